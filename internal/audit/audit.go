@@ -1,0 +1,40 @@
+// Package audit defines the audit trail of staff actions (BO-5): who did what, when, on whose data.
+// Entries are written by the storage of each domain in the same transaction as the change they
+// record, so a change never exists without its entry. It owns no storage itself.
+package audit
+
+import (
+	"context"
+	"time"
+)
+
+// Actor is the staff member (or system process) on whose behalf a change is made.
+type Actor struct {
+	Login      string // staff login, or "system:import" etc. for processes
+	Role       string // inspector, operator, admin, system
+	RemoteAddr string // client address for web and API requests, empty for the CLI
+}
+
+// Entry is one line of the audit log.
+type Entry struct {
+	ID      int64
+	At      time.Time
+	Actor   Actor
+	Action  string // e.g. "person.register", "taxpayer.update", "staff.add", "token.issue"
+	Subject string // whose data: a TIN, a staff login, a review id
+	Details string // short human-readable summary; never passport or СНИЛС numbers
+}
+
+// Filter selects audit entries, newest first.
+type Filter struct {
+	Actor   string
+	Subject string
+	Action  string
+	Before  int64 // entries with ID < Before when > 0 (keyset paging)
+	Limit   int
+}
+
+// Log reads the audit trail.
+type Log interface {
+	ListAudit(ctx context.Context, f Filter) ([]Entry, error)
+}

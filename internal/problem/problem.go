@@ -1,0 +1,156 @@
+// Package problem is kabinet's one error type for anything a user can be told: a code that the web
+// layer maps to an HTTP status, a message with a stable key and Russian and English texts, and the
+// fields at fault. It owns no transport: the mapping to statuses, pages and RFC 9457 bodies lives in
+// the web layer, in one place.
+package problem
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Code classifies an error for the transport; the web layer maps each to one HTTP status.
+type Code string
+
+// The codes kabinet uses.
+const (
+	Invalid      Code = "invalid"      // the input is wrong; Fields say where
+	NotFound     Code = "not_found"    // the thing asked for does not exist (or may not be seen)
+	Conflict     Code = "conflict"     // the request clashes with the current state
+	Unauthorized Code = "unauthorized" // no or wrong credentials
+	Forbidden    Code = "forbidden"    // credentials fine, action not allowed
+	TooMany      Code = "too_many"     // rate limit or lockout
+	TooLarge     Code = "too_large"    // body over the limit
+	Unavailable  Code = "unavailable"  // a dependency is down; retry later
+	Internal     Code = "internal"     // a bug or an unexpected failure; details only in the log
+)
+
+// Message is a user-visible text: a stable key and its Russian and English wording.
+type Message struct {
+	Key string
+	Ru  string
+	En  string
+}
+
+// Msg builds a Message.
+func Msg(key, ru, en string) Message { return Message{Key: key, Ru: ru, En: en} }
+
+// In returns the text in lang ("ru" or "en"); Russian is the default language.
+func (m Message) In(lang string) string {
+	if strings.HasPrefix(lang, "en") && m.En != "" {
+		return m.En
+	}
+	if m.Ru != "" {
+		return m.Ru
+	}
+	return m.En
+}
+
+// Format returns a copy of m with fmt-style arguments applied to both texts.
+func (m Message) Format(args ...any) Message {
+	return Message{Key: m.Key, Ru: fmt.Sprintf(m.Ru, args...), En: fmt.Sprintf(m.En, args...)}
+}
+
+// FieldError names one field at fault and why. Field is the name the client used (JSON name or form
+// field, dotted for nested fields: "identity_document.number").
+type FieldError struct {
+	Field string
+	Message
+}
+
+// Error is a user-facing error.
+type Error struct {
+	Code    Code
+	Message Message
+	Fields  []FieldError
+	// Extra carries machine-readable details a client may need (e.g. the kept TIN, a review id).
+	Extra map[string]any
+	// Err is the cause, for logs only; it is never shown to a user.
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(string(e.Code))
+	b.WriteString(": ")
+	b.WriteString(e.Message.En)
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "; %s: %s", f.Field, f.En)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, " (%v)", e.Err)
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns an Error with a code and a message.
+func New(code Code, m Message) *Error { return &Error{Code: code, Message: m} }
+
+// Wrap returns an Error with a code and message whose cause is err (kept for logs).
+func Wrap(code Code, m Message, err error) *Error { return &Error{Code: code, Message: m, Err: err} }
+
+// The generic messages, used when nothing more specific applies.
+var (
+	MsgInvalid      = Msg("invalid", "Данные заполнены с ошибками", "The data contain errors")
+	MsgNotFound     = Msg("not_found", "Не найдено", "Not found")
+	MsgConflict     = Msg("conflict", "Конфликт с текущим состоянием", "Conflicts with the current state")
+	MsgUnauthorized = Msg("unauthorized", "Требуется вход", "Authentication required")
+	MsgForbidden    = Msg("forbidden", "Недостаточно прав", "Not allowed")
+	MsgTooMany      = Msg("too_many", "Слишком много попыток, повторите позже", "Too many attempts, try again later")
+	MsgTooLarge     = Msg("too_large", "Слишком большой запрос", "Request too large")
+	MsgUnavailable  = Msg("unavailable", "Сервис временно недоступен", "Service temporarily unavailable")
+	MsgInternal     = Msg("internal", "Внутренняя ошибка", "Internal error")
+)
+
+// Fields collects field errors while validating input.
+type Fields []FieldError
+
+// Add records that field is wrong for the reason m.
+func (f *Fields) Add(field string, m Message) { *f = append(*f, FieldError{Field: field, Message: m}) }
+
+// Has reports whether field already has an error.
+func (f Fields) Has(field string) bool {
+	for _, e := range f {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// Err returns an Invalid error carrying the fields, or nil when there are none.
+func (f Fields) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: MsgInvalid, Fields: f}
+}
+
+// InvalidField returns an Invalid error for one field.
+func InvalidField(field string, m Message) *Error {
+	return &Error{Code: Invalid, Message: MsgInvalid, Fields: []FieldError{{Field: field, Message: m}}}
+}
+
+// As returns err as *Error if it is one (or wraps one).
+func As(err error) (*Error, bool) {
+	var p *Error
+	if errors.As(err, &p) {
+		return p, true
+	}
+	return nil, false
+}
+
+// CodeOf returns the code of err; errors that are not problems are Internal.
+func CodeOf(err error) Code {
+	if p, ok := As(err); ok {
+		return p.Code
+	}
+	return Internal
+}
+
+// Is reports whether err is a problem with the given code.
+func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
