@@ -288,6 +288,9 @@ type Result struct {
 	Taxpayer *Taxpayer // nil when the request went to review
 	Created  bool      // a new TIN was assigned
 	Review   *Review   // set when an inspector must decide (REG-3)
+	// Mismatch names the fields (JSON names) whose values in the request differ from the record
+	// found by document or СНИЛС (REG-3). They are not overwritten: a change goes through an update.
+	Mismatch []string
 }
 
 // Summary is one line of a search result.

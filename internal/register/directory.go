@@ -1,0 +1,69 @@
+package register
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"sort"
+)
+
+// The reference data ships in the binary (REG-1): the subjects of the Russian Federation and the
+// tax offices whose 4-digit codes begin every TIN and КПП they assign.
+var (
+	//go:embed regions.csv
+	regionsCSV []byte
+	//go:embed offices.csv
+	officesCSV []byte
+)
+
+// ForeignOffice is the index under which foreign organizations get their TINs (TIN-3).
+const ForeignOffice = "9909"
+
+var (
+	regionNames     map[string]string
+	embeddedOffices []Office
+	officeIndex     map[string]Office
+)
+
+func init() {
+	regionNames = map[string]string{}
+	for _, r := range mustCSV(regionsCSV, 2) {
+		regionNames[r[0]] = r[1]
+	}
+	officeIndex = map[string]Office{}
+	for _, r := range mustCSV(officesCSV, 3) {
+		o := Office{Code: r[0], Region: r[1], Name: r[2]}
+		embeddedOffices = append(embeddedOffices, o)
+		officeIndex[o.Code] = o
+	}
+	sort.Slice(embeddedOffices, func(i, j int) bool { return embeddedOffices[i].Code < embeddedOffices[j].Code })
+}
+
+func mustCSV(b []byte, cols int) [][]string {
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = cols
+	recs, err := r.ReadAll()
+	if err != nil || len(recs) < 2 {
+		panic(fmt.Sprintf("register: embedded reference data: %v", err)) // a build defect, caught by tests
+	}
+	return recs[1:]
+}
+
+// Regions returns the subjects of the Russian Federation by their two-digit codes.
+func Regions() map[string]string {
+	out := make(map[string]string, len(regionNames))
+	for k, v := range regionNames {
+		out[k] = v
+	}
+	return out
+}
+
+// RegionName returns the name of a subject code and whether it is known.
+func RegionName(code string) (string, bool) {
+	n, ok := regionNames[code]
+	return n, ok
+}
+
+// EmbeddedOffices returns the tax offices shipped in the binary, by code.
+func EmbeddedOffices() []Office { return append([]Office(nil), embeddedOffices...) }

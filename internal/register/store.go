@@ -1,0 +1,139 @@
+package register
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/audit"
+)
+
+// Store is the storage the register needs. Package store implements it on SQLite and PostgreSQL;
+// it holds no rule, only rows, and its conformance is checked by the service-level tests.
+type Store interface {
+	Reader
+	// Update runs fn in one transaction and commits it. The whole function is run again when the
+	// engine reports a serialization failure, so fn must do all its work through tx. When a unique
+	// key is taken by a concurrent transaction, the error wraps ErrKeyTaken.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+}
+
+// ErrKeyTaken is wrapped by the errors a Store returns when a row clashes with an existing unique
+// key (a document, a СНИЛС, an ОГРН, a TIN, a pending review). The service decides what it means.
+var ErrKeyTaken = errors.New("register: unique key taken")
+
+// Reader reads the register. Not-found is reported as a *problem.Error with code NotFound.
+type Reader interface {
+	// Taxpayer returns a record with its documents, KPPs and history.
+	Taxpayer(ctx context.Context, tin string) (*Taxpayer, error)
+	// Search lists taxpayers matching f; Query is already split by the service into q.
+	Search(ctx context.Context, q Query) ([]Summary, error)
+	// Review returns one review.
+	Review(ctx context.Context, id int64) (*Review, error)
+	// Reviews lists reviews with a status (all when empty), oldest first.
+	Reviews(ctx context.Context, status ReviewStatus, limit int) ([]Review, error)
+	// KIO returns a КИО entry.
+	KIO(ctx context.Context, code string) (*KIO, error)
+	// ListKIO lists КИО entries whose code or normalized name starts with prefix.
+	ListKIO(ctx context.Context, prefix string, limit int) ([]KIO, error)
+	// Offices lists the tax offices.
+	Offices(ctx context.Context) ([]Office, error)
+	// Office returns one office.
+	Office(ctx context.Context, code string) (*Office, error)
+}
+
+// Query is a search as the store runs it: each non-empty field is one alternative (OR), the
+// filters apply to all of them. The service fills it from SearchFilter.
+type Query struct {
+	TINPrefix   string // digits: a TIN or its beginning
+	NamePrefix  string // normalized name prefix (NormalizeName)
+	DocNumber   string // normalized document number
+	OGRN        string
+	KIO         string
+	Kind        Kind
+	Status      Status
+	Limit       int
+	Offset      int
+	MatchNoText bool // no text query: list everything that passes the filters
+}
+
+// PersonMatch is a person found by name and birth date, a candidate for REG-3.
+type PersonMatch struct {
+	TIN        string
+	BirthPlace string
+	Status     Status
+}
+
+// NameBirth is a normalized full name and a birth date, what REG-3 compares when no document matches.
+type NameBirth struct {
+	Name  string
+	Birth time.Time
+}
+
+// Key identifies a NameBirth in maps.
+func (n NameBirth) Key() string { return n.Name + "|" + n.Birth.Format(time.DateOnly) }
+
+// NewTaxpayer is a row to insert: the record and the normalized keys the store indexes.
+type NewTaxpayer struct {
+	Taxpayer
+	NameNorm string
+	At       time.Time // registration instant
+	Actor    string
+}
+
+// NewDocument is an identity document to attach to a person (REG-3).
+type NewDocument struct {
+	TIN        string
+	Key        string // DocumentKey
+	NumberNorm string
+	Document   IdentityDocument
+}
+
+// Tx is what the rules do inside one transaction.
+type Tx interface {
+	Reader
+	// LockTaxpayer reads a record for update: concurrent writers of the same TIN wait (REG-6).
+	LockTaxpayer(ctx context.Context, tin string) (*Taxpayer, error)
+	// NextSerials takes n consecutive serials from the counter (scope, prefix), starting at
+	// start (or wherever the counter is), and returns the first; the counter is created at start
+	// when missing. REG-1: the counter row is updated in the transaction, so no serial is taken twice.
+	NextSerials(ctx context.Context, scope, prefix string, n int, start int64) (int64, error)
+	// PersonByDocument returns the TIN holding a document key, or "" when none.
+	PersonByDocument(ctx context.Context, key string) (string, error)
+	// PersonsByDocuments maps each known key to its TIN (bulk REG-3).
+	PersonsByDocuments(ctx context.Context, keys []string) (map[string]string, error)
+	// PersonsBySNILS maps each known СНИЛС to its TIN.
+	PersonsBySNILS(ctx context.Context, snils []string) (map[string]string, error)
+	// PersonsByNamesBirths lists, for each (normalized name, birth date), the persons that have
+	// them; the result is keyed by NameBirth.Key.
+	PersonsByNamesBirths(ctx context.Context, keys []NameBirth) (map[string][]PersonMatch, error)
+	// PendingReviewsByDocuments maps document keys to their pending reviews.
+	PendingReviewsByDocuments(ctx context.Context, keys []string) (map[string]*Review, error)
+	// InsertTaxpayers inserts new records, their KPPs and first documents, and the "registered"
+	// entry of each history (bulk-friendly: few statements for many rows).
+	InsertTaxpayers(ctx context.Context, rows []NewTaxpayer, docs []NewDocument) error
+	// InsertDocument attaches one more document to a person.
+	InsertDocument(ctx context.Context, d NewDocument) error
+	// UpdateTaxpayer writes a changed record (status, office, data, ending) and bumps its version.
+	UpdateTaxpayer(ctx context.Context, t *Taxpayer, nameNorm string) error
+	// InsertKPP records a КПП of tin.
+	InsertKPP(ctx context.Context, tin string, k KPP) error
+	// AddChange appends to a taxpayer's history.
+	AddChange(ctx context.Context, tin string, c Change) error
+	// InsertReview stores a new review and returns its id.
+	InsertReview(ctx context.Context, r *Review, docKey string) (int64, error)
+	// UpdateReview records a decision.
+	UpdateReview(ctx context.Context, r *Review) error
+	// FindKIO returns the КИО registered under an ОКСМ code and registration number, or nil.
+	FindKIO(ctx context.Context, oksm, regNumber string) (*KIO, error)
+	// InsertKIO adds a КИО entry.
+	InsertKIO(ctx context.Context, k *KIO, nameNorm string) error
+	// UpdateKIO writes a changed КИО entry.
+	UpdateKIO(ctx context.Context, k *KIO, nameNorm string) error
+	// InsertOffices adds offices, leaving existing codes as they are.
+	InsertOffices(ctx context.Context, offices []Office) error
+	// InsertExtract records an issued extract.
+	InsertExtract(ctx context.Context, e *Extract) error
+	// Audit writes audit entries in the transaction (BO-5).
+	Audit(ctx context.Context, entries ...audit.Entry) error
+}

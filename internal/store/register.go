@@ -1,0 +1,840 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/register"
+)
+
+// Register is the register's storage (register.Store) on this database. It keeps rows and unique
+// keys; every rule is in package register.
+type Register struct {
+	regQ
+	db *DB
+}
+
+// NewRegister returns the register's storage on db.
+func NewRegister(db *DB) *Register {
+	return &Register{regQ: regQ{q: db.SQL, dialect: db.Dialect}, db: db}
+}
+
+var _ register.Store = (*Register)(nil)
+
+// Update runs fn in one transaction (retried whole on serialization failures, see InTx).
+func (r *Register) Update(ctx context.Context, fn func(tx register.Tx) error) error {
+	return r.db.InTx(ctx, func(tx *sql.Tx) error {
+		return fn(&regTx{regQ{q: tx, dialect: r.db.Dialect, inTx: true}})
+	})
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type regQ struct {
+	q       querier
+	dialect Dialect
+	inTx    bool
+}
+
+type regTx struct{ regQ }
+
+// taken translates a unique-key violation into register.ErrKeyTaken (a Conflict problem).
+func taken(err error) error {
+	if err != nil && IsUniqueViolation(err) {
+		return problem.Wrap(problem.Conflict, problem.MsgConflict, fmt.Errorf("%w: %w", register.ErrKeyTaken, err))
+	}
+	return err
+}
+
+const maxRune = "\U0010FFFF" // the upper bound of a prefix range in byte order
+
+func dateStr(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+func datePtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return dateStr(*t)
+}
+
+func parseDate(s sql.NullString) time.Time {
+	if !s.Valid || s.String == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.DateOnly, s.String)
+	return t
+}
+
+func parseDatePtr(s sql.NullString) *time.Time {
+	t := parseDate(s)
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// valuesList returns rows groups of cols placeholders for a multi-row VALUES list. SQLite gets
+// anonymous "?" placeholders: its lookup of numbered ones grows with the square of their count.
+func (q regQ) valuesList(rows, cols int) string {
+	var b strings.Builder
+	n := 1
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := 0; j < cols; j++ {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			if q.dialect == SQLite {
+				b.WriteByte('?')
+			} else {
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(n))
+			}
+			n++
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+const chunkRows = 400
+
+// --- reads -------------------------------------------------------------------------------------
+
+const taxpayerCols = `tin, kind, status, tax_office, registered_on, name, birth_date, data, end_reason, end_on, kept_tin, end_note, version, kio`
+
+type taxpayerRow struct {
+	tin, kind, status, office, name, data, endNote string
+	regOn, birth, endReason, endOn, kept, kio      sql.NullString
+	version                                        int64
+}
+
+func (r *taxpayerRow) scan(s interface{ Scan(...any) error }) error {
+	return s.Scan(&r.tin, &r.kind, &r.status, &r.office, &r.regOn, &r.name, &r.birth, &r.data, &r.endReason, &r.endOn, &r.kept, &r.endNote, &r.version, &r.kio)
+}
+
+func (q regQ) Taxpayer(ctx context.Context, tin string) (*register.Taxpayer, error) {
+	var row taxpayerRow
+	if err := row.scan(q.q.QueryRowContext(ctx, `SELECT `+taxpayerCols+` FROM reg_taxpayers WHERE tin = $1`, tin)); err != nil {
+		if IsNotFound(err) {
+			return nil, problem.New(problem.NotFound, problem.Msg("register.not_found", "Налогоплательщик с ИНН %s не найден", "No taxpayer with TIN %s").Format(tin))
+		}
+		return nil, err
+	}
+	t := &register.Taxpayer{TIN: row.tin, Kind: register.Kind(row.kind), Status: register.Status(row.status), TaxOffice: row.office,
+		RegisteredOn: parseDate(row.regOn), Version: row.version}
+	if row.endReason.Valid {
+		t.Ending = &register.Ending{Reason: register.EndReason(row.endReason.String), On: parseDate(row.endOn), KeptTIN: row.kept.String, Note: row.endNote}
+	}
+	switch t.Kind {
+	case register.KindPerson:
+		t.Person = &register.Person{}
+		if err := json.Unmarshal([]byte(row.data), t.Person); err != nil {
+			return nil, fmt.Errorf("store: taxpayer %s data: %w", tin, err)
+		}
+		docs, err := q.documents(ctx, tin)
+		if err != nil {
+			return nil, err
+		}
+		t.Person.Documents = docs
+	case register.KindOrganization:
+		t.Organization = &register.Organization{}
+		if err := json.Unmarshal([]byte(row.data), t.Organization); err != nil {
+			return nil, fmt.Errorf("store: taxpayer %s data: %w", tin, err)
+		}
+	case register.KindForeign:
+		k, err := q.KIO(ctx, row.kio.String)
+		if err != nil {
+			return nil, err
+		}
+		t.Foreign = k
+	}
+	var err error
+	if t.KPPs, err = q.kpps(ctx, tin); err != nil {
+		return nil, err
+	}
+	if t.History, err = q.history(ctx, tin); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (q regQ) documents(ctx context.Context, tin string) ([]register.IdentityDocument, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT type, series, number, issued_on, issued_by FROM reg_documents WHERE tin = $1 ORDER BY seq DESC`, tin)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []register.IdentityDocument
+	for rows.Next() {
+		var d register.IdentityDocument
+		var issued sql.NullString
+		if err := rows.Scan(&d.Type, &d.Series, &d.Number, &issued, &d.IssuedBy); err != nil {
+			return nil, err
+		}
+		d.IssuedOn = parseDate(issued)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (q regQ) kpps(ctx context.Context, tin string) ([]register.KPP, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT code, ground, tax_office, reason, subdivision, address, assigned_on, closed_on FROM reg_kpps WHERE tin = $1 ORDER BY assigned_on, code`, tin)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []register.KPP
+	for rows.Next() {
+		var k register.KPP
+		var addr string
+		var assigned, closed sql.NullString
+		if err := rows.Scan(&k.Code, &k.Ground, &k.TaxOffice, &k.Reason, &k.Subdivision, &addr, &assigned, &closed); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(addr), &k.Address)
+		k.AssignedOn, k.ClosedOn = parseDate(assigned), parseDatePtr(closed)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// history returns the changes of tin, the registration first (it is the taxpayer row itself).
+func (q regQ) history(ctx context.Context, tin string) ([]register.Change, error) {
+	reg := register.Change{Action: "registered"}
+	if err := q.q.QueryRowContext(ctx, `SELECT registered_at, registered_by FROM reg_taxpayers WHERE tin = $1`, tin).Scan(&reg.At, &reg.Actor); err != nil {
+		return nil, err
+	}
+	reg.At = reg.At.UTC()
+	rows, err := q.q.QueryContext(ctx, `SELECT id, at, actor, action, fields, note FROM reg_history WHERE tin = $1 ORDER BY id`, tin)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []register.Change{reg}
+	for rows.Next() {
+		var c register.Change
+		var fields string
+		if err := rows.Scan(&c.Seq, &c.At, &c.Actor, &c.Action, &fields, &c.Note); err != nil {
+			return nil, err
+		}
+		c.At = c.At.UTC()
+		if fields != "" && fields != "[]" && fields != "null" {
+			if err := json.Unmarshal([]byte(fields), &c.Fields); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+const summaryCols = `t.tin, t.kind, t.status, t.name, t.tax_office, t.birth_date`
+
+func (q regQ) summaries(ctx context.Context, query string, args ...any) ([]register.Summary, error) {
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []register.Summary
+	for rows.Next() {
+		var s register.Summary
+		var birth sql.NullString
+		if err := rows.Scan(&s.TIN, &s.Kind, &s.Status, &s.Name, &s.TaxOffice, &birth); err != nil {
+			return nil, err
+		}
+		s.BirthDate = parseDatePtr(birth)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Search runs each alternative of q on its own index, limited to offset+limit rows, and merges
+// them: TIN matches first, then documents, ОГРН, КИО, names.
+func (q regQ) Search(ctx context.Context, s register.Query) ([]register.Summary, error) {
+	want := s.Offset + s.Limit
+	filter := func(args []any) (string, []any) {
+		var w string
+		if s.Kind != "" {
+			args = append(args, string(s.Kind))
+			w += " AND t.kind = $" + strconv.Itoa(len(args))
+		}
+		if s.Status != "" {
+			args = append(args, string(s.Status))
+			w += " AND t.status = $" + strconv.Itoa(len(args))
+		}
+		args = append(args, want)
+		return w + " LIMIT $" + strconv.Itoa(len(args)), args
+	}
+	type alt struct {
+		where, order string
+		args         []any
+		join         string
+	}
+	var alts []alt
+	if s.MatchNoText {
+		alts = append(alts, alt{where: "1 = 1", order: "t.tin"})
+	}
+	if s.TINPrefix != "" {
+		alts = append(alts, alt{where: "t.tin >= $1 AND t.tin < $2", order: "t.tin", args: []any{s.TINPrefix, s.TINPrefix + maxRune}})
+	}
+	if s.DocNumber != "" {
+		alts = append(alts, alt{join: " JOIN reg_documents d ON d.tin = t.tin", where: "d.number_norm = $1", order: "t.tin", args: []any{s.DocNumber}})
+	}
+	if s.OGRN != "" {
+		alts = append(alts, alt{where: "t.ogrn = $1", order: "t.tin", args: []any{s.OGRN}})
+	}
+	if s.KIO != "" {
+		alts = append(alts, alt{where: "t.kio = $1", order: "t.tin", args: []any{s.KIO}})
+	}
+	if s.NamePrefix != "" {
+		alts = append(alts, alt{where: "t.name_norm >= $1 AND t.name_norm < $2", order: "t.name_norm, t.tin", args: []any{s.NamePrefix, s.NamePrefix + maxRune}})
+	}
+	seen := map[string]bool{}
+	var out []register.Summary
+	for _, a := range alts {
+		f, args := filter(a.args)
+		rows, err := q.summaries(ctx, `SELECT `+summaryCols+` FROM reg_taxpayers t`+a.join+` WHERE `+a.where+strings.Replace(f, " LIMIT", " ORDER BY "+a.order+" LIMIT", 1), args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if !seen[r.TIN] {
+				seen[r.TIN] = true
+				out = append(out, r)
+			}
+		}
+	}
+	if s.Offset >= len(out) {
+		return nil, nil
+	}
+	out = out[s.Offset:]
+	if len(out) > s.Limit {
+		out = out[:s.Limit]
+	}
+	return out, nil
+}
+
+const reviewCols = `id, status, input, candidates, created_at, created_by, decided_at, decided_by, result_tin`
+
+func scanReview(s interface{ Scan(...any) error }) (*register.Review, error) {
+	var r register.Review
+	var input, cands string
+	var decided sql.NullTime
+	if err := s.Scan(&r.ID, &r.Status, &input, &cands, &r.CreatedAt, &r.CreatedBy, &decided, &r.DecidedBy, &r.ResultTIN); err != nil {
+		return nil, err
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	if decided.Valid {
+		t := decided.Time.UTC()
+		r.DecidedAt = &t
+	}
+	if err := json.Unmarshal([]byte(input), &r.Input); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(cands), &r.Candidates); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (q regQ) Review(ctx context.Context, id int64) (*register.Review, error) {
+	r, err := scanReview(q.q.QueryRowContext(ctx, `SELECT `+reviewCols+` FROM reg_reviews WHERE id = $1`, id))
+	if IsNotFound(err) {
+		return nil, problem.New(problem.NotFound, problem.Msg("register.review_not_found", "Заявка на проверку %d не найдена", "Review %d not found").Format(id))
+	}
+	return r, err
+}
+
+func (q regQ) Reviews(ctx context.Context, status register.ReviewStatus, limit int) ([]register.Review, error) {
+	query := `SELECT ` + reviewCols + ` FROM reg_reviews`
+	args := []any{}
+	if status != "" {
+		query += ` WHERE status = $1`
+		args = append(args, string(status))
+	}
+	args = append(args, limit)
+	query += ` ORDER BY id LIMIT $` + strconv.Itoa(len(args))
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []register.Review{}
+	for rows.Next() {
+		r, err := scanReview(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
+}
+
+const kioCols = `code, assigned_on, changed_on, invalid_on, name_ru, name_latin, short_name_ru, address, country, oksm, reg_number, tax_code`
+
+func scanKIO(s interface{ Scan(...any) error }) (*register.KIO, error) {
+	var k register.KIO
+	var assigned, changed, invalid sql.NullString
+	if err := s.Scan(&k.Code, &assigned, &changed, &invalid, &k.NameRu, &k.NameLatin, &k.ShortNameRu, &k.Address, &k.Country, &k.OKSM, &k.RegNumber, &k.TaxCode); err != nil {
+		return nil, err
+	}
+	k.AssignedOn, k.ChangedOn, k.InvalidOn = parseDate(assigned), parseDatePtr(changed), parseDatePtr(invalid)
+	return &k, nil
+}
+
+func (q regQ) KIO(ctx context.Context, code string) (*register.KIO, error) {
+	k, err := scanKIO(q.q.QueryRowContext(ctx, `SELECT `+kioCols+` FROM reg_kio WHERE code = $1`, code))
+	if IsNotFound(err) {
+		return nil, problem.New(problem.NotFound, problem.Msg("register.kio_not_found", "КИО %s не найден в справочнике", "KIO %s is not in the directory").Format(code))
+	}
+	return k, err
+}
+
+func (q regQ) ListKIO(ctx context.Context, prefix string, limit int) ([]register.KIO, error) {
+	query := `SELECT ` + kioCols + ` FROM reg_kio`
+	var args []any
+	if prefix != "" {
+		query += ` WHERE (code >= $1 AND code < $2) OR (name_norm >= $1 AND name_norm < $2)`
+		args = append(args, prefix, prefix+maxRune)
+	}
+	args = append(args, limit)
+	query += ` ORDER BY code LIMIT $` + strconv.Itoa(len(args))
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []register.KIO{}
+	for rows.Next() {
+		k, err := scanKIO(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *k)
+	}
+	return out, rows.Err()
+}
+
+func (q regQ) Offices(ctx context.Context) ([]register.Office, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT code, name, region FROM reg_offices ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []register.Office
+	for rows.Next() {
+		var o register.Office
+		if err := rows.Scan(&o.Code, &o.Name, &o.Region); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func (q regQ) Office(ctx context.Context, code string) (*register.Office, error) {
+	var o register.Office
+	err := q.q.QueryRowContext(ctx, `SELECT code, name, region FROM reg_offices WHERE code = $1`, code).Scan(&o.Code, &o.Name, &o.Region)
+	if IsNotFound(err) {
+		return nil, problem.New(problem.NotFound, problem.Msg("register.office_unknown", "Налоговый орган с кодом %s не найден в справочнике", "Tax office %s is not in the directory").Format(code))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// --- writes (inside Update) --------------------------------------------------------------------
+
+func (t *regTx) LockTaxpayer(ctx context.Context, tin string) (*register.Taxpayer, error) {
+	if t.dialect == Postgres {
+		var x string
+		if err := t.q.QueryRowContext(ctx, `SELECT tin FROM reg_taxpayers WHERE tin = $1 FOR UPDATE`, tin).Scan(&x); err != nil && !IsNotFound(err) {
+			return nil, err
+		}
+	}
+	return t.Taxpayer(ctx, tin)
+}
+
+func (t *regTx) NextSerials(ctx context.Context, scope, prefix string, n int, start int64) (int64, error) {
+	var first int64
+	err := t.q.QueryRowContext(ctx, `INSERT INTO reg_counters (scope, prefix, next) VALUES ($1, $2, CAST($3 AS BIGINT) + CAST($4 AS BIGINT))
+		ON CONFLICT (scope, prefix) DO UPDATE SET next = reg_counters.next + CAST($4 AS BIGINT)
+		RETURNING next - CAST($4 AS BIGINT)`, scope, prefix, start, n).Scan(&first)
+	return first, err
+}
+
+func (t *regTx) PersonByDocument(ctx context.Context, key string) (string, error) {
+	var tin string
+	err := t.q.QueryRowContext(ctx, `SELECT tin FROM reg_documents WHERE doc_key = $1`, key).Scan(&tin)
+	if IsNotFound(err) {
+		return "", nil
+	}
+	return tin, err
+}
+
+// inList runs query (with one "%s" for the placeholder list) for keys in chunks and hands each
+// row to scan.
+func (t *regTx) inList(ctx context.Context, query string, keys []string, scan func(*sql.Rows) error) error {
+	for len(keys) > 0 {
+		n := min(len(keys), 900)
+		chunk := keys[:n]
+		keys = keys[n:]
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		rows, err := t.q.QueryContext(ctx, fmt.Sprintf(query, t.valuesList(1, len(chunk))), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *regTx) PersonsByDocuments(ctx context.Context, keys []string) (map[string]string, error) {
+	out := map[string]string{}
+	err := t.inList(ctx, `SELECT doc_key, tin FROM reg_documents WHERE doc_key IN %s`, keys, func(r *sql.Rows) error {
+		var k, tin string
+		err := r.Scan(&k, &tin)
+		out[k] = tin
+		return err
+	})
+	return out, err
+}
+
+func (t *regTx) PersonsBySNILS(ctx context.Context, snils []string) (map[string]string, error) {
+	out := map[string]string{}
+	err := t.inList(ctx, `SELECT snils, tin FROM reg_taxpayers WHERE snils IN %s`, snils, func(r *sql.Rows) error {
+		var k, tin string
+		err := r.Scan(&k, &tin)
+		out[k] = tin
+		return err
+	})
+	return out, err
+}
+
+func (t *regTx) PendingReviewsByDocuments(ctx context.Context, keys []string) (map[string]*register.Review, error) {
+	out := map[string]*register.Review{}
+	err := t.inList(ctx, `SELECT doc_key, `+reviewCols+` FROM reg_reviews WHERE status = 'pending' AND doc_key IN %s`, keys, func(r *sql.Rows) error {
+		var k string
+		rv, err := scanReview(prefixScanner{r, &k})
+		if err == nil {
+			out[k] = rv
+		}
+		return err
+	})
+	return out, err
+}
+
+// prefixScanner scans a leading column into first, then the rest as the wrapped scanner would.
+type prefixScanner struct {
+	r     *sql.Rows
+	first *string
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.r.Scan(append([]any{p.first}, dest...)...) }
+
+// PersonsByNamesBirths joins the pairs as a VALUES list on the (birth_date, name_norm) index.
+func (t *regTx) PersonsByNamesBirths(ctx context.Context, keys []register.NameBirth) (map[string][]register.PersonMatch, error) {
+	out := map[string][]register.PersonMatch{}
+	for start := 0; start < len(keys); start += chunkRows {
+		chunk := keys[start:min(len(keys), start+chunkRows)]
+		args := make([]any, 0, 2*len(chunk))
+		var b strings.Builder
+		for i, k := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if t.dialect == SQLite {
+				b.WriteString("(?, ?)")
+			} else {
+				fmt.Fprintf(&b, "(CAST($%d AS TEXT), CAST($%d AS TEXT))", 2*i+1, 2*i+2)
+			}
+			args = append(args, dateStr(k.Birth), k.Name)
+		}
+		rows, err := t.q.QueryContext(ctx, `SELECT t.tin, t.status, t.data, t.birth_date, t.name_norm FROM (VALUES `+b.String()+`) AS v
+			JOIN reg_taxpayers t ON t.birth_date = v.column1 AND t.name_norm = v.column2 WHERE t.kind = 'person' ORDER BY t.tin`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var m register.PersonMatch
+			var data, birth, name string
+			if err := rows.Scan(&m.TIN, &m.Status, &data, &birth, &name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			var p register.Person
+			_ = json.Unmarshal([]byte(data), &p)
+			m.BirthPlace = p.BirthPlace
+			k := name + "|" + birth
+			out[k] = append(out[k], m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// taxpayerData is what goes into the data column: the record's details without the documents,
+// which have their own table.
+func taxpayerData(tp *register.Taxpayer) (string, error) {
+	var v any = struct{}{}
+	switch {
+	case tp.Person != nil:
+		p := *tp.Person
+		p.Documents = nil
+		v = p
+	case tp.Organization != nil:
+		v = tp.Organization
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+func taxpayerArgs(tp *register.Taxpayer) (name, snils, ogrn, kio, birth any) {
+	switch {
+	case tp.Person != nil:
+		p := tp.Person
+		return strings.Join(strings.Fields(p.Surname+" "+p.GivenName+" "+p.Patronymic), " "), nullStr(p.SNILS), nil, nil, dateStr(p.BirthDate)
+	case tp.Organization != nil:
+		return tp.Organization.FullName, nil, nullStr(tp.Organization.OGRN), nil, nil
+	case tp.Foreign != nil:
+		return tp.Foreign.NameRu, nil, nil, tp.Foreign.Code, nil
+	}
+	return "", nil, nil, nil, nil
+}
+
+// insertRows inserts rows of ncols values into "table (cols)". PostgreSQL gets multi-row
+// statements (few round trips); SQLite, which has no round trips, one prepared statement executed
+// per row, which spares it parsing long VALUES lists.
+func (t *regTx) insertRows(ctx context.Context, into string, ncols int, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if t.dialect == SQLite {
+		st, err := t.q.(*sql.Tx).PrepareContext(ctx, `INSERT INTO `+into+` VALUES `+t.valuesList(1, ncols))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, r := range rows {
+			if _, err := st.ExecContext(ctx, r...); err != nil {
+				return taken(err)
+			}
+		}
+		return nil
+	}
+	for start := 0; start < len(rows); start += chunkRows {
+		chunk := rows[start:min(len(rows), start+chunkRows)]
+		args := make([]any, 0, len(chunk)*ncols)
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if _, err := t.q.ExecContext(ctx, `INSERT INTO `+into+` VALUES `+t.valuesList(len(chunk), ncols), args...); err != nil {
+			return taken(err)
+		}
+	}
+	return nil
+}
+
+// InsertTaxpayers inserts the records, their KPPs and documents. The "registered" entry of the
+// history is the row itself (registered_at, registered_by): see history.
+func (t *regTx) InsertTaxpayers(ctx context.Context, rows []register.NewTaxpayer, docs []register.NewDocument) error {
+	vals := make([][]any, 0, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		data, err := taxpayerData(&r.Taxpayer)
+		if err != nil {
+			return err
+		}
+		name, snils, ogrn, kio, birth := taxpayerArgs(&r.Taxpayer)
+		vals = append(vals, []any{r.TIN, string(r.Kind), string(r.Status), r.TaxOffice, dateStr(r.RegisteredOn), r.At.UTC(), r.Actor,
+			name, r.NameNorm, birth, snils, ogrn, kio, data, int64(1)})
+	}
+	if err := t.insertRows(ctx, `reg_taxpayers (tin, kind, status, tax_office, registered_on, registered_at, registered_by,
+			name, name_norm, birth_date, snils, ogrn, kio, data, version)`, 15, vals); err != nil {
+		return err
+	}
+	for i := range rows {
+		for _, k := range rows[i].KPPs {
+			if err := t.InsertKPP(ctx, rows[i].TIN, k); err != nil {
+				return err
+			}
+		}
+	}
+	vals = vals[:0]
+	for _, d := range docs {
+		vals = append(vals, []any{d.Key, d.TIN, d.Document.Type, d.Document.Series, d.Document.Number, d.NumberNorm, dateStr(d.Document.IssuedOn), d.Document.IssuedBy, int64(1)})
+	}
+	return t.insertRows(ctx, `reg_documents (doc_key, tin, type, series, number, number_norm, issued_on, issued_by, seq)`, 9, vals)
+}
+
+func (t *regTx) InsertDocument(ctx context.Context, d register.NewDocument) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO reg_documents (doc_key, tin, type, series, number, number_norm, issued_on, issued_by, seq)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT COALESCE(MAX(seq), 0) + 1 FROM reg_documents WHERE tin = $2))`,
+		d.Key, d.TIN, d.Document.Type, d.Document.Series, d.Document.Number, d.NumberNorm, dateStr(d.Document.IssuedOn), d.Document.IssuedBy)
+	return taken(err)
+}
+
+func (t *regTx) UpdateTaxpayer(ctx context.Context, tp *register.Taxpayer, nameNorm string) error {
+	data, err := taxpayerData(tp)
+	if err != nil {
+		return err
+	}
+	name, snils, ogrn, _, birth := taxpayerArgs(tp)
+	var reason, on, kept any
+	note := ""
+	if e := tp.Ending; e != nil {
+		reason, on, kept, note = string(e.Reason), dateStr(e.On), nullStr(e.KeptTIN), e.Note
+	}
+	res, err := t.q.ExecContext(ctx, `UPDATE reg_taxpayers SET status = $2, tax_office = $3, name = $4, name_norm = $5, birth_date = $6,
+		snils = $7, ogrn = $8, data = $9, end_reason = $10, end_on = $11, kept_tin = $12, end_note = $13, version = version + 1 WHERE tin = $1`,
+		tp.TIN, string(tp.Status), tp.TaxOffice, name, nameNorm, birth, snils, ogrn, data, reason, on, kept, note)
+	if err != nil {
+		return taken(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return problem.New(problem.NotFound, problem.MsgNotFound)
+	}
+	tp.Version++
+	return nil
+}
+
+func (t *regTx) InsertKPP(ctx context.Context, tin string, k register.KPP) error {
+	addr, err := json.Marshal(k.Address)
+	if err != nil {
+		return err
+	}
+	_, err = t.q.ExecContext(ctx, `INSERT INTO reg_kpps (code, tin, ground, tax_office, reason, subdivision, address, assigned_on, closed_on)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, k.Code, tin, string(k.Ground), k.TaxOffice, k.Reason, k.Subdivision, string(addr), dateStr(k.AssignedOn), datePtr(k.ClosedOn))
+	return taken(err)
+}
+
+func (t *regTx) AddChange(ctx context.Context, tin string, c register.Change) error {
+	fields, err := json.Marshal(c.Fields)
+	if err != nil {
+		return err
+	}
+	_, err = t.q.ExecContext(ctx, `INSERT INTO reg_history (tin, at, actor, action, fields, note) VALUES ($1, $2, $3, $4, $5, $6)`,
+		tin, c.At.UTC(), c.Actor, c.Action, string(fields), c.Note)
+	return err
+}
+
+func (t *regTx) InsertReview(ctx context.Context, r *register.Review, docKey string) (int64, error) {
+	input, err := json.Marshal(r.Input)
+	if err != nil {
+		return 0, err
+	}
+	cands, err := json.Marshal(r.Candidates)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = t.q.QueryRowContext(ctx, `INSERT INTO reg_reviews (status, doc_key, input, candidates, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		string(r.Status), docKey, string(input), string(cands), r.CreatedAt.UTC(), r.CreatedBy).Scan(&id)
+	return id, taken(err)
+}
+
+func (t *regTx) UpdateReview(ctx context.Context, r *register.Review) error {
+	var decided any
+	if r.DecidedAt != nil {
+		decided = r.DecidedAt.UTC()
+	}
+	_, err := t.q.ExecContext(ctx, `UPDATE reg_reviews SET status = $2, decided_at = $3, decided_by = $4, result_tin = $5 WHERE id = $1`,
+		r.ID, string(r.Status), decided, r.DecidedBy, r.ResultTIN)
+	return taken(err)
+}
+
+func (t *regTx) FindKIO(ctx context.Context, oksm, regNumber string) (*register.KIO, error) {
+	k, err := scanKIO(t.q.QueryRowContext(ctx, `SELECT `+kioCols+` FROM reg_kio WHERE oksm = $1 AND reg_number = $2 AND reg_number <> ''`, oksm, regNumber))
+	if IsNotFound(err) {
+		return nil, nil
+	}
+	return k, err
+}
+
+func (t *regTx) InsertKIO(ctx context.Context, k *register.KIO, nameNorm string) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO reg_kio (code, assigned_on, changed_on, invalid_on, name_ru, name_latin, short_name_ru, address, country, oksm, reg_number, tax_code, name_norm)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, k.Code, dateStr(k.AssignedOn), datePtr(k.ChangedOn), datePtr(k.InvalidOn),
+		k.NameRu, k.NameLatin, k.ShortNameRu, k.Address, k.Country, k.OKSM, k.RegNumber, k.TaxCode, nameNorm)
+	return taken(err)
+}
+
+func (t *regTx) UpdateKIO(ctx context.Context, k *register.KIO, nameNorm string) error {
+	_, err := t.q.ExecContext(ctx, `UPDATE reg_kio SET changed_on = $2, invalid_on = $3, name_ru = $4, name_latin = $5, short_name_ru = $6, address = $7,
+		country = $8, oksm = $9, reg_number = $10, tax_code = $11, name_norm = $12 WHERE code = $1`, k.Code, datePtr(k.ChangedOn), datePtr(k.InvalidOn),
+		k.NameRu, k.NameLatin, k.ShortNameRu, k.Address, k.Country, k.OKSM, k.RegNumber, k.TaxCode, nameNorm)
+	return taken(err)
+}
+
+func (t *regTx) InsertOffices(ctx context.Context, offices []register.Office) error {
+	for start := 0; start < len(offices); start += chunkRows {
+		chunk := offices[start:min(len(offices), start+chunkRows)]
+		args := make([]any, 0, len(chunk)*3)
+		for _, o := range chunk {
+			args = append(args, o.Code, o.Name, o.Region)
+		}
+		if _, err := t.q.ExecContext(ctx, `INSERT INTO reg_offices (code, name, region) VALUES `+t.valuesList(len(chunk), 3)+` ON CONFLICT (code) DO NOTHING`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *regTx) InsertExtract(ctx context.Context, e *register.Extract) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO reg_extracts (number, tin, issued_at, issued_by) VALUES ($1, $2, $3, $4)`, e.Number, e.Taxpayer.TIN, e.IssuedAt.UTC(), e.IssuedBy)
+	return taken(err)
+}
+
+func (t *regTx) Audit(ctx context.Context, entries ...audit.Entry) error {
+	vals := make([][]any, 0, len(entries))
+	for _, e := range entries {
+		if e.At.IsZero() {
+			e.At = time.Now()
+		}
+		vals = append(vals, []any{e.At.UTC(), e.Actor.Login, e.Actor.Role, e.Action, e.Subject, e.Details, e.Actor.RemoteAddr})
+	}
+	return t.insertRows(ctx, `audit_log (at, actor_login, actor_role, action, subject, details, remote_addr)`, 7, vals)
+}

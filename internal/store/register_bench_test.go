@@ -1,0 +1,136 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/store/storetest"
+)
+
+// benchRows is the number of persons per batch: KABINET_BENCH_ROWS, 1000 by default.
+func benchRows() int {
+	if n, err := strconv.Atoi(os.Getenv("KABINET_BENCH_ROWS")); err == nil && n > 0 {
+		return n
+	}
+	return 1000
+}
+
+// BenchmarkRegisterPersons compares the bulk registration path (REG-1/REG-3 checks, serials,
+// documents, history and audit, one transaction per batch) with a plain prepared INSERT of the same
+// rows into a table with the same columns and indexes as reg_taxpayers, in one transaction. It
+// reports both as rows/s and their ratio (bulk/plain; the target is ≥ 0.5).
+//
+//	CI=true KABINET_BENCH_ROWS=5000 go test ./internal/store -run '^$' -bench RegisterPersons -benchtime 3x
+func BenchmarkRegisterPersons(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			var db *store.DB
+			if engine == "sqlite" {
+				db = storetest.SQLite(b)
+			} else {
+				db = storetest.Postgres(b)
+			}
+			benchRegister(b, db)
+		})
+	}
+}
+
+func benchRegister(b *testing.B, db *store.DB) {
+	ctx := context.Background()
+	n := benchRows()
+	s := newService(db)
+	if _, err := s.Offices(ctx); err != nil { // load the directory outside the timing
+		b.Fatal(err)
+	}
+	// The baseline table is a copy of reg_taxpayers with the same columns, keys and indexes.
+	if db.Dialect == store.Postgres {
+		if _, err := db.SQL.ExecContext(ctx, `CREATE TABLE bench_plain (LIKE reg_taxpayers INCLUDING ALL)`); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		rows, err := db.SQL.QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE tbl_name = 'reg_taxpayers' AND sql IS NOT NULL ORDER BY type DESC`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var ddls []string
+		for rows.Next() {
+			var ddl string
+			if err := rows.Scan(&ddl); err != nil {
+				b.Fatal(err)
+			}
+			ddl = strings.ReplaceAll(ddl, "reg_taxpayers", "bench_plain")
+			ddl = strings.ReplaceAll(ddl, "REFERENCES reg_kio (code)", "")
+			ddls = append(ddls, ddl)
+		}
+		rows.Close()
+		if len(ddls) < 4 {
+			b.Fatalf("copy of reg_taxpayers: %v", ddls)
+		}
+		for _, ddl := range ddls {
+			if _, err := db.SQL.ExecContext(ctx, ddl); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var bulk, plain time.Duration
+	next := 0
+	b.ResetTimer()
+	for range b.N {
+		ins := make([]register.PersonInput, n)
+		for i := range ins {
+			ins[i] = uniquePerson(next)
+			// distinct (name, birth date) pairs up to 280,000 persons, all born in the past
+			ins[i].BirthDate = time.Date(1901, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, next%40000)
+			ins[i].Document.Series = fmt.Sprintf("%04d", 1000+next/1000000)
+			next++
+		}
+		start := time.Now()
+		out, err := s.RegisterPersons(ctx, inspector, ins)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bulk += time.Since(start)
+		for _, r := range out {
+			if r.Err != nil || !r.Created {
+				b.Fatalf("row not created: %+v %v", r.Result, r.Err)
+			}
+		}
+		// The same rows, plainly.
+		start = time.Now()
+		err = db.InTx(ctx, func(tx *sql.Tx) error {
+			st, err := tx.PrepareContext(ctx, `INSERT INTO bench_plain (tin, kind, status, tax_office, registered_on, registered_at, registered_by,
+				name, name_norm, birth_date, snils, ogrn, kio, data, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			now := time.Now().UTC()
+			for i, r := range out {
+				p := ins[i]
+				if _, err := st.ExecContext(ctx, r.Taxpayer.TIN, "person", "active", p.TaxOffice, "2026-03-10", now, "insp1",
+					p.Surname+" "+p.GivenName, register.NormalizeName(p.Surname, p.GivenName), p.BirthDate.Format(time.DateOnly),
+					nil, nil, nil, `{"Surname":"`+p.Surname+`"}`, 1); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		plain += time.Since(start)
+	}
+	b.StopTimer()
+	rows := float64(n * b.N)
+	b.ReportMetric(rows/bulk.Seconds(), "bulk_rows/s")
+	b.ReportMetric(rows/plain.Seconds(), "plain_rows/s")
+	b.ReportMetric(plain.Seconds()/bulk.Seconds(), "bulk/plain")
+}
