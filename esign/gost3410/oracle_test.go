@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/kabinet/kabinet/esign/internal/oracle"
 	"github.com/kabinet/kabinet/esign/streebog"
+	"github.com/kabinet/kabinet/internal/gostoracle"
 )
 
 func digestFor(size int, msg []byte) []byte {
@@ -23,7 +23,7 @@ func digestFor(size int, msg []byte) []byte {
 
 // Interoperability with OpenSSL's GOST engine in both directions, on every parameter set it has.
 func TestOpenSSLInterop(t *testing.T) {
-	o := oracle.Engine(t)
+	o := gostoracle.Engine(t)
 	cases := []struct{ alg, paramset, md string }{
 		{"gost2012_256", "A", "md_gost12_256"},
 		{"gost2012_256", "B", "md_gost12_256"},

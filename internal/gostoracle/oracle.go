@@ -1,7 +1,7 @@
-// Package oracle runs OpenSSL with the GOST engine (Debian's libengine-gost-openssl) as an
+// Package gostoracle runs OpenSSL with the GOST engine (Debian's libengine-gost-openssl) as an
 // independent implementation for the tests of the e-signature packages. When the tool or the
 // engine is missing the tests that need it are skipped, except under CI=true, where that fails.
-package oracle
+package gostoracle
 
 import (
 	"bytes"
@@ -53,7 +53,11 @@ func setup() (*OpenSSL, error) {
 		return nil, err
 	}
 	conf := filepath.Join(dir, "openssl.cnf")
+	// OpenSSL does not know ИНН ЮЛ (1.2.643.100.4): register it so that -subj can carry it.
 	cfg := fmt.Sprintf(`openssl_conf = openssl_def
+oid_section = new_oids
+[new_oids]
+INNLE = 1.2.643.100.4
 [openssl_def]
 engines = engine_section
 [engine_section]
