@@ -1,0 +1,273 @@
+// Package staff holds the tax office's staff members — inspectors, service-centre operators and
+// administrators — their roles, password login with lockout, and API tokens. Every staff action
+// it performs is written to the audit log (BO-5) by its store in the same transaction. It declares
+// the Store it needs and imports no database driver and no net/http.
+package staff
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"regexp"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/password"
+	"github.com/kabinet/kabinet/internal/problem"
+)
+
+// Role is what a staff member may do.
+type Role string
+
+// Roles.
+const (
+	RoleInspector Role = "inspector" // registers and changes taxpayers, decides reviews (BO-1, BO-3)
+	RoleOperator  Role = "operator"  // service-centre operator: reads the register, confirms accounts (BO-4)
+	RoleAdmin     Role = "admin"     // everything, plus staff management and the audit log
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleInspector || r == RoleOperator || r == RoleAdmin }
+
+// CanWriteRegister reports whether the role may change the register.
+func (r Role) CanWriteRegister() bool { return r == RoleInspector || r == RoleAdmin }
+
+// CanReadAudit reports whether the role may read the audit log.
+func (r Role) CanReadAudit() bool { return r == RoleInspector || r == RoleAdmin }
+
+// CanManageStaff reports whether the role may add staff and issue tokens for others.
+func (r Role) CanManageStaff() bool { return r == RoleAdmin }
+
+// Member is a staff member.
+type Member struct {
+	ID        int64
+	Login     string
+	Name      string
+	Role      Role
+	CreatedAt time.Time
+	Disabled  bool
+}
+
+// Actor returns the audit actor for the member at remote address addr.
+func (m Member) Actor(addr string) audit.Actor {
+	return audit.Actor{Login: m.Login, Role: string(m.Role), RemoteAddr: addr}
+}
+
+// Account is a member with its credentials state, as the store keeps it.
+type Account struct {
+	Member
+	PasswordHash string
+	Failed       int       // wrong passwords in the current window
+	FailedSince  time.Time // start of the window
+	LockedUntil  time.Time
+}
+
+// Store is the storage the staff service needs.
+type Store interface {
+	InsertMember(ctx context.Context, a Account, e audit.Entry) (Member, error)
+	Account(ctx context.Context, login string) (*Account, error) // problem.NotFound when missing
+	ListMembers(ctx context.Context) ([]Member, error)
+	RecordLogin(ctx context.Context, login string, failed int, failedSince, lockedUntil time.Time, e *audit.Entry) error
+	SetPassword(ctx context.Context, login, hash string, e audit.Entry) error
+	SetDisabled(ctx context.Context, login string, disabled bool, e audit.Entry) error
+	InsertToken(ctx context.Context, hash []byte, login string, expires time.Time, e audit.Entry) error
+	TokenMember(ctx context.Context, hash []byte) (*Member, time.Time, error) // member and expiry; problem.NotFound when unknown or revoked
+	RevokeTokens(ctx context.Context, login string, e audit.Entry) error
+}
+
+// Lockout policy: MaxFailures wrong passwords within Window lock the login for LockFor.
+const (
+	MaxFailures = 5
+	Window      = 15 * time.Minute
+	LockFor     = 15 * time.Minute
+	MinPassword = 12
+	TokenPrefix = "kbt_"
+)
+
+// Service manages staff.
+type Service struct {
+	st     Store
+	hasher *password.Hasher
+	now    func() time.Time
+}
+
+// New returns a Service.
+func New(st Store, h *password.Hasher, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{st: st, hasher: h, now: now}
+}
+
+var (
+	msgLogin       = problem.Msg("staff.login", "Логин: 3–32 латинские буквы, цифры, точка, дефис или подчёркивание", "Login: 3–32 Latin letters, digits, dot, hyphen or underscore")
+	msgRole        = problem.Msg("staff.role", "Роль должна быть inspector, operator или admin", "Role must be inspector, operator or admin")
+	msgPasswordLen = problem.Msg("staff.password_len", "Пароль сотрудника — не короче 12 символов", "A staff password must have at least 12 characters")
+	msgLoginTaken  = problem.Msg("staff.login_taken", "Такой логин уже есть", "This login is taken")
+	msgBadLogin    = problem.Msg("staff.bad_credentials", "Неверный логин или пароль", "Wrong login or password")
+	msgLocked      = problem.Msg("staff.locked", "Слишком много неверных попыток. Вход заблокирован на 15 минут", "Too many wrong attempts. Login is locked for 15 minutes")
+	msgBadToken    = problem.Msg("staff.bad_token", "Токен недействителен или истёк", "The token is invalid or has expired")
+	msgTTL         = problem.Msg("staff.ttl", "Срок действия токена: от 1 минуты до 90 дней", "Token lifetime must be between 1 minute and 90 days")
+	reLogin        = regexp.MustCompile(`^[A-Za-z0-9._-]{3,32}$`)
+)
+
+// Add creates a staff member.
+func (s *Service) Add(ctx context.Context, actor audit.Actor, login string, role Role, name, pw string) (Member, error) {
+	var fe problem.Fields
+	if !reLogin.MatchString(login) {
+		fe.Add("login", msgLogin)
+	}
+	if !role.Valid() {
+		fe.Add("role", msgRole)
+	}
+	if len([]rune(pw)) < MinPassword {
+		fe.Add("password", msgPasswordLen)
+	}
+	if err := fe.Err(); err != nil {
+		return Member{}, err
+	}
+	hash, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		return Member{}, err
+	}
+	now := s.now().UTC()
+	m, err := s.st.InsertMember(ctx, Account{Member: Member{Login: login, Name: name, Role: role, CreatedAt: now}, PasswordHash: hash},
+		audit.Entry{At: now, Actor: actor, Action: "staff.add", Subject: login, Details: "role=" + string(role)})
+	if problem.Is(err, problem.Conflict) {
+		return Member{}, problem.InvalidField("login", msgLoginTaken)
+	}
+	return m, err
+}
+
+// Login checks a password. A wrong password and an unknown login give the same error and take
+// the same time; after MaxFailures wrong passwords within Window the login is locked.
+func (s *Service) Login(ctx context.Context, login, pw, remoteAddr string) (Member, error) {
+	now := s.now().UTC()
+	a, err := s.st.Account(ctx, login)
+	if err != nil {
+		if problem.Is(err, problem.NotFound) {
+			s.hasher.Dummy(ctx, pw)
+			return Member{}, problem.New(problem.Unauthorized, msgBadLogin)
+		}
+		return Member{}, err
+	}
+	if now.Before(a.LockedUntil) {
+		s.hasher.Dummy(ctx, pw)
+		return Member{}, problem.New(problem.TooMany, msgLocked)
+	}
+	ok, err := s.hasher.Verify(ctx, a.PasswordHash, pw)
+	if err != nil {
+		return Member{}, err
+	}
+	actor := audit.Actor{Login: login, Role: string(a.Role), RemoteAddr: remoteAddr}
+	if !ok || a.Disabled {
+		failed, since := a.Failed+1, a.FailedSince
+		if now.Sub(a.FailedSince) > Window {
+			failed, since = 1, now
+		}
+		var locked time.Time
+		var e *audit.Entry
+		if failed >= MaxFailures {
+			locked = now.Add(LockFor)
+			failed, since = 0, now
+			e = &audit.Entry{At: now, Actor: actor, Action: "staff.locked", Subject: login}
+		}
+		if err := s.st.RecordLogin(ctx, login, failed, since, locked, e); err != nil {
+			return Member{}, err
+		}
+		if !locked.IsZero() {
+			return Member{}, problem.New(problem.TooMany, msgLocked)
+		}
+		return Member{}, problem.New(problem.Unauthorized, msgBadLogin)
+	}
+	e := audit.Entry{At: now, Actor: actor, Action: "staff.login", Subject: login}
+	if err := s.st.RecordLogin(ctx, login, 0, time.Time{}, time.Time{}, &e); err != nil {
+		return Member{}, err
+	}
+	return a.Member, nil
+}
+
+// Member returns the member with login.
+func (s *Service) Member(ctx context.Context, login string) (Member, error) {
+	a, err := s.st.Account(ctx, login)
+	if err != nil {
+		return Member{}, err
+	}
+	return a.Member, nil
+}
+
+// List returns all members.
+func (s *Service) List(ctx context.Context) ([]Member, error) { return s.st.ListMembers(ctx) }
+
+// SetPassword replaces a member's password.
+func (s *Service) SetPassword(ctx context.Context, actor audit.Actor, login, pw string) error {
+	if len([]rune(pw)) < MinPassword {
+		return problem.InvalidField("password", msgPasswordLen)
+	}
+	hash, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	return s.st.SetPassword(ctx, login, hash, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.password", Subject: login})
+}
+
+// Disable stops a member from logging in and revokes the member's tokens.
+func (s *Service) Disable(ctx context.Context, actor audit.Actor, login string) error {
+	return s.st.SetDisabled(ctx, login, true, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.disable", Subject: login})
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// IssueToken creates an API token for login, valid for ttl; it is returned once and stored only
+// as a hash.
+func (s *Service) IssueToken(ctx context.Context, actor audit.Actor, login string, ttl time.Duration) (string, time.Time, error) {
+	if ttl < time.Minute || ttl > 90*24*time.Hour {
+		return "", time.Time{}, problem.InvalidField("ttl", msgTTL)
+	}
+	a, err := s.st.Account(ctx, login)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if a.Disabled {
+		return "", time.Time{}, problem.New(problem.Forbidden, problem.MsgForbidden)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", time.Time{}, err
+	}
+	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	now := s.now().UTC()
+	exp := now.Add(ttl)
+	if err := s.st.InsertToken(ctx, tokenHash(token), login, exp, audit.Entry{At: now, Actor: actor, Action: "staff.token", Subject: login, Details: "expires=" + exp.Format(time.RFC3339)}); err != nil {
+		return "", time.Time{}, err
+	}
+	return token, exp, nil
+}
+
+// Authenticate returns the member a bearer token belongs to. The token is looked up by its
+// SHA-256, so no comparison of secrets happens in the application.
+func (s *Service) Authenticate(ctx context.Context, token string) (Member, error) {
+	if len(token) < len(TokenPrefix)+20 || len(token) > 200 {
+		return Member{}, problem.New(problem.Unauthorized, msgBadToken)
+	}
+	m, exp, err := s.st.TokenMember(ctx, tokenHash(token))
+	if err != nil {
+		if problem.Is(err, problem.NotFound) {
+			return Member{}, problem.New(problem.Unauthorized, msgBadToken)
+		}
+		return Member{}, err
+	}
+	if s.now().After(exp) || m.Disabled {
+		return Member{}, problem.New(problem.Unauthorized, msgBadToken)
+	}
+	return *m, nil
+}
+
+// Revoke revokes every token of login.
+func (s *Service) Revoke(ctx context.Context, actor audit.Actor, login string) error {
+	return s.st.RevokeTokens(ctx, login, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.revoke", Subject: login})
+}

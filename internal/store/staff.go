@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/staff"
+)
+
+// Staff implements staff.Store.
+type Staff struct{ db *DB }
+
+// NewStaff returns the staff storage of db.
+func NewStaff(db *DB) *Staff { return &Staff{db: db} }
+
+var _ staff.Store = (*Staff)(nil)
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// InsertMember adds a member.
+func (s *Staff) InsertMember(ctx context.Context, a staff.Account, e audit.Entry) (staff.Member, error) {
+	m := a.Member
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO staff (login, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			a.Login, a.Name, string(a.Role), a.PasswordHash, a.CreatedAt.UTC()).Scan(&m.ID); err != nil {
+			if IsUniqueViolation(err) {
+				return problem.New(problem.Conflict, problem.MsgConflict)
+			}
+			return err
+		}
+		return InsertAudit(ctx, tx, e)
+	})
+	return m, err
+}
+
+// Account returns a member with credentials.
+func (s *Staff) Account(ctx context.Context, login string) (*staff.Account, error) {
+	var a staff.Account
+	var role string
+	var since, locked sql.NullTime
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT id, login, name, role, password_hash, created_at, disabled, failed, failed_since, locked_until FROM staff WHERE login = $1`, login).
+		Scan(&a.ID, &a.Login, &a.Name, &role, &a.PasswordHash, &a.CreatedAt, &a.Disabled, &a.Failed, &since, &locked)
+	if IsNotFound(err) {
+		return nil, problem.New(problem.NotFound, problem.MsgNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.Role = staff.Role(role)
+	a.FailedSince, a.LockedUntil = since.Time, locked.Time
+	return &a, nil
+}
+
+// ListMembers returns every member by login.
+func (s *Staff) ListMembers(ctx context.Context) ([]staff.Member, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT id, login, name, role, created_at, disabled FROM staff ORDER BY login`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []staff.Member
+	for rows.Next() {
+		var m staff.Member
+		var role string
+		if err := rows.Scan(&m.ID, &m.Login, &m.Name, &role, &m.CreatedAt, &m.Disabled); err != nil {
+			return nil, err
+		}
+		m.Role = staff.Role(role)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// RecordLogin stores the lockout state after a login attempt, with an optional audit entry.
+func (s *Staff) RecordLogin(ctx context.Context, login string, failed int, failedSince, lockedUntil time.Time, e *audit.Entry) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failed = $1, failed_since = $2, locked_until = $3 WHERE login = $4`,
+			failed, nullTime(failedSince), nullTime(lockedUntil), login); err != nil {
+			return err
+		}
+		if e != nil {
+			return InsertAudit(ctx, tx, *e)
+		}
+		return nil
+	})
+}
+
+func (s *Staff) exec(ctx context.Context, e audit.Entry, q string, args ...any) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return problem.New(problem.NotFound, problem.MsgNotFound)
+		}
+		return InsertAudit(ctx, tx, e)
+	})
+}
+
+// SetPassword replaces the password hash and clears the lockout.
+func (s *Staff) SetPassword(ctx context.Context, login, hash string, e audit.Entry) error {
+	return s.exec(ctx, e, `UPDATE staff SET password_hash = $1, failed = 0, locked_until = NULL WHERE login = $2`, hash, login)
+}
+
+// SetDisabled disables or enables a member; disabling revokes its tokens.
+func (s *Staff) SetDisabled(ctx context.Context, login string, disabled bool, e audit.Entry) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE staff SET disabled = $1 WHERE login = $2`, disabled, login)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return problem.New(problem.NotFound, problem.MsgNotFound)
+		}
+		if disabled {
+			if _, err := tx.ExecContext(ctx, `UPDATE staff_tokens SET revoked = TRUE WHERE login = $1`, login); err != nil {
+				return err
+			}
+		}
+		return InsertAudit(ctx, tx, e)
+	})
+}
+
+// InsertToken stores a token hash.
+func (s *Staff) InsertToken(ctx context.Context, hash []byte, login string, expires time.Time, e audit.Entry) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO staff_tokens (token_hash, login, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+			hash, login, e.At.UTC(), expires.UTC()); err != nil {
+			return err
+		}
+		return InsertAudit(ctx, tx, e)
+	})
+}
+
+// TokenMember returns the member owning a token hash and the token's expiry.
+func (s *Staff) TokenMember(ctx context.Context, hash []byte) (*staff.Member, time.Time, error) {
+	var m staff.Member
+	var role string
+	var exp time.Time
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT s.id, s.login, s.name, s.role, s.created_at, s.disabled, t.expires_at
+		FROM staff_tokens t JOIN staff s ON s.login = t.login WHERE t.token_hash = $1 AND NOT t.revoked`, hash).
+		Scan(&m.ID, &m.Login, &m.Name, &role, &m.CreatedAt, &m.Disabled, &exp)
+	if IsNotFound(err) {
+		return nil, time.Time{}, problem.New(problem.NotFound, problem.MsgNotFound)
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	m.Role = staff.Role(role)
+	return &m, exp, nil
+}
+
+// RevokeTokens revokes every token of a member.
+func (s *Staff) RevokeTokens(ctx context.Context, login string, e audit.Entry) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE staff_tokens SET revoked = TRUE WHERE login = $1`, login); err != nil {
+			return err
+		}
+		return InsertAudit(ctx, tx, e)
+	})
+}
