@@ -1,0 +1,16 @@
+-- +goose Up
+-- Web sessions of every kind (staff now, citizens later); only the token's SHA-256 is stored.
+CREATE TABLE sessions (
+    hash       BYTEA PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    csrf       TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    last_seen  TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sessions_subject ON sessions (kind, subject);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+
+-- +goose Down
+DROP TABLE sessions;
