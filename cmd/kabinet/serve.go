@@ -2,11 +2,95 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/demo"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/server"
+	"github.com/kabinet/kabinet/internal/staff"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/web"
 )
 
-// runServe is not written yet.
+// Demo credentials printed at start with --demo.
+const (
+	demoLogin    = "inspector"
+	demoPassword = "demo-inspector-2026"
+)
+
+// runServe runs the web server until the context ends (SIGINT/SIGTERM), then shuts down
+// gracefully.
 func runServe(ctx context.Context, e *env, args []string) int {
-	fmt.Fprintln(e.stderr, "kabinet serve: not available yet")
-	return exitFailure
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	dsn := dbFlag(fs, e)
+	withDemo := fs.Bool("demo", false, "seed a demo inspector and a few hundred demo taxpayers")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
+		return exitFailure
+	}
+	defer db.Close()
+	svc, err := newServices(ctx, db)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
+		return exitFailure
+	}
+	if *withDemo {
+		if err := seedDemo(ctx, e, svc); err != nil {
+			fmt.Fprintf(e.stderr, "kabinet serve: demo data: %v\n", err)
+			return exitFailure
+		}
+	}
+	handler := server.New(server.Deps{DB: db, Register: svc.register, Staff: svc.staff, Audit: db,
+		Sessions: web.NewSessions(store.NewSessions(db), nil), Log: log})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
+		return exitFailure
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	fmt.Fprintf(e.stdout, "kabinet listening on http://%s/ (database: %s)\n", ln.Addr(), db.Dialect)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
+		return exitFailure
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		fmt.Fprintf(e.stderr, "kabinet serve: shutdown: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintln(e.stdout, "kabinet stopped")
+	return exitOK
+}
+
+func seedDemo(ctx context.Context, e *env, svc *services) error {
+	if _, err := svc.staff.Add(ctx, cliActor, demoLogin, staff.RoleInspector, "Демо Инспектор", demoPassword); err != nil && !problem.Is(err, problem.Invalid) {
+		return err
+	}
+	if err := demo.Seed(ctx, svc.register, 300); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo inspector: login %q, password %q\n", demoLogin, demoPassword)
+	return nil
 }

@@ -16,7 +16,7 @@ func sample() *register.Extract {
 	return &register.Extract{Number: "7736-000042", IssuedAt: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), IssuedBy: "ivanova",
 		Taxpayer: &register.Taxpayer{TIN: "526317984689", Kind: register.KindPerson, Status: register.StatusActive, TaxOffice: "5263",
 			RegisteredOn: time.Date(2001, 3, 1, 0, 0, 0, 0, time.UTC),
-			Person: &register.Person{Surname: "Ёлкина", GivenName: "Анна", Patronymic: "Сергеевна", BirthDate: time.Date(1980, 5, 17, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Нижний Новгород"}}}
+			Person:       &register.Person{Surname: "Ёлкина", GivenName: "Анна", Patronymic: "Сергеевна", BirthDate: time.Date(1980, 5, 17, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Нижний Новгород"}}}
 }
 
 func TestHTML(t *testing.T) {
