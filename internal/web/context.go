@@ -34,6 +34,23 @@ func WithLang(ctx context.Context, lang string) context.Context {
 	return context.WithValue(ctx, keyLang, lang)
 }
 
+// PageLang returns the language of a web page: set by the "lang" query parameter or cookie,
+// Russian otherwise (the service's language; English is a switch away).
+func PageLang(r *http.Request) string {
+	if l, ok := r.Context().Value(keyLang).(string); ok && l != "" {
+		return l
+	}
+	if l := normLang(r.URL.Query().Get("lang")); l != "" {
+		return l
+	}
+	if c, err := r.Cookie("lang"); err == nil {
+		if l := normLang(c.Value); l != "" {
+			return l
+		}
+	}
+	return "ru"
+}
+
 // Lang returns the language for the request: one set in the context by middleware, else the
 // "lang" query parameter or cookie, else Accept-Language; Russian by default. Always "ru" or "en".
 func Lang(r *http.Request) string {

@@ -108,7 +108,7 @@ func (rd *Renderer) Catalog() Catalog { return rd.cat }
 
 // NewPage returns a page for the request, in its language.
 func (rd *Renderer) NewPage(r *http.Request, title string) *Page {
-	lang := Lang(r)
+	lang := PageLang(r)
 	p := &Page{Lang: lang, cat: rd.cat, Path: r.URL.RequestURI(), Errors: map[string]string{}}
 	p.Title = rd.cat.T(lang, title)
 	return p

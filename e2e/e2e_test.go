@@ -1,0 +1,301 @@
+// Package e2e drives the back office in headless Chromium against the real server on a fresh
+// database: the inspectors' journeys of SPEC section 6.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/password"
+	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/server"
+	"github.com/kabinet/kabinet/internal/staff"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/web"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+type app struct {
+	url string
+	reg *register.Service
+	db  *store.DB
+}
+
+func startApp(t *testing.T, db *store.DB) *app {
+	t.Helper()
+	ctx := context.Background()
+	reg := register.New(store.NewRegister(db), register.Options{})
+	st := staff.New(store.NewStaff(db), password.NewHasherWith(password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2), nil)
+	sys := audit.Actor{Login: "test", Role: "system"}
+	if _, err := st.Add(ctx, sys, "ivanova", staff.RoleInspector, "Иванова Анна", "inspector-password"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Add(ctx, sys, "locked", staff.RoleInspector, "", "inspector-password"); err != nil {
+		t.Fatal(err)
+	}
+	h := server.New(server.Deps{DB: db, Register: reg, Staff: st, Audit: db, Sessions: web.NewSessions(store.NewSessions(db), nil)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return &app{url: "http://" + ln.Addr().String(), reg: reg, db: db}
+}
+
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium required under CI=true")
+		}
+		t.Skip("chromium not installed")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// submit clicks sel and waits until the browser has loaded the page the click led to.
+func submit(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(document.body.dataset.stale = "1") === "1"`)(ctx, t)
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(sel)),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			// The old document goes away during the navigation: retry until the new one is loaded.
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				ok, err := chromedp.Evaluate[bool](`document.readyState === "complete" && !!document.body && !document.body.dataset.stale`)(ctx, t)
+				if err == nil && ok {
+					return nil
+				}
+				if time.Now().After(deadline) {
+					return fmt.Errorf("page did not load after clicking %s: %v", sel, err)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}),
+	)
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func login(t *testing.T, ctx context.Context, a *app, user, pw string) {
+	run(t, ctx, chromedp.Navigate(a.url+"/office/login"), chromedp.WaitVisible(chromedp.CSS("#login")),
+		chromedp.SendKeys(chromedp.CSS("#login"), user), chromedp.SendKeys(chromedp.CSS("#password"), pw),
+		submit("#submit"))
+}
+
+func fillPerson(t *testing.T, ctx context.Context, a *app, values map[string]string, selects map[string]string) {
+	run(t, ctx, chromedp.Navigate(a.url+"/office/persons/new"), chromedp.WaitVisible(chromedp.CSS("#surname")))
+	for id, v := range values {
+		run(t, ctx, chromedp.SetValue(chromedp.CSS("#"+id), v))
+	}
+	for id, v := range selects {
+		run(t, ctx, chromedp.SetValue(chromedp.CSS("#"+id), v))
+	}
+	run(t, ctx, submit("#submit"))
+}
+
+var sokolova = map[string]string{"surname": "Соколова", "given_name": "Елена", "patronymic": "Викторовна", "birth_date": "1985-04-12",
+	"birth_place": "г. Москва", "citizenship": "RUS", "document_series": "4510", "document_number": "123456", "document_issued_on": "2005-05-20",
+	"region": "77", "city": "Москва", "street": "Ленинский проспект", "house": "10"}
+var sokolovaSelects = map[string]string{"sex": "female", "document_type": "passport_ru", "ground": "residence", "tax_office": "7736"}
+
+func TestBackOfficeJourneys(t *testing.T) {
+	db := storetest.SQLite(t)
+	a := startApp(t, db)
+	ctx := browser(t)
+
+	// Unauthenticated pages redirect to the login; the login page is Russian by default.
+	run(t, ctx, chromedp.Navigate(a.url+"/office/search"), chromedp.WaitVisible(chromedp.CSS("#login-form")))
+	if h := text(t, ctx, "h1"); h != "Вход для сотрудников" {
+		t.Fatalf("login page: %q", h)
+	}
+	// Wrong password: the same neutral message as for an unknown login.
+	login(t, ctx, a, "ivanova", "wrong-password")
+	if p := text(t, ctx, ".problem"); !strings.Contains(p, "Неверный логин или пароль") {
+		t.Fatalf("wrong password: %q", p)
+	}
+	login(t, ctx, a, "ivanova", "inspector-password")
+	if h := text(t, ctx, "h1"); h != "Реестр налогоплательщиков" {
+		t.Fatalf("dashboard: %q", h)
+	}
+
+	// Register a person: the page shows the TIN assigned by the law's structure.
+	fillPerson(t, ctx, a, sokolova, sokolovaSelects)
+	tinStr := strings.TrimSpace(text(t, ctx, "#tin"))
+	if len(tinStr) != 12 || !strings.HasPrefix(tinStr, "7736") {
+		t.Fatalf("TIN %q", tinStr)
+	}
+	if f := text(t, ctx, ".flash"); !strings.Contains(f, "присвоен ИНН") {
+		t.Fatalf("flash: %q", f)
+	}
+	// The same person again: the same TIN, with a notice.
+	fillPerson(t, ctx, a, sokolova, sokolovaSelects)
+	if again := strings.TrimSpace(text(t, ctx, "#tin")); again != tinStr {
+		t.Fatalf("second registration gave %s, want %s", again, tinStr)
+	}
+	if f := text(t, ctx, ".flash"); !strings.Contains(f, "уже состоит на учёте") {
+		t.Fatalf("existing flash: %q", f)
+	}
+
+	// Bad input: every wrong field marked in place, typed values kept, nothing registered.
+	bad := map[string]string{}
+	for k, v := range sokolova {
+		bad[k] = v
+	}
+	bad["surname"], bad["birth_date"], bad["document_number"] = "Smith", "2099-01-01", "12"
+	bad["given_name"] = "Анна"
+	fillPerson(t, ctx, a, bad, sokolovaSelects)
+	surname, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#surname")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if surname != "Smith" {
+		t.Fatalf("typed value lost: %q", surname)
+	}
+	for _, id := range []string{"#surname-error", "#birth_date-error", "#document_number-error"} {
+		if s := text(t, ctx, id); s == "" {
+			t.Fatalf("%s empty", id)
+		}
+	}
+
+	// Search by name and by TIN.
+	run(t, ctx, chromedp.Navigate(a.url+"/office/search?q=соколова"), chromedp.WaitVisible(chromedp.CSS("#results")))
+	if s := text(t, ctx, "#results"); !strings.Contains(s, tinStr) {
+		t.Fatalf("search by name: %q", s)
+	}
+	run(t, ctx, chromedp.Navigate(a.url+"/office/search?q="+tinStr[:8]), chromedp.WaitVisible(chromedp.CSS("#results")))
+	if s := text(t, ctx, "#results"); !strings.Contains(s, tinStr) {
+		t.Fatalf("search by TIN: %q", s)
+	}
+
+	// Change the surname: the TIN stays and the history shows the change.
+	run(t, ctx, chromedp.Navigate(a.url+"/office/taxpayers/"+tinStr+"/edit"), chromedp.WaitVisible(chromedp.CSS("#surname")),
+		chromedp.SetValue(chromedp.CSS("#surname"), "Петрова"), chromedp.SetValue(chromedp.CSS("#note"), "свидетельство о браке"),
+		submit("#save"))
+	if tinAfter := strings.TrimSpace(text(t, ctx, "#tin")); tinAfter != tinStr {
+		t.Fatal("TIN changed")
+	}
+	if hst := text(t, ctx, "#history"); !strings.Contains(hst, "Соколова → Петрова") {
+		t.Fatalf("history: %q", hst)
+	}
+
+	// Extract page.
+	run(t, ctx, chromedp.Navigate(a.url+"/office/taxpayers/"+tinStr+"/extract"), chromedp.WaitVisible(chromedp.CSS("table")))
+	if s := text(t, ctx, "body"); !strings.Contains(s, tinStr) || !strings.Contains(s, "Выписка") {
+		t.Fatalf("extract: %q", s)
+	}
+
+	// A second person, marked as a duplicate of the first: not applied, pointing to the kept TIN.
+	other := map[string]string{}
+	for k, v := range sokolova {
+		other[k] = v
+	}
+	other["surname"], other["given_name"], other["document_number"] = "Орлова", "Мария", "555555"
+	fillPerson(t, ctx, a, other, sokolovaSelects)
+	dupTIN := strings.TrimSpace(text(t, ctx, "#tin"))
+	run(t, ctx, chromedp.SetValue(chromedp.CSS("#kept_tin"), tinStr), submit("#duplicate"))
+	if s := text(t, ctx, "#status"); !strings.Contains(s, "не подлежит применению") {
+		t.Fatalf("duplicate status: %q", s)
+	}
+	if k := text(t, ctx, "#kept"); k != tinStr {
+		t.Fatalf("kept %q", k)
+	}
+
+	// Deregister the first person on death.
+	run(t, ctx, chromedp.Navigate(a.url+"/office/taxpayers/"+tinStr), chromedp.WaitVisible(chromedp.CSS("#deregister")),
+		chromedp.SetValue(chromedp.CSS("#reason"), "death"), submit("#deregister"))
+	if s := text(t, ctx, "#status"); !strings.Contains(s, "смерть") {
+		t.Fatalf("death status: %q", s)
+	}
+
+	// The audit log shows the actions, with who and on whose data.
+	run(t, ctx, chromedp.Navigate(a.url+"/office/audit?subject="+tinStr), chromedp.WaitVisible(chromedp.CSS("#audit")))
+	au := text(t, ctx, "#audit")
+	for _, want := range []string{"ivanova", "person.register", tinStr} {
+		if !strings.Contains(au, want) {
+			t.Fatalf("audit lacks %q: %s", want, au)
+		}
+	}
+	_ = dupTIN
+
+	// English: the switch keeps the page and changes the labels.
+	run(t, ctx, chromedp.Navigate(a.url+"/office/taxpayers/"+tinStr), chromedp.WaitVisible(chromedp.CSS("#lang-switch")),
+		submit("#lang-switch"))
+	if h := text(t, ctx, "h2"); !strings.Contains(text(t, ctx, "main"), "History of changes") {
+		t.Fatalf("English page: %q", h)
+	}
+
+	// CSRF: a form posted without the session's token is refused and changes nothing.
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/office/taxpayers/`+dupTIN+`/deregister", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "reason=death&csrf=forged"}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusForbidden {
+		t.Fatalf("forged CSRF: %d", status)
+	}
+
+	// Logout ends the session.
+	run(t, ctx, submit("#logout"))
+	run(t, ctx, chromedp.Navigate(a.url+"/office/audit"), chromedp.WaitVisible(chromedp.CSS("#login-form")))
+}
+
+// Lockout: after five wrong passwords the right one is refused too, with the lockout message.
+func TestLoginLockout(t *testing.T) {
+	db := storetest.SQLite(t)
+	a := startApp(t, db)
+	ctx := browser(t)
+	for i := 0; i < 5; i++ {
+		login(t, ctx, a, "locked", "wrong-password")
+	}
+	login(t, ctx, a, "locked", "inspector-password")
+	if p := text(t, ctx, ".problem"); !strings.Contains(p, "заблокирован") {
+		t.Fatalf("lockout: %q", p)
+	}
+}
