@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
@@ -90,14 +91,31 @@ type Service struct {
 	st     Store
 	hasher *password.Hasher
 	now    func() time.Time
+
+	// tokens caches authenticated tokens for TokenCacheTTL, so that an API call costs no
+	// database round trip for its token. A revocation in this process clears the cache at once;
+	// one made by another instance takes effect here within TokenCacheTTL.
+	mu     sync.Mutex
+	tokens map[[32]byte]cachedToken
 }
+
+type cachedToken struct {
+	m       Member
+	expires time.Time // the token's own expiry
+	until   time.Time // end of the cache entry
+}
+
+// TokenCacheTTL bounds how long an authenticated token is trusted without the database.
+const TokenCacheTTL = 30 * time.Second
+
+const maxCachedTokens = 10000
 
 // New returns a Service.
 func New(st Store, h *password.Hasher, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: st, hasher: h, now: now}
+	return &Service{st: st, hasher: h, now: now, tokens: map[[32]byte]cachedToken{}}
 }
 
 var (
@@ -214,6 +232,7 @@ func (s *Service) SetPassword(ctx context.Context, actor audit.Actor, login, pw 
 
 // Disable stops a member from logging in and revokes the member's tokens.
 func (s *Service) Disable(ctx context.Context, actor audit.Actor, login string) error {
+	s.forget(login)
 	return s.st.SetDisabled(ctx, login, true, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.disable", Subject: login})
 }
 
@@ -254,20 +273,46 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Member, error
 	if len(token) < len(TokenPrefix)+20 || len(token) > 200 {
 		return Member{}, problem.New(problem.Unauthorized, msgBadToken)
 	}
-	m, exp, err := s.st.TokenMember(ctx, tokenHash(token))
+	key := sha256.Sum256([]byte(token))
+	now := s.now()
+	s.mu.Lock()
+	c, ok := s.tokens[key]
+	s.mu.Unlock()
+	if ok && now.Before(c.until) && now.Before(c.expires) {
+		return c.m, nil
+	}
+	m, exp, err := s.st.TokenMember(ctx, key[:])
 	if err != nil {
 		if problem.Is(err, problem.NotFound) {
 			return Member{}, problem.New(problem.Unauthorized, msgBadToken)
 		}
 		return Member{}, err
 	}
-	if s.now().After(exp) || m.Disabled {
+	if now.After(exp) || m.Disabled {
 		return Member{}, problem.New(problem.Unauthorized, msgBadToken)
 	}
+	s.mu.Lock()
+	if len(s.tokens) >= maxCachedTokens {
+		clear(s.tokens)
+	}
+	s.tokens[key] = cachedToken{m: *m, expires: exp, until: now.Add(TokenCacheTTL)}
+	s.mu.Unlock()
 	return *m, nil
 }
 
 // Revoke revokes every token of login.
 func (s *Service) Revoke(ctx context.Context, actor audit.Actor, login string) error {
+	s.forget(login)
 	return s.st.RevokeTokens(ctx, login, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.revoke", Subject: login})
+}
+
+// forget drops the cached tokens of login.
+func (s *Service) forget(login string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, c := range s.tokens {
+		if c.m.Login == login {
+			delete(s.tokens, k)
+		}
+	}
 }

@@ -23,7 +23,7 @@ type Register struct {
 
 // NewRegister returns the register's storage on db.
 func NewRegister(db *DB) *Register {
-	return &Register{regQ: regQ{q: db.SQL, dialect: db.Dialect}, db: db}
+	return &Register{regQ: regQ{q: newStmtCache(db.SQL), dialect: db.Dialect}, db: db}
 }
 
 var _ register.Store = (*Register)(nil)

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/kabinet/kabinet/internal/demo"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// readResults maps the line number of each row to its TIN from a results file.
+func readResults(t *testing.T, path string) map[int]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]string{}
+	for _, r := range recs[1:] {
+		n, err := strconv.Atoi(r[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[n] = r[1]
+	}
+	return out
+}
+
+// TestImportCrashSafe kills the import with SIGKILL after some batches are committed and checks
+// that a re-run gives every row exactly one TIN, and that committed rows keep theirs (REG-3).
+func TestImportCrashSafe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "kabinet")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	const n = 3000
+	dir := t.TempDir()
+	file := filepath.Join(dir, "persons.csv")
+	var buf bytes.Buffer
+	if err := writePersonsCSV(&buf, demo.Persons(7, n)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dbs := map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "k.db") },
+		"postgres": func(t *testing.T) string { return storetest.URL(t) },
+	}
+	for name, dsn := range dbs {
+		t.Run(name, func(t *testing.T) {
+			db := dsn(t)
+			res1 := filepath.Join(t.TempDir(), "first.csv")
+			cmd := exec.Command(bin, "register", "import", "persons", file, "--db", db, "--batch", "50", "--results", res1,
+				"--errors", filepath.Join(t.TempDir(), "e.csv"))
+			cmd.Env = append(os.Environ(), "KABINET_DB=")
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			sc := bufio.NewScanner(stderr)
+			batches := 0
+			for sc.Scan() && batches < 3 {
+				if strings.HasPrefix(sc.Text(), "rows ") {
+					batches++
+				}
+			}
+			if batches < 3 {
+				t.Fatalf("the import ended before three batches were committed")
+			}
+			cmd.Process.Signal(syscall.SIGKILL)
+			go func() {
+				for sc.Scan() {
+				}
+			}()
+			cmd.Wait()
+			first := readResults(t, res1) // rows whose batch committed and were flushed before the kill
+			if len(first) == 0 || len(first) >= n {
+				t.Fatalf("first run recorded %d rows, want some but not all", len(first))
+			}
+
+			res2 := filepath.Join(t.TempDir(), "second.csv")
+			out, err := exec.Command(bin, "register", "import", "persons", file, "--db", db, "--results", res2,
+				"--errors", filepath.Join(t.TempDir(), "e2.csv")).CombinedOutput()
+			if err != nil {
+				t.Fatalf("re-run: %v\n%s", err, out)
+			}
+			second := readResults(t, res2)
+			if len(second) != n {
+				t.Fatalf("re-run gave %d results, want %d\n%s", len(second), n, out)
+			}
+			seen := map[string]int{}
+			for line, tin := range second {
+				if tin == "" {
+					t.Fatalf("line %d has no TIN", line)
+				}
+				if prev, ok := seen[tin]; ok {
+					t.Fatalf("TIN %s given to lines %d and %d", tin, prev, line)
+				}
+				seen[tin] = line
+				if old, ok := first[line]; ok && old != tin {
+					t.Fatalf("line %d: TIN %s before the crash, %s after", line, old, tin)
+				}
+			}
+			st, err := store.Open(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var count int
+			if err := st.SQL.QueryRow("SELECT count(*) FROM reg_taxpayers").Scan(&count); err != nil {
+				t.Fatal(err)
+			}
+			if count != n {
+				t.Fatalf("the register holds %d taxpayers after the re-run, want %d", count, n)
+			}
+			if !strings.Contains(string(out), "done: rows "+strconv.Itoa(n)) {
+				t.Fatalf("summary missing: %s", out)
+			}
+		})
+	}
+}
+
+// TestImportBadRows checks that bad rows are reported with line and reason, in both languages,
+// without stopping the import.
+func TestImportBadRows(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "p.csv")
+	var buf bytes.Buffer
+	buf.WriteString("\xef\xbb\xbf")
+	if err := writePersonsCSV(&buf, demo.Persons(3, 5)); err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteString("short,row\n")
+	buf.WriteString("Петров,Пётр,Петрович,01.02.1990,Москва,male,RUS,passport_ru,4500,123456,2010-01-01,,residence,7701,77,101000,Москва,Тверская,1,1\n")
+	buf.WriteString("Петров,Пётр,Петрович,1990-02-01,Москва,alien,RUS,passport_ru,4500,123456,2010-01-01,,residence,7701,77,101000,Москва,Тверская,1,1\n")
+	os.WriteFile(file, buf.Bytes(), 0o600)
+	var stderr bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &stderr, getenv: func(string) string { return "" }}
+	code := runRegister(context.Background(), e, []string{"import", "persons", file, "--db", filepath.Join(dir, "k.db")})
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "created 5, existing 0, review 0, refused 3") {
+		t.Fatalf("summary: %s", stderr.String())
+	}
+	if strings.Contains(stderr.String(), "123456") || strings.Contains(stderr.String(), "Петров") {
+		t.Fatalf("personal data in progress output: %s", stderr.String())
+	}
+	errs, _ := os.ReadFile(filepath.Join(dir, "p.errors.csv"))
+	for _, want := range []string{`7,"the row has 2 columns`, "8,birth_date: not a date", "не дата", "\n9,"} {
+		if !strings.Contains(string(errs), want) {
+			t.Errorf("errors file lacks %q:\n%s", want, errs)
+		}
+	}
+	// Bad header.
+	os.WriteFile(file, []byte("a,b\n"), 0o600)
+	if code := runRegister(context.Background(), e, []string{"import", "persons", file, "--db", filepath.Join(dir, "k.db")}); code != exitFailure {
+		t.Fatalf("bad header: exit %d", code)
+	}
+}
+
+// FuzzParsePersonRow checks that no import line makes the row parser panic, and that a row it
+// accepts has the dates it was given.
+func FuzzParsePersonRow(f *testing.F) {
+	f.Add("Иванов,Иван,Иванович,1990-01-02,Москва,male,RUS,passport_ru,4500,123456,2010-01-01,,residence,7701,77,101000,Москва,Тверская,1,1")
+	f.Add("a,b")
+	f.Add(`"x,y",,,,,,,,,,,,,,,,,,,`)
+	f.Add(",,,1990-02-30,,,,,,,,,,,,,,,,")
+	f.Fuzz(func(t *testing.T, line string) {
+		rec, err := csv.NewReader(strings.NewReader(line)).Read()
+		if err != nil {
+			return
+		}
+		p, msg := parsePersonRow(rec)
+		if msg != nil {
+			if msg.En == "" || msg.Ru == "" {
+				t.Fatalf("message without both languages: %+v", msg)
+			}
+			return
+		}
+		if d := strings.TrimSpace(rec[3]); d != "" && p.BirthDate.Format("2006-01-02") != d {
+			t.Fatalf("birth date %q became %v", d, p.BirthDate)
+		}
+	})
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs kabinet's benchmarks; every figure is printed next to a baseline measured in the same run:
+#  (a) number validation per kind (tin/, and `kabinet tin validate` over stdin) as x_baseline;
+#  (b) bulk registration with dedupe vs a plain INSERT into the same indexed table (bulk/plain),
+#      on SQLite and PostgreSQL, N rows (KABINET_BENCH_ROWS; 1,000,000 by default, 20,000 with QUICK=1);
+#  (c) GET /api/v1/taxpayers/{tin} under 64 concurrent clients vs GET /healthz on the same loopback
+#      server (rps_ratio, p99_ratio), at KABINET_BENCH_PERSONS registered persons, on SQLite and
+#      PostgreSQL. The benchmarks start their own PostgreSQL cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${QUICK:-}" = 1 ]; then
+  rows=${KABINET_BENCH_ROWS:-20000}
+  persons=${KABINET_BENCH_PERSONS:-20000}
+  secs=${KABINET_BENCH_SECONDS:-3}
+else
+  rows=${KABINET_BENCH_ROWS:-1000000}
+  persons=${KABINET_BENCH_PERSONS:-1000000}
+  secs=${KABINET_BENCH_SECONDS:-10}
+fi
+export CI=true KABINET_BENCH_ROWS=$rows KABINET_BENCH_PERSONS=$persons KABINET_BENCH_SECONDS=$secs
+
+echo "== (a) number validation (x_baseline: time relative to the baseline loop)"
+go test -run '^$' -bench . -benchmem ./tin/
+go test -run '^$' -bench 'BenchmarkTinValidateStdin' ./cmd/kabinet/
+
+echo "== (b) bulk registration of $rows persons vs plain INSERT (bulk/plain)"
+go test -run '^$' -bench 'BenchmarkRegisterPersons' -benchtime 1x -timeout 6h ./internal/store/
+
+for dbk in sqlite postgres; do
+  echo "== (c) lookup under 64 clients vs /healthz, $persons persons, $dbk (rps_ratio, p99_ratio)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkTaxpayerLookupUnderLoad' -benchtime 1x -timeout 6h ./internal/server/
+done
