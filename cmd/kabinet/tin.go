@@ -14,27 +14,6 @@ import (
 	"github.com/kabinet/kabinet/tin"
 )
 
-// parser validates one number of a kind and names its parts.
-type parser func(s string) (parts map[string]string, err error)
-
-func tinParsers() map[string]parser {
-	return map[string]parser{
-		"inn":    func(s string) (map[string]string, error) { v, err := tin.ParseINN(s); return partsOf(v, err) },
-		"kpp":    func(s string) (map[string]string, error) { v, err := tin.ParseKPP(s); return partsOf(v, err) },
-		"snils":  func(s string) (map[string]string, error) { v, err := tin.ParseSNILS(s); return partsOf(v, err) },
-		"ogrn":   func(s string) (map[string]string, error) { v, err := tin.ParseOGRN(s); return partsOf(v, err) },
-		"ogrnip": func(s string) (map[string]string, error) { v, err := tin.ParseOGRNIP(s); return partsOf(v, err) },
-		"kg":     func(s string) (map[string]string, error) { v, err := tin.ParseKG(s); return partsOf(v, err) },
-	}
-}
-
-func partsOf[T interface{ Parts() map[string]string }](v T, err error) (map[string]string, error) {
-	if err != nil {
-		return nil, err
-	}
-	return v.Parts(), nil
-}
-
 const tinUsage = `usage: kabinet tin validate [--kind inn|kpp|snils|ogrn|ogrnip|kg] [--json] NUMBER... | -
 
 Validates taxpayer numbers and prints one line per input, in input order.
@@ -65,8 +44,7 @@ func runTin(ctx context.Context, e *env, args []string) int {
 		}
 		return exitUsage
 	}
-	parse, ok := tinParsers()[*kind]
-	if !ok {
+	if !tin.KnownKind(*kind) {
 		fmt.Fprintf(e.stderr, "kabinet tin validate: unknown kind %q (want inn, kpp, snils, ogrn, ogrnip or kg)\n", *kind)
 		return exitUsage
 	}
@@ -78,7 +56,7 @@ func runTin(ctx context.Context, e *env, args []string) int {
 	}
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer out.Flush()
-	v := &tinValidator{kind: *kind, parse: parse, json: *asJSON, out: out}
+	v := &tinValidator{kind: *kind, json: *asJSON, out: out}
 	for _, in := range inputs {
 		if in != "-" {
 			v.one(in)
@@ -110,7 +88,6 @@ func runTin(ctx context.Context, e *env, args []string) int {
 
 type tinValidator struct {
 	kind    string
-	parse   parser
 	json    bool
 	out     *bufio.Writer
 	invalid int
@@ -119,7 +96,7 @@ type tinValidator struct {
 }
 
 func (v *tinValidator) one(in string) {
-	parts, err := v.parse(in)
+	parts, err := tin.Validate(v.kind, in)
 	if err != nil {
 		v.invalid++
 	}

@@ -55,6 +55,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openapiDoc)
 	})
+	mux.HandleFunc("GET /api/v1/numbers/{kind}/{value}", h.handleNumberValidate)
 	mux.Handle("POST /api/v1/persons", h.auth(true, h.handlePersonCreate))
 	mux.Handle("POST /api/v1/organizations", h.auth(true, h.handleOrganizationCreate))
 	mux.Handle("POST /api/v1/foreign-organizations", h.auth(true, h.handleForeignCreate))

@@ -264,6 +264,18 @@ func TestAPI(t *testing.T) {
 		if code != 404 {
 			t.Fatalf("unknown TIN: %d", code)
 		}
+		// Number validation needs no token and gives the parts or the reason.
+		code, body = c.do("GET", "/api/v1/numbers/inn/7707083893", "/api/v1/numbers/{kind}/{value}", "", "")
+		if code != 200 || body["valid"] != true || body["parts"].(map[string]any)["tax_office"] != "7707" {
+			t.Fatalf("number: %d %v", code, body)
+		}
+		code, body = c.do("GET", "/api/v1/numbers/snils/112-233-445%2096", "/api/v1/numbers/{kind}/{value}", "", "")
+		if code != 200 || body["valid"] != false || !strings.Contains(body["error"].(string), "check digit") || body["error_ru"] == "" {
+			t.Fatalf("bad number: %d %v", code, body)
+		}
+		if code, _ := c.do("GET", "/api/v1/numbers/passport/1", "/api/v1/numbers/{kind}/{value}", "", ""); code != 422 {
+			t.Fatalf("unknown kind: %d", code)
+		}
 		// Authentication and roles.
 		if code, _ := c.do("GET", "/api/v1/taxpayers/"+tinStr, "/api/v1/taxpayers/{tin}", "", ""); code != 401 {
 			t.Fatalf("no token: %d", code)

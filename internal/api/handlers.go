@@ -9,6 +9,7 @@ import (
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/web"
+	"github.com/kabinet/kabinet/tin"
 )
 
 // writeRegistration answers a registration: 201 with a new TIN, 200 with an existing one, 202
@@ -508,4 +509,30 @@ func (h *Handler) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
 	return nil
+}
+
+var msgNumberKind = problem.Msg("api.number_kind", "Вид номера: inn, kpp, snils, ogrn, ogrnip или kg", "The kind of number must be inn, kpp, snils, ogrn, ogrnip or kg")
+
+// handleNumberValidate validates one number, like `kabinet tin validate --json`; it needs no
+// token, as it reads no register data. An invalid number is a 200 answer with valid false and the
+// reason in both languages.
+func (h *Handler) handleNumberValidate(w http.ResponseWriter, r *http.Request) {
+	kind, value := r.PathValue("kind"), r.PathValue("value")
+	if !tin.KnownKind(kind) {
+		web.WriteProblem(w, r, h.d.Log, problem.InvalidField("kind", msgNumberKind))
+		return
+	}
+	out := map[string]any{"input": value, "kind": kind, "valid": true, "error": "", "parts": map[string]string{}}
+	parts, err := tin.Validate(kind, value)
+	if err != nil {
+		out["valid"] = false
+		out["error"] = err.Error()
+		if te, ok := err.(*tin.Error); ok {
+			out["error_ru"] = te.Message("ru")
+			out["code"] = te.Code
+		}
+	} else {
+		out["parts"] = parts
+	}
+	web.WriteJSON(w, http.StatusOK, out)
 }
