@@ -58,11 +58,15 @@ func buildOpenSSLPKI(t *testing.T, alg string) *opensslPKI {
 			run("genpkey", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A", "-out", "@"+name)
 		case "gost512":
 			run("genpkey", "-algorithm", "gost2012_512", "-pkeyopt", "paramset:A", "-out", "@"+name)
+		case "rsa":
+			run("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "@"+name)
+		case "ecdsa384":
+			run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", "@"+name)
 		default:
 			run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "@"+name)
 		}
 	}
-	md := map[string]string{"gost256": "md_gost12_256", "gost512": "md_gost12_512", "ecdsa": "sha256"}[alg]
+	md := map[string]string{"gost256": "md_gost12_256", "gost512": "md_gost12_512", "ecdsa": "sha256", "ecdsa384": "sha384", "rsa": "sha256"}[alg]
 	genkey("ca.key", alg)
 	run("req", "-x509", "-new", "-utf8", "-key", "@ca.key", "-"+md, "-subj", "/CN=Oracle CA "+alg+"/O=Oracle", "-days", "3650",
 		"-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "@ca.pem")
@@ -109,7 +113,7 @@ func (p *opensslPKI) sign(t *testing.T, user string, content []byte, extra ...st
 
 func TestOpenSSLSignatures(t *testing.T) {
 	ctx := context.Background()
-	for _, alg := range []string{"gost256", "gost512", "ecdsa"} {
+	for _, alg := range []string{"gost256", "gost512", "ecdsa", "ecdsa384", "rsa"} {
 		t.Run(alg, func(t *testing.T) {
 			p := buildOpenSSLPKI(t, alg)
 			v, err := NewVerifier(Config{Roots: []*x509.Certificate{p.root}, CRLFiles: []string{p.crl}, RequireRevocation: true})
@@ -155,12 +159,14 @@ func TestOpenSSLSignatures(t *testing.T) {
 			sig := p.sign(t, "citizen", doc)
 			headCert, _ := loadPair(t, filepath.Join(p.dir, "head.pem"), filepath.Join(p.dir, "head.key"))
 			_, citizenKey := loadPair(t, filepath.Join(p.dir, "citizen.pem"), filepath.Join(p.dir, "citizen.key"))
-			wrong, err := signDetached(doc, headCert, citizenKey, time.Now(), false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := v.VerifyDetached(ctx, doc, wrong); codeOf(err) != CodeTampered {
-				t.Errorf("wrong certificate: %v", err)
+			if alg != "rsa" { // kabinet signs with GOST and ECDSA keys only
+				wrong, err := signDetached(doc, headCert, citizenKey, time.Now(), false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := v.VerifyDetached(ctx, doc, wrong); codeOf(err) != CodeTampered {
+					t.Errorf("wrong certificate: %v", err)
+				}
 			}
 			// Untrusted: another root.
 			other := NewVerifierMust(t, Config{Roots: []*x509.Certificate{buildOtherRoot(t)}})
