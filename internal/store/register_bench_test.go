@@ -90,6 +90,8 @@ func benchRegister(b *testing.B, db *store.DB) {
 			// distinct (name, birth date) pairs up to 2,240,000 persons, all born in the past
 			ins[i].BirthDate = time.Date(1901, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, next%40000)
 			ins[i].Document.Series = fmt.Sprintf("%04d", 1000+next/1000000)
+			// six-digit serials allow 999,999 persons per office: spread them over ten offices
+			ins[i].TaxOffice = fmt.Sprintf("77%02d", 1+next%10)
 			// beyond 280,000 the patronymic tells the blocks apart
 			ins[i].Patronymic = []string{"", "Петрович", "Сергеевич", "Андреевич", "Олегович", "Игоревич", "Павлович", "Юрьевич"}[(next/280000)%8]
 			next++
