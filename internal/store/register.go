@@ -176,8 +176,10 @@ func (q regQ) Taxpayer(ctx context.Context, tin string) (*register.Taxpayer, err
 		t.Foreign = k
 	}
 	var err error
-	if t.KPPs, err = q.kpps(ctx, tin); err != nil {
-		return nil, err
+	if t.Kind != register.KindPerson { // only organizations are registered on grounds with a КПП (REG-5)
+		if t.KPPs, err = q.kpps(ctx, tin); err != nil {
+			return nil, err
+		}
 	}
 	if t.History, err = q.history(ctx, tin); err != nil {
 		return nil, err
