@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/esign/gost3410"
-	"github.com/kabinet/kabinet/esign/streebog"
 )
 
 // Subject describes the holder of a certificate to issue, with the Russian attributes that
@@ -90,25 +89,30 @@ type certificateDER struct {
 	Signature asn1.BitString
 }
 
-// signatureAlgorithm returns the with-digest OID for a signing key, and signs data with it.
-func signData(key crypto.Signer, data []byte) (pkix.AlgorithmIdentifier, []byte, error) {
+// signatureAlgorithm returns the with-digest algorithm a signing key signs certificates and CRLs with.
+func signatureAlgorithm(key crypto.Signer) (pkix.AlgorithmIdentifier, error) {
 	switch k := key.(type) {
 	case *gost3410.PrivateKey:
 		if k.Curve.Size == 64 {
-			d := streebog.Sum512(data)
-			sig, err := k.Sign(rand.Reader, d[:], nil)
-			return pkix.AlgorithmIdentifier{Algorithm: gost3410.OIDSignWithDigest512}, sig, err
+			return pkix.AlgorithmIdentifier{Algorithm: gost3410.OIDSignWithDigest512}, nil
 		}
-		d := streebog.Sum256(data)
-		sig, err := k.Sign(rand.Reader, d[:], nil)
-		return pkix.AlgorithmIdentifier{Algorithm: gost3410.OIDSignWithDigest256}, sig, err
+		return pkix.AlgorithmIdentifier{Algorithm: gost3410.OIDSignWithDigest256}, nil
 	case *ecdsa.PrivateKey:
-		h, ch, _ := digestFor(oidSHA256)
-		h.Write(data)
-		sig, err := k.Sign(rand.Reader, h.Sum(nil), ch)
-		return pkix.AlgorithmIdentifier{Algorithm: oidECDSASHA256}, sig, err
+		return pkix.AlgorithmIdentifier{Algorithm: oidECDSASHA256}, nil
 	}
-	return pkix.AlgorithmIdentifier{}, nil, errors.New("esign: unsupported issuing key")
+	return pkix.AlgorithmIdentifier{}, errors.New("esign: unsupported issuing key")
+}
+
+// signData signs data with key under signatureAlgorithm(key).
+func signData(key crypto.Signer, data []byte) (pkix.AlgorithmIdentifier, []byte, error) {
+	alg, err := signatureAlgorithm(key)
+	if err != nil {
+		return alg, nil, err
+	}
+	h, ch, _ := digestFor(signatureDigest(alg.Algorithm))
+	h.Write(data)
+	sig, err := key.Sign(rand.Reader, h.Sum(nil), ch)
+	return alg, sig, err
 }
 
 func spkiOf(pub crypto.PublicKey) ([]byte, error) {
@@ -137,7 +141,7 @@ func IssueCertificate(t Template, pub crypto.PublicKey, issuer *x509.Certificate
 		aki = issuer.SubjectKeyId
 	}
 	ski := sha1.Sum(spki)
-	alg, _, err := signData(issuerKey, nil)
+	alg, err := signatureAlgorithm(issuerKey)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +224,7 @@ type revokedEntry struct {
 
 // IssueCRL creates a DER CRL of issuer listing revoked, valid from thisUpdate to nextUpdate.
 func IssueCRL(issuer *x509.Certificate, key crypto.Signer, revoked []Revoked, thisUpdate, nextUpdate time.Time) ([]byte, error) {
-	alg, _, err := signData(key, nil)
+	alg, err := signatureAlgorithm(key)
 	if err != nil {
 		return nil, err
 	}

@@ -162,11 +162,8 @@ func (v *Verifier) loadCRL(b []byte, source string) (*crlEntry, error) {
 	for _, r := range list.RevokedCertificateEntries {
 		entry.revoked[serialKey(list.RawIssuer, r.SerialNumber)] = r.RevocationTime
 	}
-	if issuer == nil {
-		// The issuer may be an intermediate known only from a signature's certificate set; the
-		// signature is checked again when the CRL is used.
-		entry.issuer = nil
-	}
+	// issuer stays nil when the CRL's issuer is an intermediate known only from a signature's
+	// certificate set; crlsFor checks the CRL's signature against the issuer whenever it is used.
 	return entry, nil
 }
 
