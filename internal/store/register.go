@@ -139,9 +139,30 @@ func (r *taxpayerRow) scan(s interface{ Scan(...any) error }) error {
 	return s.Scan(&r.tin, &r.kind, &r.status, &r.office, &r.regOn, &r.name, &r.birth, &r.data, &r.endReason, &r.endOn, &r.kept, &r.endNote, &r.version, &r.kio)
 }
 
+// taxpayerQuery loads a record with its documents, КПП and history in one statement: the
+// dependent rows come back as JSON arrays built by the engine, so a look-up is one round trip.
+func (q regQ) taxpayerQuery() string {
+	if q.dialect == Postgres {
+		return `SELECT ` + taxpayerCols + `, registered_at, registered_by,
+	COALESCE((SELECT json_agg(json_build_array(type, series, number, issued_on, issued_by) ORDER BY seq DESC) FROM reg_documents d WHERE d.tin = $1), '[]'),
+	COALESCE((SELECT json_agg(json_build_array(code, ground, tax_office, reason, subdivision, address, assigned_on, closed_on) ORDER BY assigned_on, code) FROM reg_kpps k WHERE k.tin = $1), '[]'),
+	COALESCE((SELECT json_agg(json_build_array(id, at, actor, action, fields, note) ORDER BY id) FROM reg_history h WHERE h.tin = $1), '[]')
+FROM reg_taxpayers t WHERE t.tin = $1`
+	}
+	return `SELECT ` + taxpayerCols + `, registered_at, registered_by,
+	(SELECT json_group_array(json_array(type, series, number, issued_on, issued_by) ORDER BY seq DESC) FROM reg_documents d WHERE d.tin = $1),
+	(SELECT json_group_array(json_array(code, ground, tax_office, reason, subdivision, address, assigned_on, closed_on) ORDER BY assigned_on, code) FROM reg_kpps k WHERE k.tin = $1),
+	(SELECT json_group_array(json_array(id, at, actor, action, fields, note) ORDER BY id) FROM reg_history h WHERE h.tin = $1)
+FROM reg_taxpayers t WHERE t.tin = $1`
+}
+
 func (q regQ) Taxpayer(ctx context.Context, tin string) (*register.Taxpayer, error) {
 	var row taxpayerRow
-	if err := row.scan(q.q.QueryRowContext(ctx, `SELECT `+taxpayerCols+` FROM reg_taxpayers WHERE tin = $1`, tin)); err != nil {
+	reg := register.Change{Action: "registered"}
+	var docs, kpps, hist string
+	err := q.q.QueryRowContext(ctx, q.taxpayerQuery(), tin).Scan(&row.tin, &row.kind, &row.status, &row.office, &row.regOn, &row.name, &row.birth,
+		&row.data, &row.endReason, &row.endOn, &row.kept, &row.endNote, &row.version, &row.kio, &reg.At, &reg.Actor, &docs, &kpps, &hist)
+	if err != nil {
 		if IsNotFound(err) {
 			return nil, problem.New(problem.NotFound, problem.Msg("register.not_found", "Налогоплательщик с ИНН %s не найден", "No taxpayer with TIN %s").Format(tin))
 		}
@@ -152,21 +173,20 @@ func (q regQ) Taxpayer(ctx context.Context, tin string) (*register.Taxpayer, err
 	if row.endReason.Valid {
 		t.Ending = &register.Ending{Reason: register.EndReason(row.endReason.String), On: parseDate(row.endOn), KeptTIN: row.kept.String, Note: row.endNote}
 	}
+	bad := func(what string, err error) error { return fmt.Errorf("store: taxpayer %s %s: %w", tin, what, err) }
 	switch t.Kind {
 	case register.KindPerson:
 		t.Person = &register.Person{}
 		if err := json.Unmarshal([]byte(row.data), t.Person); err != nil {
-			return nil, fmt.Errorf("store: taxpayer %s data: %w", tin, err)
+			return nil, bad("data", err)
 		}
-		docs, err := q.documents(ctx, tin)
-		if err != nil {
-			return nil, err
+		if t.Person.Documents, err = decodeDocuments(docs); err != nil {
+			return nil, bad("documents", err)
 		}
-		t.Person.Documents = docs
 	case register.KindOrganization:
 		t.Organization = &register.Organization{}
 		if err := json.Unmarshal([]byte(row.data), t.Organization); err != nil {
-			return nil, fmt.Errorf("store: taxpayer %s data: %w", tin, err)
+			return nil, bad("data", err)
 		}
 	case register.KindForeign:
 		k, err := q.KIO(ctx, row.kio.String)
@@ -175,78 +195,116 @@ func (q regQ) Taxpayer(ctx context.Context, tin string) (*register.Taxpayer, err
 		}
 		t.Foreign = k
 	}
-	var err error
-	if t.Kind != register.KindPerson { // only organizations are registered on grounds with a КПП (REG-5)
-		if t.KPPs, err = q.kpps(ctx, tin); err != nil {
-			return nil, err
-		}
+	if t.KPPs, err = decodeKPPs(kpps); err != nil {
+		return nil, bad("КПП", err)
 	}
-	if t.History, err = q.history(ctx, tin); err != nil {
-		return nil, err
+	reg.At = reg.At.UTC()
+	if t.History, err = decodeHistory(reg, hist); err != nil {
+		return nil, bad("history", err)
 	}
 	return t, nil
 }
 
-func (q regQ) documents(ctx context.Context, tin string) ([]register.IdentityDocument, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT type, series, number, issued_on, issued_by FROM reg_documents WHERE tin = $1 ORDER BY seq DESC`, tin)
-	if err != nil {
+// jsonRows decodes an engine-built JSON array of rows, each an array of width values.
+func jsonRows(s string, width int) ([][]json.RawMessage, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var rows [][]json.RawMessage
+	if err := json.Unmarshal([]byte(s), &rows); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []register.IdentityDocument
-	for rows.Next() {
-		var d register.IdentityDocument
-		var issued sql.NullString
-		if err := rows.Scan(&d.Type, &d.Series, &d.Number, &issued, &d.IssuedBy); err != nil {
-			return nil, err
+	for _, r := range rows {
+		if len(r) != width {
+			return nil, fmt.Errorf("a row of %d values, want %d", len(r), width)
 		}
-		d.IssuedOn = parseDate(issued)
-		out = append(out, d)
 	}
-	return out, rows.Err()
+	return rows, nil
 }
 
-func (q regQ) kpps(ctx context.Context, tin string) ([]register.KPP, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT code, ground, tax_office, reason, subdivision, address, assigned_on, closed_on FROM reg_kpps WHERE tin = $1 ORDER BY assigned_on, code`, tin)
+// cells decodes the values of one row of jsonRows into dest.
+func cells(row []json.RawMessage, dest ...any) error {
+	for i, d := range dest {
+		if err := json.Unmarshal(row[i], d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func optDate(s *string) sql.NullString {
+	if s == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *s, Valid: true}
+}
+
+// jsonTime parses a timestamp as the engines write it into JSON: PostgreSQL in RFC 3339, SQLite
+// as the driver stored it (Go's time.Time.String).
+func jsonTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999 -0700 MST", "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("timestamp %q", s)
+}
+
+func decodeDocuments(s string) ([]register.IdentityDocument, error) {
+	rows, err := jsonRows(s, 5)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	var out []register.IdentityDocument
+	for _, r := range rows {
+		var d register.IdentityDocument
+		var issued *string
+		if err := cells(r, &d.Type, &d.Series, &d.Number, &issued, &d.IssuedBy); err != nil {
+			return nil, err
+		}
+		d.IssuedOn = parseDate(optDate(issued))
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func decodeKPPs(s string) ([]register.KPP, error) {
+	rows, err := jsonRows(s, 8)
+	if err != nil {
+		return nil, err
+	}
 	var out []register.KPP
-	for rows.Next() {
+	for _, r := range rows {
 		var k register.KPP
 		var addr string
-		var assigned, closed sql.NullString
-		if err := rows.Scan(&k.Code, &k.Ground, &k.TaxOffice, &k.Reason, &k.Subdivision, &addr, &assigned, &closed); err != nil {
+		var assigned, closed *string
+		if err := cells(r, &k.Code, &k.Ground, &k.TaxOffice, &k.Reason, &k.Subdivision, &addr, &assigned, &closed); err != nil {
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(addr), &k.Address)
-		k.AssignedOn, k.ClosedOn = parseDate(assigned), parseDatePtr(closed)
+		k.AssignedOn, k.ClosedOn = parseDate(optDate(assigned)), parseDatePtr(optDate(closed))
 		out = append(out, k)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-// history returns the changes of tin, the registration first (it is the taxpayer row itself).
-func (q regQ) history(ctx context.Context, tin string) ([]register.Change, error) {
-	reg := register.Change{Action: "registered"}
-	if err := q.q.QueryRowContext(ctx, `SELECT registered_at, registered_by FROM reg_taxpayers WHERE tin = $1`, tin).Scan(&reg.At, &reg.Actor); err != nil {
-		return nil, err
-	}
-	reg.At = reg.At.UTC()
-	rows, err := q.q.QueryContext(ctx, `SELECT id, at, actor, action, fields, note FROM reg_history WHERE tin = $1 ORDER BY id`, tin)
+// decodeHistory returns the changes, the registration first (it is the taxpayer row itself).
+func decodeHistory(reg register.Change, s string) ([]register.Change, error) {
+	rows, err := jsonRows(s, 6)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []register.Change{reg}
-	for rows.Next() {
+	out := make([]register.Change, 0, 1+len(rows))
+	out = append(out, reg)
+	for _, r := range rows {
 		var c register.Change
-		var fields string
-		if err := rows.Scan(&c.Seq, &c.At, &c.Actor, &c.Action, &fields, &c.Note); err != nil {
+		var at, fields string
+		if err := cells(r, &c.Seq, &at, &c.Actor, &c.Action, &fields, &c.Note); err != nil {
 			return nil, err
 		}
-		c.At = c.At.UTC()
+		if c.At, err = jsonTime(at); err != nil {
+			return nil, err
+		}
 		if fields != "" && fields != "[]" && fields != "null" {
 			if err := json.Unmarshal([]byte(fields), &c.Fields); err != nil {
 				return nil, err
@@ -254,7 +312,7 @@ func (q regQ) history(ctx context.Context, tin string) ([]register.Change, error
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 const summaryCols = `t.tin, t.kind, t.status, t.name, t.tax_office, t.birth_date`
