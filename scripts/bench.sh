@@ -2,7 +2,8 @@
 # Runs kabinet's benchmarks; every figure is printed next to a baseline measured in the same run:
 #  (a) number validation per kind (tin/, and `kabinet tin validate` over stdin) as x_baseline;
 #  (b) bulk registration with dedupe vs a plain INSERT into the same indexed table (bulk/plain),
-#      on SQLite and PostgreSQL, N rows (KABINET_BENCH_ROWS; 1,000,000 by default, 20,000 with QUICK=1);
+#      on SQLite and PostgreSQL, N rows (KABINET_BENCH_ROWS; 1,000,000 by default, 20,000 with QUICK=1)
+#      in transactions of KABINET_BENCH_BATCH rows (5,000, the importer's default);
 #  (c) GET /api/v1/taxpayers/{tin} under 64 concurrent clients vs GET /healthz on the same loopback
 #      server (rps_ratio, p99_ratio), at KABINET_BENCH_PERSONS registered persons, on SQLite and
 #      PostgreSQL. The benchmarks start their own PostgreSQL cluster.

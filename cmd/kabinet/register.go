@@ -142,7 +142,7 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	dsn := dbFlag(fs, e)
 	errPath := fs.String("errors", "", "file for the refused rows (default FILE.errors.csv)")
 	resPath := fs.String("results", "", "file for the per-row results (default FILE.results.csv)")
-	batch := fs.Int("batch", 500, "rows committed per transaction")
+	batch := fs.Int("batch", 5000, "rows committed per transaction")
 	pos, err := splitArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

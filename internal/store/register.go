@@ -563,16 +563,27 @@ func (t *regTx) PersonByDocument(ctx context.Context, key string) (string, error
 
 // inList runs query (with one "%s" for the placeholder list) for keys in chunks and hands each
 // row to scan.
+// inList runs query once per chunk of keys. The query's "%s" is the key list: on SQLite a list
+// of placeholders, on PostgreSQL "ANY($1)" with the keys as one array, which the planner reads as
+// a few index probes however large the table grows.
 func (t *regTx) inList(ctx context.Context, query string, keys []string, scan func(*sql.Rows) error) error {
 	for len(keys) > 0 {
-		n := min(len(keys), 900)
-		chunk := keys[:n]
-		keys = keys[n:]
-		args := make([]any, len(chunk))
-		for i, k := range chunk {
-			args[i] = k
+		var q string
+		var args []any
+		if t.dialect == Postgres {
+			q, args = strings.Replace(query, "IN %s", "= ANY($1)", 1), []any{keys}
+			keys = nil
+		} else {
+			n := min(len(keys), 900)
+			chunk := keys[:n]
+			keys = keys[n:]
+			args = make([]any, len(chunk))
+			for i, k := range chunk {
+				args[i] = k
+			}
+			q = fmt.Sprintf(query, t.valuesList(1, len(chunk)))
 		}
-		rows, err := t.q.QueryContext(ctx, fmt.Sprintf(query, t.valuesList(1, len(chunk))), args...)
+		rows, err := t.q.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -633,26 +644,40 @@ type prefixScanner struct {
 
 func (p prefixScanner) Scan(dest ...any) error { return p.r.Scan(append([]any{p.first}, dest...)...) }
 
-// PersonsByNamesBirths joins the pairs as a VALUES list on the (birth_date, name_norm) index.
+// PersonsByNamesBirths joins the pairs on the (birth_date, name_norm) index: on SQLite as a
+// VALUES list per chunk, on PostgreSQL as two arrays unnested side by side in one query.
 func (t *regTx) PersonsByNamesBirths(ctx context.Context, keys []register.NameBirth) (map[string][]register.PersonMatch, error) {
 	out := map[string][]register.PersonMatch{}
-	for start := 0; start < len(keys); start += chunkRows {
-		chunk := keys[start:min(len(keys), start+chunkRows)]
-		args := make([]any, 0, 2*len(chunk))
-		var b strings.Builder
-		for i, k := range chunk {
-			if i > 0 {
-				b.WriteByte(',')
+	const cols = `SELECT t.tin, t.status, t.data, t.birth_date, t.name_norm FROM `
+	step := chunkRows
+	if t.dialect == Postgres {
+		step = len(keys)
+	}
+	for start := 0; start < len(keys); start += step {
+		chunk := keys[start:min(len(keys), start+step)]
+		var query string
+		var args []any
+		if t.dialect == Postgres {
+			births, names := make([]string, len(chunk)), make([]string, len(chunk))
+			for i, k := range chunk {
+				births[i], names[i] = k.Birth.UTC().Format(time.DateOnly), k.Name
 			}
-			if t.dialect == SQLite {
+			query = cols + `unnest(CAST($1 AS TEXT[]), CAST($2 AS TEXT[])) AS v (birth, name)
+			JOIN reg_taxpayers t ON t.birth_date = v.birth AND t.name_norm = v.name WHERE t.kind = 'person' ORDER BY t.tin`
+			args = []any{births, names}
+		} else {
+			var b strings.Builder
+			for i, k := range chunk {
+				if i > 0 {
+					b.WriteByte(',')
+				}
 				b.WriteString("(?, ?)")
-			} else {
-				fmt.Fprintf(&b, "(CAST($%d AS TEXT), CAST($%d AS TEXT))", 2*i+1, 2*i+2)
+				args = append(args, dateStr(k.Birth), k.Name)
 			}
-			args = append(args, dateStr(k.Birth), k.Name)
+			query = cols + `(VALUES ` + b.String() + `) AS v
+			JOIN reg_taxpayers t ON t.birth_date = v.column1 AND t.name_norm = v.column2 WHERE t.kind = 'person' ORDER BY t.tin`
 		}
-		rows, err := t.q.QueryContext(ctx, `SELECT t.tin, t.status, t.data, t.birth_date, t.name_norm FROM (VALUES `+b.String()+`) AS v
-			JOIN reg_taxpayers t ON t.birth_date = v.column1 AND t.name_norm = v.column2 WHERE t.kind = 'person' ORDER BY t.tin`, args...)
+		rows, err := t.q.QueryContext(ctx, query, args...)
 		if err != nil {
 			return nil, err
 		}
