@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -20,8 +21,11 @@ import (
 
 const registerUsage = `usage:
   kabinet register import persons FILE.csv [--db …] [--errors FILE] [--results FILE] [--batch N]
+                                           [--checkpoint FILE] [--restart]
       registers every row of FILE.csv with the register's rules (REG-3 dedupe: a person already
       registered keeps the TIN they have, so a re-run after a crash never issues a second TIN).
+      After each committed batch a checkpoint (default RESULTS.checkpoint) records where the
+      import stands; the same command run again resumes after it (--restart reads from the start).
       The file is UTF-8 (an optional BOM is skipped), comma separated, with this header row:
         ` + importHeader + `
       birth_date and document_issued_on are YYYY-MM-DD; sex is male or female; citizenship is
@@ -132,7 +136,11 @@ func civil(t time.Time) string {
 
 // importCounts are the progress counters (no personal data).
 type importCounts struct {
-	rows, created, existing, review, refused int
+	Rows     int `json:"rows"`
+	Created  int `json:"created"`
+	Existing int `json:"existing"`
+	Review   int `json:"review"`
+	Refused  int `json:"refused"`
 }
 
 func runImport(ctx context.Context, e *env, args []string) int {
@@ -142,6 +150,8 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	dsn := dbFlag(fs, e)
 	errPath := fs.String("errors", "", "file for the refused rows (default FILE.errors.csv)")
 	resPath := fs.String("results", "", "file for the per-row results (default FILE.results.csv)")
+	cpPath := fs.String("checkpoint", "", "checkpoint for resuming after a crash (default RESULTS.checkpoint)")
+	restart := fs.Bool("restart", false, "ignore a checkpoint and read the file from the start")
 	batch := fs.Int("batch", 5000, "rows committed per transaction")
 	pos, err := splitArgs(fs, args)
 	if err != nil {
@@ -154,6 +164,10 @@ func runImport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprint(e.stderr, registerUsage)
 		return exitUsage
 	}
+	fail := func(err error) int {
+		fmt.Fprintln(e.stderr, "kabinet register import:", err)
+		return exitFailure
+	}
 	path := pos[0]
 	if *errPath == "" {
 		*errPath = strings.TrimSuffix(path, ".csv") + ".errors.csv"
@@ -161,92 +175,142 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	if *resPath == "" {
 		*resPath = strings.TrimSuffix(path, ".csv") + ".results.csv"
 	}
+	if *cpPath == "" {
+		*cpPath = *resPath + ".checkpoint"
+	}
 	in, err := os.Open(path)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet register import: cannot open the file / не удалось открыть файл: %v\n", err)
 		return exitFailure
 	}
 	defer in.Close()
-	br := bufio.NewReaderSize(in, 1<<16)
-	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" {
-		br.Discard(3)
+	id, err := identifyInput(in)
+	if err != nil {
+		return fail(err)
 	}
-	cr := csv.NewReader(br)
+	var base int64 // where the header starts: after a byte order mark
+	if bom := make([]byte, 3); func() bool { n, _ := in.ReadAt(bom, 0); return n == 3 }() && string(bom) == "\xef\xbb\xbf" {
+		base = 3
+	}
+	if _, err := in.Seek(base, io.SeekStart); err != nil {
+		return fail(err)
+	}
+	cr := csv.NewReader(bufio.NewReaderSize(in, 1<<16))
 	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
 	head, err := cr.Read()
 	if err != nil || strings.Join(trimAll(head), ",") != importHeader {
 		fmt.Fprintf(e.stderr, "kabinet register import: the header row must be / строка заголовка должна быть:\n%s\n", importHeader)
 		return exitFailure
 	}
+
+	// A checkpoint of an interrupted run of this file into this database: resume after it.
+	var cp *importCheckpoint
+	if !*restart {
+		if cp, err = readCheckpoint(*cpPath); err != nil {
+			return fail(fmt.Errorf("%w; run again with --restart to read the file from the start / запустите снова с --restart, чтобы читать файл с начала", err))
+		}
+		if cp != nil && (cp.Input != id || cp.DB != dbID(*dsn)) {
+			return fail(fmt.Errorf("the checkpoint %s belongs to another file or database; run again with --restart to read the file from the start / "+
+				"контрольная точка %s относится к другому файлу или базе; запустите снова с --restart, чтобы читать файл с начала", *cpPath, *cpPath))
+		}
+	}
+	var c importCounts
+	lineBase := 0 // lines before the reader's start
+	start := base // byte offset of the reader's start
+	if cp != nil {
+		if lineBase, err = countLines(in, cp.Offset); err != nil {
+			return fail(err)
+		}
+		if _, err := in.Seek(cp.Offset, io.SeekStart); err != nil {
+			return fail(err)
+		}
+		start, c = cp.Offset, cp.Counts
+		cr = csv.NewReader(bufio.NewReaderSize(in, 1<<16))
+		cr.FieldsPerRecord = -1
+	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "kabinet register import:", err)
-		return exitFailure
+		return fail(err)
 	}
 	defer db.Close()
 	svc, err := newServices(ctx, db)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "kabinet register import:", err)
-		return exitFailure
+		return fail(err)
 	}
-	ef, err := os.Create(*errPath)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "kabinet register import:", err)
-		return exitFailure
+	var ef, rf *os.File
+	if cp != nil {
+		if ef, err = reopenAt(*errPath, cp.ErrorsSize); err == nil {
+			rf, err = reopenAt(*resPath, cp.ResultsSize)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("%w; run again with --restart to read the file from the start / запустите снова с --restart, чтобы читать файл с начала", err))
+		}
+		fmt.Fprintf(e.stderr, "resuming after line %d / продолжение после строки %d\n", lineBase, lineBase)
+	} else {
+		if ef, err = os.Create(*errPath); err == nil {
+			rf, err = os.Create(*resPath)
+		}
+		if err != nil {
+			return fail(err)
+		}
 	}
 	defer ef.Close()
-	rf, err := os.Create(*resPath)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "kabinet register import:", err)
-		return exitFailure
-	}
 	defer rf.Close()
 	ew, rw := csv.NewWriter(ef), csv.NewWriter(rf)
-	ew.Write([]string{"line", "reason", "причина"})
-	rw.Write([]string{"line", "tin", "outcome"})
+	if cp == nil {
+		ew.Write([]string{"line", "reason", "причина"})
+		rw.Write([]string{"line", "tin", "outcome"})
+	}
 
-	var c importCounts
-	start := time.Now()
+	began := time.Now()
+	done0 := c.Rows
 	var rows []register.PersonInput
 	var lines []int
+	// flush registers the pending rows in one transaction, writes their outcomes and then the
+	// checkpoint: a crash before the checkpoint makes a re-run repeat this batch, which REG-3
+	// answers with the TINs just committed.
 	flush := func() error {
-		if len(rows) == 0 {
-			return nil
-		}
-		res, err := svc.register.RegisterPersons(ctx, cliActor, rows)
-		if err != nil {
-			return err
-		}
-		for i, r := range res {
-			line := strconv.Itoa(lines[i])
-			switch {
-			case r.Err != nil:
-				c.refused++
-				en, ru := reasons(r.Err)
-				ew.Write([]string{line, en, ru})
-			case r.Review != nil:
-				c.review++
-				rw.Write([]string{line, "", "review"})
-			case r.Taxpayer != nil && r.Created:
-				c.created++
-				rw.Write([]string{line, r.Taxpayer.TIN, "created"})
-			case r.Taxpayer != nil:
-				c.existing++
-				rw.Write([]string{line, r.Taxpayer.TIN, "existing"})
+		if len(rows) > 0 {
+			res, err := svc.register.RegisterPersons(ctx, cliActor, rows)
+			if err != nil {
+				return err
 			}
+			for i, r := range res {
+				line := strconv.Itoa(lines[i])
+				switch {
+				case r.Err != nil:
+					c.Refused++
+					en, ru := reasons(r.Err)
+					ew.Write([]string{line, en, ru})
+				case r.Review != nil:
+					c.Review++
+					rw.Write([]string{line, "", "review"})
+				case r.Taxpayer != nil && r.Created:
+					c.Created++
+					rw.Write([]string{line, r.Taxpayer.TIN, "created"})
+				case r.Taxpayer != nil:
+					c.Existing++
+					rw.Write([]string{line, r.Taxpayer.TIN, "existing"})
+				}
+			}
+			c.Rows += len(rows)
+			rows, lines = rows[:0], lines[:0]
 		}
 		ew.Flush()
 		rw.Flush()
-		c.rows += len(rows)
-		rows, lines = rows[:0], lines[:0]
-		el := time.Since(start).Seconds()
-		fmt.Fprintf(e.stderr, "rows %d (%.0f/s): created %d, existing %d, review %d, refused %d\n",
-			c.rows, float64(c.rows)/max(el, 1e-9), c.created, c.existing, c.review, c.refused)
-		if err := ew.Error(); err != nil {
+		if err := errors.Join(ew.Error(), rw.Error(), ef.Sync(), rf.Sync()); err != nil {
 			return err
 		}
-		return rw.Error()
+		es, err1 := ef.Seek(0, io.SeekCurrent)
+		rs, err2 := rf.Seek(0, io.SeekCurrent)
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		el := time.Since(began).Seconds()
+		fmt.Fprintf(e.stderr, "rows %d (%.0f/s): created %d, existing %d, review %d, refused %d\n",
+			c.Rows, float64(c.Rows-done0)/max(el, 1e-9), c.Created, c.Existing, c.Review, c.Refused)
+		return writeCheckpoint(*cpPath, &importCheckpoint{Version: checkpointVersion, Input: id, DB: dbID(*dsn),
+			Offset: start + cr.InputOffset(), ResultsSize: rs, ErrorsSize: es, Counts: c})
 	}
 	for {
 		rec, err := cr.Read()
@@ -254,21 +318,21 @@ func runImport(ctx context.Context, e *env, args []string) int {
 			break
 		}
 		line, _ := cr.FieldPos(0)
+		line += lineBase
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
-				fmt.Fprintln(e.stderr, "kabinet register import:", err)
-				return exitFailure
+				return fail(err)
 			}
-			c.refused++
-			c.rows++
-			ew.Write([]string{strconv.Itoa(pe.Line), "malformed CSV: " + pe.Err.Error(), "ошибка формата CSV"})
+			c.Refused++
+			c.Rows++
+			ew.Write([]string{strconv.Itoa(pe.Line + lineBase), "malformed CSV: " + pe.Err.Error(), "ошибка формата CSV"})
 			continue
 		}
 		p, msg := parsePersonRow(rec)
 		if msg != nil {
-			c.refused++
-			c.rows++
+			c.Refused++
+			c.Rows++
 			ew.Write([]string{strconv.Itoa(line), msg.En, msg.Ru})
 			continue
 		}
@@ -276,20 +340,60 @@ func runImport(ctx context.Context, e *env, args []string) int {
 		lines = append(lines, line)
 		if len(rows) >= *batch {
 			if err := flush(); err != nil {
-				fmt.Fprintln(e.stderr, "kabinet register import:", err)
-				return exitFailure
+				return fail(err)
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		fmt.Fprintln(e.stderr, "kabinet register import:", err)
-		return exitFailure
+		return fail(err)
 	}
-	ew.Flush()
-	rw.Flush()
+	if err := os.Remove(*cpPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fail(err)
+	}
 	fmt.Fprintf(e.stderr, "done: rows %d, created %d, existing %d, review %d, refused %d\n",
-		c.rows, c.created, c.existing, c.review, c.refused)
+		c.Rows, c.Created, c.Existing, c.Review, c.Refused)
 	return exitOK
+}
+
+// countLines counts the line breaks in the first n bytes of f.
+func countLines(f *os.File, n int64) (int, error) {
+	buf := make([]byte, 1<<16)
+	lines := 0
+	r := io.NewSectionReader(f, 0, n)
+	for {
+		k, err := r.Read(buf)
+		lines += bytes.Count(buf[:k], []byte{'\n'})
+		if err == io.EOF {
+			return lines, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// reopenAt opens an output file of an interrupted run and cuts it back to size, the size it had
+// at the checkpoint; what was written after it is written again.
+func reopenAt(path string, size int64) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && st.Size() < size {
+		err = fmt.Errorf("%s is shorter than at the checkpoint / %s короче, чем в контрольной точке", path, path)
+	}
+	if err == nil {
+		err = f.Truncate(size)
+	}
+	if err == nil {
+		_, err = f.Seek(size, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 func trimAll(ss []string) []string {

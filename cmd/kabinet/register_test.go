@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -141,6 +142,140 @@ func TestImportCrashSafe(t *testing.T) {
 				t.Fatalf("summary missing: %s", out)
 			}
 		})
+	}
+}
+
+// TestImportResume kills the import after some batches and runs the same command again: it
+// resumes after the last checkpoint, and the output files end with every line exactly once.
+func TestImportResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "kabinet")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	const n = 3000
+	dir := t.TempDir()
+	file := filepath.Join(dir, "persons.csv")
+	var buf bytes.Buffer
+	buf.WriteString("\xef\xbb\xbf")
+	if err := writePersonsCSV(&buf, demo.Persons(11, n)); err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteString("short,row\n") // one refused row, in the errors file
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "k.db")
+	args := []string{"register", "import", "persons", file, "--db", db, "--batch", "50"}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "KABINET_DB=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	batches := 0
+	for sc.Scan() && batches < 4 {
+		if strings.HasPrefix(sc.Text(), "rows ") {
+			batches++
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	cmd.Wait()
+	if batches < 4 {
+		t.Fatal("the import ended before four batches were committed")
+	}
+	results := filepath.Join(dir, "persons.results.csv")
+	first := readResults(t, results)
+	cp := results + ".checkpoint"
+	if _, err := os.Stat(cp); err != nil {
+		t.Fatalf("no checkpoint after the kill: %v", err)
+	}
+	// What a run writes after its last checkpoint is written again by the resumed run: simulate
+	// outcomes flushed just before the kill, which the resumed run must cut away.
+	for _, name := range []string{results, filepath.Join(dir, "persons.errors.csv")} {
+		f, err := os.OpenFile(name, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString("999999,000000000000,created\n")
+		f.Close()
+	}
+
+	// A changed input file is not resumed.
+	changed := filepath.Join(dir, "changed.csv")
+	os.WriteFile(changed, append(buf.Bytes(), "short,row\n"...), 0o600)
+	os.Rename(file, file+".orig")
+	os.Rename(changed, file)
+	c := exec.Command(bin, args...)
+	c.Env = cmd.Env
+	out, err := c.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--restart") || !strings.Contains(string(out), "другому файлу") {
+		t.Fatalf("a changed file was resumed: %v\n%s", err, out)
+	}
+	os.Rename(file+".orig", file)
+
+	c = exec.Command(bin, args...)
+	c.Env = cmd.Env
+	out, err = c.CombinedOutput()
+	if err != nil {
+		t.Fatalf("re-run: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`resuming after line (\d+)`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("the re-run did not resume:\n%s", out)
+	}
+	if after, _ := strconv.Atoi(string(m[1])); after < 1+3*50 {
+		t.Fatalf("resumed after line %d, want at least the three committed batches", after)
+	}
+	if !strings.Contains(string(out), "done: rows "+strconv.Itoa(n+1)+",") || !strings.Contains(string(out), "refused 1") {
+		t.Fatalf("summary:\n%s", out)
+	}
+	if _, err := os.Stat(cp); !os.IsNotExist(err) {
+		t.Fatalf("the checkpoint is left after a complete run: %v", err)
+	}
+	// Every data line once: lines 2..n+1 in the results, line n+2 in the errors.
+	f, _ := os.Open(results)
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[int]bool{}
+	tins := map[string]bool{}
+	for _, r := range recs[1:] {
+		l, _ := strconv.Atoi(r[0])
+		if lines[l] || tins[r[1]] || r[1] == "" {
+			t.Fatalf("line %d (TIN %q) reported twice or without a TIN", l, r[1])
+		}
+		if l > n+2 {
+			t.Fatalf("line %d written after the checkpoint survived the resumed run", l)
+		}
+		lines[l], tins[r[1]] = true, true
+		if old, ok := first[l]; ok && old != r[1] {
+			t.Fatalf("line %d: TIN %s before the crash, %s after", l, old, r[1])
+		}
+	}
+	for l := 2; l <= n+1; l++ {
+		if !lines[l] {
+			t.Fatalf("line %d missing from the results", l)
+		}
+	}
+	errs, _ := os.ReadFile(filepath.Join(dir, "persons.errors.csv"))
+	if strings.Contains(string(errs), "999999") {
+		t.Fatalf("a line written after the checkpoint survived in the errors file:\n%s", errs)
+	}
+	if got := strings.Count(string(errs), "\n"+strconv.Itoa(n+2)+","); got != 1 {
+		t.Fatalf("the refused line %d is reported %d times:\n%s", n+2, got, errs)
 	}
 }
 
