@@ -23,6 +23,7 @@ import (
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 	"github.com/kabinet/kabinet/internal/web"
+	"github.com/kabinet/kabinet/tin"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -297,5 +298,76 @@ func TestLoginLockout(t *testing.T) {
 	login(t, ctx, a, "locked", "inspector-password")
 	if p := text(t, ctx, ".problem"); !strings.Contains(p, "заблокирован") {
 		t.Fatalf("lockout: %q", p)
+	}
+}
+
+// fillForm opens page, sets the values of the fields by id and submits the form.
+func fillForm(t *testing.T, ctx context.Context, url, first string, values map[string]string) {
+	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#"+first)))
+	for id, v := range values {
+		run(t, ctx, chromedp.SetValue(chromedp.CSS("#"+id), v))
+	}
+	run(t, ctx, submit("#submit"))
+}
+
+// An inspector registers a Russian organization (TIN and КПП at its location) and a foreign one
+// (9909 + КИО, REG-8), and sees field errors in place on the foreign organization's form.
+func TestBackOfficeOrganizations(t *testing.T) {
+	db := storetest.SQLite(t)
+	a := startApp(t, db)
+	ctx := browser(t)
+	login(t, ctx, a, "ivanova", "inspector-password")
+
+	fillForm(t, ctx, a.url+"/office/organizations/new", "full_name", map[string]string{
+		"full_name": "Общество с ограниченной ответственностью «Ромашка»", "short_name": "ООО «Ромашка»", "ogrn": "1027700132195",
+		"ground": "creation", "tax_office": "7736", "region": "77", "city": "Москва", "street": "ул. Вавилова", "house": "19"})
+	orgTIN := strings.TrimSpace(text(t, ctx, "#tin"))
+	if _, err := tin.ParseINN(orgTIN); err != nil || len(orgTIN) != 10 || !strings.HasPrefix(orgTIN, "7736") {
+		t.Fatalf("organization TIN %q: %v", orgTIN, err)
+	}
+	if k := text(t, ctx, "#kpps"); !strings.Contains(k, "773601001") {
+		t.Fatalf("КПП at the location: %q", k)
+	}
+
+	alpha := map[string]string{"identification_name_ru": "Альфа Гезельшафт мит бешренктер Хафтунг", "identification_name_latin": "Alpha GmbH",
+		"identification_country": "Германия", "identification_oksm": "276", "identification_reg_number": "HRB 12345",
+		"region": "77", "city": "Москва", "street": "Тверская ул.", "house": "7"}
+	fillForm(t, ctx, a.url+"/office/foreign/new", "kio", alpha)
+	foreignTIN := strings.TrimSpace(text(t, ctx, "#tin"))
+	if _, err := tin.ParseINN(foreignTIN); err != nil || !strings.HasPrefix(foreignTIN, "9909") {
+		t.Fatalf("foreign organization TIN %q: %v", foreignTIN, err)
+	}
+	kio := strings.TrimSpace(text(t, ctx, "#kio"))
+	if foreignTIN[4:9] != kio {
+		t.Fatalf("TIN %s does not carry the КИО %s", foreignTIN, kio)
+	}
+	// The same organization again is found in the КИО directory: the same TIN.
+	fillForm(t, ctx, a.url+"/office/foreign/new", "kio", alpha)
+	if again := strings.TrimSpace(text(t, ctx, "#tin")); again != foreignTIN {
+		t.Fatalf("second registration gave %s, want %s", again, foreignTIN)
+	}
+	if f := text(t, ctx, ".flash"); !strings.Contains(f, "уже состоит на учёте") {
+		t.Fatalf("existing flash: %q", f)
+	}
+
+	// Russia's own country code and a Cyrillic Latin name: both marked, values kept.
+	bad := map[string]string{}
+	for k, v := range alpha {
+		bad[k] = v
+	}
+	bad["identification_oksm"], bad["identification_name_latin"], bad["identification_reg_number"] = "643", "Альфа", "HRB 999"
+	fillForm(t, ctx, a.url+"/office/foreign/new", "kio", bad)
+	for _, id := range []string{"#identification_oksm-error", "#identification_name_latin-error"} {
+		if s := text(t, ctx, id); s == "" {
+			t.Fatalf("%s empty", id)
+		}
+	}
+	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#identification_reg_number"))); err != nil || v != "HRB 999" {
+		t.Fatalf("typed value lost: %q %v", v, err)
+	}
+	// An unknown КИО is refused on its field.
+	fillForm(t, ctx, a.url+"/office/foreign/new", "kio", map[string]string{"kio": "99999"})
+	if s := text(t, ctx, "#kio-error"); s == "" {
+		t.Fatal("unknown КИО not marked")
 	}
 }

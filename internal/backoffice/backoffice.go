@@ -66,6 +66,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /office/persons", h.page(true, h.handlePersonCreate))
 	mux.Handle("GET /office/organizations/new", h.page(true, h.handleOrganizationForm))
 	mux.Handle("POST /office/organizations", h.page(true, h.handleOrganizationCreate))
+	mux.Handle("GET /office/foreign/new", h.page(true, h.handleForeignForm))
+	mux.Handle("POST /office/foreign", h.page(true, h.handleForeignCreate))
 	mux.Handle("GET /office/taxpayers/{tin}", h.page(false, h.handleTaxpayer))
 	mux.Handle("GET /office/taxpayers/{tin}/edit", h.page(true, h.handleEditForm))
 	mux.Handle("POST /office/taxpayers/{tin}/edit", h.page(true, h.handleEdit))

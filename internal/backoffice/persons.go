@@ -116,3 +116,41 @@ func (h *Handler) handleOrganizationCreate(q *req) error {
 	q.redirect("/office/taxpayers/"+res.Taxpayer.TIN, flash)
 	return nil
 }
+
+func (h *Handler) handleForeignForm(q *req) error {
+	data, err := h.formData(q)
+	if err != nil {
+		return err
+	}
+	q.p.Title = q.p.T("foreign.new")
+	q.p.Data = data
+	h.rd.Render(q.w, http.StatusOK, "foreign_new.html", q.p)
+	return nil
+}
+
+// handleForeignCreate registers a foreign organization (TIN-3, REG-8): with the КИО it already has,
+// or with its identification details, which find its КИО in the directory or add one.
+func (h *Handler) handleForeignCreate(q *req) error {
+	f := func(k string) string { return strings.TrimSpace(q.r.PostFormValue(k)) }
+	id := func(k string) string { return f("identification." + k) }
+	in := register.ForeignOrganizationInput{KIO: f("kio"), TaxOffice: f("tax_office"), Reason: strings.ToUpper(f("reason")), Address: addressFrom(f)}
+	if in.KIO == "" {
+		in.Identification = register.KIOInput{NameRu: id("name_ru"), NameLatin: id("name_latin"), ShortNameRu: id("short_name_ru"),
+			Address: id("address"), Country: id("country"), OKSM: id("oksm"), RegNumber: id("reg_number"), TaxCode: id("tax_code")}
+	}
+	data, err := h.formData(q)
+	if err != nil {
+		return err
+	}
+	q.p.Title = q.p.T("foreign.new")
+	res, err := h.d.Register.RegisterForeignOrganization(q.ctx(), q.actor(), in)
+	if err != nil {
+		return h.formError(q, err, "foreign_new.html", data)
+	}
+	flash := "flash.existing"
+	if res.Created {
+		flash = "flash.created"
+	}
+	q.redirect("/office/taxpayers/"+res.Taxpayer.TIN, flash)
+	return nil
+}
