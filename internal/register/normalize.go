@@ -9,19 +9,29 @@ import (
 // ё as е, spaces trimmed and collapsed, so "  петров  Пётр " and "ПЕТРОВ ПЕТР" are the same.
 func NormalizeName(parts ...string) string {
 	var b strings.Builder
+	n := 0
 	for _, p := range parts {
-		for _, w := range strings.Fields(p) {
-			if b.Len() > 0 {
+		n += len(p) + 1
+	}
+	b.Grow(n)
+	space := false // a space is due before the next letter
+	for _, p := range parts {
+		for _, r := range p {
+			if unicode.IsSpace(r) {
+				space = b.Len() > 0
+				continue
+			}
+			if space {
 				b.WriteByte(' ')
+				space = false
 			}
-			for _, r := range w {
-				r = unicode.ToUpper(r)
-				if r == 'Ё' {
-					r = 'Е'
-				}
-				b.WriteRune(r)
+			r = unicode.ToUpper(r)
+			if r == 'Ё' {
+				r = 'Е'
 			}
+			b.WriteRune(r)
 		}
+		space = b.Len() > 0
 	}
 	return b.String()
 }
@@ -48,8 +58,15 @@ func DocumentKey(d IdentityDocument) string {
 	return strings.TrimSpace(d.Type) + ":" + normalizeCode(d.Series+d.Number)
 }
 
-// DocumentNumber is the normalized number of a document, as searched.
-func DocumentNumber(d IdentityDocument) string { return normalizeCode(d.Series + d.Number) }
+// documentKeys are the keys a normalized series and number would have under every document type:
+// a search by number finds the document whatever its type.
+func documentKeys(compact string) []string {
+	out := make([]string, len(DocumentTypes))
+	for i, t := range DocumentTypes {
+		out[i] = t + ":" + compact
+	}
+	return out
+}
 
 func normalizeSNILS(s string) string {
 	var b strings.Builder

@@ -97,7 +97,7 @@ type IdentityDocument struct {
 	Type     string    `json:"type"` // passport_ru, passport_foreign, birth_certificate, residence_permit, temporary_residence, refugee_certificate, military_id, other
 	Series   string    `json:"series,omitempty"`
 	Number   string    `json:"number"`
-	IssuedOn time.Time `json:"-"`
+	IssuedOn time.Time `json:"issued_on,omitzero"`
 	IssuedBy string    `json:"issued_by,omitempty"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -195,6 +196,24 @@ func FuzzValidatePerson(f *testing.F) {
 			if !utf8.ValidString(in.Surname) || in.Surname == "" || DocumentKey(in.Document) == "" || len(in.TaxOffice) != 4 {
 				t.Fatalf("accepted bad input %+v", in)
 			}
+		}
+	})
+}
+
+// FuzzNormalize checks the fast forms of NormalizeName and collapse against their plain
+// definitions: words split at Unicode spaces, joined by one space, upper case, ё as е.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"  петров  Пётр ", "Ёлкина-Иванова", "a\u00a0b", "a\u3000 b", "\t\n", "\xff\xfe x", "x\u2028y", "Анна Мария"} {
+		f.Add(s, "")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		words := strings.Fields(a + " " + b)
+		want := strings.NewReplacer("Ё", "Е").Replace(strings.Map(unicode.ToUpper, strings.Join(words, " ")))
+		if got := NormalizeName(a, b); got != want {
+			t.Fatalf("NormalizeName(%q, %q) = %q, want %q", a, b, got, want)
+		}
+		if got, want := collapse(a), strings.Join(strings.Fields(a), " "); got != want {
+			t.Fatalf("collapse(%q) = %q, want %q", a, got, want)
 		}
 	})
 }

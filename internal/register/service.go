@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -183,22 +184,38 @@ type pendingPerson struct {
 func (s *Service) RegisterPersons(ctx context.Context, actor audit.Actor, ins []PersonInput) ([]BatchResult, error) {
 	out := make([]BatchResult, len(ins))
 	now := s.now()
-	var rows []pendingPerson
-	for i, raw := range ins {
-		in, fe := validatePerson(raw, now)
-		if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
-			return nil, err
+	valid := make([]bool, len(ins))
+	checked := make([]pendingPerson, len(ins))
+	// Validation needs no database (but for offices added to the directory): a large batch is
+	// checked on every CPU while the database has nothing to do yet.
+	err := parallel(len(ins), 512, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			in, fe := validatePerson(ins[i], now)
+			if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
+				return err
+			}
+			if err := fe.Err(); err != nil {
+				out[i].Err = err
+				continue
+			}
+			valid[i] = true
+			checked[i] = pendingPerson{idx: i, in: in, key: DocumentKey(in.Document), nameNorm: NormalizeName(in.Surname, in.GivenName, in.Patronymic)}
 		}
-		if err := fe.Err(); err != nil {
-			out[i].Err = err
-			continue
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]pendingPerson, 0, len(ins))
+	for i, ok := range valid {
+		if ok {
+			rows = append(rows, checked[i])
 		}
-		rows = append(rows, pendingPerson{idx: i, in: in, key: DocumentKey(in.Document), nameNorm: NormalizeName(in.Surname, in.GivenName, in.Patronymic)})
 	}
 	if len(rows) == 0 {
 		return out, nil
 	}
-	err := s.update(ctx, func(tx Tx) error {
+	err = s.update(ctx, func(tx Tx) error {
 		for _, r := range rows {
 			out[r.idx].Result = Result{}
 		}
@@ -208,6 +225,31 @@ func (s *Service) RegisterPersons(ctx context.Context, actor audit.Actor, ins []
 		return nil, err
 	}
 	return out, nil
+}
+
+// parallel runs fn over [0, n) in parts of at least chunk items on up to GOMAXPROCS goroutines
+// and returns the first error. Small inputs run on the caller's goroutine.
+func parallel(n, chunk int, fn func(lo, hi int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n/chunk)
+	if workers < 2 {
+		return fn(0, n)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = fn(w*n/workers, (w+1)*n/workers)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // registerPersons is REG-3 and REG-1 for a batch inside one transaction. skipNameCheck is set when
@@ -379,7 +421,7 @@ func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor,
 		r := rows[j]
 		t := personTaxpayer(tins[j], r.in, now)
 		newRows = append(newRows, NewTaxpayer{Taxpayer: *t, NameNorm: r.nameNorm, At: at, Actor: actor.Login})
-		docs = append(docs, NewDocument{TIN: t.TIN, Key: r.key, NumberNorm: DocumentNumber(r.in.Document), Document: r.in.Document})
+		docs = append(docs, NewDocument{TIN: t.TIN, Key: r.key})
 		entries = append(entries, s.entry(actor, "person.register", t.TIN, "ground="+string(r.in.Ground)+" office="+r.in.TaxOffice))
 		t.History = []Change{{At: at, Actor: actor.Login, Action: "registered"}}
 		out[r.idx].Result = Result{Taxpayer: t, Created: true}
@@ -1001,7 +1043,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 				if len(p.Documents) > 0 {
 					old = formatDocument(p.Documents[0])
 				}
-				if err := tx.InsertDocument(ctx, NewDocument{TIN: tin, Key: key, NumberNorm: DocumentNumber(*u.Document), Document: *u.Document}); err != nil {
+				if err := tx.InsertDocument(ctx, NewDocument{TIN: tin, Key: key}); err != nil {
 					if errors.Is(err, ErrKeyTaken) {
 						return problem.InvalidField("identity_document", msgDocOther)
 					}
@@ -1322,13 +1364,16 @@ func (s *Service) DecideReview(ctx context.Context, actor audit.Actor, id int64,
 				return err
 			}
 			if holder == "" {
-				if err := tx.InsertDocument(ctx, NewDocument{TIN: sameAs, Key: key, NumberNorm: DocumentNumber(rv.Input.Document), Document: rv.Input.Document}); err != nil {
+				if err := tx.InsertDocument(ctx, NewDocument{TIN: sameAs, Key: key}); err != nil {
 					return err
 				}
 				if err := tx.AddChange(ctx, sameAs, Change{At: at, Actor: actor.Login, Action: "document_added", Fields: []FieldChange{{Field: "identity_document", New: formatDocument(rv.Input.Document)}}, Note: fmt.Sprint("review ", id)}); err != nil {
 					return err
 				}
 				t.Person.Documents = append([]IdentityDocument{rv.Input.Document}, t.Person.Documents...)
+				if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
+					return err
+				}
 			}
 			res = Result{Taxpayer: t, Review: rv}
 			return tx.Audit(ctx, s.entry(actor, "person.review_decide", fmt.Sprint("review:", id), "same="+sameAs))
@@ -1391,11 +1436,11 @@ func (s *Service) Search(ctx context.Context, f SearchFilter) ([]Summary, error)
 		if len(compact) == 5 {
 			q.KIO = compact
 		}
-		q.DocNumber = compact
+		q.DocKeys = documentKeys(compact)
 	default:
 		q.NamePrefix = NormalizeName(text)
 		if strings.ContainsAny(compact, "0123456789") {
-			q.DocNumber = compact
+			q.DocKeys = documentKeys(compact)
 		}
 	}
 	out, err := s.store.Search(ctx, q)

@@ -45,9 +45,9 @@ type Reader interface {
 // Query is a search as the store runs it: each non-empty field is one alternative (OR), the
 // filters apply to all of them. The service fills it from SearchFilter.
 type Query struct {
-	TINPrefix   string // digits: a TIN or its beginning
-	NamePrefix  string // normalized name prefix (NormalizeName)
-	DocNumber   string // normalized document number
+	TINPrefix   string   // digits: a TIN or its beginning
+	NamePrefix  string   // normalized name prefix (NormalizeName)
+	DocKeys     []string // document keys (DocumentKey) of a number under every document type
 	OGRN        string
 	KIO         string
 	Kind        Kind
@@ -81,12 +81,11 @@ type NewTaxpayer struct {
 	Actor    string
 }
 
-// NewDocument is an identity document to attach to a person (REG-3).
+// NewDocument records that a document key (DocumentKey) belongs to a person (REG-3). The
+// documents themselves are part of the person's data (Person.Documents).
 type NewDocument struct {
-	TIN        string
-	Key        string // DocumentKey
-	NumberNorm string
-	Document   IdentityDocument
+	TIN string
+	Key string
 }
 
 // Tx is what the rules do inside one transaction.
@@ -109,10 +108,11 @@ type Tx interface {
 	PersonsByNamesBirths(ctx context.Context, keys []NameBirth) (map[string][]PersonMatch, error)
 	// PendingReviewsByDocuments maps document keys to their pending reviews.
 	PendingReviewsByDocuments(ctx context.Context, keys []string) (map[string]*Review, error)
-	// InsertTaxpayers inserts new records, their KPPs and first documents, and the "registered"
-	// entry of each history (bulk-friendly: few statements for many rows).
+	// InsertTaxpayers inserts new records, their KPPs and the keys of their first documents, and
+	// the "registered" entry of each history (bulk-friendly: few statements for many rows).
 	InsertTaxpayers(ctx context.Context, rows []NewTaxpayer, docs []NewDocument) error
-	// InsertDocument attaches one more document to a person.
+	// InsertDocument records the key of one more document of a person; the document itself is
+	// written with the person's data by UpdateTaxpayer.
 	InsertDocument(ctx context.Context, d NewDocument) error
 	// UpdateTaxpayer writes a changed record (status, office, data, ending) and bumps its version.
 	UpdateTaxpayer(ctx context.Context, t *Taxpayer, nameNorm string) error

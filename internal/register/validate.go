@@ -282,9 +282,10 @@ func checkAddress(fe *problem.Fields, a Address) {
 			fe.Add("address.region", msgRegionUnknown.Format(a.Region))
 		}
 	}
-	for f, v := range map[string]string{"address.city": a.City, "address.street": a.Street, "address.house": a.House, "address.flat": a.Flat, "address.text": a.Text, "address.postal_code": a.PostalCode} {
-		if utf8.RuneCountInString(v) > 300 || !utf8.ValidString(v) {
-			fe.Add(f, fieldMsg(msgTooLong, f, 300))
+	for _, f := range [...]struct{ name, value string }{{"address.city", a.City}, {"address.street", a.Street}, {"address.house", a.House},
+		{"address.flat", a.Flat}, {"address.text", a.Text}, {"address.postal_code", a.PostalCode}} {
+		if utf8.RuneCountInString(f.value) > 300 || !utf8.ValidString(f.value) {
+			fe.Add(f.name, fieldMsg(msgTooLong, f.name, 300))
 		}
 	}
 	if a.PostalCode != "" && (a.Country == "" || a.Country == "RUS") && !isDigits(a.PostalCode, 6) {
@@ -356,7 +357,35 @@ func validatePerson(in PersonInput, now time.Time) (PersonInput, problem.Fields)
 	return in, fe
 }
 
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+// collapse trims s and collapses each run of spaces into one.
+func collapse(s string) string {
+	if collapsed(s) {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// collapsed reports whether s has no leading, trailing or repeated spaces (ASCII text is checked
+// byte by byte; anything else takes the slow path).
+func collapsed(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			if c == 0xc2 || c == 0xe1 || c == 0xe2 || c == 0xe3 { // lead bytes of the non-ASCII Unicode spaces
+				return false
+			}
+			prevSpace = false
+			continue
+		}
+		sp := c == ' ' || (c >= '\t' && c <= '\r')
+		if sp && (prevSpace || c != ' ') {
+			return false
+		}
+		prevSpace = sp
+	}
+	return !prevSpace || s == ""
+}
 
 // civil drops the time of day: dates of birth and registration are civil dates.
 func civil(t time.Time) time.Time {

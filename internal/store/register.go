@@ -139,19 +139,18 @@ func (r *taxpayerRow) scan(s interface{ Scan(...any) error }) error {
 	return s.Scan(&r.tin, &r.kind, &r.status, &r.office, &r.regOn, &r.name, &r.birth, &r.data, &r.endReason, &r.endOn, &r.kept, &r.endNote, &r.version, &r.kio)
 }
 
-// taxpayerQuery loads a record with its documents, КПП and history in one statement: the
-// dependent rows come back as JSON arrays built by the engine, so a look-up is one round trip.
+// taxpayerQuery loads a record with its КПП and history in one statement: the dependent rows come
+// back as JSON arrays built by the engine, so a look-up is one round trip. A person's documents are
+// in its data; persons have no КПП (REG-5), so their look-up skips that index.
 func (q regQ) taxpayerQuery() string {
 	if q.dialect == Postgres {
 		return `SELECT ` + taxpayerCols + `, registered_at, registered_by,
-	COALESCE((SELECT json_agg(json_build_array(type, series, number, issued_on, issued_by) ORDER BY seq DESC) FROM reg_documents d WHERE d.tin = $1), '[]'),
-	COALESCE((SELECT json_agg(json_build_array(code, ground, tax_office, reason, subdivision, address, assigned_on, closed_on) ORDER BY assigned_on, code) FROM reg_kpps k WHERE k.tin = $1), '[]'),
+	CASE WHEN t.kind = 'person' THEN '[]' ELSE COALESCE((SELECT json_agg(json_build_array(code, ground, tax_office, reason, subdivision, address, assigned_on, closed_on) ORDER BY assigned_on, code) FROM reg_kpps k WHERE k.tin = $1), '[]') END,
 	COALESCE((SELECT json_agg(json_build_array(id, at, actor, action, fields, note) ORDER BY id) FROM reg_history h WHERE h.tin = $1), '[]')
 FROM reg_taxpayers t WHERE t.tin = $1`
 	}
 	return `SELECT ` + taxpayerCols + `, registered_at, registered_by,
-	(SELECT json_group_array(json_array(type, series, number, issued_on, issued_by) ORDER BY seq DESC) FROM reg_documents d WHERE d.tin = $1),
-	(SELECT json_group_array(json_array(code, ground, tax_office, reason, subdivision, address, assigned_on, closed_on) ORDER BY assigned_on, code) FROM reg_kpps k WHERE k.tin = $1),
+	CASE WHEN t.kind = 'person' THEN '[]' ELSE (SELECT json_group_array(json_array(code, ground, tax_office, reason, subdivision, address, assigned_on, closed_on) ORDER BY assigned_on, code) FROM reg_kpps k WHERE k.tin = $1) END,
 	(SELECT json_group_array(json_array(id, at, actor, action, fields, note) ORDER BY id) FROM reg_history h WHERE h.tin = $1)
 FROM reg_taxpayers t WHERE t.tin = $1`
 }
@@ -159,9 +158,9 @@ FROM reg_taxpayers t WHERE t.tin = $1`
 func (q regQ) Taxpayer(ctx context.Context, tin string) (*register.Taxpayer, error) {
 	var row taxpayerRow
 	reg := register.Change{Action: "registered"}
-	var docs, kpps, hist string
+	var kpps, hist string
 	err := q.q.QueryRowContext(ctx, q.taxpayerQuery(), tin).Scan(&row.tin, &row.kind, &row.status, &row.office, &row.regOn, &row.name, &row.birth,
-		&row.data, &row.endReason, &row.endOn, &row.kept, &row.endNote, &row.version, &row.kio, &reg.At, &reg.Actor, &docs, &kpps, &hist)
+		&row.data, &row.endReason, &row.endOn, &row.kept, &row.endNote, &row.version, &row.kio, &reg.At, &reg.Actor, &kpps, &hist)
 	if err != nil {
 		if IsNotFound(err) {
 			return nil, problem.New(problem.NotFound, problem.Msg("register.not_found", "Налогоплательщик с ИНН %s не найден", "No taxpayer with TIN %s").Format(tin))
@@ -179,9 +178,6 @@ func (q regQ) Taxpayer(ctx context.Context, tin string) (*register.Taxpayer, err
 		t.Person = &register.Person{}
 		if err := json.Unmarshal([]byte(row.data), t.Person); err != nil {
 			return nil, bad("data", err)
-		}
-		if t.Person.Documents, err = decodeDocuments(docs); err != nil {
-			return nil, bad("documents", err)
 		}
 	case register.KindOrganization:
 		t.Organization = &register.Organization{}
@@ -248,24 +244,6 @@ func jsonTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("timestamp %q", s)
-}
-
-func decodeDocuments(s string) ([]register.IdentityDocument, error) {
-	rows, err := jsonRows(s, 5)
-	if err != nil {
-		return nil, err
-	}
-	var out []register.IdentityDocument
-	for _, r := range rows {
-		var d register.IdentityDocument
-		var issued *string
-		if err := cells(r, &d.Type, &d.Series, &d.Number, &issued, &d.IssuedBy); err != nil {
-			return nil, err
-		}
-		d.IssuedOn = parseDate(optDate(issued))
-		out = append(out, d)
-	}
-	return out, nil
 }
 
 func decodeKPPs(s string) ([]register.KPP, error) {
@@ -365,8 +343,17 @@ func (q regQ) Search(ctx context.Context, s register.Query) ([]register.Summary,
 	if s.TINPrefix != "" {
 		alts = append(alts, alt{where: "t.tin >= $1 AND t.tin < $2", order: "t.tin", args: []any{s.TINPrefix, s.TINPrefix + maxRune}})
 	}
-	if s.DocNumber != "" {
-		alts = append(alts, alt{join: " JOIN reg_documents d ON d.tin = t.tin", where: "d.number_norm = $1", order: "t.tin", args: []any{s.DocNumber}})
+	if len(s.DocKeys) > 0 {
+		var in strings.Builder
+		var args []any
+		for i, k := range s.DocKeys {
+			if i > 0 {
+				in.WriteString(", ")
+			}
+			args = append(args, k)
+			in.WriteString("$" + strconv.Itoa(len(args)))
+		}
+		alts = append(alts, alt{join: " JOIN reg_documents d ON d.tin = t.tin", where: "d.doc_key IN (" + in.String() + ")", order: "t.tin", args: args})
 	}
 	if s.OGRN != "" {
 		alts = append(alts, alt{where: "t.ogrn = $1", order: "t.tin", args: []any{s.OGRN}})
@@ -561,44 +548,35 @@ func (t *regTx) PersonByDocument(ctx context.Context, key string) (string, error
 	return tin, err
 }
 
-// inList runs query (with one "%s" for the placeholder list) for keys in chunks and hands each
-// row to scan.
-// inList runs query once per chunk of keys. The query's "%s" is the key list: on SQLite a list
-// of placeholders, on PostgreSQL "ANY($1)" with the keys as one array, which the planner reads as
-// a few index probes however large the table grows.
+// inList runs query for all keys at once and hands each row to scan. The query's "IN %s" takes the
+// keys as one parameter: on PostgreSQL "= ANY($1)" with a text array, on SQLite "IN (SELECT value
+// FROM json_each($1))" with a JSON array. Either way the engine probes the index once per key
+// however large the table grows, and the driver binds one value, not thousands.
 func (t *regTx) inList(ctx context.Context, query string, keys []string, scan func(*sql.Rows) error) error {
-	for len(keys) > 0 {
-		var q string
-		var args []any
-		if t.dialect == Postgres {
-			q, args = strings.Replace(query, "IN %s", "= ANY($1)", 1), []any{keys}
-			keys = nil
-		} else {
-			n := min(len(keys), 900)
-			chunk := keys[:n]
-			keys = keys[n:]
-			args = make([]any, len(chunk))
-			for i, k := range chunk {
-				args[i] = k
-			}
-			q = fmt.Sprintf(query, t.valuesList(1, len(chunk)))
-		}
-		rows, err := t.q.QueryContext(ctx, q, args...)
+	if len(keys) == 0 {
+		return nil
+	}
+	var arg any = keys
+	if t.dialect == Postgres {
+		query = strings.Replace(query, "IN %s", "= ANY($1)", 1)
+	} else {
+		b, err := json.Marshal(keys)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		query, arg = strings.Replace(query, "IN %s", "IN (SELECT value FROM json_each($1))", 1), string(b)
+	}
+	rows, err := t.q.QueryContext(ctx, query, arg)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
 			return err
 		}
 	}
-	return nil
+	return rows.Err()
 }
 
 func (t *regTx) PersonsByDocuments(ctx context.Context, keys []string) (map[string]string, error) {
@@ -644,73 +622,64 @@ type prefixScanner struct {
 
 func (p prefixScanner) Scan(dest ...any) error { return p.r.Scan(append([]any{p.first}, dest...)...) }
 
-// PersonsByNamesBirths joins the pairs on the (birth_date, name_norm) index: on SQLite as a
-// VALUES list per chunk, on PostgreSQL as two arrays unnested side by side in one query.
+// PersonsByNamesBirths joins the pairs on the (birth_date, name_norm) index in one query: on
+// PostgreSQL two arrays unnested side by side, on SQLite a JSON array of [birth, name] pairs.
 func (t *regTx) PersonsByNamesBirths(ctx context.Context, keys []register.NameBirth) (map[string][]register.PersonMatch, error) {
 	out := map[string][]register.PersonMatch{}
-	const cols = `SELECT t.tin, t.status, t.data, t.birth_date, t.name_norm FROM `
-	step := chunkRows
-	if t.dialect == Postgres {
-		step = len(keys)
+	if len(keys) == 0 {
+		return out, nil
 	}
-	for start := 0; start < len(keys); start += step {
-		chunk := keys[start:min(len(keys), start+step)]
-		var query string
-		var args []any
-		if t.dialect == Postgres {
-			births, names := make([]string, len(chunk)), make([]string, len(chunk))
-			for i, k := range chunk {
-				births[i], names[i] = k.Birth.UTC().Format(time.DateOnly), k.Name
-			}
-			query = cols + `unnest(CAST($1 AS TEXT[]), CAST($2 AS TEXT[])) AS v (birth, name)
-			JOIN reg_taxpayers t ON t.birth_date = v.birth AND t.name_norm = v.name WHERE t.kind = 'person' ORDER BY t.tin`
-			args = []any{births, names}
-		} else {
-			var b strings.Builder
-			for i, k := range chunk {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString("(?, ?)")
-				args = append(args, dateStr(k.Birth), k.Name)
-			}
-			query = cols + `(VALUES ` + b.String() + `) AS v
-			JOIN reg_taxpayers t ON t.birth_date = v.column1 AND t.name_norm = v.column2 WHERE t.kind = 'person' ORDER BY t.tin`
+	const cols = `SELECT t.tin, t.status, t.data, t.birth_date, t.name_norm FROM `
+	var query string
+	var args []any
+	if t.dialect == Postgres {
+		births, names := make([]string, len(keys)), make([]string, len(keys))
+		for i, k := range keys {
+			births[i], names[i] = k.Birth.UTC().Format(time.DateOnly), k.Name
 		}
-		rows, err := t.q.QueryContext(ctx, query, args...)
+		query = cols + `unnest(CAST($1 AS TEXT[]), CAST($2 AS TEXT[])) AS v (birth, name)
+			JOIN reg_taxpayers t ON t.birth_date = v.birth AND t.name_norm = v.name WHERE t.kind = 'person' ORDER BY t.tin`
+		args = []any{births, names}
+	} else {
+		pairs := make([][2]string, len(keys))
+		for i, k := range keys {
+			pairs[i] = [2]string{k.Birth.UTC().Format(time.DateOnly), k.Name}
+		}
+		b, err := json.Marshal(pairs)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var m register.PersonMatch
-			var data, birth, name string
-			if err := rows.Scan(&m.TIN, &m.Status, &data, &birth, &name); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			var p register.Person
-			_ = json.Unmarshal([]byte(data), &p)
-			m.BirthPlace = p.BirthPlace
-			k := name + "|" + birth
-			out[k] = append(out[k], m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		query = cols + `json_each($1) AS v
+			JOIN reg_taxpayers t ON t.birth_date = v.value ->> 0 AND t.name_norm = v.value ->> 1 WHERE t.kind = 'person' ORDER BY t.tin`
+		args = []any{string(b)}
+	}
+	rows, err := t.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m register.PersonMatch
+		var data, birth, name string
+		if err := rows.Scan(&m.TIN, &m.Status, &data, &birth, &name); err != nil {
 			return nil, err
 		}
+		var p struct{ BirthPlace string }
+		_ = json.Unmarshal([]byte(data), &p)
+		m.BirthPlace = p.BirthPlace
+		k := name + "|" + birth
+		out[k] = append(out[k], m)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
-// taxpayerData is what goes into the data column: the record's details without the documents,
-// which have their own table.
+// taxpayerData is what goes into the data column: the record's details (a person's with its
+// documents; reg_documents holds only their keys).
 func taxpayerData(tp *register.Taxpayer) (string, error) {
 	var v any = struct{}{}
 	switch {
 	case tp.Person != nil:
-		p := *tp.Person
-		p.Documents = nil
-		v = p
+		v = tp.Person
 	case tp.Organization != nil:
 		v = tp.Organization
 	}
@@ -731,39 +700,6 @@ func taxpayerArgs(tp *register.Taxpayer) (name, snils, ogrn, kio, birth any) {
 	return "", nil, nil, nil, nil
 }
 
-// insertRows inserts rows of ncols values into "table (cols)". PostgreSQL gets multi-row
-// statements (few round trips); SQLite, which has no round trips, one prepared statement executed
-// per row, which spares it parsing long VALUES lists.
-func (t *regTx) insertRows(ctx context.Context, into string, ncols int, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	if t.dialect == SQLite {
-		st, err := t.q.(*sql.Tx).PrepareContext(ctx, `INSERT INTO `+into+` VALUES `+t.valuesList(1, ncols))
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for _, r := range rows {
-			if _, err := st.ExecContext(ctx, r...); err != nil {
-				return taken(err)
-			}
-		}
-		return nil
-	}
-	for start := 0; start < len(rows); start += chunkRows {
-		chunk := rows[start:min(len(rows), start+chunkRows)]
-		args := make([]any, 0, len(chunk)*ncols)
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
-		if _, err := t.q.ExecContext(ctx, `INSERT INTO `+into+` VALUES `+t.valuesList(len(chunk), ncols), args...); err != nil {
-			return taken(err)
-		}
-	}
-	return nil
-}
-
 // InsertTaxpayers inserts the records, their KPPs and documents. The "registered" entry of the
 // history is the row itself (registered_at, registered_by): see history.
 func (t *regTx) InsertTaxpayers(ctx context.Context, rows []register.NewTaxpayer, docs []register.NewDocument) error {
@@ -778,8 +714,7 @@ func (t *regTx) InsertTaxpayers(ctx context.Context, rows []register.NewTaxpayer
 		vals = append(vals, []any{r.TIN, string(r.Kind), string(r.Status), r.TaxOffice, dateStr(r.RegisteredOn), r.At.UTC(), r.Actor,
 			name, r.NameNorm, birth, snils, ogrn, kio, data, int64(1)})
 	}
-	if err := t.insertRows(ctx, `reg_taxpayers (tin, kind, status, tax_office, registered_on, registered_at, registered_by,
-			name, name_norm, birth_date, snils, ogrn, kio, data, version)`, 15, vals); err != nil {
+	if err := insertRows(ctx, t.q, t.dialect, taxpayerTable, vals); err != nil {
 		return err
 	}
 	for i := range rows {
@@ -791,15 +726,13 @@ func (t *regTx) InsertTaxpayers(ctx context.Context, rows []register.NewTaxpayer
 	}
 	vals = vals[:0]
 	for _, d := range docs {
-		vals = append(vals, []any{d.Key, d.TIN, d.Document.Type, d.Document.Series, d.Document.Number, d.NumberNorm, dateStr(d.Document.IssuedOn), d.Document.IssuedBy, int64(1)})
+		vals = append(vals, []any{d.Key, d.TIN})
 	}
-	return t.insertRows(ctx, `reg_documents (doc_key, tin, type, series, number, number_norm, issued_on, issued_by, seq)`, 9, vals)
+	return insertRows(ctx, t.q, t.dialect, documentTable, vals)
 }
 
 func (t *regTx) InsertDocument(ctx context.Context, d register.NewDocument) error {
-	_, err := t.q.ExecContext(ctx, `INSERT INTO reg_documents (doc_key, tin, type, series, number, number_norm, issued_on, issued_by, seq)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT COALESCE(MAX(seq), 0) + 1 FROM reg_documents WHERE tin = $2))`,
-		d.Key, d.TIN, d.Document.Type, d.Document.Series, d.Document.Number, d.NumberNorm, dateStr(d.Document.IssuedOn), d.Document.IssuedBy)
+	_, err := t.q.ExecContext(ctx, `INSERT INTO reg_documents (doc_key, tin) VALUES ($1, $2)`, d.Key, d.TIN)
 	return taken(err)
 }
 
@@ -921,5 +854,5 @@ func (t *regTx) Audit(ctx context.Context, entries ...audit.Entry) error {
 		}
 		vals = append(vals, []any{e.At.UTC(), e.Actor.Login, e.Actor.Role, e.Action, e.Subject, e.Details, e.Actor.RemoteAddr})
 	}
-	return t.insertRows(ctx, `audit_log (at, actor_login, actor_role, action, subject, details, remote_addr)`, 7, vals)
+	return insertRows(ctx, t.q, t.dialect, auditTable, vals)
 }

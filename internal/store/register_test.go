@@ -190,6 +190,7 @@ func TestReviewFlow(t *testing.T) {
 		in := person(2)
 		in.BirthDate = person(1).BirthDate
 		in.Surname, in.GivenName = "  иванов ", "ИВАН"
+		in.Document.IssuedOn, in.Document.IssuedBy = time.Date(2015, 6, 7, 0, 0, 0, 0, time.UTC), "ОВД Тверского района"
 		r, err := s.RegisterPerson(ctx, inspector, in)
 		if err != nil {
 			t.Fatal(err)
@@ -219,8 +220,9 @@ func TestReviewFlow(t *testing.T) {
 		if _, err := s.DecideReview(ctx, inspector, r.Review.ID, ""); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("decided twice: %v", err)
 		}
+		// The held document, as it was typed (with its date and issuer), is the person's current one.
 		got, _ := s.Taxpayer(ctx, orig.TIN)
-		if len(got.Person.Documents) != 2 || got.Person.Documents[0].Number != in.Document.Number {
+		if len(got.Person.Documents) != 2 || got.Person.Documents[0] != in.Document || got.Person.Documents[1] != orig.Person.Documents[0] {
 			t.Fatalf("documents: %+v", got.Person.Documents)
 		}
 		// The new document now finds the person directly.
@@ -231,6 +233,7 @@ func TestReviewFlow(t *testing.T) {
 		// A different person: a new TIN.
 		other := person(3)
 		other.BirthDate = person(1).BirthDate
+		other.Document.IssuedOn = time.Date(2019, 1, 2, 0, 0, 0, 0, time.UTC)
 		r4, err := s.RegisterPerson(ctx, inspector, other)
 		if err != nil || r4.Review == nil {
 			t.Fatalf("second review: %+v %v", r4, err)
@@ -243,6 +246,9 @@ func TestReviewFlow(t *testing.T) {
 			t.Fatalf("different: %+v %+v", d2, d2.Review)
 		}
 		checkTIN(t, d2.Taxpayer.TIN, 12, "7701")
+		if got, _ := s.Taxpayer(ctx, d2.Taxpayer.TIN); got.Person.Documents[0] != other.Document {
+			t.Fatalf("document of the person registered after review: %+v", got.Person.Documents)
+		}
 		rv, err := s.Review(ctx, r4.Review.ID)
 		if err != nil || rv.Status != register.ReviewDifferent || rv.DecidedBy != "insp1" || rv.DecidedAt == nil {
 			t.Fatalf("stored review: %+v %v", rv, err)
@@ -824,9 +830,9 @@ func TestSearchUsesIndexes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		queries := map[string][]any{
-			"reg_taxpayers_name":   {`SELECT t.tin FROM reg_taxpayers t WHERE t.name_norm >= $1 AND t.name_norm < $2 AND t.kind = $3 ORDER BY t.name_norm, t.tin LIMIT 50`, "ИВ", "ИВ\U0010FFFF", "person"},
-			"tin":                  {`SELECT t.tin FROM reg_taxpayers t WHERE t.tin >= $1 AND t.tin < $2 ORDER BY t.tin LIMIT 50`, "7701", "7701\U0010FFFF"},
-			"reg_documents_number": {`SELECT t.tin FROM reg_taxpayers t JOIN reg_documents d ON d.tin = t.tin WHERE d.number_norm = $1 ORDER BY t.tin LIMIT 50`, "4500000001"},
+			"reg_taxpayers_name": {`SELECT t.tin FROM reg_taxpayers t WHERE t.name_norm >= $1 AND t.name_norm < $2 AND t.kind = $3 ORDER BY t.name_norm, t.tin LIMIT 50`, "ИВ", "ИВ\U0010FFFF", "person"},
+			"tin":                {`SELECT t.tin FROM reg_taxpayers t WHERE t.tin >= $1 AND t.tin < $2 ORDER BY t.tin LIMIT 50`, "7701", "7701\U0010FFFF"},
+			"reg_documents key":  {`SELECT t.tin FROM reg_taxpayers t JOIN reg_documents d ON d.tin = t.tin WHERE d.doc_key IN ($1, $2) ORDER BY t.tin LIMIT 50`, "passport_ru:4500000001", "other:4500000001"},
 		}
 		conn, err := db.SQL.Conn(ctx)
 		if err != nil {

@@ -41,12 +41,26 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // SQLite returns a fresh migrated SQLite database in t.TempDir(), closed at the end of the test.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
-	return open(t, filepath.Join(t.TempDir(), "kabinet.db"))
+	return migrated(t, open(t, filepath.Join(t.TempDir(), "kabinet.db")))
 }
 
 // Postgres returns a fresh migrated PostgreSQL database (a new database on the shared test
 // cluster), dropped at the end of the test.
 func Postgres(t testing.TB) *store.DB {
+	t.Helper()
+	return migrated(t, open(t, postgresDSN(t)))
+}
+
+// EachEmpty runs fn once on an empty, not migrated SQLite database and once on an empty
+// PostgreSQL one: for tests of the migrations themselves.
+func EachEmpty(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, open(t, filepath.Join(t.TempDir(), "kabinet.db"))) })
+	t.Run("postgres", func(t *testing.T) { fn(t, open(t, postgresDSN(t))) })
+}
+
+// postgresDSN creates a database on the shared test cluster, dropped at the end of the test.
+func postgresDSN(t testing.TB) string {
 	t.Helper()
 	admin, err := server()
 	if err != nil {
@@ -73,31 +87,29 @@ func Postgres(t testing.TB) *store.DB {
 		defer a.Close()
 		_, _ = a.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
-	return open(t, withDatabase(admin, name))
+	return withDatabase(admin, name)
 }
 
 // URL returns a postgres:// URL of a fresh, empty (not migrated) database for tests that drive
 // the kabinet binary or the server themselves; the database is dropped at the end of the test.
 func URL(t testing.TB) string {
 	t.Helper()
-	db := Postgres(t)
-	var name string
-	if err := db.SQL.QueryRow("SELECT current_database()").Scan(&name); err != nil {
-		t.Fatal(err)
-	}
-	admin, _ := server()
-	return withDatabase(admin, name)
+	return postgresDSN(t)
 }
 
 func open(t testing.TB, dsn string) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
+	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("open %s: %v", dsn, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
+	return db
+}
+
+func migrated(t testing.TB, db *store.DB) *store.DB {
+	t.Helper()
+	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	return db
@@ -208,7 +220,7 @@ func startCluster() (*pgCluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB", port, dir)
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=1GB", port, dir)
 	if out, err := c.cmd("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts, "-w", "-t", "60", "start").CombinedOutput(); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))
 		os.RemoveAll(dir)

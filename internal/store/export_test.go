@@ -1,0 +1,21 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// MigrateTo applies the migrations up to version: tests of a migration start from the one before.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error { return db.migrateTo(ctx, version) }
+
+// InsertTaxpayerRows inserts rows of reg_taxpayers' columns (TaxpayerColumns) into table, which
+// has the same columns, the way the register's bulk path inserts them: the benchmark's plain
+// baseline uses it so that both sides insert alike.
+func InsertTaxpayerRows(ctx context.Context, tx *sql.Tx, d Dialect, table string, rows [][]any) error {
+	t := taxpayerTable
+	t.name = table
+	return insertRows(ctx, tx, d, t, rows)
+}
+
+// TaxpayerColumns are the columns of reg_taxpayers that a registration writes.
+var TaxpayerColumns = taxpayerTable.cols

@@ -1,0 +1,29 @@
+-- +goose Up
+-- A person's identity documents move into the record's data (its "Documents", the current one
+-- first), so a look-up reads them with the record. reg_documents keeps only what REG-3 needs:
+-- the unique key of every document a person ever had, and whose it is.
+UPDATE reg_taxpayers SET data = json_set(data, '$.Documents', (
+    SELECT json_group_array(json_object('type', d.type, 'series', d.series, 'number', d.number,
+        'issued_on', CASE WHEN d.issued_on IS NULL OR d.issued_on = '' THEN NULL ELSE d.issued_on || 'T00:00:00Z' END,
+        'issued_by', d.issued_by) ORDER BY d.seq DESC)
+    FROM reg_documents d WHERE d.tin = reg_taxpayers.tin))
+WHERE kind = 'person';
+-- No foreign key on tin: a key is written in the same transaction as its taxpayer, and taxpayers
+-- are never deleted (REG-2); the check would cost a probe of reg_taxpayers for every document.
+CREATE TABLE reg_document_keys (
+    doc_key TEXT PRIMARY KEY,
+    tin     TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO reg_document_keys (doc_key, tin) SELECT doc_key, tin FROM reg_documents;
+DROP TABLE reg_documents;
+ALTER TABLE reg_document_keys RENAME TO reg_documents;
+
+-- The audit log is read newest first by id, for a subject or an actor: index what is read.
+DROP INDEX audit_log_at;
+DROP INDEX audit_log_subject;
+DROP INDEX audit_log_actor;
+CREATE INDEX audit_log_subject ON audit_log (subject);
+CREATE INDEX audit_log_actor ON audit_log (actor_login);
+
+-- +goose Down
+-- Irreversible: the documents stay in the records' data.
