@@ -27,9 +27,10 @@ func benchEnv(name string, def int) int {
 // documents, history and audit, one transaction per batch) with a plain INSERT of the same rows (the
 // values the bulk path stored, read back) into a table with the same columns and indexes as
 // reg_taxpayers, with the same statements (PostgreSQL: one INSERT of unnested arrays; SQLite:
-// prepared multi-row INSERTs), one transaction per batch of the same size. Each iteration registers KABINET_BENCH_ROWS persons (1,000 by default) in
-// batches of KABINET_BENCH_BATCH (5,000 by default, as the importer commits), alternating bulk and
-// plain batches so that both tables grow alike. It reports both as rows/s and their ratio
+// prepared multi-row INSERTs), one transaction per batch of the same size. Each iteration
+// registers KABINET_BENCH_ROWS persons (1,000 by default) in batches of KABINET_BENCH_BATCH (5,000
+// by default, as the importer commits), alternating bulk and plain batches so that both tables
+// grow alike. It reports both as rows/s and their ratio
 // (bulk/plain; the aim is ≥ 0.5).
 //
 //	CI=true KABINET_BENCH_ROWS=100000 go test ./internal/store -run '^$' -bench RegisterPersons -benchtime 1x
