@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,9 +33,9 @@ type loadResult struct {
 	p99 time.Duration
 }
 
-// load runs a closed loop of `clients` workers against url on loopback for d and returns the
-// request rate and the 99th percentile latency. Every request must answer 200.
-func load(b *testing.B, client *http.Client, urls []string, token string, clients int, d time.Duration) loadResult {
+// load runs a closed loop of `clients` workers against urls on loopback for d and returns every
+// latency. Every request must answer 200.
+func load(b *testing.B, client *http.Client, urls []string, token string, clients int, d time.Duration) []time.Duration {
 	var mu sync.Mutex
 	var lat []time.Duration
 	var failed error
@@ -76,15 +77,22 @@ func load(b *testing.B, client *http.Client, urls []string, token string, client
 	if failed != nil {
 		b.Fatal(failed)
 	}
+	return lat
+}
+
+// summary is the request rate over d and the 99th percentile of lat.
+func summary(lat []time.Duration, d time.Duration) loadResult {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	return loadResult{rps: float64(len(lat)) / d.Seconds(), p99: lat[len(lat)*99/100]}
 }
 
-// BenchmarkTaxpayerLookupUnderLoad fills a SQLite register with KABINET_BENCH_PERSONS persons
-// (default 20,000; `make bench` uses 1,000,000) through the bulk path, starts the real server on
-// loopback and measures GET /api/v1/taxpayers/{tin} under 64 concurrent clients against GET
-// /healthz on the same server in the same run. Reported: requests/s and p99 of both, and the
-// ratios lookup/healthz.
+// BenchmarkTaxpayerLookupUnderLoad fills a register (SQLite, or PostgreSQL with
+// KABINET_BENCH_DB=postgres) with KABINET_BENCH_PERSONS persons (default 20,000; `make bench` uses
+// 1,000,000) through the bulk path, starts the real server on loopback and measures GET
+// /api/v1/taxpayers/{tin} under 64 concurrent clients against GET /healthz (which pings the
+// database) on the same server in the same run, the two alternating in rounds. Reported: requests/s
+// and p99 of both, their ratios lookup/healthz, and the CPU time each request costs this process
+// (server and clients) and the PostgreSQL server.
 func BenchmarkTaxpayerLookupUnderLoad(b *testing.B) {
 	n := 20000
 	if s := os.Getenv("KABINET_BENCH_PERSONS"); s != "" {
@@ -134,8 +142,29 @@ func BenchmarkTaxpayerLookupUnderLoad(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		hz := load(b, client, []string{base + "/healthz"}, "", 64, dur)
-		tp := load(b, client, urls, tok, 64, dur)
+		// The two loads alternate in rounds of at most a second, so that whatever else the machine
+		// does in the meantime weighs on both alike.
+		rounds := max(4, int(dur/time.Second))
+		var hzLat, tpLat []time.Duration
+		var pgH, pgT, goH, goT float64
+		for range rounds {
+			p0, g0 := cpuTicks()
+			hzLat = append(hzLat, load(b, client, []string{base + "/healthz"}, "", 64, dur/time.Duration(rounds))...)
+			p1, g1 := cpuTicks()
+			tpLat = append(tpLat, load(b, client, urls, tok, 64, dur/time.Duration(rounds))...)
+			p2, g2 := cpuTicks()
+			pgH += p1 - p0
+			goH += g1 - g0
+			pgT += p2 - p1
+			goT += g2 - g1
+		}
+		// CPU per request, of this process (server and clients) and of the PostgreSQL server.
+		perReq := func(ticks float64, n int) float64 { return ticks / clockTicks * 1e6 / float64(n) }
+		b.ReportMetric(perReq(goH, len(hzLat)), "healthz_go_cpu_us/req")
+		b.ReportMetric(perReq(pgH, len(hzLat)), "healthz_pg_cpu_us/req")
+		b.ReportMetric(perReq(goT, len(tpLat)), "lookup_go_cpu_us/req")
+		b.ReportMetric(perReq(pgT, len(tpLat)), "lookup_pg_cpu_us/req")
+		hz, tp := summary(hzLat, dur), summary(tpLat, dur)
 		b.ReportMetric(hz.rps, "healthz_req/s")
 		b.ReportMetric(float64(hz.p99.Microseconds())/1000, "healthz_p99_ms")
 		b.ReportMetric(tp.rps, "lookup_req/s")
@@ -143,4 +172,34 @@ func BenchmarkTaxpayerLookupUnderLoad(b *testing.B) {
 		b.ReportMetric(tp.rps/hz.rps, "rps_ratio")
 		b.ReportMetric(float64(hz.p99)/float64(tp.p99), "p99_ratio")
 	}
+}
+
+// clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat (100 on Linux).
+const clockTicks = 100
+
+// cpuTicks returns the CPU time (user and system, in clock ticks) used so far by the PostgreSQL
+// server processes on this machine and by this process.
+func cpuTicks() (pg, self float64) {
+	ents, _ := os.ReadDir("/proc")
+	me := strconv.Itoa(os.Getpid())
+	for _, e := range ents {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+2:])
+		u, _ := strconv.ParseFloat(f[11], 64)
+		st, _ := strconv.ParseFloat(f[12], 64)
+		if e.Name() == me {
+			self += u + st
+		} else if strings.Contains(s[:i], "postgres") {
+			pg += u + st
+		}
+	}
+	return
 }

@@ -15,8 +15,9 @@ import (
 
 // TestMigrationDocumentsIntoData starts from the schema before migration 5, where documents had
 // their own rows, and checks that after it a person has the same documents (the current one
-// first, with their dates), is found by an old document's number, and keeps REG-3: registering
-// with either document again gives the same TIN. The audit log survives with its new indexes.
+// first, with their dates) and history, is found by an old document's number, and keeps REG-3:
+// registering with either document again gives the same TIN. The audit log survives with its new
+// indexes.
 func TestMigrationDocumentsIntoData(t *testing.T) {
 	storetest.EachEmpty(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -35,6 +36,7 @@ func TestMigrationDocumentsIntoData(t *testing.T) {
 			VALUES ('passport_ru:4501111111', '770100000019', 'passport_ru', '4501', '111111', '4501111111', '2000-03-04', 'ОВД', 1)`, nil},
 			{`INSERT INTO reg_documents (doc_key, tin, type, series, number, number_norm, issued_on, issued_by, seq)
 			VALUES ('passport_ru:4520222222', '770100000019', 'passport_ru', '4520', '222222', '4520222222', NULL, '', 2)`, nil},
+			{`INSERT INTO reg_history (tin, at, actor, action, fields, note) VALUES ('770100000019', $1, 'insp1', 'updated', '[{"Field":"address","Old":"","New":"77"}]', '')`, []any{at}},
 			{`INSERT INTO audit_log (at, actor_login, actor_role, action, subject, details) VALUES ($1, 'insp1', 'inspector', 'person.register', '770100000019', '')`, []any{at}},
 		} {
 			if _, err := db.SQL.ExecContext(ctx, q.sql, q.args...); err != nil {
@@ -58,6 +60,9 @@ func TestMigrationDocumentsIntoData(t *testing.T) {
 		}
 		if tp.Person.BirthPlace != "г. Тверь" || tp.Version != 2 {
 			t.Fatalf("record after the migration: %+v", tp)
+		}
+		if len(tp.History) != 2 || tp.History[0].Action != "registered" || tp.History[1].Action != "updated" || tp.History[1].Fields[0].Field != "address" {
+			t.Fatalf("history after the migration: %+v", tp.History)
 		}
 		found, err := s.Search(ctx, register.SearchFilter{Query: "45 01 111111"})
 		if err != nil || len(found) != 1 || found[0].TIN != "770100000019" {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
@@ -906,6 +908,44 @@ func TestConcurrentOverlappingBatches(t *testing.T) {
 		}
 		if n := count(t, db, "reg_taxpayers"); n != len(batch) {
 			t.Fatalf("%d taxpayers for %d persons", n, len(batch))
+		}
+	})
+}
+
+// TestRecordRoundTrip: a record with every field filled comes back from the store as it was
+// registered (the data column is written by encoding/json and read by the JSON v2 decoder).
+func TestRecordRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(db)
+		ctx := context.Background()
+		in := person(7)
+		in.SNILS = "112-233-445 95"
+		in.Patronymic = "Ильич"
+		in.Sex = register.Female
+		in.Document.IssuedOn, in.Document.IssuedBy = time.Date(2010, 11, 12, 0, 0, 0, 0, time.UTC), "ОУФМС «Тверское» г. Москвы"
+		in.Address = register.Address{Country: "RUS", Region: "77", PostalCode: "125009", City: "Москва", Street: "Тверская", House: "7", Flat: "12", Text: "вход со двора"}
+		res, err := s.RegisterPerson(ctx, inspector, in)
+		if err != nil || !res.Created {
+			t.Fatalf("register: %+v %v", res, err)
+		}
+		got, err := s.Taxpayer(ctx, res.Taxpayer.TIN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(res.Taxpayer.Person, got.Person); diff != "" {
+			t.Errorf("person (-registered +read):\n%s", diff)
+		}
+		org, err := s.RegisterOrganization(ctx, inspector, register.OrganizationInput{FullName: "ООО «Ромашка» \"Север\"", ShortName: "Ромашка", OGRN: "1027700132195",
+			Ground: register.GroundCreation, TaxOffice: "7701", Address: register.Address{Region: "77", City: "Москва"}, RegisteredOn: time.Date(2002, 7, 30, 0, 0, 0, 0, time.UTC)})
+		if err != nil || !org.Created {
+			t.Fatalf("register organization: %+v %v", org, err)
+		}
+		gotOrg, err := s.Taxpayer(ctx, org.Taxpayer.TIN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(org.Taxpayer.Organization, gotOrg.Organization); diff != "" {
+			t.Errorf("organization (-registered +read):\n%s", diff)
 		}
 	})
 }
