@@ -264,19 +264,22 @@ func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor,
 	// sees what was committed before it (PostgreSQL's read committed): the weakest evidence (name
 	// and birth) is read first and the documents last, so a person committed by a concurrent
 	// request in between is found by document rather than taken for a namesake.
+	// Namesakes registered at the same time wait for each other here, so that the second one
+	// finds the first by name and birth and goes to review instead of getting a second TIN.
 	var snilses []string
-	var names []NameBirth
+	names := make([]NameBirth, 0, len(rows))
 	for _, r := range rows {
 		if r.in.SNILS != "" {
 			snilses = append(snilses, r.in.SNILS)
 		}
-		if !skipNameCheck {
-			names = append(names, NameBirth{Name: r.nameNorm, Birth: r.in.BirthDate})
-		}
+		names = append(names, NameBirth{Name: r.nameNorm, Birth: r.in.BirthDate})
+	}
+	if err := tx.LockNames(ctx, names); err != nil {
+		return err
 	}
 	var err error
 	nameMatches := map[string][]PersonMatch{}
-	if len(names) > 0 {
+	if !skipNameCheck {
 		if nameMatches, err = tx.PersonsByNamesBirths(ctx, names); err != nil {
 			return err
 		}

@@ -97,6 +97,10 @@ type Tx interface {
 	// start (or wherever the counter is), and returns the first; the counter is created at start
 	// when missing. REG-1: the counter row is updated in the transaction, so no serial is taken twice.
 	NextSerials(ctx context.Context, scope, prefix string, n int, start int64) (int64, error)
+	// LockNames makes registrations of persons with the same normalized name and birth date wait
+	// for each other until commit (REG-3): what the rules read after it in this transaction
+	// includes whatever such a registration committed. It may hold more than the names asked.
+	LockNames(ctx context.Context, names []NameBirth) error
 	// PersonByDocument returns the TIN holding a document key, or "" when none.
 	PersonByDocument(ctx context.Context, key string) (string, error)
 	// PersonsByDocuments maps each known key to its TIN (bulk REG-3).

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -547,6 +548,39 @@ func (t *regTx) NextSerials(ctx context.Context, scope, prefix string, n int, st
 		ON CONFLICT (scope, prefix) DO UPDATE SET next = reg_counters.next + CAST($4 AS BIGINT)
 		RETURNING next - CAST($4 AS BIGINT)`, scope, prefix, start, n).Scan(&first)
 	return first, err
+}
+
+// nameBuckets is how many rows reg_name_locks has: namesakes share a bucket, and so do a few
+// unrelated names, which only wait for each other a little.
+const nameBuckets = 4096
+
+// LockNames locks, in a fixed order, the rows of reg_name_locks for the names' buckets (PostgreSQL:
+// SELECT … FOR UPDATE, portable to distributed engines, unlike advisory locks). The lock is held
+// to commit; the rules' reads that follow see what a namesake's registration committed meanwhile.
+// SQLite runs one write transaction at a time (BEGIN IMMEDIATE), which already gives that.
+func (t *regTx) LockNames(ctx context.Context, names []register.NameBirth) error {
+	if t.dialect != Postgres || len(names) == 0 {
+		return nil
+	}
+	seen := map[int32]bool{}
+	buckets := make([]int32, 0, min(len(names), nameBuckets))
+	for _, n := range names {
+		h := fnv.New32a()
+		h.Write([]byte(n.Key()))
+		b := int32(h.Sum32() % nameBuckets)
+		if !seen[b] {
+			seen[b] = true
+			buckets = append(buckets, b)
+		}
+	}
+	rows, err := t.q.QueryContext(ctx, `SELECT bucket FROM reg_name_locks WHERE bucket = ANY($1) ORDER BY bucket FOR UPDATE`, buckets)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
 }
 
 func (t *regTx) PersonByDocument(ctx context.Context, key string) (string, error) {

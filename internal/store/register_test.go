@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -300,6 +301,51 @@ func TestConcurrentSamePerson(t *testing.T) {
 		}
 		if nCreated != 1 || count(t, db, "reg_taxpayers") != 1 {
 			t.Fatalf("created %d times, %d rows", nCreated, count(t, db, "reg_taxpayers"))
+		}
+	})
+}
+
+// TestConcurrentNamesakes: requests for one person (same name, birth date and place) with
+// different documents, all at once, give one new TIN and hold the others for review with that TIN
+// as the candidate (REG-3): a namesake committed concurrently is seen, not missed.
+func TestConcurrentNamesakes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(db)
+		const n = 20
+		results := make([]register.Result, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				in := person(500)
+				in.Document.Number = fmt.Sprintf("%06d", 900000+i)
+				results[i], errs[i] = s.RegisterPerson(context.Background(), inspector, in)
+			}()
+		}
+		wg.Wait()
+		var tins []string
+		reviews := 0
+		for i, r := range results {
+			switch {
+			case errs[i] != nil:
+				t.Fatalf("request %d: %v", i, errs[i])
+			case r.Created:
+				tins = append(tins, r.Taxpayer.TIN)
+			case r.Review != nil:
+				reviews++
+			default:
+				t.Fatalf("request %d: neither a new TIN nor a review: %+v", i, r)
+			}
+		}
+		if len(tins) != 1 || reviews != n-1 {
+			t.Fatalf("%d new TINs %v and %d reviews for one person, want 1 and %d", len(tins), tins, reviews, n-1)
+		}
+		for i, r := range results {
+			if r.Review != nil && !slices.Contains(r.Review.Candidates, tins[0]) {
+				t.Fatalf("review %d without the registered TIN as a candidate: %+v", i, r.Review)
+			}
 		}
 	})
 }

@@ -20,6 +20,12 @@ ALTER TABLE reg_taxpayers ADD COLUMN changes BIGINT NOT NULL DEFAULT 0;
 UPDATE reg_taxpayers SET changes = (SELECT count(*) FROM reg_history h WHERE h.tin = reg_taxpayers.tin)
 WHERE tin IN (SELECT tin FROM reg_history);
 
+-- REG-3: registrations of namesakes (same normalized name and birth date) lock the same row here
+-- and so run one after the other: the second sees the first and goes to review. Names are hashed
+-- into 4,096 buckets (register.go, nameBuckets).
+CREATE TABLE reg_name_locks (bucket INTEGER PRIMARY KEY);
+INSERT INTO reg_name_locks (bucket) SELECT generate_series(0, 4095);
+
 -- The audit log is read newest first by id, for a subject or an actor: index what is read.
 DROP INDEX audit_log_at;
 DROP INDEX audit_log_subject;
