@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs kabinet's benchmarks; every figure is printed next to a baseline measured in the same run:
 #  (a) number validation per kind (tin/, and `kabinet tin validate` over stdin) as x_baseline;
-#  (b) bulk registration with dedupe vs a plain INSERT into the same indexed table (bulk/plain),
-#      on SQLite and PostgreSQL, N rows (KABINET_BENCH_ROWS; 1,000,000 by default, 20,000 with QUICK=1)
-#      in transactions of KABINET_BENCH_BATCH rows (5,000, the importer's default);
+#  (b) bulk registration with dedupe vs a plain INSERT of the same stored rows, with the same
+#      statements, into a copy of the indexed table (bulk/plain), on SQLite and PostgreSQL, N rows
+#      (KABINET_BENCH_ROWS; 1,000,000 by default, 20,000 with QUICK=1) in transactions of
+#      KABINET_BENCH_BATCH rows (5,000, the importer's default);
 #  (c) GET /api/v1/taxpayers/{tin} under 64 concurrent clients vs GET /healthz on the same loopback
-#      server (rps_ratio, p99_ratio), at KABINET_BENCH_PERSONS registered persons, on SQLite and
-#      PostgreSQL. The benchmarks start their own PostgreSQL cluster.
+#      server, alternating in rounds (rps_ratio, p99_ratio, and CPU per request), at
+#      KABINET_BENCH_PERSONS registered persons, on SQLite and PostgreSQL.
+#  The benchmarks start their own PostgreSQL cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${QUICK:-}" = 1 ]; then
