@@ -500,12 +500,13 @@ func (h *Handler) handleAudit(w http.ResponseWriter, r *http.Request) error {
 		Role    string `json:"role"`
 		Action  string `json:"action"`
 		Subject string `json:"subject"`
+		Count   int    `json:"count"` // records the action was on: more than 1 for a batch
 		Details string `json:"details"`
 		Remote  string `json:"remote_addr,omitempty"`
 	}
 	out := []entryJSON{}
 	for _, e := range list {
-		out = append(out, entryJSON{e.ID, e.At.UTC().Format("2006-01-02T15:04:05Z07:00"), e.Actor.Login, e.Actor.Role, e.Action, e.Subject, e.Details, e.Actor.RemoteAddr})
+		out = append(out, entryJSON{e.ID, e.At.UTC().Format("2006-01-02T15:04:05Z07:00"), e.Actor.Login, e.Actor.Role, e.Action, e.Subject, e.Count, e.Details, e.Actor.RemoteAddr})
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
 	return nil

@@ -15,20 +15,26 @@ type Actor struct {
 	RemoteAddr string // client address for web and API requests, empty for the CLI
 }
 
-// Entry is one line of the audit log.
+// Entry is one line of the audit log: one staff action. An action on many records at once (a
+// batch of registrations) is one entry that names all of them.
 type Entry struct {
 	ID      int64
 	At      time.Time
 	Actor   Actor
 	Action  string // e.g. "person.register", "taxpayer.update", "staff.add", "token.issue"
 	Subject string // whose data: a TIN, a staff login, a review id
-	Details string // short human-readable summary; never passport or СНИЛС numbers
+	// Subjects, when written, are all the records of an action on many (Subject is then ignored
+	// and becomes the first of them). They are not read back: a listing gives Subject (the one a
+	// Filter asked for, or the first) and Count.
+	Subjects []string
+	Count    int    // how many records the action was on, as read (1 for most)
+	Details  string // short human-readable summary; never passport or СНИЛС numbers
 }
 
 // Filter selects audit entries, newest first.
 type Filter struct {
 	Actor   string
-	Subject string
+	Subject string // entries on this record, alone or among many
 	Action  string
 	Before  int64 // entries with ID < Before when > 0 (keyset paging)
 	Limit   int

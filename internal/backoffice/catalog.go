@@ -141,6 +141,7 @@ var catalog = web.Catalog{
 	"audit.filter":            {"Показать", "Filter"},
 	"audit.action":            {"Действие", "Action"},
 	"audit.details":           {"Подробности", "Details"},
+	"audit.count":             {"(и другие, всего записей: %d)", "(and others, %d records in all)"},
 	"flash.created":           {"Налогоплательщик поставлен на учёт, присвоен ИНН", "Registered; a TIN was assigned"},
 	"flash.existing":          {"Налогоплательщик уже состоит на учёте: применяется существующий ИНН", "Already registered: the existing TIN applies"},
 	"flash.review":            {"Найдено лицо с теми же ФИО и датой рождения, но другим документом: заявление передано на проверку", "A person with the same name and birth date but another document exists: the registration is held for review"},

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -228,28 +232,14 @@ func (s *Service) RegisterPersons(ctx context.Context, actor audit.Actor, ins []
 }
 
 // parallel runs fn over [0, n) in parts of at least chunk items on up to GOMAXPROCS goroutines
-// and returns the first error. Small inputs run on the caller's goroutine.
+// and returns the first error.
 func parallel(n, chunk int, fn func(lo, hi int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n/chunk)
-	if workers < 2 {
-		return fn(0, n)
+	parts := max(1, min(runtime.GOMAXPROCS(0), n/chunk))
+	var g errgroup.Group
+	for p := range parts {
+		g.Go(func() error { return fn(p*n/parts, (p+1)*n/parts) })
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = fn(w*n/workers, (w+1)*n/workers)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return g.Wait()
 }
 
 // registerPersons is REG-3 and REG-1 for a batch inside one transaction. skipNameCheck is set when
@@ -418,16 +408,32 @@ func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor,
 	}
 	newRows := make([]NewTaxpayer, 0, len(fresh))
 	docs := make([]NewDocument, 0, len(fresh))
-	entries := make([]audit.Entry, 0, len(fresh))
+	created := make([]string, 0, len(fresh))
 	at := now.UTC()
 	for _, j := range fresh {
 		r := rows[j]
 		t := personTaxpayer(tins[j], r.in, now)
 		newRows = append(newRows, NewTaxpayer{Taxpayer: *t, NameNorm: r.nameNorm, At: at, Actor: actor.Login})
 		docs = append(docs, NewDocument{TIN: t.TIN, Key: r.key})
-		entries = append(entries, s.entry(actor, "person.register", t.TIN, "ground="+string(r.in.Ground)+" office="+r.in.TaxOffice))
+		created = append(created, t.TIN)
 		t.History = []Change{{At: at, Actor: actor.Login, Action: "registered"}}
 		out[r.idx].Result = Result{Taxpayer: t, Created: true}
+	}
+	// BO-5: registering a batch is one staff action, with every TIN it assigned as its subjects.
+	var entries []audit.Entry
+	switch len(created) {
+	case 0:
+	case 1:
+		in := rows[fresh[0]].in
+		entries = append(entries, s.entry(actor, "person.register", created[0], "ground="+string(in.Ground)+" office="+in.TaxOffice))
+	default:
+		offices := map[string]bool{}
+		for _, j := range fresh {
+			offices[rows[j].in.TaxOffice] = true
+		}
+		e := s.entry(actor, "person.register", "", fmt.Sprintf("persons=%d offices=%s", len(created), strings.Join(slices.Sorted(maps.Keys(offices)), ",")))
+		e.Subjects = created
+		entries = append(entries, e)
 	}
 	if len(newRows) > 0 {
 		if err := tx.InsertTaxpayers(ctx, newRows, docs); err != nil {

@@ -27,6 +27,7 @@ var (
 	auditTable    = table{name: "audit_log",
 		cols:  []string{"at", "actor_login", "actor_role", "action", "subject", "details", "remote_addr"},
 		types: []string{"timestamptz", "text", "text", "text", "text", "text", "text"}}
+	auditSubjectTable = table{name: "audit_subjects", cols: []string{"subject", "audit_id"}, types: []string{"text", "bigint"}}
 )
 
 // rowsPerInsert is how many rows one SQLite INSERT carries (well under its 32,766 variables).

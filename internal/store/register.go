@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -747,16 +749,28 @@ func taxpayerArgs(tp *register.Taxpayer) (name, snils, ogrn, kio, birth any) {
 // InsertTaxpayers inserts the records, their KPPs and documents. The "registered" entry of the
 // history is the row itself (registered_at, registered_by): see history.
 func (t *regTx) InsertTaxpayers(ctx context.Context, rows []register.NewTaxpayer, docs []register.NewDocument) error {
-	vals := make([][]any, 0, len(rows))
-	for i := range rows {
-		r := &rows[i]
-		data, err := taxpayerData(&r.Taxpayer)
-		if err != nil {
-			return err
-		}
-		name, snils, ogrn, kio, birth := taxpayerArgs(&r.Taxpayer)
-		vals = append(vals, []any{r.TIN, string(r.Kind), string(r.Status), r.TaxOffice, dateStr(r.RegisteredOn), r.At.UTC(), r.Actor,
-			name, r.NameNorm, birth, snils, ogrn, kio, data, int64(1)})
+	vals := make([][]any, len(rows))
+	// Encoding the records' data is the one CPU-heavy step of the batch: a large batch is encoded
+	// on every CPU.
+	parts := min(runtime.GOMAXPROCS(0), len(rows)/512+1)
+	var g errgroup.Group
+	for p := range parts {
+		g.Go(func() error {
+			for i := p * len(rows) / parts; i < (p+1)*len(rows)/parts; i++ {
+				r := &rows[i]
+				data, err := taxpayerData(&r.Taxpayer)
+				if err != nil {
+					return err
+				}
+				name, snils, ogrn, kio, birth := taxpayerArgs(&r.Taxpayer)
+				vals[i] = []any{r.TIN, string(r.Kind), string(r.Status), r.TaxOffice, dateStr(r.RegisteredOn), r.At.UTC(), r.Actor,
+					name, r.NameNorm, birth, snils, ogrn, kio, data, int64(1)}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if err := insertRows(ctx, t.q, t.dialect, taxpayerTable, vals); err != nil {
 		return err
@@ -894,12 +908,5 @@ func (t *regTx) InsertExtract(ctx context.Context, e *register.Extract) error {
 }
 
 func (t *regTx) Audit(ctx context.Context, entries ...audit.Entry) error {
-	vals := make([][]any, 0, len(entries))
-	for _, e := range entries {
-		if e.At.IsZero() {
-			e.At = time.Now()
-		}
-		vals = append(vals, []any{e.At.UTC(), e.Actor.Login, e.Actor.Role, e.Action, e.Subject, e.Details, e.Actor.RemoteAddr})
-	}
-	return insertRows(ctx, t.q, t.dialect, auditTable, vals)
+	return writeAudit(ctx, t.q, t.dialect, entries)
 }

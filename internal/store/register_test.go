@@ -864,6 +864,17 @@ func TestRegisterPersonsBatch(t *testing.T) {
 		if n := count(t, db, "reg_taxpayers"); n != 4 {
 			t.Fatalf("%d taxpayers", n)
 		}
+		// BO-5: the batch is one staff action on the persons it registered, found from each of them.
+		for _, r := range []register.BatchResult{out[0], out[1], out[5]} {
+			got, err := db.ListAudit(ctx, audit.Filter{Subject: r.Taxpayer.TIN, Action: "person.register"})
+			if err != nil || len(got) != 1 || got[0].Subject != r.Taxpayer.TIN || got[0].Count != 3 || got[0].Actor.Login != inspector.Login ||
+				got[0].Details != "persons=3 offices=7701" {
+				t.Fatalf("audit of %s: %+v %v", r.Taxpayer.TIN, got, err)
+			}
+		}
+		if got, _ := db.ListAudit(ctx, audit.Filter{Actor: inspector.Login, Action: "person.register"}); len(got) != 2 || got[0].Count != 3 {
+			t.Fatalf("audit of the inspector: %+v", got)
+		}
 		for _, r := range out {
 			if r.Taxpayer != nil {
 				checkTIN(t, r.Taxpayer.TIN, 12, "7701")

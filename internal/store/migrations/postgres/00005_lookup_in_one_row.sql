@@ -33,5 +33,16 @@ DROP INDEX audit_log_actor;
 CREATE INDEX audit_log_subject ON audit_log (subject, id);
 CREATE INDEX audit_log_actor ON audit_log (actor_login, id);
 
+-- BO-5: one staff action on many records (a batch of registrations) is one entry of audit_log
+-- (subject: the first of them, subject_count: how many) and one row here for each record, so the
+-- log of a record still lists every action on it. No foreign key: the rows are written with
+-- their entry, and the log is never deleted from.
+ALTER TABLE audit_log ADD COLUMN subject_count BIGINT NOT NULL DEFAULT 1;
+CREATE TABLE audit_subjects (
+    subject  TEXT NOT NULL,
+    audit_id BIGINT NOT NULL,
+    PRIMARY KEY (subject, audit_id)
+);
+
 -- +goose Down
 -- Irreversible: the documents stay in the records' data.
