@@ -81,7 +81,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "mmap_size(2147418112)", "cache_size(-16384)"} {
+	// temp_store(MEMORY): the statement journal of a multi-row INSERT (the bulk path) stays in
+	// memory instead of a temporary file written page by page.
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "mmap_size(2147418112)", "cache_size(-16384)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate") // writers queue at BEGIN instead of failing on lock upgrade
