@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/demo"
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/server"
@@ -262,6 +263,18 @@ func TestBackOfficeJourneys(t *testing.T) {
 	for _, want := range []string{"ivanova", "person.register", tinStr} {
 		if !strings.Contains(au, want) {
 			t.Fatalf("audit lacks %q: %s", want, au)
+		}
+	}
+	// A batch of registrations (as the importer commits them) is one line, shown on each record.
+	batch, err := a.reg.RegisterPersons(context.Background(), audit.Actor{Login: "importer", Role: "system"}, demo.Persons(99, 3))
+	if err != nil || len(batch) != 3 || batch[1].Taxpayer == nil {
+		t.Fatalf("batch: %+v %v", batch, err)
+	}
+	run(t, ctx, chromedp.Navigate(a.url+"/office/audit?subject="+batch[1].Taxpayer.TIN), chromedp.WaitVisible(chromedp.CSS("#audit")))
+	au = text(t, ctx, "#audit")
+	for _, want := range []string{"importer", "person.register", batch[1].Taxpayer.TIN, "всего записей: 3"} {
+		if !strings.Contains(au, want) {
+			t.Fatalf("audit of a batch lacks %q: %s", want, au)
 		}
 	}
 	_ = dupTIN
