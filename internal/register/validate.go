@@ -358,34 +358,7 @@ func validatePerson(in PersonInput, now time.Time) (PersonInput, problem.Fields)
 }
 
 // collapse trims s and collapses each run of spaces into one.
-func collapse(s string) string {
-	if collapsed(s) {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// collapsed reports whether s has no leading, trailing or repeated spaces (ASCII text is checked
-// byte by byte; anything else takes the slow path).
-func collapsed(s string) bool {
-	prevSpace := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			if c == 0xc2 || c == 0xe1 || c == 0xe2 || c == 0xe3 { // lead bytes of the non-ASCII Unicode spaces
-				return false
-			}
-			prevSpace = false
-			continue
-		}
-		sp := c == ' ' || (c >= '\t' && c <= '\r')
-		if sp && (prevSpace || c != ' ') {
-			return false
-		}
-		prevSpace = sp
-	}
-	return !prevSpace || s == ""
-}
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // civil drops the time of day: dates of birth and registration are civil dates.
 func civil(t time.Time) time.Time {

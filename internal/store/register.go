@@ -128,8 +128,6 @@ func (q regQ) valuesList(rows, cols int) string {
 	return b.String()
 }
 
-const chunkRows = 400
-
 // --- reads -------------------------------------------------------------------------------------
 
 // taxpayerQuery reads a record. Most look-ups need nothing more: a person's documents are in its
@@ -566,8 +564,9 @@ func (t *regTx) LockNames(ctx context.Context, names []register.NameBirth) error
 	}
 	seen := map[int32]bool{}
 	buckets := make([]int32, 0, min(len(names), nameBuckets))
+	h := fnv.New32a()
 	for _, n := range names {
-		h := fnv.New32a()
+		h.Reset()
 		h.Write([]byte(n.Key()))
 		b := int32(h.Sum32() % nameBuckets)
 		if !seen[b] {
@@ -575,14 +574,8 @@ func (t *regTx) LockNames(ctx context.Context, names []register.NameBirth) error
 			buckets = append(buckets, b)
 		}
 	}
-	rows, err := t.q.QueryContext(ctx, `SELECT bucket FROM reg_name_locks WHERE bucket = ANY($1) ORDER BY bucket FOR UPDATE`, buckets)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-	}
-	return rows.Err()
+	_, err := t.q.ExecContext(ctx, `SELECT bucket FROM reg_name_locks WHERE bucket = ANY($1) ORDER BY bucket FOR UPDATE`, buckets)
+	return err
 }
 
 func (t *regTx) PersonByDocument(ctx context.Context, key string) (string, error) {
@@ -889,8 +882,9 @@ func (t *regTx) UpdateKIO(ctx context.Context, k *register.KIO, nameNorm string)
 }
 
 func (t *regTx) InsertOffices(ctx context.Context, offices []register.Office) error {
-	for start := 0; start < len(offices); start += chunkRows {
-		chunk := offices[start:min(len(offices), start+chunkRows)]
+	const perInsert = 400 // offices per INSERT statement
+	for start := 0; start < len(offices); start += perInsert {
+		chunk := offices[start:min(len(offices), start+perInsert)]
 		args := make([]any, 0, len(chunk)*3)
 		for _, o := range chunk {
 			args = append(args, o.Code, o.Name, o.Region)
