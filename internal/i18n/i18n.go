@@ -1,0 +1,140 @@
+// Package i18n is kabinet's one catalogue of messages: every text a user can see (pages, errors,
+// e-mails, SMS, PDFs, labels of enumerated values) has one key, and each language is one file in
+// locales/ (ru.json, en.json; adding a language is adding a file). Texts are Go format strings;
+// explicit argument indexes (%[2]s) let a language reorder its arguments, and an argument of type
+// Key is itself translated into the same language first (a field's label inside a message).
+//
+// Domain packages return keys with arguments, never texts; the transports (web pages, problem+json,
+// the command line, notifications) turn them into text here, in the reader's language.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Key is a message key. As an argument of a message it is translated in the message's language.
+type Key string
+
+// Default is the language of a page before the user or the browser asks for another.
+const Default = "ru"
+
+//go:embed locales/*.json
+var files embed.FS
+
+var (
+	catalogue map[string]map[string]string // lang → key → text
+	languages []string                     // Default first, then the others in name order
+
+	missingMu sync.Mutex
+	missing   = map[string]bool{}
+)
+
+func init() {
+	c, langs, err := load(files)
+	if err != nil {
+		panic(err) // the embedded files are checked by the tests
+	}
+	catalogue, languages = c, langs
+}
+
+func load(fsys fs.FS) (map[string]map[string]string, []string, error) {
+	names, err := fs.Glob(fsys, "locales/*.json")
+	if err != nil {
+		return nil, nil, err
+	}
+	c := map[string]map[string]string{}
+	var langs []string
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, nil, fmt.Errorf("i18n: %s: %w", n, err)
+		}
+		lang := strings.TrimSuffix(path.Base(n), ".json")
+		c[lang] = m
+		langs = append(langs, lang)
+	}
+	slices.SortFunc(langs, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == Default:
+			return -1
+		case b == Default:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return c, langs, nil
+}
+
+// Languages returns the languages of the catalogue, the default one first.
+func Languages() []string { return slices.Clone(languages) }
+
+// Supported reports whether lang is a language of the catalogue.
+func Supported(lang string) bool { _, ok := catalogue[lang]; return ok }
+
+// Has reports whether key has a text in lang.
+func Has(lang, key string) bool { _, ok := catalogue[lang][key]; return ok }
+
+// Keys returns every key of lang's file, sorted.
+func Keys(lang string) []string {
+	out := make([]string, 0, len(catalogue[lang]))
+	for k := range catalogue[lang] {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// T returns the text of key in lang formatted with args. A language the catalogue lacks falls
+// back to the default one; a key it lacks is returned as is and remembered (see Missing), so a
+// test that walks the pages catches it.
+func T(lang, key string, args ...any) string {
+	texts, ok := catalogue[lang]
+	if !ok {
+		lang, texts = Default, catalogue[Default]
+	}
+	s, ok := texts[key]
+	if !ok {
+		missingMu.Lock()
+		missing[lang+":"+key] = true
+		missingMu.Unlock()
+		return key
+	}
+	if len(args) == 0 {
+		return s
+	}
+	cloned := false
+	for i, a := range args {
+		if k, isKey := a.(Key); isKey {
+			if !cloned {
+				args, cloned = slices.Clone(args), true
+			}
+			args[i] = T(lang, string(k))
+		}
+	}
+	return fmt.Sprintf(s, args...)
+}
+
+// Missing returns the "lang:key" pairs looked up since the start that had no text, sorted.
+func Missing() []string {
+	missingMu.Lock()
+	defer missingMu.Unlock()
+	out := make([]string, 0, len(missing))
+	for k := range missing {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
