@@ -5,31 +5,31 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/demo"
-	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/register"
-	"github.com/kabinet/kabinet/internal/server"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
-	"github.com/kabinet/kabinet/internal/web"
 	"github.com/kabinet/kabinet/tin"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
 type app struct {
+	*apptest.App
 	url string
 	reg *register.Service
 	db  *store.DB
@@ -38,27 +38,64 @@ type app struct {
 func startApp(t *testing.T, db *store.DB) *app {
 	t.Helper()
 	ctx := context.Background()
-	reg := register.New(store.NewRegister(db), register.Options{})
-	st := staff.New(store.NewStaff(db), password.NewHasherWith(password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2), nil)
+	a := apptest.Start(t, db, apptest.Options{})
 	sys := audit.Actor{Login: "test", Role: "system"}
-	if _, err := st.Add(ctx, sys, "ivanova", staff.RoleInspector, "Иванова Анна", "inspector-password"); err != nil {
+	if _, err := a.Staff.Add(ctx, sys, "ivanova", staff.RoleInspector, "Иванова Анна", "inspector-password"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Add(ctx, sys, "locked", staff.RoleInspector, "", "inspector-password"); err != nil {
+	if _, err := a.Staff.Add(ctx, sys, "locked", staff.RoleInspector, "", "inspector-password"); err != nil {
 		t.Fatal(err)
 	}
-	h := server.New(server.Deps{DB: db, Register: reg, Staff: st, Audit: db, Sessions: web.NewSessions(store.NewSessions(db), nil)})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return &app{url: "http://" + ln.Addr().String(), reg: reg, db: db}
+	return &app{App: a, url: a.URL, reg: a.Register, db: db}
 }
 
+// watchConsole collects what the pages of ctx write to the console that is a fault: errors,
+// exceptions and security warnings (a violation of the content security policy is one).
+func watchConsole(ctx context.Context) func() []string {
+	var mu sync.Mutex
+	var problems []string
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			// The status of a page (401 on a wrong password, 422 on a form with errors) is
+			// logged by the browser as a network error: it is the answer, not a fault.
+			if m.Source == "network" {
+				continue
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning && m.Source == "security" {
+				mu.Lock()
+				problems = append(problems, m.String()+" at "+m.URL)
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(problems)
+	}
+}
+
+// browser starts headless Chromium for the test. Every message the pages write to the console
+// is kept; at the end of the test none may be an error (a violation of the content security
+// policy is one).
 func browser(t *testing.T) context.Context {
+	t.Helper()
+	ctx := browserContext(t)
+	problems := watchConsole(ctx)
+	t.Cleanup(func() {
+		for _, p := range problems() {
+			t.Errorf("console: %s", p)
+		}
+	})
+	return ctx
+}
+
+// browserContext starts headless Chromium, in Russian, for the test.
+func browserContext(t *testing.T) context.Context {
 	t.Helper()
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
@@ -72,12 +109,14 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000),
+		// A browser in Russia: pages follow Accept-Language.
+		chromedp.Flag("lang", "ru-RU"), chromedp.Flag("accept-lang", "ru-RU,ru"),
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel3 := context.WithTimeout(ctx, 4*time.Minute)
 	t.Cleanup(cancel3)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
@@ -260,7 +299,7 @@ func TestBackOfficeJourneys(t *testing.T) {
 	// The audit log shows the actions, with who and on whose data.
 	run(t, ctx, chromedp.Navigate(a.url+"/office/audit?subject="+tinStr), chromedp.WaitVisible(chromedp.CSS("#audit")))
 	au := text(t, ctx, "#audit")
-	for _, want := range []string{"ivanova", "person.register", tinStr} {
+	for _, want := range []string{"ivanova", "постановка на учёт физического лица", tinStr} {
 		if !strings.Contains(au, want) {
 			t.Fatalf("audit lacks %q: %s", want, au)
 		}
@@ -272,7 +311,7 @@ func TestBackOfficeJourneys(t *testing.T) {
 	}
 	run(t, ctx, chromedp.Navigate(a.url+"/office/audit?subject="+batch[1].Taxpayer.TIN), chromedp.WaitVisible(chromedp.CSS("#audit")))
 	au = text(t, ctx, "#audit")
-	for _, want := range []string{"importer", "person.register", batch[1].Taxpayer.TIN, "всего записей: 3"} {
+	for _, want := range []string{"importer", "постановка на учёт физического лица", batch[1].Taxpayer.TIN, "всего записей: 3"} {
 		if !strings.Contains(au, want) {
 			t.Fatalf("audit of a batch lacks %q: %s", want, au)
 		}
@@ -280,8 +319,8 @@ func TestBackOfficeJourneys(t *testing.T) {
 	_ = dupTIN
 
 	// English: the switch keeps the page and changes the labels.
-	run(t, ctx, chromedp.Navigate(a.url+"/office/taxpayers/"+tinStr), chromedp.WaitVisible(chromedp.CSS("#lang-switch")),
-		submit("#lang-switch"))
+	run(t, ctx, chromedp.Navigate(a.url+"/office/taxpayers/"+tinStr), chromedp.WaitVisible(chromedp.CSS("#lang-en")),
+		submit("#lang-en"))
 	if h := text(t, ctx, "h2"); !strings.Contains(text(t, ctx, "main"), "History of changes") {
 		t.Fatalf("English page: %q", h)
 	}
@@ -309,7 +348,7 @@ func TestLoginLockout(t *testing.T) {
 		login(t, ctx, a, "locked", "wrong-password")
 	}
 	login(t, ctx, a, "locked", "inspector-password")
-	if p := text(t, ctx, ".problem"); !strings.Contains(p, "заблокирован") {
+	if p := text(t, ctx, ".problem"); !strings.Contains(p, "Слишком много попыток") {
 		t.Fatalf("lockout: %q", p)
 	}
 }

@@ -88,7 +88,7 @@ func signerFromCertificate(c *x509.Certificate) (*Signer, error) {
 		case a.Type.Equal(OIDSNILS):
 			n, err := tin.ParseSNILS(v)
 			if err != nil {
-				return nil, attrErr("СНИЛС", "SNILS", err)
+				return nil, attrErr("snils", err)
 			}
 			s.SNILS = n.Digits
 		case a.Type.Equal(OIDINN):
@@ -98,7 +98,7 @@ func signerFromCertificate(c *x509.Certificate) (*Signer, error) {
 				n, err = tin.ParseINN(v[2:])
 			}
 			if err != nil {
-				return nil, attrErr("ИНН", "INN", err)
+				return nil, attrErr("inn", err)
 			}
 			s.INN = n.Digits
 		case a.Type.Equal(OIDINNLE):
@@ -107,19 +107,19 @@ func signerFromCertificate(c *x509.Certificate) (*Signer, error) {
 				err = fmt.Errorf("ИНН ЮЛ must have 10 digits")
 			}
 			if err != nil {
-				return nil, attrErr("ИНН ЮЛ", "INNLE", err)
+				return nil, attrErr("inn_le", err)
 			}
 			s.INNLE = n.Digits
 		case a.Type.Equal(OIDOGRN):
 			n, err := tin.ParseOGRN(v)
 			if err != nil {
-				return nil, attrErr("ОГРН", "OGRN", err)
+				return nil, attrErr("ogrn", err)
 			}
 			s.OGRN = n.Digits
 		case a.Type.Equal(OIDOGRNIP):
 			n, err := tin.ParseOGRNIP(v)
 			if err != nil {
-				return nil, attrErr("ОГРНИП", "OGRNIP", err)
+				return nil, attrErr("ogrnip", err)
 			}
 			s.OGRNIP = n.Digits
 		}
@@ -127,8 +127,8 @@ func signerFromCertificate(c *x509.Certificate) (*Signer, error) {
 	return s, nil
 }
 
-func attrErr(ru, en string, err error) error {
-	return &Error{Code: CodeBadAttribute, Detail: fmt.Sprintf("%s (%s): %v", en, ru, err), Err: err}
+func attrErr(attr string, err error) error {
+	return &Error{Code: CodeBadAttribute, Attr: attr, Detail: fmt.Sprintf("%s: %v", attr, err), Err: err}
 }
 
 // outerSignature returns the signature algorithm OID of a signed X.509 structure (certificate or

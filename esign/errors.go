@@ -36,34 +36,18 @@ const (
 	CodeChallengeMismatch Code = "challenge_mismatch" // a valid signature, but over other content
 )
 
-// Error is a refusal a user can act on.
+// Error is a refusal a user can act on. Its Code is worded for users by the catalogue of the
+// application that uses this package (kabinet's has "esign.<code>"); Error gives the code and the
+// technical detail in English.
 type Error struct {
 	Code   Code
 	Detail string // technical detail in English (which certificate, which attribute, dates)
+	Attr   string // for CodeBadAttribute: the attribute at fault (snils, inn, inn_le, ogrn, ogrnip)
 	Err    error  // underlying cause, if any
 }
 
-var messages = map[Code][2]string{
-	CodeMalformed:         {"Подпись, сертификат или список отзыва повреждены или имеют неверный формат", "The signature, certificate or CRL is damaged or malformed"},
-	CodeUnsupported:       {"Алгоритм подписи не поддерживается", "The signature algorithm is not supported"},
-	CodeTampered:          {"Подпись не соответствует документу: документ или подпись изменены", "The signature does not match the document: the document or the signature was changed"},
-	CodeUntrusted:         {"Сертификат выдан не аккредитованным (не доверенным) удостоверяющим центром", "The certificate was not issued by a trusted (accredited) certification centre"},
-	CodeExpired:           {"Срок действия сертификата истёк", "The certificate has expired"},
-	CodeNotYetValid:       {"Срок действия сертификата ещё не начался", "The certificate is not valid yet"},
-	CodeRevoked:           {"Сертификат отозван", "The certificate has been revoked"},
-	CodeCRLStale:          {"Список отозванных сертификатов устарел; проверка невозможна, повторите позже", "The certificate revocation list is out of date; try again later"},
-	CodeCRLUnavailable:    {"Список отозванных сертификатов недоступен; проверка невозможна", "The certificate revocation list is unavailable; the certificate cannot be checked"},
-	CodeKeyUsage:          {"Сертификат не предназначен для электронной подписи", "The certificate may not be used for signing"},
-	CodeBadAttribute:      {"Неверные сведения о владельце в сертификате", "The certificate holds invalid data about its owner"},
-	CodeSigningTime:       {"Время подписания вне срока действия сертификата или в будущем", "The signing time is outside the certificate's validity or in the future"},
-	CodeChallengeUnknown:  {"Запрос на подпись не найден или уже использован; начните заново", "The signing request is unknown or was already used; start again"},
-	CodeChallengeExpired:  {"Время на подпись истекло; начните заново", "The time to sign has run out; start again"},
-	CodeChallengeWrongUse: {"Подпись сделана для другого действия", "The signature was made for another action"},
-	CodeChallengeMismatch: {"Подписан не тот текст, который был выдан для подписи", "The signed text is not the one issued for signing"},
-}
-
 func (e *Error) Error() string {
-	s := string(e.Code) + ": " + messages[e.Code][1]
+	s := "esign: " + string(e.Code)
 	if e.Detail != "" {
 		s += ": " + e.Detail
 	}
@@ -72,19 +56,6 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
-
-// Message returns the user-facing text in lang ("ru" Russian, otherwise English), with the detail.
-func (e *Error) Message(lang string) string {
-	m := messages[e.Code]
-	text := m[1]
-	if lang == "ru" {
-		text = m[0]
-	}
-	if e.Detail != "" {
-		text += " (" + e.Detail + ")"
-	}
-	return text
-}
 
 func fail(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}

@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Installs, from Debian's packages, what the test suite needs and a fresh machine lacks:
-# Chromium (browser tests), the GOST engine for OpenSSL and gost12sum (independent GOST oracles),
-# poppler-utils (reading back generated PDFs). Skips apt when everything is there.
+# Installs what the test suite needs and a fresh machine lacks: from Debian's packages Chromium
+# (browser tests), the GOST engine for OpenSSL and gost12sum (independent GOST oracles),
+# poppler-utils (reading back generated PDFs); from npm, the oracles of e2e/package.json (axe-core,
+# run in the browser on every page). Skips what is already there.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
+  for attempt in 1 2 3; do
+    if npm ci --prefix e2e --no-audit --no-fund --loglevel=error; then break; fi
+    echo "npm failed (attempt $attempt), retrying" >&2
+    sleep $((attempt * 5))
+  done
+fi
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v gost12sum >/dev/null 2>&1 || need+=(gostsum)

@@ -10,10 +10,11 @@ import (
 	"unicode/utf8"
 )
 
-// Error is what every parser returns for a malformed number (TIN-7). Code is stable for programs;
-// Error gives the English text and Message the Russian or English one.
+// Error is what every parser returns for a malformed number (TIN-7). Code is stable for programs
+// and, with the other fields, enough to word the error in any language (kabinet's catalogue has a
+// text for each code); Error gives a short English text for logs and programs.
 type Error struct {
-	Kind string // "inn", "kpp", "snils", "ogrn", "ogrnip", "kg"
+	Kind string // "inn", "kpp", "snils", "ogrn", "ogrnip", "kg", "tax_office"
 	Code string // "empty", "length", "non_digit", "check_digit", "reason_range", "reason_char", "first_digit", "date", "future_date", "serial"
 	Pos  int    // 1-based character position at fault, 0 when none
 	Got  string // what was found (a character, a length, a digit)
@@ -22,64 +23,44 @@ type Error struct {
 	Digit string
 }
 
-var kindNames = map[string][2]string{
-	"inn":    {"ИНН", "TIN"},
-	"kpp":    {"КПП", "KPP"},
-	"snils":  {"СНИЛС", "SNILS"},
-	"ogrn":   {"ОГРН", "OGRN"},
-	"ogrnip": {"ОГРНИП", "OGRNIP"},
-	"kg":     {"ИНН (Кыргызстан)", "Kyrgyz TIN"},
-}
-
-func (e *Error) Error() string { return e.Message("en") }
-
-// Message returns the error in lang: "ru" for Russian, anything else for English.
-func (e *Error) Message(lang string) string {
-	ru := lang == "ru"
-	name := kindNames[e.Kind][1]
-	if ru {
-		name = kindNames[e.Kind][0]
-	}
-	var ruText, enText string
+func (e *Error) Error() string {
+	var s string
 	switch e.Code {
 	case "empty":
-		ruText, enText = "пустое значение", "empty value"
+		s = "empty value"
 	case "length":
-		ruText = fmt.Sprintf("неверная длина %s: должно быть %s", e.Got, e.Want)
-		enText = fmt.Sprintf("wrong length %s: want %s", e.Got, e.Want)
+		s = fmt.Sprintf("wrong length %s: want %s", e.Got, e.Want)
 	case "non_digit":
-		ruText = fmt.Sprintf("недопустимый символ %q в позиции %d: допускаются только цифры", e.Got, e.Pos)
-		enText = fmt.Sprintf("non-digit %q at position %d", e.Got, e.Pos)
+		s = fmt.Sprintf("non-digit %q at position %d", e.Got, e.Pos)
 	case "check_digit":
-		which := map[string][2]string{"first": {"первая контрольная цифра", "first check digit"}, "second": {"вторая контрольная цифра", "second check digit"}, "": {"контрольное число", "check digit"}}[e.Digit]
-		ruText = fmt.Sprintf("%s в позиции %d равна %s, должна быть %s", which[0], e.Pos, e.Got, e.Want)
-		enText = fmt.Sprintf("%s at position %d is %s, want %s", which[1], e.Pos, e.Got, e.Want)
+		d := e.Digit
+		if d != "" {
+			d += " "
+		}
+		s = fmt.Sprintf("%scheck digit at position %d is %s, want %s", d, e.Pos, e.Got, e.Want)
 	case "reason_range":
-		ruText = fmt.Sprintf("код причины постановки на учёт %s вне допустимого диапазона (01–99)", e.Got)
-		enText = fmt.Sprintf("reason code %s out of range (01–99)", e.Got)
+		s = fmt.Sprintf("reason code %s out of range (01–99)", e.Got)
 	case "reason_char":
-		ruText = fmt.Sprintf("недопустимый символ %q в позиции %d кода причины: допускаются цифры и латинские заглавные буквы A–Z", e.Got, e.Pos)
-		enText = fmt.Sprintf("invalid character %q at position %d of the reason code: digits and Latin capitals A–Z only", e.Got, e.Pos)
+		s = fmt.Sprintf("invalid character %q at position %d of the reason code", e.Got, e.Pos)
 	case "first_digit":
-		ruText = fmt.Sprintf("первая цифра %s недопустима: ожидается %s", e.Got, e.Want)
-		enText = fmt.Sprintf("first digit %s not allowed: want %s", e.Got, e.Want)
+		s = fmt.Sprintf("first digit %s not allowed: want %s", e.Got, e.Want)
 	case "date":
-		ruText = fmt.Sprintf("дата %s в позициях %d–%d не существует", e.Got, e.Pos, e.Pos+7)
-		enText = fmt.Sprintf("date %s at positions %d–%d does not exist", e.Got, e.Pos, e.Pos+7)
+		s = fmt.Sprintf("date %s at positions %d–%d does not exist", e.Got, e.Pos, e.Pos+7)
 	case "future_date":
-		ruText = fmt.Sprintf("дата %s в позициях %d–%d в будущем", e.Got, e.Pos, e.Pos+7)
-		enText = fmt.Sprintf("date %s at positions %d–%d is in the future", e.Got, e.Pos, e.Pos+7)
+		s = fmt.Sprintf("date %s at positions %d–%d is in the future", e.Got, e.Pos, e.Pos+7)
 	case "serial":
-		ruText = fmt.Sprintf("порядковый номер %s недопустим: %s", e.Got, e.Want)
-		enText = fmt.Sprintf("serial number %s not allowed: %s", e.Got, e.Want)
+		s = fmt.Sprintf("serial number %s not allowed: %s", e.Got, e.Want)
 	default:
-		ruText, enText = "неверное значение", "invalid value"
+		s = "invalid value"
 	}
-	if ru {
-		return name + ": " + ruText
+	name, ok := kindNames[e.Kind]
+	if !ok {
+		name = e.Kind
 	}
-	return name + ": " + enText
+	return name + ": " + s
 }
+
+var kindNames = map[string]string{"inn": "TIN", "kpp": "KPP", "snils": "SNILS", "ogrn": "OGRN", "ogrnip": "OGRNIP", "kg": "Kyrgyz TIN", "tax_office": "tax office code"}
 
 // scan checks that s (already trimmed) is n ASCII digits; want describes the accepted lengths.
 func scan(kind, s, want string, lengths ...int) *Error {

@@ -20,7 +20,7 @@ func FuzzParseINN(f *testing.F) {
 				t.Fatalf("error of type %T", err)
 			}
 			_ = err.Error()
-			_ = err.(*Error).Message("ru")
+			_ = err.(*Error).Error()
 			return
 		}
 		// A valid number rebuilds to itself from its parts.
@@ -48,7 +48,7 @@ func FuzzParseKPP(f *testing.F) {
 			t.Fatalf("accepted %q", s)
 		}
 		if err != nil {
-			_ = err.(*Error).Message("ru")
+			_ = err.(*Error).Error()
 		}
 	})
 }
@@ -65,7 +65,7 @@ func FuzzParseSNILS(f *testing.F) {
 				t.Fatalf("format round trip of %q: %v", s, err)
 			}
 		} else {
-			_ = err.(*Error).Message("ru")
+			_ = err.(*Error).Error()
 		}
 	})
 }
@@ -74,10 +74,10 @@ func FuzzParseOGRN(f *testing.F) {
 	seeds(f, "1027700132195", "304500116000157", "", "x")
 	f.Fuzz(func(t *testing.T, s string) {
 		if _, err := ParseOGRN(s); err != nil {
-			_ = err.(*Error).Message("en")
+			_ = err.(*Error).Error()
 		}
 		if _, err := ParseOGRNIP(s); err != nil {
-			_ = err.(*Error).Message("en")
+			_ = err.(*Error).Error()
 		}
 	})
 }
@@ -91,7 +91,7 @@ func FuzzParseKG(f *testing.F) {
 			t.Fatalf("future date accepted: %q", s)
 		}
 		if err != nil {
-			_ = err.(*Error).Message("ru")
+			_ = err.(*Error).Error()
 		}
 	})
 }

@@ -72,7 +72,7 @@ func (v INN) Parts() map[string]string {
 }
 
 func checkOffice(office string) error {
-	if err := scan("inn", office, "4 (tax office code)", 4); err != nil {
+	if err := scan("tax_office", office, "4", 4); err != nil {
 		return err
 	}
 	return nil
@@ -108,7 +108,7 @@ func NewOrganizationINN(taxOffice string, serial int) (string, error) {
 // NewForeignINN builds a foreign organization's ИНН: 9909 + the 5-digit КИО + check digit (TIN-3).
 func NewForeignINN(kio int) (string, error) {
 	if kio < 1 || kio > 99999 {
-		return "", &Error{Kind: "inn", Code: "serial", Got: fmt.Sprint(kio), Want: "КИО 00001..99999"}
+		return "", &Error{Kind: "inn", Code: "serial", Got: fmt.Sprint(kio), Want: "00001..99999 (KIO)"}
 	}
 	return NewOrganizationINN(ForeignOffice, kio)
 }

@@ -60,7 +60,7 @@ func (v KPP) Parts() map[string]string {
 
 // NewKPP builds a КПП from the office code, the reason code and the serial (1..999) (REG-5).
 func NewKPP(taxOffice, reason string, serial int) (string, error) {
-	if err := scan("kpp", taxOffice, "4 (tax office code)", 4); err != nil {
+	if err := scan("tax_office", taxOffice, "4", 4); err != nil {
 		return "", err
 	}
 	if serial < 1 || serial > 999 {

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
+	"log/slog"
 
-	"github.com/kabinet/kabinet/internal/password"
-	"github.com/kabinet/kabinet/internal/register"
-	"github.com/kabinet/kabinet/internal/staff"
+	"github.com/kabinet/kabinet/internal/app"
 	"github.com/kabinet/kabinet/internal/store"
 )
 
@@ -33,20 +31,7 @@ func openDB(ctx context.Context, dsn string) (*store.DB, error) {
 	return db, nil
 }
 
-// services builds the domain services over db.
-type services struct {
-	db       *store.DB
-	register *register.Service
-	staff    *staff.Service
-	hasher   *password.Hasher
-}
-
-func newServices(ctx context.Context, db *store.DB) (*services, error) {
-	s := &services{db: db, hasher: password.NewHasher(0)}
-	s.register = register.New(store.NewRegister(db), register.Options{})
-	s.staff = staff.New(store.NewStaff(db), s.hasher, nil)
-	if err := s.register.LoadOffices(ctx); err != nil {
-		return nil, fmt.Errorf("load tax offices: %w", err)
-	}
-	return s, nil
+// newApp assembles the application over db (the one wiring, package app).
+func newApp(ctx context.Context, db *store.DB, log *slog.Logger) (*app.App, error) {
+	return app.New(ctx, app.Config{DB: db, Log: log})
 }

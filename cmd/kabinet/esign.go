@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/esign"
+	"github.com/kabinet/kabinet/internal/problem"
 )
 
 const esignUsage = `usage:
@@ -159,8 +160,9 @@ func esignVerify(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stdout, "INVALID")
 		if ee, ok := esign.AsError(err); ok {
 			fmt.Fprintf(e.stdout, "reason: %s\n", ee.Code)
-			fmt.Fprintf(e.stdout, "en: %s\n", ee.Message("en"))
-			fmt.Fprintf(e.stdout, "ru: %s\n", ee.Message("ru"))
+			m := problem.Signature(ee)
+			fmt.Fprintf(e.stdout, "en: %s\n", m.In("en"))
+			fmt.Fprintf(e.stdout, "ru: %s\n", m.In("ru"))
 			fmt.Fprintf(e.stderr, "kabinet esign verify: %s\n", ee.Error())
 		} else {
 			fmt.Fprintf(e.stdout, "reason: %v\n", err)

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -233,7 +234,7 @@ func runImport(ctx context.Context, e *env, args []string) int {
 		return fail(err)
 	}
 	defer db.Close()
-	svc, err := newServices(ctx, db)
+	svc, err := newApp(ctx, db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return fail(err)
 	}
@@ -271,7 +272,7 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	// answers with the TINs just committed.
 	flush := func() error {
 		if len(rows) > 0 {
-			res, err := svc.register.RegisterPersons(ctx, cliActor, rows)
+			res, err := svc.Register.RegisterPersons(ctx, cliActor, rows)
 			if err != nil {
 				return err
 			}
@@ -326,14 +327,15 @@ func runImport(ctx context.Context, e *env, args []string) int {
 			}
 			c.Refused++
 			c.Rows++
-			ew.Write([]string{strconv.Itoa(pe.Line + lineBase), "malformed CSV: " + pe.Err.Error(), "ошибка формата CSV"})
+			m := problem.Msg("import.csv")
+			ew.Write([]string{strconv.Itoa(pe.Line + lineBase), m.In("en") + ": " + pe.Err.Error(), m.In("ru")})
 			continue
 		}
 		p, msg := parsePersonRow(rec)
 		if msg != nil {
 			c.Refused++
 			c.Rows++
-			ew.Write([]string{strconv.Itoa(line), msg.En, msg.Ru})
+			ew.Write([]string{strconv.Itoa(line), msg.In("en"), msg.In("ru")})
 			continue
 		}
 		rows = append(rows, p)
@@ -408,12 +410,12 @@ func trimAll(ss []string) []string {
 func reasons(err error) (en, ru string) {
 	pe, ok := problem.As(err)
 	if !ok {
-		return "internal error", "внутренняя ошибка"
+		pe = problem.New(problem.Internal, problem.MsgInternal)
 	}
-	en, ru = pe.Message.En, pe.Message.Ru
+	en, ru = pe.Message.In("en"), pe.Message.In("ru")
 	for _, f := range pe.Fields {
-		en += "; " + f.Field + ": " + f.En
-		ru += "; " + f.Field + ": " + f.Ru
+		en += "; " + f.Field + ": " + f.In("en")
+		ru += "; " + f.Field + ": " + f.In("ru")
 	}
 	return en, ru
 }
@@ -421,10 +423,7 @@ func reasons(err error) (en, ru string) {
 // parsePersonRow turns one CSV record into a PersonInput; the register validates the rest.
 func parsePersonRow(rec []string) (register.PersonInput, *problem.Message) {
 	if len(rec) != len(importColumns) {
-		m := problem.Message{
-			En: fmt.Sprintf("the row has %d columns, want %d", len(rec), len(importColumns)),
-			Ru: fmt.Sprintf("в строке %d столбцов, нужно %d", len(rec), len(importColumns)),
-		}
+		m := problem.Msg("import.columns", len(rec), len(importColumns))
 		return register.PersonInput{}, &m
 	}
 	rec = trimAll(rec)
@@ -434,10 +433,8 @@ func parsePersonRow(rec []string) (register.PersonInput, *problem.Message) {
 		}
 		t, err := time.Parse(time.DateOnly, rec[col])
 		if err != nil {
-			return t, &problem.Message{
-				En: fmt.Sprintf("%s: not a date YYYY-MM-DD", importColumns[col]),
-				Ru: fmt.Sprintf("%s: не дата в формате ГГГГ-ММ-ДД", importColumns[col]),
-			}
+			m := problem.Msg("import.date", importColumns[col])
+			return t, &m
 		}
 		return t, nil
 	}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/kabinet/kabinet/internal/i18n"
+
 	"github.com/kabinet/kabinet/internal/demo"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
@@ -332,7 +334,7 @@ func FuzzParsePersonRow(f *testing.F) {
 		}
 		p, msg := parsePersonRow(rec)
 		if msg != nil {
-			if msg.En == "" || msg.Ru == "" {
+			if !i18n.Has("en", msg.Key) || !i18n.Has("ru", msg.Key) || strings.Contains(msg.In("ru"), "%!") {
 				t.Fatalf("message without both languages: %+v", msg)
 			}
 			return

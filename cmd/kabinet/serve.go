@@ -10,11 +10,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/app"
 	"github.com/kabinet/kabinet/internal/demo"
 	"github.com/kabinet/kabinet/internal/problem"
-	"github.com/kabinet/kabinet/internal/server"
 	"github.com/kabinet/kabinet/internal/staff"
-	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/web"
 )
 
@@ -32,10 +31,19 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	dsn := dbFlag(fs, e)
 	withDemo := fs.Bool("demo", false, "seed a demo inspector and a few hundred demo taxpayers")
+	trusted := fs.String("trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto to believe (env KABINET_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
+		return exitUsage
+	}
+	if *trusted == "" && e.getenv != nil {
+		*trusted = e.getenv("KABINET_TRUSTED_PROXIES")
+	}
+	proxies, err := web.ParseProxies(*trusted)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet serve: --trusted-proxies: %v\n", err)
 		return exitUsage
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
@@ -45,19 +53,18 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer db.Close()
-	svc, err := newServices(ctx, db)
+	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitFailure
 	}
 	if *withDemo {
-		if err := seedDemo(ctx, e, svc); err != nil {
+		if err := seedDemo(ctx, e, a); err != nil {
 			fmt.Fprintf(e.stderr, "kabinet serve: demo data: %v\n", err)
 			return exitFailure
 		}
 	}
-	handler := server.New(server.Deps{DB: db, Register: svc.register, Staff: svc.staff, Audit: db,
-		Sessions: web.NewSessions(store.NewSessions(db), nil), Log: log})
+	handler := a.Handler
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
@@ -84,11 +91,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-func seedDemo(ctx context.Context, e *env, svc *services) error {
-	if _, err := svc.staff.Add(ctx, cliActor, demoLogin, staff.RoleInspector, "Демо Инспектор", demoPassword); err != nil && !problem.Is(err, problem.Invalid) {
+func seedDemo(ctx context.Context, e *env, a *app.App) error {
+	if _, err := a.Staff.Add(ctx, cliActor, demoLogin, staff.RoleInspector, "Демо Инспектор", demoPassword); err != nil && !problem.Is(err, problem.Invalid) {
 		return err
 	}
-	if err := demo.Seed(ctx, svc.register, 300); err != nil {
+	if err := demo.Seed(ctx, a.Register, 300); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo inspector: login %q, password %q\n", demoLogin, demoPassword)

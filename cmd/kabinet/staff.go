@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -69,16 +70,16 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer db.Close()
-	svc, err := newServices(ctx, db)
+	svc, err := newApp(ctx, db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet staff: %v\n", err)
 		return exitFailure
 	}
 	fail := func(err error) int {
 		if p, ok := problem.As(err); ok {
-			fmt.Fprintf(e.stderr, "kabinet staff %s: %s\n", args[0], p.Message.En)
+			fmt.Fprintf(e.stderr, "kabinet staff %s: %s\n", args[0], p.Message.In("en"))
 			for _, f := range p.Fields {
-				fmt.Fprintf(e.stderr, "  %s: %s / %s\n", f.Field, f.En, f.Ru)
+				fmt.Fprintf(e.stderr, "  %s: %s / %s\n", f.Field, f.In("en"), f.In("ru"))
 			}
 		} else {
 			fmt.Fprintf(e.stderr, "kabinet staff %s: %v\n", args[0], err)
@@ -99,7 +100,7 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 		} else {
 			pw, generated = generatePassword(), true
 		}
-		m, err := svc.staff.Add(ctx, cliActor, *login, staff.Role(*role), *name, pw)
+		m, err := svc.Staff.Add(ctx, cliActor, *login, staff.Role(*role), *name, pw)
 		if err != nil {
 			return fail(err)
 		}
@@ -108,14 +109,14 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "password (shown once): %s\n", pw)
 		}
 	case "token":
-		tok, exp, err := svc.staff.IssueToken(ctx, cliActor, *login, *ttl)
+		tok, exp, err := svc.Staff.IssueToken(ctx, cliActor, *login, *ttl)
 		if err != nil {
 			return fail(err)
 		}
 		fmt.Fprintln(e.stdout, tok)
 		fmt.Fprintf(e.stderr, "token for %s valid until %s\n", *login, exp.Format(time.RFC3339))
 	case "list":
-		list, err := svc.staff.List(ctx)
+		list, err := svc.Staff.List(ctx)
 		if err != nil {
 			return fail(err)
 		}

@@ -8,7 +8,6 @@ import (
 	"context"
 	_ "embed"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -88,11 +87,7 @@ func member(r *http.Request) staff.Member {
 }
 
 func actor(r *http.Request) audit.Actor {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return member(r).Actor(host)
+	return member(r).Actor(web.ClientAddr(r))
 }
 
 type apiFunc func(w http.ResponseWriter, r *http.Request) error
@@ -131,14 +126,12 @@ func (h *Handler) auth(write bool, fn apiFunc) http.Handler {
 func pathTIN(r *http.Request) (string, error) {
 	s := r.PathValue("tin")
 	if _, err := tin.ParseINN(s); err != nil {
-		te, _ := err.(*tin.Error)
-		m := problem.Msg("tin."+te.Code, te.Message("ru"), te.Message("en"))
-		return "", problem.InvalidField("tin", m)
+		return "", problem.InvalidField("tin", problem.Number(err))
 	}
 	return s, nil
 }
 
-var msgInt = problem.Msg("api.integer", "Ожидается целое число", "Must be an integer")
+var msgInt = problem.Msg("api.integer")
 
 func queryInt(r *http.Request, name string, def, max int) (int, error) {
 	s := r.URL.Query().Get(name)

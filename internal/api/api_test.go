@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +14,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/kabinet/kabinet/internal/api"
+	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/audit"
-	"github.com/kabinet/kabinet/internal/password"
-	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
@@ -28,16 +26,17 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 type client struct {
 	t      *testing.T
-	srv    *httptest.Server
+	url    string
 	token  string
 	schema *jsonschema.Compiler
 	db     *store.DB
+	staff  *staff.Service
 }
 
 func newClient(t *testing.T, db *store.DB) *client {
 	ctx := context.Background()
-	reg := register.New(store.NewRegister(db), register.Options{})
-	st := staff.New(store.NewStaff(db), password.NewHasherWith(password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2), nil)
+	a := apptest.Start(t, db, apptest.Options{})
+	st := a.Staff
 	sys := audit.Actor{Login: "test", Role: "system"}
 	for _, m := range []struct {
 		login string
@@ -51,10 +50,6 @@ func newClient(t *testing.T, db *store.DB) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	api.New(api.Deps{Register: reg, Staff: st, Audit: db}).Routes(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(api.OpenAPI()))
@@ -64,12 +59,11 @@ func newClient(t *testing.T, db *store.DB) *client {
 	if err := c.AddResource("file:///openapi.json", doc); err != nil {
 		t.Fatal(err)
 	}
-	return &client{t: t, srv: srv, token: tok, schema: c, db: db}
+	return &client{t: t, url: a.URL, token: tok, schema: c, db: db, staff: a.Staff}
 }
 
 func (c *client) tokenFor(login string) string {
-	st := staff.New(store.NewStaff(c.db), password.NewHasherWith(password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 1), nil)
-	tok, _, err := st.IssueToken(context.Background(), audit.Actor{Login: "test", Role: "system"}, login, time.Hour)
+	tok, _, err := c.staff.IssueToken(context.Background(), audit.Actor{Login: "test", Role: "system"}, login, time.Hour)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -80,7 +74,7 @@ func (c *client) tokenFor(login string) string {
 // the path's operation for the status and content type.
 func (c *client) do(method, path, pathTemplate, body string, token ...string) (int, map[string]any) {
 	c.t.Helper()
-	req, _ := http.NewRequest(method, c.srv.URL+path, strings.NewReader(body))
+	req, _ := http.NewRequest(method, c.url+path, strings.NewReader(body))
 	tok := c.token
 	if len(token) > 0 {
 		tok = token[0]

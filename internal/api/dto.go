@@ -34,7 +34,7 @@ type personRequest struct {
 }
 
 var (
-	msgDate = problem.Msg("api.date", "Дата должна быть в формате ГГГГ-ММ-ДД и существовать", "Must be an existing date in the form YYYY-MM-DD")
+	msgDate = problem.Msg("api.date")
 )
 
 // parseDate reads an optional date; a bad one is recorded as a field error.

@@ -121,8 +121,8 @@ type summaryJSON struct {
 	BirthDate string `json:"birth_date,omitempty"`
 }
 
-var msgKind = problem.Msg("api.kind", "Ожидается person, organization или foreign_organization", "Must be person, organization or foreign_organization")
-var msgStatus = problem.Msg("api.status", "Ожидается active, deregistered или not_applied", "Must be active, deregistered or not_applied")
+var msgKind = problem.Msg("api.kind")
+var msgStatus = problem.Msg("api.status")
 
 func (h *Handler) handleTaxpayerSearch(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
@@ -190,7 +190,7 @@ type updateRequest struct {
 	Note             string            `json:"note"`
 }
 
-var msgNotForKind = problem.Msg("api.not_for_kind", "Поле не относится к налогоплательщику этой категории", "This field does not apply to this kind of taxpayer")
+var msgNotForKind = problem.Msg("api.not_for_kind")
 
 func (h *Handler) handleTaxpayerUpdate(w http.ResponseWriter, r *http.Request) error {
 	t, err := pathTIN(r)
@@ -332,7 +332,7 @@ func (h *Handler) handleDuplicate(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-var msgFormat = problem.Msg("api.format", "Формат: json, html или pdf", "Format must be json, html or pdf")
+var msgFormat = problem.Msg("api.format")
 
 func (h *Handler) handleExtract(w http.ResponseWriter, r *http.Request) error {
 	t, err := pathTIN(r)
@@ -361,8 +361,8 @@ func (h *Handler) handleExtract(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var msgReviewStatus = problem.Msg("api.review_status", "Ожидается pending, same или different", "Must be pending, same or different")
-var msgID = problem.Msg("api.id", "Неверный идентификатор", "Invalid identifier")
+var msgReviewStatus = problem.Msg("api.review_status")
+var msgID = problem.Msg("api.id")
 
 func (h *Handler) handleReviewList(w http.ResponseWriter, r *http.Request) error {
 	st := register.ReviewStatus(r.URL.Query().Get("status"))
@@ -512,7 +512,7 @@ func (h *Handler) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var msgNumberKind = problem.Msg("api.number_kind", "Вид номера: inn, kpp, snils, ogrn, ogrnip или kg", "The kind of number must be inn, kpp, snils, ogrn, ogrnip or kg")
+var msgNumberKind = problem.Msg("api.number_kind")
 
 // handleNumberValidate validates one number, like `kabinet tin validate --json`; it needs no
 // token, as it reads no register data. An invalid number is a 200 answer with valid false and the
@@ -527,9 +527,10 @@ func (h *Handler) handleNumberValidate(w http.ResponseWriter, r *http.Request) {
 	parts, err := tin.Validate(kind, value)
 	if err != nil {
 		out["valid"] = false
-		out["error"] = err.Error()
+		m := problem.Number(err)
+		out["error"] = m.In("en")
+		out["error_ru"] = m.In("ru")
 		if te, ok := err.(*tin.Error); ok {
-			out["error_ru"] = te.Message("ru")
 			out["code"] = te.Code
 		}
 	} else {

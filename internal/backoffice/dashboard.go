@@ -4,32 +4,33 @@ import (
 	"net/http"
 
 	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/web"
 )
 
-func (h *Handler) handleDashboard(q *req) error {
-	pending, err := h.d.Register.Reviews(q.ctx(), register.ReviewPending, 200)
+func (h *Handler) handleDashboard(q *web.Request) error {
+	pending, err := h.d.Register.Reviews(q.Ctx(), register.ReviewPending, 200)
 	if err != nil {
 		return err
 	}
-	q.p.Title = q.p.T("dash.title")
-	q.p.Data = map[string]any{"Pending": len(pending)}
-	h.rd.Render(q.w, http.StatusOK, "dashboard.html", q.p)
+	q.Page.Title = q.Page.T("office.dash.title")
+	q.Page.Data = map[string]any{"Pending": len(pending)}
+	q.Render(http.StatusOK, "dashboard.html")
 	return nil
 }
 
-func (h *Handler) handleSearch(q *req) error {
-	query := q.r.URL.Query().Get("q")
-	q.p.Title = q.p.T("search.title")
-	q.p.Form = q.r.URL.Query()
+func (h *Handler) handleSearch(q *web.Request) error {
+	query := q.R.URL.Query().Get("q")
+	q.Page.Title = q.Page.T("office.search.title")
+	q.Page.Form = q.R.URL.Query()
 	var list []register.Summary
 	if query != "" {
 		var err error
-		list, err = h.d.Register.Search(q.ctx(), register.SearchFilter{Query: query, Limit: 100})
+		list, err = h.d.Register.Search(q.Ctx(), register.SearchFilter{Query: query, Limit: 100})
 		if err != nil {
 			return err
 		}
 	}
-	q.p.Data = map[string]any{"Query": query, "Results": list}
-	h.rd.Render(q.w, http.StatusOK, "search.html", q.p)
+	q.Page.Data = map[string]any{"Query": query, "Results": list}
+	q.Render(http.StatusOK, "search.html")
 	return nil
 }

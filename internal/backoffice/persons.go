@@ -7,9 +7,10 @@ import (
 
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/web"
 )
 
-var msgDate = problem.Msg("office.date", "Введите существующую дату в формате ГГГГ-ММ-ДД", "Enter an existing date as YYYY-MM-DD")
+var msgDate = problem.Msg("office.date")
 
 func formDate(fe *problem.Fields, field, s string) time.Time {
 	s = strings.TrimSpace(s)
@@ -23,22 +24,22 @@ func formDate(fe *problem.Fields, field, s string) time.Time {
 	return t
 }
 
-func (h *Handler) formData(q *req) (map[string]any, error) {
-	offices, err := h.d.Register.Offices(q.ctx())
+func (h *Handler) formData(q *web.Request) (map[string]any, error) {
+	offices, err := h.d.Register.Offices(q.Ctx())
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{"Offices": offices, "DocumentTypes": register.DocumentTypes}, nil
 }
 
-func (h *Handler) handlePersonForm(q *req) error {
+func (h *Handler) handlePersonForm(q *web.Request) error {
 	data, err := h.formData(q)
 	if err != nil {
 		return err
 	}
-	q.p.Title = q.p.T("person.new")
-	q.p.Data = data
-	h.rd.Render(q.w, http.StatusOK, "person_new.html", q.p)
+	q.Page.Title = q.Page.T("office.person.new")
+	q.Page.Data = data
+	q.Render(http.StatusOK, "person_new.html")
 	return nil
 }
 
@@ -46,8 +47,8 @@ func addressFrom(f func(string) string) register.Address {
 	return register.Address{Region: f("region"), PostalCode: f("postal_code"), City: f("city"), Street: f("street"), House: f("house"), Flat: f("flat")}
 }
 
-func (h *Handler) handlePersonCreate(q *req) error {
-	f := func(k string) string { return strings.TrimSpace(q.r.PostFormValue(k)) }
+func (h *Handler) handlePersonCreate(q *web.Request) error {
+	f := func(k string) string { return strings.TrimSpace(q.R.PostFormValue(k)) }
 	var fe problem.Fields
 	in := register.PersonInput{
 		Surname: f("surname"), GivenName: f("given_name"), Patronymic: f("patronymic"),
@@ -61,38 +62,38 @@ func (h *Handler) handlePersonCreate(q *req) error {
 	if err != nil {
 		return err
 	}
-	q.p.Title = q.p.T("person.new")
+	q.Page.Title = q.Page.T("office.person.new")
 	if err := fe.Err(); err != nil {
-		return h.formError(q, err, "person_new.html", data)
+		return q.FormError(err, "person_new.html", data)
 	}
-	res, err := h.d.Register.RegisterPerson(q.ctx(), q.actor(), in)
+	res, err := h.d.Register.RegisterPerson(q.Ctx(), actor(q), in)
 	if err != nil {
-		return h.formError(q, err, "person_new.html", data)
+		return q.FormError(err, "person_new.html", data)
 	}
 	switch {
 	case res.Taxpayer == nil && res.Review != nil:
-		q.redirect("/office/reviews", "flash.review")
+		q.Redirect("/office/reviews", "office.flash.review")
 	case res.Created:
-		q.redirect("/office/taxpayers/"+res.Taxpayer.TIN, "flash.created")
+		q.Redirect("/office/taxpayers/"+res.Taxpayer.TIN, "office.flash.created")
 	default:
-		q.redirect("/office/taxpayers/"+res.Taxpayer.TIN, "flash.existing")
+		q.Redirect("/office/taxpayers/"+res.Taxpayer.TIN, "office.flash.existing")
 	}
 	return nil
 }
 
-func (h *Handler) handleOrganizationForm(q *req) error {
+func (h *Handler) handleOrganizationForm(q *web.Request) error {
 	data, err := h.formData(q)
 	if err != nil {
 		return err
 	}
-	q.p.Title = q.p.T("org.new")
-	q.p.Data = data
-	h.rd.Render(q.w, http.StatusOK, "organization_new.html", q.p)
+	q.Page.Title = q.Page.T("office.org.new")
+	q.Page.Data = data
+	q.Render(http.StatusOK, "organization_new.html")
 	return nil
 }
 
-func (h *Handler) handleOrganizationCreate(q *req) error {
-	f := func(k string) string { return strings.TrimSpace(q.r.PostFormValue(k)) }
+func (h *Handler) handleOrganizationCreate(q *web.Request) error {
+	f := func(k string) string { return strings.TrimSpace(q.R.PostFormValue(k)) }
 	var fe problem.Fields
 	in := register.OrganizationInput{FullName: f("full_name"), ShortName: f("short_name"), OGRN: f("ogrn"),
 		Ground: register.OrganizationGround(f("ground")), TaxOffice: f("tax_office"), Address: addressFrom(f),
@@ -101,37 +102,37 @@ func (h *Handler) handleOrganizationCreate(q *req) error {
 	if err != nil {
 		return err
 	}
-	q.p.Title = q.p.T("org.new")
+	q.Page.Title = q.Page.T("office.org.new")
 	if err := fe.Err(); err != nil {
-		return h.formError(q, err, "organization_new.html", data)
+		return q.FormError(err, "organization_new.html", data)
 	}
-	res, err := h.d.Register.RegisterOrganization(q.ctx(), q.actor(), in)
+	res, err := h.d.Register.RegisterOrganization(q.Ctx(), actor(q), in)
 	if err != nil {
-		return h.formError(q, err, "organization_new.html", data)
+		return q.FormError(err, "organization_new.html", data)
 	}
-	flash := "flash.existing"
+	flash := "office.flash.existing"
 	if res.Created {
-		flash = "flash.created"
+		flash = "office.flash.created"
 	}
-	q.redirect("/office/taxpayers/"+res.Taxpayer.TIN, flash)
+	q.Redirect("/office/taxpayers/"+res.Taxpayer.TIN, flash)
 	return nil
 }
 
-func (h *Handler) handleForeignForm(q *req) error {
+func (h *Handler) handleForeignForm(q *web.Request) error {
 	data, err := h.formData(q)
 	if err != nil {
 		return err
 	}
-	q.p.Title = q.p.T("foreign.new")
-	q.p.Data = data
-	h.rd.Render(q.w, http.StatusOK, "foreign_new.html", q.p)
+	q.Page.Title = q.Page.T("office.foreign.new")
+	q.Page.Data = data
+	q.Render(http.StatusOK, "foreign_new.html")
 	return nil
 }
 
 // handleForeignCreate registers a foreign organization (TIN-3, REG-8): with the КИО it already has,
 // or with its identification details, which find its КИО in the directory or add one.
-func (h *Handler) handleForeignCreate(q *req) error {
-	f := func(k string) string { return strings.TrimSpace(q.r.PostFormValue(k)) }
+func (h *Handler) handleForeignCreate(q *web.Request) error {
+	f := func(k string) string { return strings.TrimSpace(q.R.PostFormValue(k)) }
 	id := func(k string) string { return f("identification." + k) }
 	in := register.ForeignOrganizationInput{KIO: f("kio"), TaxOffice: f("tax_office"), Reason: strings.ToUpper(f("reason")), Address: addressFrom(f)}
 	if in.KIO == "" {
@@ -142,15 +143,15 @@ func (h *Handler) handleForeignCreate(q *req) error {
 	if err != nil {
 		return err
 	}
-	q.p.Title = q.p.T("foreign.new")
-	res, err := h.d.Register.RegisterForeignOrganization(q.ctx(), q.actor(), in)
+	q.Page.Title = q.Page.T("office.foreign.new")
+	res, err := h.d.Register.RegisterForeignOrganization(q.Ctx(), actor(q), in)
 	if err != nil {
-		return h.formError(q, err, "foreign_new.html", data)
+		return q.FormError(err, "foreign_new.html", data)
 	}
-	flash := "flash.existing"
+	flash := "office.flash.existing"
 	if res.Created {
-		flash = "flash.created"
+		flash = "office.flash.created"
 	}
-	q.redirect("/office/taxpayers/"+res.Taxpayer.TIN, flash)
+	q.Redirect("/office/taxpayers/"+res.Taxpayer.TIN, flash)
 	return nil
 }

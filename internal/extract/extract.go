@@ -1,5 +1,5 @@
 // Package extract renders the register's extract confirming a TIN (REG-9) as a printable HTML
-// page and as a PDF, in Russian or English. It holds no rule: the register decides what an
+// page and as a PDF, in any language of the catalogue. It holds no rule: the register decides what an
 // extract contains and records its issue.
 package extract
 
@@ -16,6 +16,7 @@ import (
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/register"
 )
 
@@ -39,53 +40,14 @@ type Doc struct {
 	KPPTitle string
 	KPPs     []Row
 	Footer   string
+	// Labels of the page's own words.
+	NumberLabel, IssuedByLabel string
 }
 
-var words = map[string][2]string{
-	"title":                {"Выписка из Единого государственного реестра налогоплательщиков", "Extract from the Unified State Register of Taxpayers"},
-	"subtitle":             {"подтверждает идентификационный номер налогоплательщика (ИНН)", "confirms the taxpayer identification number (TIN)"},
-	"number":               {"Номер выписки", "Extract number"},
-	"issued":               {"Дата и время выдачи", "Issued at"},
-	"issued_by":            {"Выдал", "Issued by"},
-	"tin":                  {"ИНН", "TIN"},
-	"kind":                 {"Категория", "Kind"},
-	"status":               {"Статус ИНН", "TIN status"},
-	"name":                 {"Фамилия, имя, отчество", "Full name"},
-	"org":                  {"Полное наименование", "Full name"},
-	"birth":                {"Дата рождения", "Date of birth"},
-	"birth_place":          {"Место рождения", "Place of birth"},
-	"office":               {"Налоговый орган", "Tax office"},
-	"registered":           {"Дата постановки на учёт", "Registered on"},
-	"ogrn":                 {"ОГРН", "OGRN"},
-	"kio":                  {"КИО", "KIO"},
-	"kept":                 {"Применяется ИНН", "The TIN applied is"},
-	"reason":               {"Основание", "Reason"},
-	"kpps":                 {"Постановка на учёт по основаниям (КПП)", "Registrations by ground (KPP)"},
-	"footer":               {"Сведения актуальны на дату выдачи выписки.", "The data are current as of the time of issue."},
-	"person":               {"физическое лицо", "individual"},
-	"organization":         {"российская организация", "Russian organization"},
-	"foreign_organization": {"иностранная организация", "foreign organization"},
-	"active":               {"применяется", "applied"},
-	"deregistered":         {"применяется; снят с учёта в налоговом органе", "applied; deregistered at the tax office"},
-	"not_applied":          {"не подлежит применению", "not applied"},
-	"death":                {"смерть", "death"},
-	"liquidation":          {"ликвидация", "liquidation"},
-	"reorganization":       {"реорганизация", "reorganization"},
-	"redomiciled":          {"смена личного закона", "redomiciled abroad"},
-	"duplicate":            {"повторная постановка на учёт (дубль)", "duplicate registration"},
-	"moved":                {"смена места учёта", "moved"},
-	"other":                {"иное", "other"},
-}
+func w(lang, key string) string { return i18n.T(lang, "extract."+key) }
 
-func w(lang, key string) string {
-	v, ok := words[key]
-	if !ok {
-		return key
-	}
-	if lang == "en" {
-		return v[1]
-	}
-	return v[0]
+func enum(lang, kind string, code any) string {
+	return i18n.T(lang, fmt.Sprintf("enum.%s.%v", kind, code))
 }
 
 func day(t time.Time) string {
@@ -97,22 +59,23 @@ func day(t time.Time) string {
 
 // Layout turns an extract into rows in lang ("ru" or "en").
 func Layout(e *register.Extract, lang string) Doc {
-	if lang != "en" {
-		lang = "ru"
+	if !i18n.Supported(lang) {
+		lang = i18n.Default
 	}
 	t := e.Taxpayer
 	d := Doc{Lang: lang, Title: w(lang, "title"), Subtitle: w(lang, "subtitle"), Number: e.Number,
-		Issued: e.IssuedAt.UTC().Format("02.01.2006 15:04 UTC"), IssuedBy: e.IssuedBy, Footer: w(lang, "footer"), KPPTitle: w(lang, "kpps")}
+		Issued: e.IssuedAt.UTC().Format("02.01.2006 15:04 UTC"), IssuedBy: e.IssuedBy, Footer: w(lang, "footer"), KPPTitle: w(lang, "kpps"),
+		NumberLabel: w(lang, "number"), IssuedByLabel: w(lang, "issued_by")}
 	add := func(key, v string) {
 		if v != "" {
 			d.Rows = append(d.Rows, Row{w(lang, key), v})
 		}
 	}
 	add("tin", t.TIN)
-	add("kind", w(lang, string(t.Kind)))
-	status := w(lang, string(t.Status))
+	add("kind", enum(lang, "kind", t.Kind))
+	status := enum(lang, "status", t.Status)
 	if t.Ending != nil && t.Status == register.StatusNotApplied {
-		status += " (" + w(lang, string(t.Ending.Reason)) + ", " + day(t.Ending.On) + ")"
+		status += " (" + enum(lang, "end_reason", t.Ending.Reason) + ", " + day(t.Ending.On) + ")"
 	}
 	add("status", status)
 	if t.Ending != nil && t.Ending.KeptTIN != "" {
@@ -134,7 +97,7 @@ func Layout(e *register.Extract, lang string) Doc {
 	add("office", t.TaxOffice)
 	add("registered", day(t.RegisteredOn))
 	for _, k := range t.KPPs {
-		d.KPPs = append(d.KPPs, Row{k.Code, fmt.Sprintf("%s, %s %s", k.Ground, w(lang, "office"), k.TaxOffice)})
+		d.KPPs = append(d.KPPs, Row{k.Code, fmt.Sprintf("%s, %s %s", enum(lang, "kpp_ground", k.Ground), w(lang, "office"), k.TaxOffice)})
 	}
 	return d
 }

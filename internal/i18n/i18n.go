@@ -1,8 +1,9 @@
 // Package i18n is kabinet's one catalogue of messages: every text a user can see (pages, errors,
 // e-mails, SMS, PDFs, labels of enumerated values) has one key, and each language is one file in
 // locales/ (ru.json, en.json; adding a language is adding a file). Texts are Go format strings;
-// explicit argument indexes (%[2]s) let a language reorder its arguments, and an argument of type
-// Key is itself translated into the same language first (a field's label inside a message).
+// explicit argument indexes (%[2]s) let a language reorder its arguments, and an argument that is
+// Localized (a Key, a message) is itself translated into the same language first (a field's label
+// inside a message).
 //
 // Domain packages return keys with arguments, never texts; the transports (web pages, problem+json,
 // the command line, notifications) turn them into text here, in the reader's language.
@@ -21,6 +22,26 @@ import (
 
 // Key is a message key. As an argument of a message it is translated in the message's language.
 type Key string
+
+// In returns the text of k in lang.
+func (k Key) In(lang string) string { return T(lang, string(k)) }
+
+// Field is the name of an input field (a form field, a dotted JSON name). As an argument it is
+// the field's label, the catalogue's "field.<name>", or the name itself where the catalogue has
+// no label for it (a name the client made up).
+type Field string
+
+// In returns the label of f in lang.
+func (f Field) In(lang string) string {
+	if Has(lang, "field."+string(f)) || Has(Default, "field."+string(f)) {
+		return T(lang, "field."+string(f))
+	}
+	return string(f)
+}
+
+// Localized is an argument that has a text in each language (a Key, a problem.Message). T
+// formats it in the language of the message it is an argument of.
+type Localized interface{ In(lang string) string }
 
 // Default is the language of a page before the user or the browser asks for another.
 const Default = "ru"
@@ -117,11 +138,11 @@ func T(lang, key string, args ...any) string {
 	}
 	cloned := false
 	for i, a := range args {
-		if k, isKey := a.(Key); isKey {
+		if l, ok := a.(Localized); ok {
 			if !cloned {
 				args, cloned = slices.Clone(args), true
 			}
-			args[i] = T(lang, string(k))
+			args[i] = l.In(lang)
 		}
 	}
 	return fmt.Sprintf(s, args...)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -30,8 +31,9 @@ var Default = Params{Memory: 19456, Time: 2, Threads: 1, KeyLen: 32, SaltLen: 16
 
 // Hasher hashes with bounded concurrency.
 type Hasher struct {
-	p   Params
-	sem chan struct{}
+	p      Params
+	sem    chan struct{}
+	hashes atomic.Int64 // argon2id computations done (Hash, Verify and Dummy)
 }
 
 // NewHasher returns a Hasher allowing maxConcurrent hashes at once (0: the number of CPUs).
@@ -48,6 +50,7 @@ func NewHasherWith(p Params, maxConcurrent int) *Hasher {
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {
 	case h.sem <- struct{}{}:
+		h.hashes.Add(1)
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -124,6 +127,13 @@ func (h *Hasher) Dummy(ctx context.Context, pw string) {
 	argon2.IDKey([]byte(pw), []byte("kabinet-dummy-salt"), h.p.Time, h.p.Memory, h.p.Threads, h.p.KeyLen)
 	h.release()
 }
+
+// Computed returns how many argon2id hashes the hasher has computed (a test counts what a burst
+// of attempts cost).
+func (h *Hasher) Computed() int64 { return h.hashes.Load() }
+
+// Params returns the hasher's parameters.
+func (h *Hasher) Params() Params { return h.p }
 
 // InUse returns how many hashes are running now (for tests and metrics).
 func (h *Hasher) InUse() int { return len(h.sem) }

@@ -1,5 +1,5 @@
 // Package problem is kabinet's one error type for anything a user can be told: a code that the web
-// layer maps to an HTTP status, a message with a stable key and Russian and English texts, and the
+// layer maps to an HTTP status, a message (a key of the catalogue with its arguments), and the
 // fields at fault. It owns no transport: the mapping to statuses, pages and RFC 9457 bodies lives in
 // the web layer, in one place.
 package problem
@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kabinet/kabinet/internal/i18n"
 )
 
 // Code classifies an error for the transport; the web layer maps each to one HTTP status.
@@ -26,31 +28,22 @@ const (
 	Internal     Code = "internal"     // a bug or an unexpected failure; details only in the log
 )
 
-// Message is a user-visible text: a stable key and its Russian and English wording.
+// Message is a user-visible text: a stable key of the catalogue (package i18n) and the arguments
+// of its format. Domain packages build messages; the transports turn them into text in the
+// reader's language. An argument of type i18n.Key or Message is translated in that language too.
 type Message struct {
-	Key string
-	Ru  string
-	En  string
+	Key  string
+	Args []any
 }
 
-// Msg builds a Message.
-func Msg(key, ru, en string) Message { return Message{Key: key, Ru: ru, En: en} }
+// Msg builds a Message from a catalogue key and its arguments.
+func Msg(key string, args ...any) Message { return Message{Key: key, Args: args} }
 
-// In returns the text in lang ("ru" or "en"); Russian is the default language.
-func (m Message) In(lang string) string {
-	if strings.HasPrefix(lang, "en") && m.En != "" {
-		return m.En
-	}
-	if m.Ru != "" {
-		return m.Ru
-	}
-	return m.En
-}
+// With returns a copy of m with args as the arguments of its format.
+func (m Message) With(args ...any) Message { return Message{Key: m.Key, Args: args} }
 
-// Format returns a copy of m with fmt-style arguments applied to both texts.
-func (m Message) Format(args ...any) Message {
-	return Message{Key: m.Key, Ru: fmt.Sprintf(m.Ru, args...), En: fmt.Sprintf(m.En, args...)}
-}
+// In returns the text of m in lang.
+func (m Message) In(lang string) string { return i18n.T(lang, m.Key, m.Args...) }
 
 // FieldError names one field at fault and why. Field is the name the client used (JSON name or form
 // field, dotted for nested fields: "identity_document.number").
@@ -74,9 +67,9 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(string(e.Code))
 	b.WriteString(": ")
-	b.WriteString(e.Message.En)
+	b.WriteString(e.Message.In("en"))
 	for _, f := range e.Fields {
-		fmt.Fprintf(&b, "; %s: %s", f.Field, f.En)
+		fmt.Fprintf(&b, "; %s: %s", f.Field, f.In("en"))
 	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, " (%v)", e.Err)
@@ -95,15 +88,15 @@ func Wrap(code Code, m Message, err error) *Error { return &Error{Code: code, Me
 
 // The generic messages, used when nothing more specific applies.
 var (
-	MsgInvalid      = Msg("invalid", "Данные заполнены с ошибками", "The data contain errors")
-	MsgNotFound     = Msg("not_found", "Не найдено", "Not found")
-	MsgConflict     = Msg("conflict", "Конфликт с текущим состоянием", "Conflicts with the current state")
-	MsgUnauthorized = Msg("unauthorized", "Требуется вход", "Authentication required")
-	MsgForbidden    = Msg("forbidden", "Недостаточно прав", "Not allowed")
-	MsgTooMany      = Msg("too_many", "Слишком много попыток, повторите позже", "Too many attempts, try again later")
-	MsgTooLarge     = Msg("too_large", "Слишком большой запрос", "Request too large")
-	MsgUnavailable  = Msg("unavailable", "Сервис временно недоступен", "Service temporarily unavailable")
-	MsgInternal     = Msg("internal", "Внутренняя ошибка", "Internal error")
+	MsgInvalid      = Msg("invalid")
+	MsgNotFound     = Msg("not_found")
+	MsgConflict     = Msg("conflict")
+	MsgUnauthorized = Msg("unauthorized")
+	MsgForbidden    = Msg("forbidden")
+	MsgTooMany      = Msg("too_many")
+	MsgTooLarge     = Msg("too_large")
+	MsgUnavailable  = Msg("unavailable")
+	MsgInternal     = Msg("internal")
 )
 
 // Fields collects field errors while validating input.

@@ -1,7 +1,6 @@
 package register
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -70,22 +69,12 @@ func validReasonChars(r string) bool {
 	return true
 }
 
-// tinMessage turns a tin parse error into a field message; its texts name the number and the
-// reason (position, length, check digit).
-func tinMessage(key string, err error) problem.Message {
-	var te *tin.Error
-	if errors.As(err, &te) {
-		return problem.Msg(key, te.Message("ru"), te.Message("en"))
-	}
-	return problem.Msg(key, "Неверный номер", "Invalid number")
-}
-
 // parseSNILS checks a СНИЛС (TIN-5), typed as 11 digits or "NNN-NNN-NNN NN", and returns its
 // 11 digits, or the message saying what is wrong.
 func parseSNILS(s string) (string, problem.Message, bool) {
 	v, err := tin.ParseSNILS(s)
 	if err != nil {
-		return s, tinMessage("register.snils", err), false
+		return s, problem.Number(err), false
 	}
 	return v.Digits, problem.Message{}, true
 }
@@ -94,7 +83,7 @@ func parseSNILS(s string) (string, problem.Message, bool) {
 func parseOGRN(s string) (string, problem.Message, bool) {
 	v, err := tin.ParseOGRN(s)
 	if err != nil {
-		return s, tinMessage("register.ogrn", err), false
+		return s, problem.Number(err), false
 	}
 	return v.Digits, problem.Message{}, true
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/storeerr"
 )
 
 // Options configure a Service.
@@ -36,7 +37,7 @@ func New(st Store, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Service{store: st, now: opt.Now}
+	return &Service{store: storage{st}, now: opt.Now}
 }
 
 // Counter scopes (REG-1, REG-8, REG-9). Person and organization serials are per office (the
@@ -64,24 +65,25 @@ const (
 
 // Messages the rules return.
 var (
-	msgTaxpayerNotFound = problem.Msg("register.not_found", "Налогоплательщик с ИНН %s не найден", "No taxpayer with TIN %s")
-	msgReviewNotFound   = problem.Msg("register.review_not_found", "Заявка на проверку %d не найдена", "Review %d not found")
-	msgKIONotFound      = problem.Msg("register.kio_not_found", "КИО %s не найден в справочнике", "KIO %s is not in the directory")
-	msgNotApplied       = problem.Msg("register.not_applied", "ИНН %s не применяется", "TIN %s is no longer applied")
-	msgWrongKind        = problem.Msg("register.wrong_kind", "Действие недоступно для налогоплательщика этого вида", "This action does not apply to this kind of taxpayer")
-	msgReviewDecided    = problem.Msg("register.review_decided", "По заявке уже принято решение", "The review has already been decided")
-	msgNotCandidate     = problem.Msg("register.not_candidate", "ИНН %s не входит в число кандидатов заявки", "TIN %s is not one of the review's candidates")
-	msgDocOther         = problem.Msg("register.document_taken", "Документ уже числится за другим налогоплательщиком", "The document is on record for another taxpayer")
-	msgSNILSTaken       = problem.Msg("register.snils_taken", "СНИЛС уже числится за другим налогоплательщиком", "The SNILS is on record for another taxpayer")
-	msgOGRNTaken        = problem.Msg("register.ogrn_taken", "ОГРН уже числится за другой организацией", "The OGRN is on record for another organization")
-	msgKeptSelf         = problem.Msg("register.kept_self", "Сохраняемый ИНН должен отличаться от дублирующего", "The kept TIN must differ from the duplicate")
-	msgKeptNotApplied   = problem.Msg("register.kept_not_applied", "Сохраняемый ИНН не применяется", "The kept TIN is not applied")
-	msgKeptKind         = problem.Msg("register.kept_kind", "Сохраняемый ИНН принадлежит налогоплательщику другого вида", "The kept TIN belongs to a different kind of taxpayer")
-	msgSameOffice       = problem.Msg("register.same_office", "Новое место нахождения должно относиться к другому налоговому органу", "A new location must fall under another tax office")
-	msgSerialsExhausted = problem.Msg("register.serials_exhausted", "Исчерпаны порядковые номера для налогового органа %s", "Serial numbers are exhausted for tax office %s")
-	msgOfficeExists     = problem.Msg("register.office_exists", "Налоговый орган с кодом %s уже есть в справочнике", "Tax office %s is already in the directory")
-	msgKIOTaken         = problem.Msg("register.kio_taken", "Организация с этим регистрационным номером уже есть в справочнике КИО", "An organization with this registration number is already in the KIO directory")
-	msgTINFormat        = problem.Msg("register.tin_format", "ИНН — 10 или 12 цифр с верными контрольными цифрами", "A TIN is 10 or 12 digits with valid check digits")
+	msgTaxpayerNotFound = problem.Msg("register.not_found")
+	msgReviewNotFound   = problem.Msg("register.review_not_found")
+	msgKIONotFound      = problem.Msg("register.kio_not_found")
+	msgNotApplied       = problem.Msg("register.not_applied")
+	msgWrongKind        = problem.Msg("register.wrong_kind")
+	msgReviewDecided    = problem.Msg("register.review_decided")
+	msgNotCandidate     = problem.Msg("register.not_candidate")
+	msgDocOther         = problem.Msg("register.document_taken")
+	msgSNILSTaken       = problem.Msg("register.snils_taken")
+	msgOGRNTaken        = problem.Msg("register.ogrn_taken")
+	msgKeptSelf         = problem.Msg("register.kept_self")
+	msgKeptNotApplied   = problem.Msg("register.kept_not_applied")
+	msgKeptKind         = problem.Msg("register.kept_kind")
+	msgSameOffice       = problem.Msg("register.same_office")
+	msgSerialsExhausted = problem.Msg("register.serials_exhausted")
+	msgOfficeExists     = problem.Msg("register.office_exists")
+	msgKIOTaken         = problem.Msg("register.kio_taken")
+	msgTINFormat        = problem.Msg("register.tin_format")
+	msgOffsetMax        = problem.Msg("register.offset_max")
 )
 
 // update runs fn in one transaction. When a unique key was taken by a concurrent transaction it
@@ -90,7 +92,7 @@ func (s *Service) update(ctx context.Context, fn func(tx Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 20; attempt++ {
 		err = s.store.Update(ctx, fn)
-		if err == nil || !errors.Is(err, ErrKeyTaken) {
+		if err == nil || !errors.Is(err, storeerr.ErrKeyTaken) {
 			return err
 		}
 		if ctx.Err() != nil {
@@ -144,7 +146,7 @@ func (s *Service) checkOffice(ctx context.Context, fe *problem.Fields, field, co
 		return err
 	}
 	if !ok {
-		fe.Add(field, msgOfficeUnknown.Format(code))
+		fe.Add(field, msgOfficeUnknown.With(code))
 	}
 	return nil
 }
@@ -154,7 +156,7 @@ func (s *Service) entry(actor audit.Actor, action, subject, details string) audi
 }
 
 func notFound(tin string) error {
-	return problem.New(problem.NotFound, msgTaxpayerNotFound.Format(tin))
+	return problem.New(problem.NotFound, msgTaxpayerNotFound.With(tin))
 }
 
 // RegisterPerson registers an individual and assigns a TIN (REG-1, REG-4), or returns the TIN the
@@ -396,7 +398,7 @@ func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor,
 			return err
 		}
 		if first+int64(len(js))-1 > 999999 {
-			return problem.New(problem.Conflict, msgSerialsExhausted.Format(o))
+			return problem.New(problem.Conflict, msgSerialsExhausted.With(o))
 		}
 		for n, j := range js {
 			tin, err := newPersonTIN(o, first+int64(n))
@@ -610,7 +612,7 @@ func (s *Service) RegisterOrganization(ctx context.Context, actor audit.Actor, i
 		}
 		tin, err := newOrganizationTIN(in.TaxOffice, serial)
 		if err != nil {
-			return problem.Wrap(problem.Conflict, msgSerialsExhausted.Format(in.TaxOffice), err)
+			return problem.Wrap(problem.Conflict, msgSerialsExhausted.With(in.TaxOffice), err)
 		}
 		kpp, err := s.newKPP(ctx, tx, in.TaxOffice, ReasonLocation)
 		if err != nil {
@@ -638,7 +640,7 @@ func (s *Service) newKPP(ctx context.Context, tx Tx, office, reason string) (str
 	}
 	kpp, err := newKPP(office, reason, serial)
 	if err != nil {
-		return "", problem.Wrap(problem.Conflict, msgSerialsExhausted.Format(office), err)
+		return "", problem.Wrap(problem.Conflict, msgSerialsExhausted.With(office), err)
 	}
 	return kpp, nil
 }
@@ -677,7 +679,7 @@ func validateKIOInput(fe *problem.Fields, in *KIOInput) {
 	if !isDigits(in.OKSM, 3) {
 		fe.Add("identification.oksm", msgOKSM)
 	} else if in.OKSM == "643" {
-		fe.Add("identification.oksm", problem.Msg("register.oksm_russia", "Код ОКСМ 643 — Россия; иностранная организация зарегистрирована в другой стране", "OKSM 643 is Russia; a foreign organization is registered in another country"))
+		fe.Add("identification.oksm", problem.Msg("register.oksm_russia"))
 	}
 	checkText(fe, "identification.reg_number", in.RegNumber, false, 100)
 	checkText(fe, "identification.tax_code", in.TaxCode, false, 100)
@@ -724,7 +726,7 @@ func (s *Service) RegisterForeignOrganization(ctx context.Context, actor audit.A
 		if in.KIO != "" {
 			k, err = tx.KIO(ctx, in.KIO)
 			if problem.Is(err, problem.NotFound) {
-				return problem.InvalidField("kio", msgKIONotFound.Format(in.KIO))
+				return problem.InvalidField("kio", msgKIONotFound.With(in.KIO))
 			}
 			if err != nil {
 				return err
@@ -740,7 +742,7 @@ func (s *Service) RegisterForeignOrganization(ctx context.Context, actor audit.A
 				return err
 			}
 			if serial > 99999 {
-				return problem.New(problem.Conflict, msgSerialsExhausted.Format(ForeignOffice))
+				return problem.New(problem.Conflict, msgSerialsExhausted.With(ForeignOffice))
 			}
 			k = &KIO{Code: fmt.Sprintf("%05d", serial), AssignedOn: civil(now), KIOInput: in.Identification}
 			if err := tx.InsertKIO(ctx, k, NormalizeName(k.NameRu)); err != nil {
@@ -749,7 +751,7 @@ func (s *Service) RegisterForeignOrganization(ctx context.Context, actor audit.A
 			action = "kio.create"
 		}
 		if k.InvalidOn != nil {
-			return problem.InvalidField("kio", problem.Msg("register.kio_invalid", "КИО признан недействительным", "The KIO has been declared invalid"))
+			return problem.InvalidField("kio", problem.Msg("register.kio_invalid"))
 		}
 		tin, err := newForeignTIN(k.Code)
 		if err != nil {
@@ -828,7 +830,7 @@ func (s *Service) AssignKPP(ctx context.Context, actor audit.Actor, tin string, 
 			return problem.New(problem.Conflict, msgWrongKind)
 		}
 		if t.Status == StatusNotApplied {
-			return problem.New(problem.Conflict, msgNotApplied.Format(tin))
+			return problem.New(problem.Conflict, msgNotApplied.With(tin))
 		}
 		r := reason
 		if in.Reason == "" && t.Kind == KindForeign {
@@ -912,20 +914,14 @@ type PersonUpdate struct {
 	Note                                                           string
 }
 
-// personalFields are the history fields whose values never go into the audit log.
-var personalFields = map[string]bool{"identity_document": true, "snils": true}
-
 // auditFields lists the changed fields for the audit log, without values of personal data.
 func auditFields(fs []FieldChange) string {
-	var parts []string
+	// Only the names of the fields: their values (a passport, a СНИЛС) never enter the log.
+	parts := make([]string, 0, len(fs))
 	for _, f := range fs {
-		if personalFields[f.Field] {
-			parts = append(parts, f.Field+"=***")
-		} else {
-			parts = append(parts, f.Field)
-		}
+		parts = append(parts, f.Field)
 	}
-	return "fields: " + strings.Join(parts, ", ")
+	return "fields=" + strings.Join(parts, ",")
 }
 
 // UpdatePerson changes an individual's data and records the change in the history (REG-6).
@@ -1011,7 +1007,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 			return problem.New(problem.Conflict, msgWrongKind)
 		}
 		if t.Status == StatusNotApplied {
-			return problem.New(problem.Conflict, msgNotApplied.Format(tin))
+			return problem.New(problem.Conflict, msgNotApplied.With(tin))
 		}
 		p := t.Person
 		var fs []FieldChange
@@ -1053,7 +1049,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 					old = formatDocument(p.Documents[0])
 				}
 				if err := tx.InsertDocument(ctx, NewDocument{TIN: tin, Key: key}); err != nil {
-					if errors.Is(err, ErrKeyTaken) {
+					if errors.Is(err, storeerr.ErrKeyTaken) {
 						return problem.InvalidField("identity_document", msgDocOther)
 					}
 					return err
@@ -1070,7 +1066,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 			return nil
 		}
 		if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
-			if errors.Is(err, ErrKeyTaken) {
+			if errors.Is(err, storeerr.ErrKeyTaken) {
 				return &problem.Error{Code: problem.Conflict, Message: msgSNILSTaken, Fields: []problem.FieldError{{Field: "snils", Message: msgSNILSTaken}}, Err: err}
 			}
 			return err
@@ -1133,7 +1129,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, tin
 			return problem.New(problem.Conflict, msgWrongKind)
 		}
 		if t.Status == StatusNotApplied {
-			return problem.New(problem.Conflict, msgNotApplied.Format(tin))
+			return problem.New(problem.Conflict, msgNotApplied.With(tin))
 		}
 		o := t.Organization
 		var fs []FieldChange
@@ -1154,7 +1150,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, tin
 			return nil
 		}
 		if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
-			if errors.Is(err, ErrKeyTaken) {
+			if errors.Is(err, storeerr.ErrKeyTaken) {
 				return &problem.Error{Code: problem.Conflict, Message: msgOGRNTaken, Fields: []problem.FieldError{{Field: "ogrn", Message: msgOGRNTaken}}, Err: err}
 			}
 			return err
@@ -1197,13 +1193,13 @@ func (s *Service) Deregister(ctx context.Context, actor audit.Actor, tin string,
 	if e.On.IsZero() {
 		e.On = now
 	} else if e.On.After(now) {
-		fe.Add("on", problem.Msg("register.end_future", "Дата снятия с учёта не может быть в будущем", "The date of deregistration cannot be in the future"))
+		fe.Add("on", problem.Msg("register.end_future"))
 	}
 	e.On = civil(e.On)
 	e.Note = collapse(e.Note)
 	checkText(&fe, "note", e.Note, false, 1000)
 	if _, ok := stopsApplying(KindPerson, e.Reason); !ok && e.Reason != EndLiquidation && e.Reason != EndReorganization && e.Reason != EndRedomiciled {
-		fe.Add("reason", problem.Msg("register.end_reason_unknown", "Неизвестная причина снятия с учёта", "Unknown reason of deregistration"))
+		fe.Add("reason", problem.Msg("register.end_reason_unknown"))
 	}
 	if e.KeptTIN != "" && !validTIN(e.KeptTIN) {
 		fe.Add("kept_tin", msgTINFormat)
@@ -1221,14 +1217,14 @@ func (s *Service) Deregister(ctx context.Context, actor audit.Actor, tin string,
 			return problem.InvalidField("reason", msgEndReason)
 		}
 		if t.Status == StatusNotApplied {
-			return problem.New(problem.Conflict, msgNotApplied.Format(tin))
+			return problem.New(problem.Conflict, msgNotApplied.With(tin))
 		}
 		if e.KeptTIN != "" {
 			if e.KeptTIN == tin {
 				return problem.InvalidField("kept_tin", msgKeptSelf)
 			}
 			if _, err := tx.Taxpayer(ctx, e.KeptTIN); problem.Is(err, problem.NotFound) {
-				return problem.InvalidField("kept_tin", msgTaxpayerNotFound.Format(e.KeptTIN))
+				return problem.InvalidField("kept_tin", msgTaxpayerNotFound.With(e.KeptTIN))
 			} else if err != nil {
 				return err
 			}
@@ -1278,11 +1274,11 @@ func (s *Service) MarkDuplicate(ctx context.Context, actor audit.Actor, duplicat
 			return err
 		}
 		if t.Status == StatusNotApplied {
-			return problem.New(problem.Conflict, msgNotApplied.Format(duplicateTIN))
+			return problem.New(problem.Conflict, msgNotApplied.With(duplicateTIN))
 		}
 		kept, err := finalKept(ctx, tx, keptTIN)
 		if problem.Is(err, problem.NotFound) {
-			return problem.InvalidField("kept_tin", msgTaxpayerNotFound.Format(keptTIN))
+			return problem.InvalidField("kept_tin", msgTaxpayerNotFound.With(keptTIN))
 		} else if err != nil {
 			return err
 		}
@@ -1352,14 +1348,14 @@ func (s *Service) DecideReview(ctx context.Context, actor audit.Actor, id int64,
 				found = found || c == sameAs
 			}
 			if !found {
-				return problem.InvalidField("same_as", msgNotCandidate.Format(sameAs))
+				return problem.InvalidField("same_as", msgNotCandidate.With(sameAs))
 			}
 			t, err := tx.LockTaxpayer(ctx, sameAs)
 			if err != nil {
 				return err
 			}
 			if t.Status == StatusNotApplied {
-				return problem.New(problem.Conflict, msgNotApplied.Format(sameAs))
+				return problem.New(problem.Conflict, msgNotApplied.With(sameAs))
 			}
 			holder, err := tx.PersonByDocument(ctx, key)
 			if err != nil {
@@ -1385,7 +1381,7 @@ func (s *Service) DecideReview(ctx context.Context, actor audit.Actor, id int64,
 				}
 			}
 			res = Result{Taxpayer: t, Review: rv}
-			return tx.Audit(ctx, s.entry(actor, "person.review_decide", fmt.Sprint("review:", id), "same="+sameAs))
+			return tx.Audit(ctx, s.entry(actor, "person.review_decide", fmt.Sprint("review:", id), "decision=same tin="+sameAs))
 		}
 		rv.Status = ReviewDifferent
 		out := make([]BatchResult, 1)
@@ -1405,7 +1401,7 @@ func (s *Service) DecideReview(ctx context.Context, actor audit.Actor, id int64,
 			return err
 		}
 		res = Result{Taxpayer: out[0].Taxpayer, Created: out[0].Created, Review: rv}
-		return tx.Audit(ctx, s.entry(actor, "person.review_decide", fmt.Sprint("review:", id), "different tin="+rv.ResultTIN))
+		return tx.Audit(ctx, s.entry(actor, "person.review_decide", fmt.Sprint("review:", id), "decision=different tin="+rv.ResultTIN))
 	})
 	return res, err
 }
@@ -1420,9 +1416,16 @@ func (s *Service) Taxpayer(ctx context.Context, tin string) (*Taxpayer, error) {
 	return s.resolved(ctx, s.store, tin)
 }
 
+// MaxSearchOffset bounds how deep a search may page (a narrower query finds the rest), so that
+// no request makes the store hold more than a few thousand rows.
+const MaxSearchOffset = 5000
+
 // Search finds taxpayers by a TIN or its prefix, a name prefix (case-insensitive, ё = е), an
 // identity document number, ОГРН or КИО, with filters; it uses indexes only.
 func (s *Service) Search(ctx context.Context, f SearchFilter) ([]Summary, error) {
+	if f.Offset > MaxSearchOffset {
+		return nil, problem.InvalidField("offset", msgOffsetMax.With(MaxSearchOffset))
+	}
 	q := Query{Kind: f.Kind, Status: f.Status, Limit: f.Limit, Offset: f.Offset}
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 50
@@ -1515,7 +1518,7 @@ func (s *Service) UpdateKIO(ctx context.Context, actor audit.Actor, code string,
 		d := civil(now)
 		k.KIOInput, k.ChangedOn = in, &d
 		if err := tx.UpdateKIO(ctx, k, NormalizeName(k.NameRu)); err != nil {
-			if errors.Is(err, ErrKeyTaken) {
+			if errors.Is(err, storeerr.ErrKeyTaken) {
 				return &problem.Error{Code: problem.Conflict, Message: msgKIOTaken, Fields: []problem.FieldError{{Field: "identification.reg_number", Message: msgKIOTaken}}, Err: err}
 			}
 			return err
@@ -1559,9 +1562,9 @@ func (s *Service) AddOffice(ctx context.Context, actor audit.Actor, o Office) er
 			o.Region = o.Code[:2]
 		}
 		if o.Region != o.Code[:2] {
-			fe.Add("region", problem.Msg("register.office_region", "Первые две цифры кода налогового органа — код региона", "The first two digits of an office code are its region"))
+			fe.Add("region", problem.Msg("register.office_region"))
 		} else if _, ok := regionNames[o.Region]; !ok {
-			fe.Add("region", msgRegionUnknown.Format(o.Region))
+			fe.Add("region", msgRegionUnknown.With(o.Region))
 		}
 	}
 	checkText(&fe, "name", o.Name, true, 300)
@@ -1573,14 +1576,14 @@ func (s *Service) AddOffice(ctx context.Context, actor audit.Actor, o Office) er
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		if _, err := tx.Office(ctx, o.Code); err == nil {
-			return &problem.Error{Code: problem.Conflict, Message: msgOfficeExists.Format(o.Code), Fields: []problem.FieldError{{Field: "code", Message: msgOfficeExists.Format(o.Code)}}}
+			return &problem.Error{Code: problem.Conflict, Message: msgOfficeExists.With(o.Code), Fields: []problem.FieldError{{Field: "code", Message: msgOfficeExists.With(o.Code)}}}
 		} else if !problem.Is(err, problem.NotFound) {
 			return err
 		}
 		if err := tx.InsertOffices(ctx, []Office{o}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, s.entry(actor, "office.add", "office:"+o.Code, o.Name))
+		return tx.Audit(ctx, s.entry(actor, "office.add", "office:"+o.Code, "name="+o.Name))
 	})
 }
 

@@ -2,7 +2,6 @@ package register
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
@@ -14,15 +13,13 @@ type Store interface {
 	Reader
 	// Update runs fn in one transaction and commits it. The whole function is run again when the
 	// engine reports a serialization failure, so fn must do all its work through tx. When a unique
-	// key is taken by a concurrent transaction, the error wraps ErrKeyTaken.
+	// key is taken by a concurrent transaction, the error wraps storeerr.ErrKeyTaken.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 }
 
-// ErrKeyTaken is wrapped by the errors a Store returns when a row clashes with an existing unique
-// key (a document, a СНИЛС, an ОГРН, a TIN, a pending review). The service decides what it means.
-var ErrKeyTaken = errors.New("register: unique key taken")
-
-// Reader reads the register. Not-found is reported as a *problem.Error with code NotFound.
+// Reader reads the register. What it does not find is storeerr.ErrNotFound; a row that clashes
+// with an existing unique key (a document, a СНИЛС, an ОГРН, a TIN, a pending review) is a
+// *storeerr.KeyTaken. The service decides what each means (storage.go).
 type Reader interface {
 	// Taxpayer returns a record with its documents, KPPs and history.
 	Taxpayer(ctx context.Context, tin string) (*Taxpayer, error)

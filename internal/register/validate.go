@@ -6,89 +6,39 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/problem"
 )
 
 // Messages of the register's field errors. Each names the field and the reason.
 var (
-	msgRequired       = problem.Msg("register.required", "Поле «%s» обязательно", "%s is required")
-	msgNameLetters    = problem.Msg("register.name_letters", "Поле «%s»: допускаются только русские буквы, дефис, пробел и апостроф", "%s may contain only Cyrillic letters, hyphens, spaces and apostrophes")
-	msgTooLong        = problem.Msg("register.too_long", "Поле «%s» длиннее %d символов", "%s is longer than %d characters")
-	msgBirthFuture    = problem.Msg("register.birth_future", "Дата рождения не может быть в будущем", "The birth date cannot be in the future")
-	msgBirthOld       = problem.Msg("register.birth_old", "Дата рождения не может быть раньше 1900 года", "The birth date cannot be before 1900")
-	msgSex            = problem.Msg("register.sex", "Пол: укажите male или female", "Sex must be male or female")
-	msgCitizenship    = problem.Msg("register.citizenship", "Гражданство: код страны из трёх латинских букв (например, RUS)", "Citizenship must be a three-letter Latin country code (e.g. RUS)")
-	msgDocType        = problem.Msg("register.document_type", "Неизвестный вид документа, удостоверяющего личность", "Unknown identity document type")
-	msgDocFormat      = problem.Msg("register.document_format", "Поле «%s»: %s", "%s: %s")
-	msgGround         = problem.Msg("register.ground", "Неизвестное основание постановки на учёт", "Unknown ground of registration")
-	msgOfficeFormat   = problem.Msg("register.office_format", "Код налогового органа — 4 цифры", "The tax office code must be 4 digits")
-	msgOfficeUnknown  = problem.Msg("register.office_unknown", "Налоговый орган с кодом %s не найден в справочнике", "Tax office %s is not in the directory")
-	msgRegionUnknown  = problem.Msg("register.region_unknown", "Код региона %s не найден в справочнике субъектов РФ", "Region code %s is not a known subject of the Russian Federation")
-	msgCountry        = problem.Msg("register.country", "Страна: код из трёх латинских букв", "Country must be a three-letter Latin code")
-	msgOrgName        = problem.Msg("register.org_name", "Поле «%s» содержит недопустимые символы", "%s contains characters that are not allowed")
-	msgOKSM           = problem.Msg("register.oksm", "Код ОКСМ — 3 цифры", "The OKSM code must be 3 digits")
-	msgReason         = problem.Msg("register.reason", "Код причины постановки на учёт: два символа, цифры или латинские заглавные буквы; для российской организации 01–50, для иностранной 50–99 или буквы", "The reason code is two digits or capital Latin letters: 01–50 for a Russian organization, 50–99 or letters for a foreign one")
-	msgKIOFormat      = problem.Msg("register.kio_format", "КИО — 5 цифр", "The KIO must be 5 digits")
-	msgDateFuture     = problem.Msg("register.date_future", "Поле «%s»: дата не может быть в будущем", "%s cannot be in the future")
-	msgEndReason      = problem.Msg("register.end_reason", "Причина снятия с учёта не подходит для этого налогоплательщика", "This reason of deregistration does not apply to this taxpayer")
-	msgSubdivisionReq = problem.Msg("register.subdivision", "Укажите наименование обособленного подразделения", "Name the separate subdivision")
+	msgRequired       = problem.Msg("register.required")
+	msgNameLetters    = problem.Msg("register.name_letters")
+	msgTooLong        = problem.Msg("register.too_long")
+	msgBirthFuture    = problem.Msg("register.birth_future")
+	msgBirthOld       = problem.Msg("register.birth_old")
+	msgSex            = problem.Msg("register.sex")
+	msgCitizenship    = problem.Msg("register.citizenship")
+	msgDocType        = problem.Msg("register.document_type")
+	msgDocFormat      = problem.Msg("register.document_format")
+	msgGround         = problem.Msg("register.ground")
+	msgOfficeFormat   = problem.Msg("register.office_format")
+	msgOfficeUnknown  = problem.Msg("register.office_unknown")
+	msgRegionUnknown  = problem.Msg("register.region_unknown")
+	msgCountry        = problem.Msg("register.country")
+	msgOrgName        = problem.Msg("register.org_name")
+	msgOKSM           = problem.Msg("register.oksm")
+	msgReason         = problem.Msg("register.reason")
+	msgKIOFormat      = problem.Msg("register.kio_format")
+	msgDateFuture     = problem.Msg("register.date_future")
+	msgEndReason      = problem.Msg("register.end_reason")
+	msgSubdivisionReq = problem.Msg("register.subdivision")
 )
 
-// labels are the field names shown in messages, Russian and English.
-var labels = map[string][2]string{
-	"surname":                      {"Фамилия", "Surname"},
-	"given_name":                   {"Имя", "Given name"},
-	"patronymic":                   {"Отчество", "Patronymic"},
-	"birth_date":                   {"Дата рождения", "Birth date"},
-	"birth_place":                  {"Место рождения", "Birth place"},
-	"sex":                          {"Пол", "Sex"},
-	"citizenship":                  {"Гражданство", "Citizenship"},
-	"identity_document":            {"Документ, удостоверяющий личность", "Identity document"},
-	"identity_document.type":       {"Вид документа", "Document type"},
-	"identity_document.series":     {"Серия документа", "Document series"},
-	"identity_document.number":     {"Номер документа", "Document number"},
-	"snils":                        {"СНИЛС", "SNILS"},
-	"ground":                       {"Основание", "Ground"},
-	"tax_office":                   {"Налоговый орган", "Tax office"},
-	"full_name":                    {"Полное наименование", "Full name"},
-	"short_name":                   {"Сокращённое наименование", "Short name"},
-	"ogrn":                         {"ОГРН", "OGRN"},
-	"registered_on":                {"Дата государственной регистрации", "State registration date"},
-	"kio":                          {"КИО", "KIO"},
-	"identification.name_ru":       {"Полное наименование на русском языке", "Full name in Russian"},
-	"identification.name_latin":    {"Полное наименование латинскими буквами", "Full name in Latin letters"},
-	"identification.oksm":          {"Код страны по ОКСМ", "OKSM country code"},
-	"identification.country":       {"Страна регистрации", "Country of registration"},
-	"identification.short_name_ru": {"Сокращённое наименование на русском языке", "Short name in Russian"},
-	"identification.address":       {"Адрес в стране регистрации", "Address in the country of registration"},
-	"identification.reg_number":    {"Регистрационный номер в стране регистрации", "Registration number in the country of registration"},
-	"identification.tax_code":      {"Код налогоплательщика в стране регистрации", "Taxpayer code in the country of registration"},
-	"reason":                       {"Код причины", "Reason code"},
-	"subdivision":                  {"Обособленное подразделение", "Subdivision"},
-	"reason_end":                   {"Причина", "Reason"},
-	"kept_tin":                     {"Сохраняемый ИНН", "Kept TIN"},
-	"name":                         {"Наименование", "Name"},
-	"code":                         {"Код", "Code"},
-	"region":                       {"Регион", "Region"},
-}
-
-func label(field string) (string, string) {
-	if l, ok := labels[field]; ok {
-		return l[0], l[1]
-	}
-	return field, field
-}
-
-// fieldMsg formats a message whose first argument is the field's label.
+// fieldMsg returns m with the label of field (the catalogue's "field.<name>") as its first
+// argument, followed by extra.
 func fieldMsg(m problem.Message, field string, extra ...any) problem.Message {
-	ru, en := label(field)
-	return problem.Message{Key: m.Key, Ru: sprintf(m.Ru, append([]any{ru}, extra...)...), En: sprintf(m.En, append([]any{en}, extra...)...)}
-}
-
-// fieldMsg2 formats a message "<label>: <reason>" with a reason in both languages.
-func fieldMsg2(m problem.Message, field string, reason problem.Message) problem.Message {
-	ru, en := label(field)
-	return problem.Message{Key: m.Key, Ru: sprintf(m.Ru, ru, reason.Ru), En: sprintf(m.En, en, reason.En)}
+	return m.With(append([]any{i18n.Key("field." + field)}, extra...)...)
 }
 
 const maxName = 100
@@ -176,13 +126,13 @@ func isDigits(s string, n int) bool {
 var DocumentTypes = []string{"passport_ru", "passport_foreign", "birth_certificate", "residence_permit", "temporary_residence", "refugee_certificate", "military_id", "other"}
 
 var (
-	reasonDocSeries4  = problem.Msg("", "серия паспорта — 4 цифры", "the passport series is 4 digits")
-	reasonDocNumber6  = problem.Msg("", "номер — 6 цифр", "the number is 6 digits")
-	reasonDocNumber7  = problem.Msg("", "номер — 7 цифр", "the number is 7 digits")
-	reasonSeries2     = problem.Msg("", "серия — 2 цифры", "the series is 2 digits")
-	reasonBirthSeries = problem.Msg("", "серия — римские цифры латиницей и две русские буквы (например, IV-МЮ)", "the series is Roman numerals in Latin letters and two Cyrillic letters (e.g. IV-МЮ)")
-	reasonMilSeries   = problem.Msg("", "серия — две русские буквы", "the series is two Cyrillic letters")
-	reasonAlnum       = problem.Msg("", "от 1 до 20 букв и цифр", "1 to 20 letters and digits")
+	reasonDocSeries4  = problem.Msg("register.reason.passport_series")
+	reasonDocNumber6  = problem.Msg("register.reason.number6")
+	reasonDocNumber7  = problem.Msg("register.reason.number7")
+	reasonSeries2     = problem.Msg("register.reason.series2")
+	reasonBirthSeries = problem.Msg("register.reason.birth_series")
+	reasonMilSeries   = problem.Msg("register.reason.military_series")
+	reasonAlnum       = problem.Msg("register.reason.alnum20")
 )
 
 // checkDocument validates an identity document by its type (REG-3).
@@ -193,8 +143,8 @@ func checkDocument(fe *problem.Fields, d IdentityDocument) {
 		return
 	}
 	series, number := normalizeCode(d.Series), normalizeCode(d.Number)
-	badSeries := func(r problem.Message) { fe.Add(f+".series", fieldMsg2(msgDocFormat, f+".series", r)) }
-	badNumber := func(r problem.Message) { fe.Add(f+".number", fieldMsg2(msgDocFormat, f+".number", r)) }
+	badSeries := func(r problem.Message) { fe.Add(f+".series", fieldMsg(msgDocFormat, f+".series", r)) }
+	badNumber := func(r problem.Message) { fe.Add(f+".number", fieldMsg(msgDocFormat, f+".number", r)) }
 	if number == "" {
 		fe.Add(f+".number", fieldMsg(msgRequired, f+".number"))
 	}
@@ -279,7 +229,7 @@ func checkAddress(fe *problem.Fields, a Address) {
 	}
 	if a.Region != "" && (a.Country == "" || a.Country == "RUS") {
 		if _, ok := regionNames[a.Region]; !ok || !isDigits(a.Region, 2) {
-			fe.Add("address.region", msgRegionUnknown.Format(a.Region))
+			fe.Add("address.region", msgRegionUnknown.With(a.Region))
 		}
 	}
 	for _, f := range [...]struct{ name, value string }{{"address.city", a.City}, {"address.street", a.Street}, {"address.house", a.House},
@@ -289,7 +239,7 @@ func checkAddress(fe *problem.Fields, a Address) {
 		}
 	}
 	if a.PostalCode != "" && (a.Country == "" || a.Country == "RUS") && !isDigits(a.PostalCode, 6) {
-		fe.Add("address.postal_code", problem.Msg("register.postal_code", "Почтовый индекс — 6 цифр", "The postal code must be 6 digits"))
+		fe.Add("address.postal_code", problem.Msg("register.postal_code"))
 	}
 }
 

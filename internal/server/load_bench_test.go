@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"sort"
@@ -15,15 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/demo"
 	"github.com/kabinet/kabinet/internal/password"
-	"github.com/kabinet/kabinet/internal/register"
-	"github.com/kabinet/kabinet/internal/server"
+	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
-	"github.com/kabinet/kabinet/internal/web"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -35,7 +32,7 @@ type loadResult struct {
 
 // load runs a closed loop of `clients` workers against urls on loopback for d and returns every
 // latency. Every request must answer 200.
-func load(b *testing.B, client *http.Client, urls []string, token string, clients int, d time.Duration) []time.Duration {
+func load(b *testing.B, client *http.Client, urls []string, header http.Header, clients int, d time.Duration) []time.Duration {
 	var mu sync.Mutex
 	var lat []time.Duration
 	var failed error
@@ -48,8 +45,8 @@ func load(b *testing.B, client *http.Client, urls []string, token string, client
 			var mine []time.Duration
 			for i := w; time.Now().Before(stop); i += clients {
 				req, _ := http.NewRequest("GET", urls[i%len(urls)], nil)
-				if token != "" {
-					req.Header.Set("Authorization", "Bearer "+token)
+				for k, v := range header {
+					req.Header[k] = v
 				}
 				t0 := time.Now()
 				resp, err := client.Do(req)
@@ -86,34 +83,79 @@ func summary(lat []time.Duration, d time.Duration) loadResult {
 	return loadResult{rps: float64(len(lat)) / d.Seconds(), p99: lat[len(lat)*99/100]}
 }
 
-// BenchmarkTaxpayerLookupUnderLoad fills a register (SQLite, or PostgreSQL with
-// KABINET_BENCH_DB=postgres) with KABINET_BENCH_PERSONS persons (default 20,000; `make bench` uses
-// 1,000,000) through the bulk path, starts the real server on loopback and measures GET
-// /api/v1/taxpayers/{tin} under 64 concurrent clients against GET /healthz (which pings the
-// database) on the same server in the same run, the two alternating in rounds. Reported: requests/s
-// and p99 of both, their ratios lookup/healthz, and the CPU time each request costs this process
-// (server and clients) and the PostgreSQL server.
-func BenchmarkTaxpayerLookupUnderLoad(b *testing.B) {
-	n := 20000
-	if s := os.Getenv("KABINET_BENCH_PERSONS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+// benchDuration is how long each side of a comparison runs (KABINET_BENCH_SECONDS, default 5).
+func benchDuration() time.Duration {
 	dur := 5 * time.Second
 	if s := os.Getenv("KABINET_BENCH_SECONDS"); s != "" {
 		sec, _ := strconv.Atoi(s)
 		dur = time.Duration(sec) * time.Second
 	}
-	ctx := context.Background()
-	db := storetest.SQLite(b)
+	return dur
+}
+
+// benchDB is a fresh SQLite database, or PostgreSQL with KABINET_BENCH_DB=postgres.
+func benchDB(b *testing.B) *store.DB {
 	if os.Getenv("KABINET_BENCH_DB") == "postgres" {
-		db = storetest.Postgres(b)
+		return storetest.Postgres(b)
 	}
-	reg := register.New(store.NewRegister(db), register.Options{})
+	return storetest.SQLite(b)
+}
+
+// compareLoad measures urls (with header) under 64 concurrent clients against GET /healthz
+// (which pings the database) on the same server in the same run, the two alternating in rounds
+// of at most a second, so that whatever else the machine does meanwhile weighs on both alike.
+// It reports requests/s and p99 of both, their ratios (name_rps_ratio: name/healthz), and the
+// CPU time each request costs this process (server and clients) and the PostgreSQL server.
+func compareLoad(b *testing.B, base, name string, urls []string, header http.Header) {
+	dur := benchDuration()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rounds := max(4, int(dur/time.Second))
+		var hzLat, tpLat []time.Duration
+		var pgH, pgT, goH, goT float64
+		for range rounds {
+			p0, g0 := cpuTicks()
+			hzLat = append(hzLat, load(b, client, []string{base + "/healthz"}, nil, 64, dur/time.Duration(rounds))...)
+			p1, g1 := cpuTicks()
+			tpLat = append(tpLat, load(b, client, urls, header, 64, dur/time.Duration(rounds))...)
+			p2, g2 := cpuTicks()
+			pgH += p1 - p0
+			goH += g1 - g0
+			pgT += p2 - p1
+			goT += g2 - g1
+		}
+		perReq := func(ticks float64, n int) float64 { return ticks / clockTicks * 1e6 / float64(n) }
+		b.ReportMetric(perReq(goH, len(hzLat)), "healthz_go_cpu_us/req")
+		b.ReportMetric(perReq(pgH, len(hzLat)), "healthz_pg_cpu_us/req")
+		b.ReportMetric(perReq(goT, len(tpLat)), name+"_go_cpu_us/req")
+		b.ReportMetric(perReq(pgT, len(tpLat)), name+"_pg_cpu_us/req")
+		hz, tp := summary(hzLat, dur), summary(tpLat, dur)
+		b.ReportMetric(hz.rps, "healthz_req/s")
+		b.ReportMetric(float64(hz.p99.Microseconds())/1000, "healthz_p99_ms")
+		b.ReportMetric(tp.rps, name+"_req/s")
+		b.ReportMetric(float64(tp.p99.Microseconds())/1000, name+"_p99_ms")
+		b.ReportMetric(tp.rps/hz.rps, "rps_ratio")
+		b.ReportMetric(float64(hz.p99)/float64(tp.p99), "p99_ratio")
+	}
+}
+
+// BenchmarkTaxpayerLookupUnderLoad fills a register with KABINET_BENCH_PERSONS persons (default
+// 20,000; `make bench` uses 1,000,000) through the bulk path and compares GET
+// /api/v1/taxpayers/{tin} with /healthz (compareLoad).
+func BenchmarkTaxpayerLookupUnderLoad(b *testing.B) {
+	n := 20000
+	if s := os.Getenv("KABINET_BENCH_PERSONS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	ctx := context.Background()
+	a := apptest.Start(b, benchDB(b), apptest.Options{Hash: &password.Default})
 	sys := audit.Actor{Login: "bench", Role: "system"}
 	var tins []string
 	persons := demo.Persons(42, n)
 	for start := 0; start < n; start += 2000 {
-		res, err := reg.RegisterPersons(ctx, sys, persons[start:min(start+2000, n)])
+		res, err := a.Register.RegisterPersons(ctx, sys, persons[start:min(start+2000, n)])
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -123,55 +165,31 @@ func BenchmarkTaxpayerLookupUnderLoad(b *testing.B) {
 			}
 		}
 	}
-	st := staff.New(store.NewStaff(db), password.NewHasher(0), nil)
-	if _, err := st.Add(ctx, sys, "bench", staff.RoleOperator, "", "bench-password-1"); err != nil {
+	if _, err := a.Staff.Add(ctx, sys, "bench", staff.RoleOperator, "", "bench-password-1"); err != nil {
 		b.Fatal(err)
 	}
-	tok, _, _ := st.IssueToken(ctx, sys, "bench", time.Hour)
-	h := server.New(server.Deps{DB: db, Register: reg, Staff: st, Audit: db, Sessions: web.NewSessions(store.NewSessions(db), nil),
-		Log: slog.New(slog.DiscardHandler)})
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	srv := &http.Server{Handler: h, ErrorLog: nil}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
+	tok, _, _ := a.Staff.IssueToken(ctx, sys, "bench", time.Hour)
 	var urls []string
 	for _, t := range tins {
-		urls = append(urls, base+"/api/v1/taxpayers/"+t)
+		urls = append(urls, a.URL+"/api/v1/taxpayers/"+t)
 	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		// The two loads alternate in rounds of at most a second, so that whatever else the machine
-		// does in the meantime weighs on both alike.
-		rounds := max(4, int(dur/time.Second))
-		var hzLat, tpLat []time.Duration
-		var pgH, pgT, goH, goT float64
-		for range rounds {
-			p0, g0 := cpuTicks()
-			hzLat = append(hzLat, load(b, client, []string{base + "/healthz"}, "", 64, dur/time.Duration(rounds))...)
-			p1, g1 := cpuTicks()
-			tpLat = append(tpLat, load(b, client, urls, tok, 64, dur/time.Duration(rounds))...)
-			p2, g2 := cpuTicks()
-			pgH += p1 - p0
-			goH += g1 - g0
-			pgT += p2 - p1
-			goT += g2 - g1
-		}
-		// CPU per request, of this process (server and clients) and of the PostgreSQL server.
-		perReq := func(ticks float64, n int) float64 { return ticks / clockTicks * 1e6 / float64(n) }
-		b.ReportMetric(perReq(goH, len(hzLat)), "healthz_go_cpu_us/req")
-		b.ReportMetric(perReq(pgH, len(hzLat)), "healthz_pg_cpu_us/req")
-		b.ReportMetric(perReq(goT, len(tpLat)), "lookup_go_cpu_us/req")
-		b.ReportMetric(perReq(pgT, len(tpLat)), "lookup_pg_cpu_us/req")
-		hz, tp := summary(hzLat, dur), summary(tpLat, dur)
-		b.ReportMetric(hz.rps, "healthz_req/s")
-		b.ReportMetric(float64(hz.p99.Microseconds())/1000, "healthz_p99_ms")
-		b.ReportMetric(tp.rps, "lookup_req/s")
-		b.ReportMetric(float64(tp.p99.Microseconds())/1000, "lookup_p99_ms")
-		b.ReportMetric(tp.rps/hz.rps, "rps_ratio")
-		b.ReportMetric(float64(hz.p99)/float64(tp.p99), "p99_ratio")
+	compareLoad(b, a.URL, "lookup", urls, http.Header{"Authorization": {"Bearer " + tok}})
+}
+
+// BenchmarkSessionPageUnderLoad compares a back-office page that needs a staff session (the
+// search form: the session's and the member's look-ups and the page's template, no register
+// query) with /healthz (compareLoad).
+func BenchmarkSessionPageUnderLoad(b *testing.B) {
+	ctx := context.Background()
+	a := apptest.Start(b, benchDB(b), apptest.Options{Hash: &password.Default})
+	if _, err := a.Staff.Add(ctx, audit.Actor{Login: "bench", Role: "system"}, "bench", staff.RoleInspector, "Бенч", "bench-password-1"); err != nil {
+		b.Fatal(err)
 	}
+	token, _, err := a.Sessions.Start(ctx, session.Start{Site: "office", Subject: "bench", Method: session.Password, Assurance: "inspector"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	compareLoad(b, a.URL, "session", []string{a.URL + "/office/search"}, http.Header{"Cookie": {"__Host-kabinet_office=" + token}})
 }
 
 // clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat (100 on Linux).

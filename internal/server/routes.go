@@ -13,22 +13,23 @@ import (
 )
 
 // New returns kabinet's HTTP handler. Every URL it serves is listed here or in the Routes of
-// the packages it mounts: /api/v1/ (register JSON API), /office/ (back office), /healthz, /metrics.
-func New(d Deps) http.Handler {
+// the packages it mounts, all on one mux with full patterns: /api/v1/ (register JSON API),
+// /office/ (back office), /static/, /healthz, /metrics.
+func New(d Deps) (http.Handler, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	m := newMetrics()
+	m := newMetrics(d.Collectors...)
 
 	api.New(api.Deps{Register: d.Register, Staff: d.Staff, Audit: d.Audit, Log: d.Log}).Routes(mux)
 
-	office := http.NewServeMux()
-	backoffice.New(backoffice.Deps{Register: d.Register, Staff: d.Staff, Audit: d.Audit, Sessions: d.Sessions, Log: d.Log}).Routes(office)
-	// Logins are rate limited per client address on top of the per-account lockout.
-	mux.Handle("POST /office/login", newLimiter(0.2, 10).limit(office, d.Log))
-	mux.Handle("/office/", office)
-	mux.Handle("/static/", office)
+	office, err := backoffice.New(backoffice.Deps{Register: d.Register, Staff: d.Staff, Audit: d.Audit, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log})
+	if err != nil {
+		return nil, err
+	}
+	office.Routes(mux)
+	mux.Handle("GET /static/", web.Static())
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := d.DB.SQL.PingContext(r.Context()); err != nil {
@@ -39,10 +40,8 @@ func New(d Deps) http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/office/", http.StatusSeeOther)
+		http.Redirect(w, r, backoffice.Base, http.StatusSeeOther)
 	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		web.NotFound(w, r)
-	})
-	return middleware(mux, m, d.Log)
+	mux.HandleFunc("/", web.NotFound)
+	return middleware(mux, m, d.Proxies, d.Log), nil
 }

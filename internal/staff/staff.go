@@ -1,5 +1,6 @@
 // Package staff holds the tax office's staff members — inspectors, service-centre operators and
-// administrators — their roles, password login with lockout, and API tokens. Every staff action
+// administrators — their roles, password login under the attempt limits of package limits, and
+// API tokens. Every staff action
 // it performs is written to the audit log (BO-5) by its store in the same transaction. It declares
 // the Store it needs and imports no database driver and no net/http.
 package staff
@@ -9,13 +10,17 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/limits"
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/storeerr"
 )
 
 // Role is what a staff member may do.
@@ -55,33 +60,28 @@ func (m Member) Actor(addr string) audit.Actor {
 	return audit.Actor{Login: m.Login, Role: string(m.Role), RemoteAddr: addr}
 }
 
-// Account is a member with its credentials state, as the store keeps it.
+// Account is a member with its password hash, as the store keeps it.
 type Account struct {
 	Member
 	PasswordHash string
-	Failed       int       // wrong passwords in the current window
-	FailedSince  time.Time // start of the window
-	LockedUntil  time.Time
 }
 
 // Store is the storage the staff service needs.
 type Store interface {
 	InsertMember(ctx context.Context, a Account, e audit.Entry) (Member, error)
-	Account(ctx context.Context, login string) (*Account, error) // problem.NotFound when missing
+	Account(ctx context.Context, login string) (*Account, error) // storeerr.ErrNotFound when missing
 	ListMembers(ctx context.Context) ([]Member, error)
-	RecordLogin(ctx context.Context, login string, failed int, failedSince, lockedUntil time.Time, e *audit.Entry) error
+	// LogEvent writes an audit entry of a login (a success, the start of a lock).
+	LogEvent(ctx context.Context, e audit.Entry) error
 	SetPassword(ctx context.Context, login, hash string, e audit.Entry) error
 	SetDisabled(ctx context.Context, login string, disabled bool, e audit.Entry) error
 	InsertToken(ctx context.Context, hash []byte, login string, expires time.Time, e audit.Entry) error
-	TokenMember(ctx context.Context, hash []byte) (*Member, time.Time, error) // member and expiry; problem.NotFound when unknown or revoked
+	TokenMember(ctx context.Context, hash []byte) (*Member, time.Time, error) // member and expiry; storeerr.ErrNotFound when unknown or revoked
 	RevokeTokens(ctx context.Context, login string, e audit.Entry) error
 }
 
-// Lockout policy: MaxFailures wrong passwords within Window lock the login for LockFor.
+// Rules of staff credentials.
 const (
-	MaxFailures = 5
-	Window      = 15 * time.Minute
-	LockFor     = 15 * time.Minute
 	MinPassword = 12
 	TokenPrefix = "kbt_"
 )
@@ -90,6 +90,7 @@ const (
 type Service struct {
 	st     Store
 	hasher *password.Hasher
+	lim    *limits.Limiter
 	now    func() time.Time
 
 	// tokens caches authenticated tokens for TokenCacheTTL, so that an API call costs no
@@ -110,23 +111,23 @@ const TokenCacheTTL = 30 * time.Second
 
 const maxCachedTokens = 10000
 
-// New returns a Service.
-func New(st Store, h *password.Hasher, now func() time.Time) *Service {
+// New returns a Service; its logins are limited by lim (limits.StaffLogin).
+func New(st Store, h *password.Hasher, lim *limits.Limiter, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: st, hasher: h, now: now, tokens: map[[32]byte]cachedToken{}}
+	return &Service{st: st, hasher: h, lim: lim, now: now, tokens: map[[32]byte]cachedToken{}}
 }
 
 var (
-	msgLogin       = problem.Msg("staff.login", "Логин: 3–32 латинские буквы, цифры, точка, дефис или подчёркивание", "Login: 3–32 Latin letters, digits, dot, hyphen or underscore")
-	msgRole        = problem.Msg("staff.role", "Роль должна быть inspector, operator или admin", "Role must be inspector, operator or admin")
-	msgPasswordLen = problem.Msg("staff.password_len", "Пароль сотрудника — не короче 12 символов", "A staff password must have at least 12 characters")
-	msgLoginTaken  = problem.Msg("staff.login_taken", "Такой логин уже есть", "This login is taken")
-	msgBadLogin    = problem.Msg("staff.bad_credentials", "Неверный логин или пароль", "Wrong login or password")
-	msgLocked      = problem.Msg("staff.locked", "Слишком много неверных попыток. Вход заблокирован на 15 минут", "Too many wrong attempts. Login is locked for 15 minutes")
-	msgBadToken    = problem.Msg("staff.bad_token", "Токен недействителен или истёк", "The token is invalid or has expired")
-	msgTTL         = problem.Msg("staff.ttl", "Срок действия токена: от 1 минуты до 90 дней", "Token lifetime must be between 1 minute and 90 days")
+	msgLogin       = problem.Msg("staff.login")
+	msgRole        = problem.Msg("staff.role")
+	msgPasswordLen = problem.Msg("staff.password_len")
+	msgLoginTaken  = problem.Msg("staff.login_taken")
+	msgBadLogin    = problem.Msg("staff.bad_credentials")
+	msgBadToken    = problem.Msg("staff.bad_token")
+	msgTTL         = problem.Msg("staff.ttl")
+	msgNoMember    = problem.Msg("staff.not_found")
 	reLogin        = regexp.MustCompile(`^[A-Za-z0-9._-]{3,32}$`)
 )
 
@@ -152,65 +153,91 @@ func (s *Service) Add(ctx context.Context, actor audit.Actor, login string, role
 	now := s.now().UTC()
 	m, err := s.st.InsertMember(ctx, Account{Member: Member{Login: login, Name: name, Role: role, CreatedAt: now}, PasswordHash: hash},
 		audit.Entry{At: now, Actor: actor, Action: "staff.add", Subject: login, Details: "role=" + string(role)})
-	if problem.Is(err, problem.Conflict) {
+	if errors.Is(err, storeerr.ErrKeyTaken) {
 		return Member{}, problem.InvalidField("login", msgLoginTaken)
 	}
 	return m, err
 }
 
-// Login checks a password. A wrong password and an unknown login give the same error and take
-// the same time; after MaxFailures wrong passwords within Window the login is locked.
-func (s *Service) Login(ctx context.Context, login, pw, remoteAddr string) (Member, error) {
+// LoginResult is a successful login: the member, and a new device token when the attempt did
+// not come from a trusted device (to keep in the browser for later logins).
+type LoginResult struct {
+	Member Member
+	Device string
+}
+
+// Login checks a password under the attempt limits (limits.StaffLogin): the attempt is counted
+// before the password is hashed, and refused without hashing when a limit holds. A wrong
+// password and an unknown login give the same error, are counted the same way and take the same
+// time. The start of a lock is one audit entry.
+func (s *Service) Login(ctx context.Context, login, pw string, o limits.Origin) (LoginResult, error) {
 	now := s.now().UTC()
-	a, err := s.st.Account(ctx, login)
-	if err != nil {
-		if problem.Is(err, problem.NotFound) {
-			s.hasher.Dummy(ctx, pw)
-			return Member{}, problem.New(problem.Unauthorized, msgBadLogin)
+	login = strings.TrimSpace(login)
+	actor := audit.Actor{Login: login, Role: "staff", RemoteAddr: o.Address}
+	t, err := s.lim.Begin(ctx, limits.StaffLogin, login, o)
+	if r, refused := limits.AsRefusal(err); refused {
+		if r.Started {
+			if err := s.st.LogEvent(ctx, audit.Entry{At: now, Actor: actor, Action: "staff.login_locked", Subject: login, Details: "by=" + r.Which}); err != nil {
+				return LoginResult{}, err
+			}
 		}
-		return Member{}, err
+		return LoginResult{}, r.Problem()
 	}
-	if now.Before(a.LockedUntil) {
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if t.DelayStarted {
+		if err := s.st.LogEvent(ctx, audit.Entry{At: now, Actor: actor, Action: "staff.login_throttled", Subject: login}); err != nil {
+			return LoginResult{}, err
+		}
+	}
+	var a *Account
+	if reLogin.MatchString(login) {
+		a, err = s.st.Account(ctx, login)
+		if err != nil && !errors.Is(err, storeerr.ErrNotFound) {
+			return LoginResult{}, err
+		}
+	}
+	if a == nil {
 		s.hasher.Dummy(ctx, pw)
-		return Member{}, problem.New(problem.TooMany, msgLocked)
+		return LoginResult{}, problem.New(problem.Unauthorized, msgBadLogin)
 	}
 	ok, err := s.hasher.Verify(ctx, a.PasswordHash, pw)
 	if err != nil {
-		return Member{}, err
+		return LoginResult{}, err
 	}
-	actor := audit.Actor{Login: login, Role: string(a.Role), RemoteAddr: remoteAddr}
 	if !ok || a.Disabled {
-		failed, since := a.Failed+1, a.FailedSince
-		if now.Sub(a.FailedSince) > Window {
-			failed, since = 1, now
-		}
-		var locked time.Time
-		var e *audit.Entry
-		if failed >= MaxFailures {
-			locked = now.Add(LockFor)
-			failed, since = 0, now
-			e = &audit.Entry{At: now, Actor: actor, Action: "staff.locked", Subject: login}
-		}
-		if err := s.st.RecordLogin(ctx, login, failed, since, locked, e); err != nil {
-			return Member{}, err
-		}
-		if !locked.IsZero() {
-			return Member{}, problem.New(problem.TooMany, msgLocked)
-		}
-		return Member{}, problem.New(problem.Unauthorized, msgBadLogin)
+		return LoginResult{}, problem.New(problem.Unauthorized, msgBadLogin)
 	}
-	e := audit.Entry{At: now, Actor: actor, Action: "staff.login", Subject: login}
-	if err := s.st.RecordLogin(ctx, login, 0, time.Time{}, time.Time{}, &e); err != nil {
-		return Member{}, err
+	if err := s.lim.Succeeded(ctx, t); err != nil {
+		return LoginResult{}, err
 	}
-	return a.Member, nil
+	actor.Role = string(a.Role)
+	if err := s.st.LogEvent(ctx, audit.Entry{At: now, Actor: actor, Action: "staff.login", Subject: login}); err != nil {
+		return LoginResult{}, err
+	}
+	res := LoginResult{Member: a.Member}
+	if !t.Trusted {
+		if res.Device, err = s.lim.TrustDevice(ctx, limits.StaffLogin, login); err != nil {
+			return LoginResult{}, err
+		}
+	}
+	return res, nil
+}
+
+// known turns the store's "not found" into the staff's own problem.
+func known(err error) error {
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return problem.New(problem.NotFound, msgNoMember)
+	}
+	return err
 }
 
 // Member returns the member with login.
 func (s *Service) Member(ctx context.Context, login string) (Member, error) {
 	a, err := s.st.Account(ctx, login)
 	if err != nil {
-		return Member{}, err
+		return Member{}, known(err)
 	}
 	return a.Member, nil
 }
@@ -227,13 +254,13 @@ func (s *Service) SetPassword(ctx context.Context, actor audit.Actor, login, pw 
 	if err != nil {
 		return err
 	}
-	return s.st.SetPassword(ctx, login, hash, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.password", Subject: login})
+	return known(s.st.SetPassword(ctx, login, hash, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.password", Subject: login}))
 }
 
 // Disable stops a member from logging in and revokes the member's tokens.
 func (s *Service) Disable(ctx context.Context, actor audit.Actor, login string) error {
 	s.forget(login)
-	return s.st.SetDisabled(ctx, login, true, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.disable", Subject: login})
+	return known(s.st.SetDisabled(ctx, login, true, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.disable", Subject: login}))
 }
 
 func tokenHash(token string) []byte {
@@ -249,7 +276,7 @@ func (s *Service) IssueToken(ctx context.Context, actor audit.Actor, login strin
 	}
 	a, err := s.st.Account(ctx, login)
 	if err != nil {
-		return "", time.Time{}, err
+		return "", time.Time{}, known(err)
 	}
 	if a.Disabled {
 		return "", time.Time{}, problem.New(problem.Forbidden, problem.MsgForbidden)
@@ -283,7 +310,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Member, error
 	}
 	m, exp, err := s.st.TokenMember(ctx, key[:])
 	if err != nil {
-		if problem.Is(err, problem.NotFound) {
+		if errors.Is(err, storeerr.ErrNotFound) {
 			return Member{}, problem.New(problem.Unauthorized, msgBadToken)
 		}
 		return Member{}, err
@@ -316,3 +343,10 @@ func (s *Service) forget(login string) {
 		}
 	}
 }
+
+// Roles lists every role.
+var Roles = []Role{RoleInspector, RoleOperator, RoleAdmin}
+
+// AuditActions are the staff's actions in the audit log (BO-5).
+var AuditActions = []string{"staff.add", "staff.login", "staff.login_locked", "staff.login_throttled", "staff.password", "staff.disable",
+	"staff.token", "staff.revoke"}

@@ -15,8 +15,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kabinet/kabinet/internal/audit"
-	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/storeerr"
 )
 
 // Register is the register's storage (register.Store) on this database. It keeps rows and unique
@@ -40,12 +40,6 @@ func (r *Register) Update(ctx context.Context, fn func(tx register.Tx) error) er
 	})
 }
 
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 type regQ struct {
 	q       querier
 	dialect Dialect
@@ -54,13 +48,8 @@ type regQ struct {
 
 type regTx struct{ regQ }
 
-// taken translates a unique-key violation into register.ErrKeyTaken (a Conflict problem).
-func taken(err error) error {
-	if err != nil && IsUniqueViolation(err) {
-		return problem.Wrap(problem.Conflict, problem.MsgConflict, fmt.Errorf("%w: %w", register.ErrKeyTaken, err))
-	}
-	return err
-}
+// taken translates a unique-key violation into a *storeerr.KeyTaken.
+func taken(err error) error { return keyTaken(err) }
 
 const maxRune = "\U0010FFFF" // the upper bound of a prefix range in byte order
 
@@ -161,7 +150,7 @@ func (q regQ) Taxpayer(ctx context.Context, tin string) (*register.Taxpayer, err
 		&version, &kio, &reg.At, &reg.Actor, &changes)
 	if err != nil {
 		if IsNotFound(err) {
-			return nil, problem.New(problem.NotFound, problem.Msg("register.not_found", "Налогоплательщик с ИНН %s не найден", "No taxpayer with TIN %s").Format(tin))
+			return nil, storeerr.ErrNotFound
 		}
 		return nil, err
 	}
@@ -426,7 +415,7 @@ func scanReview(s interface{ Scan(...any) error }) (*register.Review, error) {
 func (q regQ) Review(ctx context.Context, id int64) (*register.Review, error) {
 	r, err := scanReview(q.q.QueryRowContext(ctx, `SELECT `+reviewCols+` FROM reg_reviews WHERE id = $1`, id))
 	if IsNotFound(err) {
-		return nil, problem.New(problem.NotFound, problem.Msg("register.review_not_found", "Заявка на проверку %d не найдена", "Review %d not found").Format(id))
+		return nil, storeerr.ErrNotFound
 	}
 	return r, err
 }
@@ -471,7 +460,7 @@ func scanKIO(s interface{ Scan(...any) error }) (*register.KIO, error) {
 func (q regQ) KIO(ctx context.Context, code string) (*register.KIO, error) {
 	k, err := scanKIO(q.q.QueryRowContext(ctx, `SELECT `+kioCols+` FROM reg_kio WHERE code = $1`, code))
 	if IsNotFound(err) {
-		return nil, problem.New(problem.NotFound, problem.Msg("register.kio_not_found", "КИО %s не найден в справочнике", "KIO %s is not in the directory").Format(code))
+		return nil, storeerr.ErrNotFound
 	}
 	return k, err
 }
@@ -522,7 +511,7 @@ func (q regQ) Office(ctx context.Context, code string) (*register.Office, error)
 	var o register.Office
 	err := q.q.QueryRowContext(ctx, `SELECT code, name, region FROM reg_offices WHERE code = $1`, code).Scan(&o.Code, &o.Name, &o.Region)
 	if IsNotFound(err) {
-		return nil, problem.New(problem.NotFound, problem.Msg("register.office_unknown", "Налоговый орган с кодом %s не найден в справочнике", "Tax office %s is not in the directory").Format(code))
+		return nil, storeerr.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -805,7 +794,7 @@ func (t *regTx) UpdateTaxpayer(ctx context.Context, tp *register.Taxpayer, nameN
 		return taken(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return problem.New(problem.NotFound, problem.MsgNotFound)
+		return storeerr.ErrNotFound
 	}
 	tp.Version++
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/store"
@@ -109,7 +110,7 @@ func fieldsOf(t *testing.T, err error) map[string]problem.FieldError {
 	}
 	out := map[string]problem.FieldError{}
 	for _, f := range p.Fields {
-		if f.Key == "" || f.Ru == "" || f.En == "" {
+		if f.Key == "" || !i18n.Has("ru", f.Key) || !i18n.Has("en", f.Key) || strings.Contains(f.In("ru")+f.In("en"), "%!") {
 			t.Errorf("field %s: message without key or translation: %+v", f.Field, f.Message)
 		}
 		out[f.Field] = f

@@ -4,53 +4,107 @@ import (
 	"context"
 	"time"
 
-	"github.com/kabinet/kabinet/internal/problem"
-	"github.com/kabinet/kabinet/internal/web"
+	"github.com/kabinet/kabinet/internal/session"
 )
 
-// Sessions implements web.SessionStore.
-type Sessions struct{ db *DB }
+// Sessions implements session.Store.
+type Sessions struct {
+	db *DB
+	q  *stmtCache
+}
 
 // NewSessions returns the session storage of db.
-func NewSessions(db *DB) *Sessions { return &Sessions{db: db} }
+func NewSessions(db *DB) *Sessions { return &Sessions{db: db, q: newStmtCache(db.SQL)} }
 
-var _ web.SessionStore = (*Sessions)(nil)
+var _ session.Store = (*Sessions)(nil)
 
-// CreateSession stores a session and removes long-expired ones.
-func (s *Sessions) CreateSession(ctx context.Context, r web.SessionRecord) error {
-	if _, err := s.db.SQL.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, r.CreatedAt.Add(-24*time.Hour).UTC()); err != nil {
-		return err
+const sessionColumns = `id, hash, site, subject, method, assurance, auth_time, csrf, created_at, last_seen, expires_at, user_agent, address`
+
+func scanSession(sc interface{ Scan(...any) error }) (*session.Session, error) {
+	var s session.Session
+	var method string
+	if err := sc.Scan(&s.ID, &s.Hash, &s.Site, &s.Subject, &method, &s.Assurance, &s.AuthTime, &s.CSRF, &s.CreatedAt, &s.LastSeen,
+		&s.ExpiresAt, &s.UserAgent, &s.Address); err != nil {
+		return nil, notFound(err)
 	}
-	_, err := s.db.SQL.ExecContext(ctx, `INSERT INTO sessions (hash, kind, subject, csrf, created_at, last_seen, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		r.Hash, r.Kind, r.Subject, r.CSRF, r.CreatedAt.UTC(), r.LastSeen.UTC(), r.ExpiresAt.UTC())
-	return err
+	s.Method = session.Method(method)
+	s.AuthTime, s.CreatedAt, s.LastSeen, s.ExpiresAt = s.AuthTime.UTC(), s.CreatedAt.UTC(), s.LastSeen.UTC(), s.ExpiresAt.UTC()
+	return &s, nil
+}
+
+// CreateSession stores a session.
+func (s *Sessions) CreateSession(ctx context.Context, r session.Session) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		r.ID, r.Hash, r.Site, r.Subject, string(r.Method), r.Assurance, r.AuthTime.UTC(), r.CSRF, r.CreatedAt.UTC(), r.LastSeen.UTC(),
+		r.ExpiresAt.UTC(), r.UserAgent, r.Address)
+	return keyTaken(err)
 }
 
 // SessionByHash returns a session.
-func (s *Sessions) SessionByHash(ctx context.Context, hash []byte) (*web.SessionRecord, error) {
-	r := web.SessionRecord{Hash: hash}
-	err := s.db.SQL.QueryRowContext(ctx, `SELECT kind, subject, csrf, created_at, last_seen, expires_at FROM sessions WHERE hash = $1`, hash).
-		Scan(&r.Kind, &r.Subject, &r.CSRF, &r.CreatedAt, &r.LastSeen, &r.ExpiresAt)
-	if IsNotFound(err) {
-		return nil, problem.New(problem.NotFound, problem.MsgNotFound)
-	}
-	return &r, err
+func (s *Sessions) SessionByHash(ctx context.Context, hash []byte) (*session.Session, error) {
+	return scanSession(s.q.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE hash = $1`, hash))
 }
 
 // TouchSession records activity.
 func (s *Sessions) TouchSession(ctx context.Context, hash []byte, lastSeen time.Time) error {
-	_, err := s.db.SQL.ExecContext(ctx, `UPDATE sessions SET last_seen = $1 WHERE hash = $2`, lastSeen.UTC(), hash)
+	_, err := s.q.ExecContext(ctx, `UPDATE sessions SET last_seen = $1 WHERE hash = $2`, lastSeen.UTC(), hash)
 	return err
+}
+
+// UpdateSessionAuth records a new authentication within the session.
+func (s *Sessions) UpdateSessionAuth(ctx context.Context, hash []byte, m session.Method, assurance string, at time.Time) error {
+	return affected(s.q.ExecContext(ctx, `UPDATE sessions SET method = $1, assurance = $2, auth_time = $3 WHERE hash = $4`,
+		string(m), assurance, at.UTC(), hash))
 }
 
 // DeleteSession removes a session.
 func (s *Sessions) DeleteSession(ctx context.Context, hash []byte) error {
-	_, err := s.db.SQL.ExecContext(ctx, `DELETE FROM sessions WHERE hash = $1`, hash)
+	_, err := s.q.ExecContext(ctx, `DELETE FROM sessions WHERE hash = $1`, hash)
 	return err
 }
 
-// DeleteSessionsOf removes every session of a subject.
-func (s *Sessions) DeleteSessionsOf(ctx context.Context, kind, subject string) error {
-	_, err := s.db.SQL.ExecContext(ctx, `DELETE FROM sessions WHERE kind = $1 AND subject = $2`, kind, subject)
-	return err
+// DeleteSessionsOf removes the sessions of a subject on a site but the one kept.
+func (s *Sessions) DeleteSessionsOf(ctx context.Context, site, subject string, keep []byte) (int, error) {
+	if keep == nil {
+		keep = []byte{}
+	}
+	res, err := s.q.ExecContext(ctx, `DELETE FROM sessions WHERE site = $1 AND subject = $2 AND hash <> $3`, site, subject, keep)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// DeleteSessionByID removes one session of a subject by its public id.
+func (s *Sessions) DeleteSessionByID(ctx context.Context, site, subject, id string) error {
+	return affected(s.q.ExecContext(ctx, `DELETE FROM sessions WHERE site = $1 AND subject = $2 AND id = $3`, site, subject, id))
+}
+
+// ListSessionsOf returns the sessions of a subject on a site, the most recently used first.
+func (s *Sessions) ListSessionsOf(ctx context.Context, site, subject string) ([]session.Session, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE site = $1 AND subject = $2 ORDER BY last_seen DESC, id LIMIT 100`, site, subject)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []session.Session
+	for rows.Next() {
+		r, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
+}
+
+// DeleteExpiredSessions removes expired and idle sessions.
+func (s *Sessions) DeleteExpiredSessions(ctx context.Context, expiredBefore, idleBefore time.Time) (int, error) {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen < $2`, expiredBefore.UTC(), idleBefore.UTC())
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

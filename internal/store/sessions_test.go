@@ -1,73 +1,120 @@
 package store_test
 
 import (
-	"net/http"
-	"net/http/httptest"
+	"context"
 	"testing"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
-	"github.com/kabinet/kabinet/internal/web"
 )
 
+// Sessions of several sites live side by side; each expires idle and absolutely; a user lists
+// and ends their sessions ("sign out everywhere").
 func TestSessions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
 		now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
-		s := web.NewSessions(store.NewSessions(db), func() time.Time { return now })
-		w := httptest.NewRecorder()
-		r := httptest.NewRequest("POST", "/office/login", nil)
-		rec, err := s.Start(w, r, "staff", "ivanova")
+		m := session.NewManager(store.NewSessions(db), func() time.Time { return now })
+		staffTok, staffSess, err := m.Start(ctx, session.Start{Site: "office", Subject: "ivanova", Method: session.Password, Assurance: "inspector", UserAgent: "Firefox", Address: "10.0.0.1"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		cookie := w.Result().Cookies()[0]
-		if cookie.Name != web.SessionCookie || !cookie.HttpOnly || !cookie.Secure || cookie.SameSite != http.SameSiteLaxMode {
-			t.Fatalf("cookie %+v", cookie)
+		citizenTok, _, err := m.Start(ctx, session.Start{Site: "lk", Subject: "500100732259", Method: session.TemporaryPassword})
+		if err != nil {
+			t.Fatal(err)
 		}
-		req := func() *http.Request {
-			r := httptest.NewRequest("GET", "/office/", nil)
-			r.AddCookie(cookie)
-			return r
+		if _, _, err := m.Start(ctx, session.Start{Site: "lk", Subject: "x", Method: "magic"}); err == nil {
+			t.Fatal("unknown method accepted")
 		}
-		got, err := s.Get(req(), "staff")
-		if err != nil || got == nil || got.Subject != "ivanova" || got.CSRF != rec.CSRF {
+		got, err := m.Get(ctx, "office", staffTok)
+		if err != nil || got == nil || got.Subject != "ivanova" || got.CSRF != staffSess.CSRF || got.Method != session.Password ||
+			got.Assurance != "inspector" || !got.AuthTime.Equal(now) || got.UserAgent != "Firefox" || got.Address != "10.0.0.1" {
 			t.Fatalf("get: %+v %v", got, err)
 		}
-		if got, _ := s.Get(req(), "citizen"); got != nil {
-			t.Fatal("a staff session served as another kind")
+		// One site's session is not seen by another, and is not ended by looking.
+		if got, _ := m.Get(ctx, "lk", staffTok); got != nil {
+			t.Fatal("a staff session served the personal account")
 		}
-		// Rotation: a new login ends the old session.
-		w2 := httptest.NewRecorder()
-		if _, err := s.Start(w2, req(), "staff", "ivanova"); err != nil {
+		if got, _ := m.Get(ctx, "office", staffTok); got == nil {
+			t.Fatal("looking from another site ended the session")
+		}
+		if got, _ := m.Get(ctx, "lk", citizenTok); got == nil || got.Subject != "500100732259" {
+			t.Fatal("citizen session lost")
+		}
+		// A fresh authentication is recorded and asked by sensitive changes.
+		now = now.Add(20 * time.Minute)
+		if m.Fresh(got, 10*time.Minute) {
+			t.Fatal("a 20-minute-old authentication counted as fresh")
+		}
+		if err := m.Reauthenticated(ctx, citizenTok, session.ESignature, "confirmed"); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Get(req(), "staff"); got != nil {
-			t.Fatal("old session survived a new login")
+		got, _ = m.Get(ctx, "lk", citizenTok)
+		if got.Method != session.ESignature || got.Assurance != "confirmed" || !m.Fresh(got, time.Minute) {
+			t.Fatalf("reauthentication not recorded: %+v", got)
 		}
-		cookie = w2.Result().Cookies()[0]
-		// Idle expiry.
-		now = now.Add(31 * time.Minute)
-		if got, _ := s.Get(req(), "staff"); got != nil {
-			t.Fatal("idle session accepted")
+		// Several devices; the list; ending one; ending all but this one.
+		var toks []string
+		for i := 0; i < 3; i++ {
+			tok, _, err := m.Start(ctx, session.Start{Site: "lk", Subject: "500100732259", Method: session.Password})
+			if err != nil {
+				t.Fatal(err)
+			}
+			toks = append(toks, tok)
 		}
-		// CSRF: the session's token passes, anything else fails.
-		w3 := httptest.NewRecorder()
-		rec3, _ := s.Start(w3, req(), "staff", "petrov")
-		post := httptest.NewRequest("POST", "/office/persons", nil)
-		post.Form = map[string][]string{"csrf": {rec3.CSRF}}
-		post.PostForm = post.Form
-		if err := web.CheckCSRF(post, rec3); err != nil {
+		list, err := m.List(ctx, "lk", "500100732259")
+		if err != nil || len(list) != 4 {
+			t.Fatalf("list: %d %v", len(list), err)
+		}
+		for _, s := range list {
+			if s.Hash == nil || s.ID == "" || s.Site != "lk" {
+				t.Fatalf("listed %+v", s)
+			}
+		}
+		var others []string // sessions other than the one of toks[2]
+		for _, s := range list {
+			if string(s.Hash) != string(session.Hash(toks[2])) {
+				others = append(others, s.ID)
+			}
+		}
+		if err := m.EndOne(ctx, "lk", "500100732259", others[0]); err != nil {
 			t.Fatal(err)
 		}
-		post.PostForm = map[string][]string{"csrf": {"forged"}}
-		if err := web.CheckCSRF(post, rec3); err == nil {
-			t.Fatal("forged CSRF token accepted")
+		if err := m.EndOne(ctx, "lk", "someone-else", others[1]); err == nil {
+			t.Fatal("ended another user's session")
 		}
-		post.PostForm = map[string][]string{"csrf": {rec3.CSRF}}
-		post.Header.Set("Origin", "https://evil.example")
-		if err := web.CheckCSRF(post, rec3); err == nil {
-			t.Fatal("cross-origin post accepted")
+		n, err := m.EndAll(ctx, "lk", "500100732259", toks[2])
+		if err != nil || n != 2 {
+			t.Fatalf("end all: %d %v", n, err)
+		}
+		if got, _ := m.Get(ctx, "lk", toks[2]); got == nil {
+			t.Fatal("the session that signed out the others ended too")
+		}
+		if got, _ := m.Get(ctx, "office", staffTok); got == nil {
+			t.Fatal("signing out everywhere on the personal account ended the staff session")
+		}
+		// Idle expiry, absolute expiry and the clean-up.
+		tok, _, _ := m.Start(ctx, session.Start{Site: "office", Subject: "petrov", Method: session.Password})
+		for i := 0; i < 25; i++ {
+			now = now.Add(29 * time.Minute)
+			if got, _ := m.Get(ctx, "office", tok); got == nil && i < 24 {
+				t.Fatalf("active session ended after %d touches", i)
+			}
+		}
+		if got, _ := m.Get(ctx, "office", tok); got != nil {
+			t.Fatal("session outlived its absolute expiry")
+		}
+		now = now.Add(time.Hour)
+		if _, err := m.Cleanup(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := m.List(ctx, "lk", "500100732259"); len(list) != 0 {
+			t.Fatalf("clean-up left %d sessions", len(list))
+		}
+		if _, _, err := m.Start(ctx, session.Start{Site: "lk", Subject: "500100732259", Method: session.Password}); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

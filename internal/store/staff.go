@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
-	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/staff"
 )
 
@@ -18,23 +17,13 @@ func NewStaff(db *DB) *Staff { return &Staff{db: db} }
 
 var _ staff.Store = (*Staff)(nil)
 
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
-}
-
 // InsertMember adds a member.
 func (s *Staff) InsertMember(ctx context.Context, a staff.Account, e audit.Entry) (staff.Member, error) {
 	m := a.Member
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO staff (login, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			a.Login, a.Name, string(a.Role), a.PasswordHash, a.CreatedAt.UTC()).Scan(&m.ID); err != nil {
-			if IsUniqueViolation(err) {
-				return problem.New(problem.Conflict, problem.MsgConflict)
-			}
-			return err
+			return keyTaken(err)
 		}
 		return InsertAudit(ctx, tx, e)
 	})
@@ -45,17 +34,12 @@ func (s *Staff) InsertMember(ctx context.Context, a staff.Account, e audit.Entry
 func (s *Staff) Account(ctx context.Context, login string) (*staff.Account, error) {
 	var a staff.Account
 	var role string
-	var since, locked sql.NullTime
-	err := s.db.SQL.QueryRowContext(ctx, `SELECT id, login, name, role, password_hash, created_at, disabled, failed, failed_since, locked_until FROM staff WHERE login = $1`, login).
-		Scan(&a.ID, &a.Login, &a.Name, &role, &a.PasswordHash, &a.CreatedAt, &a.Disabled, &a.Failed, &since, &locked)
-	if IsNotFound(err) {
-		return nil, problem.New(problem.NotFound, problem.MsgNotFound)
-	}
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT id, login, name, role, password_hash, created_at, disabled FROM staff WHERE login = $1`, login).
+		Scan(&a.ID, &a.Login, &a.Name, &role, &a.PasswordHash, &a.CreatedAt, &a.Disabled)
 	if err != nil {
-		return nil, err
+		return nil, notFound(err)
 	}
 	a.Role = staff.Role(role)
-	a.FailedSince, a.LockedUntil = since.Time, locked.Time
 	return &a, nil
 }
 
@@ -79,18 +63,9 @@ func (s *Staff) ListMembers(ctx context.Context) ([]staff.Member, error) {
 	return out, rows.Err()
 }
 
-// RecordLogin stores the lockout state after a login attempt, with an optional audit entry.
-func (s *Staff) RecordLogin(ctx context.Context, login string, failed int, failedSince, lockedUntil time.Time, e *audit.Entry) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failed = $1, failed_since = $2, locked_until = $3 WHERE login = $4`,
-			failed, nullTime(failedSince), nullTime(lockedUntil), login); err != nil {
-			return err
-		}
-		if e != nil {
-			return InsertAudit(ctx, tx, *e)
-		}
-		return nil
-	})
+// LogEvent writes an audit entry of a login.
+func (s *Staff) LogEvent(ctx context.Context, e audit.Entry) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error { return InsertAudit(ctx, tx, e) })
 }
 
 func (s *Staff) exec(ctx context.Context, e audit.Entry, q string, args ...any) error {
@@ -99,8 +74,8 @@ func (s *Staff) exec(ctx context.Context, e audit.Entry, q string, args ...any) 
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return problem.New(problem.NotFound, problem.MsgNotFound)
+		if err := affected(res, nil); err != nil {
+			return err
 		}
 		return InsertAudit(ctx, tx, e)
 	})
@@ -108,7 +83,7 @@ func (s *Staff) exec(ctx context.Context, e audit.Entry, q string, args ...any) 
 
 // SetPassword replaces the password hash and clears the lockout.
 func (s *Staff) SetPassword(ctx context.Context, login, hash string, e audit.Entry) error {
-	return s.exec(ctx, e, `UPDATE staff SET password_hash = $1, failed = 0, locked_until = NULL WHERE login = $2`, hash, login)
+	return s.exec(ctx, e, `UPDATE staff SET password_hash = $1 WHERE login = $2`, hash, login)
 }
 
 // SetDisabled disables or enables a member; disabling revokes its tokens.
@@ -118,8 +93,8 @@ func (s *Staff) SetDisabled(ctx context.Context, login string, disabled bool, e 
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return problem.New(problem.NotFound, problem.MsgNotFound)
+		if err := affected(res, nil); err != nil {
+			return err
 		}
 		if disabled {
 			if _, err := tx.ExecContext(ctx, `UPDATE staff_tokens SET revoked = TRUE WHERE login = $1`, login); err != nil {
@@ -149,11 +124,8 @@ func (s *Staff) TokenMember(ctx context.Context, hash []byte) (*staff.Member, ti
 	err := s.db.SQL.QueryRowContext(ctx, `SELECT s.id, s.login, s.name, s.role, s.created_at, s.disabled, t.expires_at
 		FROM staff_tokens t JOIN staff s ON s.login = t.login WHERE t.token_hash = $1 AND NOT t.revoked`, hash).
 		Scan(&m.ID, &m.Login, &m.Name, &role, &m.CreatedAt, &m.Disabled, &exp)
-	if IsNotFound(err) {
-		return nil, time.Time{}, problem.New(problem.NotFound, problem.MsgNotFound)
-	}
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, time.Time{}, notFound(err)
 	}
 	m.Role = staff.Role(role)
 	return &m, exp, nil

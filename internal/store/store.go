@@ -181,19 +181,3 @@ func IsRetryable(err error) bool {
 	}
 	return false
 }
-
-// IsUniqueViolation reports whether err is a unique-key (or primary-key) violation.
-func IsUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "23505"
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-	}
-	return false
-}
-
-// IsNotFound reports whether err is sql.ErrNoRows.
-func IsNotFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

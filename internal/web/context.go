@@ -1,12 +1,18 @@
-// Package web is kabinet's HTTP plumbing shared by every service: the mapping of problems to
-// statuses and RFC 9457 bodies, JSON decoding, languages and messages (Russian by default,
-// English switchable), templates, sessions stored in the database, CSRF protection, security
-// headers, request ids and logging. It holds no business rule; the register's back office, the
-// identity provider and the personal account build their pages and APIs on it.
+// Package web is the kit every site of kabinet is built on — the back office today, the identity
+// provider, the personal account and the Kyrgyz cabinet next — so that none of them copies
+// another or invents its own plumbing. A Site is a value of this kit: its base path, its layout
+// and navigation, its own session cookie, its security headers. The kit owns the page wrapper
+// (sessions, CSRF, the viewer, flash messages, form errors shown in place with what the user
+// typed), languages (Accept-Language until the user picks one), the one safe-return-address
+// helper, the refusal of bad input (control characters, invalid UTF-8), the mapping of problems to
+// HTTP statuses, error pages and RFC 9457 bodies, JSON decoding, client addresses behind trusted
+// proxies and static files. It holds no business rule; every text comes from package i18n.
 package web
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
 	"strings"
 )
@@ -15,8 +21,15 @@ type ctxKey int
 
 const (
 	keyRequestID ctxKey = iota
-	keyLang
+	keyClient
 )
+
+// NewRequestID returns a random request id.
+func NewRequestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 // WithRequestID returns ctx carrying the request id.
 func WithRequestID(ctx context.Context, id string) context.Context {
@@ -29,58 +42,20 @@ func RequestID(ctx context.Context) string {
 	return s
 }
 
-// WithLang returns ctx carrying the chosen language.
-func WithLang(ctx context.Context, lang string) context.Context {
-	return context.WithValue(ctx, keyLang, lang)
+// WantsJSON reports whether the client asked for JSON rather than a page (a native app, a
+// script): Accept names application/json, or the request body is JSON.
+func WantsJSON(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	return containsToken(accept, "application/json") || containsToken(accept, "application/problem+json") ||
+		containsToken(r.Header.Get("Content-Type"), "application/json")
 }
 
-// PageLang returns the language of a web page: set by the "lang" query parameter or cookie,
-// Russian otherwise (the service's language; English is a switch away).
-func PageLang(r *http.Request) string {
-	if l, ok := r.Context().Value(keyLang).(string); ok && l != "" {
-		return l
-	}
-	if l := normLang(r.URL.Query().Get("lang")); l != "" {
-		return l
-	}
-	if c, err := r.Cookie("lang"); err == nil {
-		if l := normLang(c.Value); l != "" {
-			return l
+func containsToken(header, token string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		part, _, _ = strings.Cut(part, ";")
+		if strings.EqualFold(strings.TrimSpace(part), token) {
+			return true
 		}
 	}
-	return "ru"
-}
-
-// Lang returns the language for the request: one set in the context by middleware, else the
-// "lang" query parameter or cookie, else Accept-Language; Russian by default. Always "ru" or "en".
-func Lang(r *http.Request) string {
-	if l, ok := r.Context().Value(keyLang).(string); ok && l != "" {
-		return l
-	}
-	if l := normLang(r.URL.Query().Get("lang")); l != "" {
-		return l
-	}
-	if c, err := r.Cookie("lang"); err == nil {
-		if l := normLang(c.Value); l != "" {
-			return l
-		}
-	}
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag := strings.TrimSpace(strings.SplitN(part, ";", 2)[0])
-		if l := normLang(tag); l != "" {
-			return l
-		}
-	}
-	return "ru"
-}
-
-func normLang(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	switch {
-	case strings.HasPrefix(s, "ru"):
-		return "ru"
-	case strings.HasPrefix(s, "en"):
-		return "en"
-	}
-	return ""
+	return false
 }

@@ -2,47 +2,55 @@ package web
 
 import (
 	"bytes"
-	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
-	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/i18n"
 )
 
-//go:embed templates/*.html static/*
-var files embed.FS
-
-// Static serves the shared static files (the style sheet) under /static/.
-func Static() http.Handler {
-	sub, _ := fs.Sub(files, "static")
-	fsrv := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		fsrv.ServeHTTP(w, r)
-	})
+// Viewer is the signed-in user a page is shown to: a name to show and what they may do there.
+type Viewer struct {
+	Subject string
+	Name    string
+	Role    string // the viewer's role on the site, for the audit trail
+	Perms   map[string]bool
 }
+
+// Can reports whether the viewer may do perm (a site's own names: "register.write", …).
+func (v *Viewer) Can(perm string) bool { return v != nil && v.Perms[perm] }
 
 // Page is what every page template receives.
 type Page struct {
+	Site    *Site
 	Lang    string
+	Langs   []LangLink // the other languages
 	Title   string
-	User    string // the logged-in person's display name, empty when logged out
-	Role    string
+	Viewer  *Viewer // nil when nobody is signed in
 	CSRF    string
 	Flash   string
-	Path    string // for the language switch to come back
+	Path    string // the page's own address, for the language switch to come back
 	Form    url.Values
 	Errors  map[string]string // field → message in Lang
-	Problem string            // a message for the whole form
+	Problem string            // a message for the whole form or page
 	Data    any
-	cat     Catalog
 }
 
 // T translates key into the page's language.
-func (p *Page) T(key string, args ...any) string { return p.cat.T(p.Lang, key, args...) }
+func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
+
+// Enum returns the label of an enumerated value (a document type, a status, a sex …): the
+// catalogue's "enum.<kind>.<code>". A page never shows the code itself.
+func (p *Page) Enum(kind string, code any) string {
+	c := fmt.Sprint(code)
+	if c == "" {
+		return ""
+	}
+	return i18n.T(p.Lang, "enum."+kind+"."+c)
+}
 
 // Value returns what the user typed into field, to show it again.
 func (p *Page) Value(field string) string {
@@ -55,126 +63,98 @@ func (p *Page) Value(field string) string {
 // Err returns the error of field, or "".
 func (p *Page) Err(field string) string { return p.Errors[field] }
 
-// Renderer renders pages: the shared layout (templates/layout.html) with one page template.
-type Renderer struct {
-	cat   Catalog
-	pages map[string]*template.Template
-	log   *slog.Logger
+// Invalid returns the attributes of an input whose field has an error (aria-invalid and the
+// id of its message), to write inside the tag: <input … {{.Invalid "surname"}}>.
+func (p *Page) Invalid(field string) template.HTMLAttr {
+	if p.Errors[field] == "" {
+		return ""
+	}
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(ErrorID(field)) + `"`)
 }
 
-// NewRenderer parses each page template of pagesFS (files named *.html) with the shared layout.
-func NewRenderer(pagesFS fs.FS, cat Catalog, log *slog.Logger) (*Renderer, error) {
-	if log == nil {
-		log = slog.Default()
-	}
-	r := &Renderer{cat: Merge(Common, cat), pages: map[string]*template.Template{}, log: log}
+// ErrorID is the element id of a field's error message ("identity_document.series" →
+// "identity_document-series-error").
+func ErrorID(field string) string { return strings.ReplaceAll(field, ".", "-") + "-error" }
+
+// renderer holds a site's page templates, each parsed with the shared layout and the site's
+// partials (files whose names start with "_", such as _nav.html).
+type renderer struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{"errorID": ErrorID}
+
+func newRenderer(pagesFS fs.FS) (*renderer, error) {
+	rd := &renderer{pages: map[string]*template.Template{}}
 	layout, err := fs.ReadFile(files, "templates/layout.html")
 	if err != nil {
 		return nil, err
 	}
-	names, err := fs.Glob(pagesFS, "*.html")
-	if err != nil {
-		return nil, err
+	var partials, pages []string
+	if pagesFS != nil {
+		names, err := fs.Glob(pagesFS, "*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			if strings.HasPrefix(n, "_") {
+				partials = append(partials, n)
+			} else {
+				pages = append(pages, n)
+			}
+		}
 	}
-	add := func(name string, src []byte) error {
-		t, err := template.New("layout").Parse(string(layout))
+	parse := func(name string, src []byte) error {
+		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
 		if err != nil {
 			return err
 		}
-		if _, err := t.New(name).Parse(string(src)); err != nil {
-			return err
+		for _, p := range partials {
+			b, err := fs.ReadFile(pagesFS, p)
+			if err != nil {
+				return err
+			}
+			if _, err := t.New(p).Parse(string(b)); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
 		}
-		r.pages[name] = t
+		if _, err := t.New(name).Parse(string(src)); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		rd.pages[name] = t
 		return nil
 	}
-	for _, n := range names {
+	for _, n := range pages {
 		src, err := fs.ReadFile(pagesFS, n)
 		if err != nil {
 			return nil, err
 		}
-		if err := add(n, src); err != nil {
+		if err := parse(n, src); err != nil {
 			return nil, err
 		}
 	}
-	errSrc, _ := fs.ReadFile(files, "templates/error.html")
-	if err := add("error.html", errSrc); err != nil {
+	errSrc, err := fs.ReadFile(files, "templates/error.html")
+	if err != nil {
 		return nil, err
 	}
-	return r, nil
+	if err := parse("error.html", errSrc); err != nil {
+		return nil, err
+	}
+	return rd, nil
 }
 
-// Catalog returns the renderer's catalog.
-func (rd *Renderer) Catalog() Catalog { return rd.cat }
-
-// NewPage returns a page for the request, in its language.
-func (rd *Renderer) NewPage(r *http.Request, title string) *Page {
-	lang := PageLang(r)
-	p := &Page{Lang: lang, cat: rd.cat, Path: r.URL.RequestURI(), Errors: map[string]string{}}
-	p.Title = rd.cat.T(lang, title)
-	return p
-}
-
-// Render writes page name with status.
-func (rd *Renderer) Render(w http.ResponseWriter, status int, name string, p *Page) {
+func (rd *renderer) render(w http.ResponseWriter, status int, name string, p *Page) error {
 	t, ok := rd.pages[name]
 	if !ok {
-		rd.log.Error("no such template", "name", name)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("web: no template %q", name)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		rd.log.Error("render", "template", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
-
-// Error renders an error page for err: its status, a neutral text, the request id. Internal
-// errors are logged with the request id and never shown.
-func (rd *Renderer) Error(w http.ResponseWriter, r *http.Request, err error) {
-	code := problem.CodeOf(err)
-	status := Status(code)
-	p := rd.NewPage(r, "error.title")
-	if code == problem.Internal {
-		rd.log.ErrorContext(r.Context(), "internal error", "err", err, "path", r.URL.Path, "request_id", RequestID(r.Context()))
-	}
-	if pe, ok := problem.As(err); ok && code != problem.Internal {
-		p.Problem = pe.Message.In(p.Lang)
-	}
-	p.Data = map[string]any{"Status": status, "RequestID": RequestID(r.Context())}
-	rd.Render(w, status, "error.html", p)
-}
-
-var notFound *Renderer
-
-// NotFound writes the shared 404 page.
-func NotFound(w http.ResponseWriter, r *http.Request) {
-	if notFound == nil {
-		notFound, _ = NewRenderer(emptyFS{}, nil, nil)
-	}
-	notFound.Error(w, r, problem.New(problem.NotFound, problem.MsgNotFound))
-}
-
-type emptyFS struct{}
-
-func (emptyFS) Open(name string) (fs.File, error) { return nil, fs.ErrNotExist }
-
-// FieldErrors turns a problem's field errors into messages in lang keyed by field.
-func FieldErrors(err error, lang string) (map[string]string, string, bool) {
-	p, ok := problem.As(err)
-	if !ok || p.Code != problem.Invalid {
-		return nil, "", false
-	}
-	out := map[string]string{}
-	for _, f := range p.Fields {
-		if _, dup := out[f.Field]; !dup {
-			out[f.Field] = f.In(lang)
-		}
-	}
-	return out, p.Message.In(lang), true
+	_, err := w.Write(buf.Bytes())
+	return err
 }

@@ -1,0 +1,75 @@
+// Package app assembles kabinet: the domain services over one database, the HTTP handler with
+// every site, and (next) the workers of the job queue. It is the one wiring of the application,
+// used by `kabinet serve` and `kabinet worker`, the end-to-end and server tests and the
+// benchmarks alike, so that what is tested is what runs. It holds no rule.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/flow"
+	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/password"
+	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/server"
+	"github.com/kabinet/kabinet/internal/session"
+	"github.com/kabinet/kabinet/internal/staff"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/web"
+)
+
+// Config is what the application is built from.
+type Config struct {
+	DB      *store.DB // open and migrated
+	Log     *slog.Logger
+	Now     func() time.Time // the clock (tests move it); time.Now by default
+	Hasher  *password.Hasher // argon2id with the default parameters when nil
+	Proxies web.Proxies      // whose X-Forwarded-For / X-Forwarded-Proto to believe
+}
+
+// App is the assembled application.
+type App struct {
+	DB       *store.DB
+	Log      *slog.Logger
+	Now      func() time.Time
+	Hasher   *password.Hasher
+	Register *register.Service
+	Staff    *staff.Service
+	Sessions *session.Manager
+	Flows    *flow.Manager
+	Limits   *limits.Limiter
+	Handler  http.Handler
+}
+
+// New builds the application over c.DB.
+func New(ctx context.Context, c Config) (*App, error) {
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Hasher == nil {
+		c.Hasher = password.NewHasher(0)
+	}
+	a := &App{DB: c.DB, Log: c.Log, Now: c.Now, Hasher: c.Hasher}
+	a.Register = register.New(store.NewRegister(c.DB), register.Options{Now: c.Now})
+	if err := a.Register.LoadOffices(ctx); err != nil {
+		return nil, fmt.Errorf("load tax offices: %w", err)
+	}
+	a.Limits = limits.New(store.NewLimits(c.DB), c.Now)
+	a.Staff = staff.New(store.NewStaff(c.DB), c.Hasher, a.Limits, c.Now)
+	a.Sessions = session.NewManager(store.NewSessions(c.DB), c.Now)
+	a.Flows = flow.NewManager(store.NewFlows(c.DB), c.Now)
+	h, err := server.New(server.Deps{DB: c.DB, Register: a.Register, Staff: a.Staff, Audit: c.DB, Sessions: a.Sessions, Flows: a.Flows,
+		Proxies: c.Proxies, Log: c.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.Handler = h
+	return a, nil
+}

@@ -1,0 +1,102 @@
+// Package apptest starts the whole application (package app, the same wiring as `kabinet
+// serve`) for tests and benchmarks: on a given database, with cheap password hashing unless
+// asked otherwise, a clock the test can move, and a real HTTP server on 127.0.0.1.
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/app"
+	"github.com/kabinet/kabinet/internal/password"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/web"
+)
+
+// CheapHash are argon2id parameters that make tests fast; never for real passwords.
+var CheapHash = password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+// Clock is a clock a test moves by hand; it starts at the real time.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock at t (the real time when zero).
+func NewClock(t time.Time) *Clock {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return &Clock{t: t}
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Options change how the application is started.
+type Options struct {
+	Hash    *password.Params // CheapHash when nil
+	Clock   *Clock           // a clock at the real time when nil
+	Log     io.Writer        // the application's log (discarded when nil)
+	Proxies web.Proxies
+	// Wrap, when set, wraps the application's handler (a test mounts a site of its own beside it).
+	Wrap func(http.Handler) http.Handler
+}
+
+// App is a running application.
+type App struct {
+	*app.App
+	URL   string // http://127.0.0.1:port
+	Clock *Clock
+}
+
+// Start builds the application on db and serves it until the test ends.
+func Start(t testing.TB, db *store.DB, o Options) *App {
+	t.Helper()
+	if o.Hash == nil {
+		o.Hash = &CheapHash
+	}
+	if o.Clock == nil {
+		o.Clock = NewClock(time.Time{})
+	}
+	var log *slog.Logger
+	if o.Log != nil {
+		log = slog.New(slog.NewTextHandler(o.Log, nil))
+	} else {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a, err := app.New(context.Background(), app.Config{DB: db, Log: log, Now: o.Clock.Now,
+		Hasher: password.NewHasherWith(*o.Hash, 0), Proxies: o.Proxies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := a.Handler
+	if o.Wrap != nil {
+		h = o.Wrap(h)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return &App{App: a, URL: "http://" + ln.Addr().String(), Clock: o.Clock}
+}

@@ -1,0 +1,275 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/session"
+)
+
+// Site is one web site of kabinet (the back office, the identity provider, the personal
+// account …): its base path, its layout (the shared one with the site's navigation), its own
+// session cookie, so that sessions of several sites live side by side in one browser, and how a
+// session becomes the viewer of a page.
+type Site struct {
+	Name    string // short name: "office"; also the session's site
+	Base    string // base path, with the trailing slash: "/office/"
+	Tagline string // catalogue key of the name shown beside the brand
+	// Login is the page that a visitor without a session is sent to (with ?back=), and Home
+	// where a signed-out or signed-in visitor lands by default.
+	Login, Home string
+
+	Sessions *session.Manager
+	// Authorize turns a live session into the viewer of a page; an error ends the session
+	// (a disabled account, a re-issued card).
+	Authorize func(ctx context.Context, s *session.Session) (*Viewer, error)
+	Log       *slog.Logger
+
+	rd *renderer
+}
+
+// NewSite parses the site's page templates (pages: *.html, with _*.html partials such as the
+// navigation, _nav.html, which defines "nav") and returns the site.
+func NewSite(s Site, pages fs.FS) (*Site, error) {
+	if !strings.HasPrefix(s.Base, "/") || !strings.HasSuffix(s.Base, "/") || s.Name == "" {
+		return nil, errors.New("web: a site needs a name and a base path like /office/")
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	if s.Home == "" {
+		s.Home = s.Base
+	}
+	rd, err := newRenderer(pages)
+	if err != nil {
+		return nil, err
+	}
+	s.rd = rd
+	return &s, nil
+}
+
+// Cookie is the name of the site's session cookie. The __Host- prefix makes browsers refuse it
+// unless it is Secure, host-only and for path / (browsers treat http://localhost and 127.0.0.1
+// as secure, so it works in development too).
+func (s *Site) Cookie() string { return "__Host-kabinet_" + s.Name }
+
+func (s *Site) csrfCookie() string   { return "__Host-kabinet_" + s.Name + "_csrf" }
+func (s *Site) deviceCookie() string { return "__Host-kabinet_" + s.Name + "_device" }
+
+// DeviceToken returns the trusted-device token the browser keeps for this site (package
+// limits), or "".
+func (s *Site) DeviceToken(r *http.Request) string {
+	if c, err := r.Cookie(s.deviceCookie()); err == nil && len(c.Value) < 100 {
+		return c.Value
+	}
+	return ""
+}
+
+// SetDeviceToken keeps a trusted-device token in the browser for a year.
+func (s *Site) SetDeviceToken(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: s.deviceCookie(), Value: token, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+}
+func (s *Site) flashCookie() string { return "__Host-kabinet_" + s.Name + "_flash" }
+
+// SessionHeader carries a session token for clients that keep no cookies (a native app driving
+// a flow as JSON). A header cannot be sent by another site's page, so such requests need no
+// CSRF token.
+const SessionHeader = "X-Session-Token"
+
+// token returns the session token the request carries and whether it came in the header.
+func (s *Site) token(r *http.Request) (string, bool) {
+	if t := r.Header.Get(SessionHeader); t != "" {
+		return t, true
+	}
+	if c, err := r.Cookie(s.Cookie()); err == nil {
+		return c.Value, false
+	}
+	return "", false
+}
+
+// Session returns the request's live session on this site, or nil.
+func (s *Site) Session(r *http.Request) (*session.Session, error) {
+	if s.Sessions == nil {
+		return nil, nil
+	}
+	t, _ := s.token(r)
+	return s.Sessions.Get(r.Context(), s.Name, t)
+}
+
+// StartSession begins a session on this site after a successful sign-in, ending the one the
+// request carried, and returns its token (also set as the site's cookie).
+func (s *Site) StartSession(w http.ResponseWriter, r *http.Request, subject string, m session.Method, assurance string) (string, *session.Session, error) {
+	if old, _ := s.token(r); old != "" {
+		_ = s.Sessions.End(r.Context(), old)
+	}
+	token, sess, err := s.Sessions.Start(r.Context(), session.Start{Site: s.Name, Subject: subject, Method: m, Assurance: assurance,
+		UserAgent: r.UserAgent(), Address: ClientAddr(r)})
+	if err != nil {
+		return "", nil, err
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.Cookie(), Value: token, Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	return token, sess, nil
+}
+
+// EndSession ends the request's session on this site and clears its cookie.
+func (s *Site) EndSession(w http.ResponseWriter, r *http.Request) {
+	if t, _ := s.token(r); t != "" && s.Sessions != nil {
+		_ = s.Sessions.End(r.Context(), t)
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.Cookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+}
+
+// CSRFToken returns the anti-forgery token for a form: the session's, or before sign-in a random
+// value also set as the site's CSRF cookie (double submit).
+func (s *Site) CSRFToken(w http.ResponseWriter, r *http.Request, sess *session.Session) string {
+	if sess != nil {
+		return sess.CSRF
+	}
+	if c, err := r.Cookie(s.csrfCookie()); err == nil && len(c.Value) >= 32 && len(c.Value) < 100 {
+		return c.Value
+	}
+	t := session.NewToken()
+	http.SetCookie(w, &http.Cookie{Name: s.csrfCookie(), Value: t, Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+	return t
+}
+
+var msgCSRF = problem.Msg("csrf")
+
+// CheckCSRF verifies an unsafe request from a browser: the Origin (when sent) is this host, the
+// browser does not call it cross-site, and the form's "csrf" field equals want (the session's
+// token, or the pre-sign-in cookie when want is ""), compared in constant time.
+func (s *Site) CheckCSRF(r *http.Request, want string) error {
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		if o != "http://"+r.Host && o != "https://"+r.Host {
+			return problem.New(problem.Forbidden, msgCSRF)
+		}
+	}
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return problem.New(problem.Forbidden, msgCSRF)
+	}
+	if want == "" {
+		if c, err := r.Cookie(s.csrfCookie()); err == nil {
+			want = c.Value
+		}
+	}
+	got := r.PostFormValue("csrf")
+	if got == "" {
+		got = r.Header.Get("X-CSRF-Token")
+	}
+	if want == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return problem.New(problem.Forbidden, msgCSRF)
+	}
+	return nil
+}
+
+// NewPage returns a page of this site for the request, in its language, titled by the key.
+func (s *Site) NewPage(r *http.Request, titleKey string) *Page {
+	lang := Lang(r)
+	path := r.URL.RequestURI()
+	if r.Method != http.MethodGet {
+		path = s.Home
+	}
+	return &Page{Site: s, Lang: lang, Langs: langLinks(s.Base, lang, path), Title: i18n.T(lang, titleKey), Path: path, Errors: map[string]string{}}
+}
+
+// Render writes page name with status; a failure to render is logged and answered with a bare
+// 500 (the page's own error page could fail the same way).
+func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	if err := s.rd.render(w, status, name, p); err != nil {
+		LogInternal(s.Log, r, err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// Error answers err: a JSON client gets problem+json, a browser the site's error page with the
+// status of err's code and its message; internal errors are logged with the request id and only
+// a neutral text is shown.
+func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
+	if WantsJSON(r) {
+		WriteProblem(w, r, s.Log, err)
+		return
+	}
+	code := problem.CodeOf(err)
+	if code == problem.Internal {
+		LogInternal(s.Log, r, err)
+	}
+	status := Status(code)
+	p := s.NewPage(r, "error.title")
+	if pe, ok := problem.As(err); ok && code != problem.Internal {
+		p.Problem = pe.Message.In(p.Lang)
+		for _, f := range pe.Fields {
+			p.Problem += " " + f.In(p.Lang) + "."
+		}
+	}
+	p.Data = map[string]any{"Status": status, "RequestID": RequestID(r.Context())}
+	s.Render(w, r, status, "error.html", p)
+}
+
+var (
+	fallbackOnce sync.Once
+	fallback     *Site
+)
+
+// ErrorPage answers err outside any site (a path no site serves, a request refused before
+// routing) with the shared error page, or problem+json for a JSON client or an API path.
+func ErrorPage(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		WriteProblem(w, r, nil, err)
+		return
+	}
+	fallbackOnce.Do(func() {
+		fallback, _ = NewSite(Site{Name: "kabinet", Base: "/", Tagline: "app.tagline"}, nil)
+	})
+	fallback.Error(w, r, err)
+}
+
+// NotFound answers a path no site serves with the shared 404 page.
+func NotFound(w http.ResponseWriter, r *http.Request) {
+	ErrorPage(w, r, problem.New(problem.NotFound, problem.MsgNotFound))
+}
+
+// setFlash keeps a message key for the next page the browser loads (after a redirect).
+func (s *Site) setFlash(w http.ResponseWriter, key string) {
+	http.SetCookie(w, &http.Cookie{Name: s.flashCookie(), Value: key, Path: "/", MaxAge: 60, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+}
+
+// takeFlash returns the flash message of the request in lang, clearing it.
+func (s *Site) takeFlash(w http.ResponseWriter, r *http.Request, lang string) string {
+	c, err := r.Cookie(s.flashCookie())
+	if err != nil || c.Value == "" {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.flashCookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	if !strings.HasPrefix(c.Value, s.Name+".flash.") || !i18n.Has(lang, c.Value) {
+		return ""
+	}
+	return i18n.T(lang, c.Value)
+}
+
+// Mount registers what every site has: the language switch (GET {base}lang) and signing out
+// (POST {base}logout).
+func (s *Site) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+s.Base+"lang", s.handleLang)
+	mux.Handle("POST "+s.Base+"logout", s.Page(SignedIn, func(q *Request) error {
+		s.EndSession(q.W, q.R)
+		http.Redirect(q.W, q.R, s.Login, http.StatusSeeOther)
+		return nil
+	}))
+}
+
+// LoginURL returns the login page with a return address.
+func (s *Site) LoginURL(back string) string {
+	if back == "" || back == s.Home {
+		return s.Login
+	}
+	return s.Login + "?back=" + url.QueryEscape(back)
+}
