@@ -126,7 +126,7 @@ type Store interface {
 	// Lease leases up to n jobs of the given kinds that are due at now: queued ones whose RunAt has
 	// come, and running ones whose lease expired before now (their worker died). Each leased job's
 	// Attempts grows by one. A job whose lease expired on its last attempt is marked dead instead
-	// and not returned. The oldest due jobs come first.
+	// and not returned. Kinds are served in the order given, the oldest due jobs of each first.
 	Lease(ctx context.Context, kinds []string, n int, now, until time.Time) ([]Lease, error)
 	// Extend moves the leases of tickets to until, and returns the ids of the jobs still held.
 	Extend(ctx context.Context, tickets []Ticket, until time.Time) ([]int64, error)

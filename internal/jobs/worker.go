@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/storeerr"
@@ -16,7 +17,7 @@ import (
 // Options configure a Worker; the zero value of each field means its default.
 type Options struct {
 	Concurrency int              // handlers running at once; default 4
-	Batch       int              // jobs leased by one statement and held at most; default 4×Concurrency
+	Batch       int              // jobs leased at once and held at most; default 64 (and at least Concurrency)
 	Lease       time.Duration    // how long a lease lasts before another worker may take the job; default 1 min
 	Poll        time.Duration    // how often an idle worker looks for due jobs; default 1 s
 	Grace       time.Duration    // how long Run waits for running handlers after its context ends; default 30 s
@@ -33,11 +34,10 @@ type Worker struct {
 	opt      Options
 	wake     chan struct{}
 	freed    chan struct{}
+	turn     atomic.Uint64 // which kind leads the next lease, so that no kind starves the others
 
 	mu       sync.Mutex
 	inflight map[int64]*flight
-
-	done completer
 }
 
 // flight is a job a worker holds: leased, and perhaps started.
@@ -53,8 +53,9 @@ func NewWorker(s Store, handlers map[string]Handler, o Options) *Worker {
 		o.Concurrency = 4
 	}
 	if o.Batch <= 0 {
-		o.Batch = 4 * o.Concurrency
+		o.Batch = 64 // fewer, larger statements: a lease or a completion of 64 jobs costs little more than of one
 	}
+	o.Batch = max(o.Batch, o.Concurrency)
 	if o.Lease <= 0 {
 		o.Lease = time.Minute
 	}
@@ -74,12 +75,17 @@ func NewWorker(s Store, handlers map[string]Handler, o Options) *Worker {
 	maps.DeleteFunc(h, func(_ string, f Handler) bool { return f == nil })
 	w := &Worker{store: s, handlers: h, kinds: slices.Sorted(maps.Keys(h)), opt: o,
 		wake: make(chan struct{}, 1), freed: make(chan struct{}, 1), inflight: map[int64]*flight{}}
-	w.done.store = s
 	return w
 }
 
 // Kinds returns the job kinds the worker runs, sorted.
 func (w *Worker) Kinds() []string { return slices.Clone(w.kinds) }
+
+// rotated returns the kinds starting from the next in turn.
+func (w *Worker) rotated() []string {
+	i := int(w.turn.Add(1) % uint64(len(w.kinds)))
+	return append(slices.Clone(w.kinds[i:]), w.kinds[:i]...)
+}
 
 // Notify wakes an idle worker to look for due jobs now, instead of at its next poll: call it after
 // committing a transaction that enqueued a job this process runs.
@@ -90,33 +96,33 @@ func (w *Worker) Notify() {
 	}
 }
 
-// RunOnce leases the due jobs it can (up to the batch size), runs them and records each outcome,
-// and returns how many it ran. Its error is a storage failure; a handler's failure is recorded on
-// its job and is not an error of RunOnce.
+// RunOnce leases the due jobs it can (up to the batch size), runs them, records their outcomes
+// (the successes in one statement), and returns how many it ran. Its error is a storage failure;
+// a handler's failure is recorded on its job and is not an error of RunOnce.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if len(w.kinds) == 0 {
 		return 0, nil
 	}
 	now := w.opt.Now()
-	leases, err := w.store.Lease(ctx, w.kinds, w.opt.Batch, now, now.Add(w.opt.Lease))
+	leases, err := w.store.Lease(ctx, w.rotated(), w.opt.Batch, now, now.Add(w.opt.Lease))
 	if err != nil || len(leases) == 0 {
 		return 0, err
 	}
 	stop := w.extendLeases()
 	defer stop()
 	sem := make(chan struct{}, w.opt.Concurrency)
-	errs := make([]error, len(leases))
+	outs := make([]outcome, len(leases))
 	var wg sync.WaitGroup
 	for i, l := range leases {
 		w.hold(l)
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			errs[i] = w.runJob(ctx, l)
+			outs[i] = w.runJob(l)
 		})
 	}
 	wg.Wait()
-	return len(leases), errors.Join(errs...)
+	return len(leases), w.record(ctx, outs)
 }
 
 // Run runs jobs until ctx ends: it leases due jobs whenever half its batch is free, wakes on
@@ -131,14 +137,34 @@ func (w *Worker) Run(ctx context.Context) error {
 	stopExtending := w.extendLeases()
 	defer stopExtending()
 	queue := make(chan Lease, w.opt.Batch)
-	var wg sync.WaitGroup
+	results := make(chan outcome, w.opt.Batch)
+	var wg, recording sync.WaitGroup
 	for range w.opt.Concurrency {
 		wg.Go(func() {
 			for l := range queue {
-				_ = w.runJob(ctx, l) // logged by runJob
+				results <- w.runJob(l)
 			}
 		})
 	}
+	// One goroutine records the outcomes: those that finish while it writes are written together.
+	recording.Go(func() {
+		for o := range results {
+			outs := []outcome{o}
+			for more := true; more; {
+				select {
+				case o, ok := <-results:
+					if ok {
+						outs = append(outs, o)
+					} else {
+						more = false
+					}
+				default:
+					more = false
+				}
+			}
+			_ = w.record(context.WithoutCancel(ctx), outs) // logged by record
+		}
+	})
 	poll := time.NewTimer(0)
 	defer poll.Stop()
 	for ctx.Err() == nil {
@@ -146,7 +172,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		full := free*2 < w.opt.Batch // busy: wait until half the batch is free
 		if !full {
 			now := w.opt.Now()
-			leases, err := w.store.Lease(ctx, w.kinds, free, now, now.Add(w.opt.Lease))
+			leases, err := w.store.Lease(ctx, w.rotated(), free, now, now.Add(w.opt.Lease))
 			if err != nil && ctx.Err() == nil {
 				w.opt.Log.Error("jobs: lease", "error", err)
 			}
@@ -171,6 +197,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}
 	w.shutdown(queue, &wg)
+	close(results)
+	recording.Wait()
 	return nil
 }
 
@@ -304,42 +332,81 @@ func (w *Worker) extend() {
 	}
 }
 
-// runJob runs a held job's handler and records its outcome; its error is a storage failure.
-func (w *Worker) runJob(ctx context.Context, l Lease) error {
-	defer w.drop(l.ID)
+// outcome is how a run of a job ended.
+type outcome struct {
+	lease Lease
+	err   error
+}
+
+// runJob runs a held job's handler.
+func (w *Worker) runJob(l Lease) outcome {
 	hctx, cancel := w.start(l.ID)
 	err := w.call(hctx, l.Job)
 	cancel()
-	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer scancel()
-	log := w.opt.Log.With("kind", l.Kind, "job", l.ID, "attempt", l.Attempts)
-	if err == nil {
-		ok, err := w.done.complete(sctx, l.Ticket(), w.opt.Now())
-		if err != nil {
-			log.Error("jobs: mark done", "error", err)
-			return err
+	return outcome{lease: l, err: err}
+}
+
+// record writes outcomes: the successes in one statement, each failure on its own, and then
+// frees their slots. Its error is a storage failure, already logged.
+func (w *Worker) record(ctx context.Context, outs []outcome) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	defer func() {
+		for _, o := range outs {
+			w.drop(o.lease.ID)
 		}
-		if !ok {
-			log.Warn("jobs: lease lost before the job was marked done; it will run again")
+	}()
+	var errs []error
+	var done []Ticket
+	for _, o := range outs {
+		if o.err == nil {
+			done = append(done, o.lease.Ticket())
+		} else if err := w.fail(ctx, o); err != nil {
+			errs = append(errs, err)
 		}
-		return nil
 	}
+	if len(done) == 0 {
+		return errors.Join(errs...)
+	}
+	ids, err := w.store.Complete(ctx, done, w.opt.Now())
+	if err != nil {
+		w.opt.Log.Error("jobs: mark done", "jobs", len(done), "error", err)
+		return errors.Join(append(errs, err)...)
+	}
+	if len(ids) < len(done) {
+		ok := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			ok[id] = true
+		}
+		for _, o := range outs {
+			if o.err == nil && !ok[o.lease.ID] {
+				w.opt.Log.Warn("jobs: lease lost before the job was marked done; it will run again", "kind", o.lease.Kind, "job", o.lease.ID)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// fail records a failed run: back-off and retry, or dead.
+func (w *Worker) fail(ctx context.Context, o outcome) error {
+	l := o.lease
+	log := w.opt.Log.With("kind", l.Kind, "job", l.ID, "attempt", l.Attempts)
 	now := w.opt.Now()
-	f := Failure{At: now, Error: ErrorText(err)}
-	dead := IsPermanent(err) || l.Attempts >= l.MaxAttempts
+	f := Failure{At: now, Error: ErrorText(o.err)}
+	dead := IsPermanent(o.err) || l.Attempts >= l.MaxAttempts
 	if !dead {
 		f.RetryAt = now.Add(Backoff(l.Attempts))
 	}
-	if serr := w.store.Fail(sctx, l.Ticket(), f); serr != nil {
-		if errors.Is(serr, storeerr.ErrConflict) {
+	if err := w.store.Fail(ctx, l.Ticket(), f); err != nil {
+		if errors.Is(err, storeerr.ErrConflict) {
 			log.Warn("jobs: lease lost before the failure was recorded", "error", f.Error)
 			return nil
 		}
-		log.Error("jobs: record failure", "error", serr)
-		return serr
+		log.Error("jobs: record failure", "error", err)
+		return err
 	}
 	if dead {
-		log.Error("jobs: job dead", "error", f.Error, "permanent", IsPermanent(err))
+		log.Error("jobs: job dead", "error", f.Error, "permanent", IsPermanent(o.err))
 	} else {
 		log.Warn("jobs: job failed, will retry", "error", f.Error, "retry_at", f.RetryAt)
 	}
@@ -359,51 +426,4 @@ func (w *Worker) call(ctx context.Context, j Job) (err error) {
 		return Permanent(fmt.Errorf("jobs: no handler for %s", j.Kind))
 	}
 	return h(ctx, j)
-}
-
-// completer marks jobs done in groups: a job finishing while a group is being written joins the
-// next group, so a busy worker writes many completions per statement.
-type completer struct {
-	store   Store
-	mu      sync.Mutex
-	pending []Ticket
-	waiters []chan completion
-	writing bool
-}
-
-type completion struct {
-	ok  bool
-	err error
-}
-
-// complete marks the job of t done at at, and reports whether its lease was still current.
-func (c *completer) complete(ctx context.Context, t Ticket, at time.Time) (bool, error) {
-	ch := make(chan completion, 1)
-	c.mu.Lock()
-	c.pending = append(c.pending, t)
-	c.waiters = append(c.waiters, ch)
-	if c.writing {
-		c.mu.Unlock()
-		r := <-ch
-		return r.ok, r.err
-	}
-	c.writing = true
-	for len(c.pending) > 0 {
-		tickets, waiters := c.pending, c.waiters
-		c.pending, c.waiters = nil, nil
-		c.mu.Unlock()
-		ids, err := c.store.Complete(ctx, tickets, at)
-		done := make(map[int64]bool, len(ids))
-		for _, id := range ids {
-			done[id] = true
-		}
-		for i, t := range tickets {
-			waiters[i] <- completion{ok: done[t.ID], err: err}
-		}
-		c.mu.Lock()
-	}
-	c.writing = false
-	c.mu.Unlock()
-	r := <-ch
-	return r.ok, r.err
 }

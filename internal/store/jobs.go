@@ -32,8 +32,8 @@ func NewJobs(db *DB) *Jobs { return &Jobs{db: db} }
 var _ jobs.Store = (*Jobs)(nil)
 
 var jobTable = table{name: "jobs",
-	cols:  []string{"kind", "payload", "idem_key", "state", "max_attempts", "run_at", "created_at", "updated_at"},
-	types: []string{"text", "text", "text", "text", "bigint", "timestamptz", "timestamptz", "timestamptz"},
+	cols:  []string{"kind", "payload", "idem_key", "state", "max_attempts", "run_at", "due_at", "created_at", "updated_at"},
+	types: []string{"text", "text", "text", "text", "bigint", "timestamptz", "timestamptz", "timestamptz", "timestamptz"},
 	tail:  " ON CONFLICT DO NOTHING"}
 
 const jobColumns = `id, kind, payload, idem_key, state, attempts, max_attempts, run_at, leased_until, last_error, created_at, updated_at, done_at`
@@ -62,7 +62,7 @@ func jobRows(now time.Time, specs []jobs.Spec) ([][]any, error) {
 		if s.Key != "" {
 			key = s.Key
 		}
-		rows[i] = []any{s.Kind, string(s.Payload), key, string(jobs.Queued), int64(s.MaxAttempts), s.RunAt, now, now}
+		rows[i] = []any{s.Kind, string(s.Payload), key, string(jobs.Queued), int64(s.MaxAttempts), s.RunAt, s.RunAt, now, now}
 	}
 	return rows, nil
 }
@@ -75,43 +75,52 @@ func (s *Jobs) Enqueue(ctx context.Context, specs ...jobs.Spec) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error { return enqueueJobs(ctx, tx, s.db.Dialect, specs...) })
 }
 
-// Lease leases up to n due jobs of kinds (see jobs.Store).
+// Lease leases up to n due jobs of kinds (see jobs.Store), kind by kind in the order given, each
+// with one statement, until it has n.
 func (s *Jobs) Lease(ctx context.Context, kinds []string, n int, now, until time.Time) ([]jobs.Lease, error) {
-	if n <= 0 || len(kinds) == 0 {
-		return nil, nil
-	}
 	token := newLeaseToken()
-	args := []any{now.UTC(), token, until.UTC()}
-	var kindIn, lock string
-	if s.db.Dialect == Postgres {
-		args = append(args, kinds)
-		kindIn, lock = "kind = ANY($4)", " FOR UPDATE SKIP LOCKED"
-	} else {
-		ph := make([]string, len(kinds))
-		for i, k := range kinds {
-			args = append(args, k)
-			ph[i] = "$" + strconv.Itoa(len(args))
+	var out []jobs.Lease
+	for _, kind := range kinds {
+		if len(out) >= n {
+			break
 		}
-		kindIn = "kind IN (" + strings.Join(ph, ", ") + ")"
+		got, err := s.leaseKind(ctx, kind, n-len(out), token, now, until)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
 	}
-	// A job whose lease expired on its last attempt (its worker died every time) is dead, and is
-	// returned only to be left out. Every right-hand side reads the row as it was.
+	return out, nil
+}
+
+// leaseKind leases up to n due jobs of one kind, oldest first.
+//
+// due_at is a queued job's run_at and a running job's lease end, NULL once it is done or dead
+// (see jobs_due in 00008_jobs.sql): one range of one index, in order, holds the due queued jobs
+// and the expired leases alike. A job whose lease expired on its last attempt (its worker died
+// every time) is dead, and is returned only to be left out. Every right-hand side reads the row
+// as it was.
+func (s *Jobs) leaseKind(ctx context.Context, kind string, n int, token string, now, until time.Time) ([]jobs.Lease, error) {
+	lock := ""
+	if s.db.Dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
 	spent := "attempts >= max_attempts"
 	q := `UPDATE jobs SET
 		state = CASE WHEN ` + spent + ` THEN 'dead' ELSE 'running' END,
 		attempts = CASE WHEN ` + spent + ` THEN attempts ELSE attempts + 1 END,
 		lease_token = CASE WHEN ` + spent + ` THEN NULL ELSE $2 END,
+		due_at = CASE WHEN ` + spent + ` THEN NULL ELSE ` + s.ts(3) + ` END,
 		leased_until = CASE WHEN ` + spent + ` THEN NULL ELSE ` + s.ts(3) + ` END,
 		last_error = CASE WHEN ` + spent + ` THEN 'jobs: the lease of the last attempt expired' ELSE last_error END,
 		done_at = CASE WHEN ` + spent + ` THEN ` + s.ts(1) + ` END,
 		updated_at = $1
-	WHERE id IN (SELECT id FROM jobs WHERE ` + kindIn + ` AND ((state = 'queued' AND run_at <= $1) OR (state = 'running' AND leased_until <= $1))
-		ORDER BY run_at, id LIMIT ` + strconv.Itoa(n) + lock + `)
+	WHERE id IN (SELECT id FROM jobs WHERE kind = $4 AND due_at <= $1 ORDER BY due_at, id LIMIT ` + strconv.Itoa(n) + lock + `)
 	RETURNING ` + jobColumns
 	var out []jobs.Lease
 	err := s.retry(ctx, func() error {
 		out = out[:0]
-		rows, err := s.db.SQL.QueryContext(ctx, q, args...)
+		rows, err := s.db.SQL.QueryContext(ctx, q, now.UTC(), token, until.UTC(), kind)
 		if err != nil {
 			return err
 		}
@@ -202,27 +211,27 @@ func (s *Jobs) updateHeld(ctx context.Context, ts []jobs.Ticket, set string, arg
 
 // Extend moves the leases of tickets to until.
 func (s *Jobs) Extend(ctx context.Context, ts []jobs.Ticket, until time.Time) ([]int64, error) {
-	return s.updateHeld(ctx, ts, `leased_until = $1`, until.UTC())
+	return s.updateHeld(ctx, ts, `leased_until = $1, due_at = $1`, until.UTC())
 }
 
 // Complete marks the jobs of tickets done.
 func (s *Jobs) Complete(ctx context.Context, ts []jobs.Ticket, at time.Time) ([]int64, error) {
-	return s.updateHeld(ctx, ts, `state = 'done', done_at = $1, updated_at = $1, lease_token = NULL, leased_until = NULL`, at.UTC())
+	return s.updateHeld(ctx, ts, `state = 'done', done_at = $1, updated_at = $1, due_at = NULL, lease_token = NULL, leased_until = NULL`, at.UTC())
 }
 
 // Release puts the jobs of tickets back in the queue without counting their attempt.
 func (s *Jobs) Release(ctx context.Context, ts []jobs.Ticket, at time.Time) error {
-	_, err := s.updateHeld(ctx, ts, `state = 'queued', attempts = attempts - 1, updated_at = $1, lease_token = NULL, leased_until = NULL`, at.UTC())
+	_, err := s.updateHeld(ctx, ts, `state = 'queued', attempts = attempts - 1, due_at = $1, updated_at = $1, lease_token = NULL, leased_until = NULL`, at.UTC())
 	return err
 }
 
 // Fail records a failed run of the job of t.
 func (s *Jobs) Fail(ctx context.Context, t jobs.Ticket, f jobs.Failure) error {
-	q := `UPDATE jobs SET state = 'queued', last_error = $1, run_at = $2, updated_at = $3, lease_token = NULL, leased_until = NULL
+	q := `UPDATE jobs SET state = 'queued', last_error = $1, run_at = $2, due_at = $2, updated_at = $3, lease_token = NULL, leased_until = NULL
 		WHERE id = $4 AND lease_token = $5 AND state = 'running'`
 	args := []any{f.Error, f.RetryAt.UTC(), f.At.UTC(), t.ID, t.Token}
 	if f.RetryAt.IsZero() {
-		q = `UPDATE jobs SET state = 'dead', last_error = $1, done_at = $2, updated_at = $3, lease_token = NULL, leased_until = NULL
+		q = `UPDATE jobs SET state = 'dead', last_error = $1, done_at = $2, updated_at = $3, due_at = NULL, lease_token = NULL, leased_until = NULL
 		WHERE id = $4 AND lease_token = $5 AND state = 'running'`
 		args[1] = f.At.UTC()
 	}
@@ -301,7 +310,7 @@ func (s *Jobs) Job(ctx context.Context, id int64) (jobs.Job, error) {
 // Retry queues a dead job again with its attempts reset; its last error stays until it runs.
 func (s *Jobs) Retry(ctx context.Context, id int64, at time.Time) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1, done_at = NULL
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, due_at = $1, updated_at = $1, done_at = NULL
 			WHERE id = $2 AND state = 'dead'`, at.UTC(), id)
 		if err != nil {
 			return err
