@@ -23,9 +23,8 @@ CREATE TABLE jobs (
 );
 CREATE UNIQUE INDEX jobs_key ON jobs (idem_key);
 -- What a worker leases, for each kind it runs: the jobs whose due_at has come, oldest first. One
--- range of this index, already in order, holds the due queued jobs and the expired leases alike,
--- and never reaches the entries of done or dead jobs (NULL, outside every range); with the kind
--- fixed, no engine needs statistics to see that it is the way to read them.
+-- range of this index, already in that order, holds the due queued jobs and the expired leases
+-- alike, and never reaches the entries of done or dead jobs (NULL, outside every range).
 CREATE INDEX jobs_due ON jobs (kind, due_at, id);
 -- Every job is written three times (queued, running, done): vacuum the table often, so that
 -- jobs_due does not fill with the entries of old row versions.
