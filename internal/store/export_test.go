@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/jobs"
+	"github.com/kabinet/kabinet/internal/notify"
 )
 
 // MigrateTo applies the migrations up to version: tests of a migration start from the one before.
@@ -38,4 +39,10 @@ func InsertJobRows(ctx context.Context, tx *sql.Tx, d Dialect, table string, spe
 	t := jobTable
 	t.name, t.tail = table, ""
 	return insertRows(ctx, tx, d, t, rows)
+}
+
+// SendMessagesTx stores prepared messages and their jobs inside tx, as the store files that call
+// sendMessages do.
+func SendMessagesTx(ctx context.Context, tx *sql.Tx, d Dialect, msgs ...notify.Message) error {
+	return sendMessages(ctx, tx, d, msgs...)
 }
