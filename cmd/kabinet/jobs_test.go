@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kabinet/kabinet/internal/jobs"
 	"github.com/kabinet/kabinet/internal/store"
@@ -84,40 +82,4 @@ func TestJobsUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
 		}
 	}
-}
-
-// TestWorkerCommand runs `kabinet worker` until the periodic clean-up it schedules has run, then
-// stops it as SIGTERM would.
-func TestWorkerCommand(t *testing.T) {
-	eachDSN(t, func(t *testing.T, dsn string, db *store.DB) {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		var out, errOut bytes.Buffer
-		exit := make(chan int, 1)
-		go func() {
-			exit <- run(ctx, []string{"worker", "--db", dsn}, &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
-		}()
-		q := store.NewJobs(db)
-		deadline := time.Now().Add(2 * time.Minute)
-		for {
-			done, err := q.List(context.Background(), jobs.Filter{Kind: "jobs.cleanup", State: jobs.Done})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(done) == 1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the clean-up job did not run: %s", errOut.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		cancel()
-		if code := <-exit; code != exitOK {
-			t.Fatalf("exit %d: %s", code, errOut.String())
-		}
-		if !strings.Contains(out.String(), "kinds jobs.cleanup") || !strings.Contains(out.String(), "kabinet worker stopped") {
-			t.Fatalf("output %q", out.String())
-		}
-	})
 }
