@@ -8,6 +8,10 @@
 #  (c) GET /api/v1/taxpayers/{tin} under 64 concurrent clients vs GET /healthz on the same loopback
 #      server, alternating in rounds (rps_ratio, p99_ratio, and CPU per request), at
 #      KABINET_BENCH_PERSONS registered persons, on SQLite and PostgreSQL.
+#  (d) the job queue from enqueue to done (one worker, a handler that does nothing) vs a plain
+#      INSERT of the same rows into a copy of the jobs table (queue/plain), KABINET_BENCH_JOBS jobs
+#      (10,000 by default), each in its own transaction ("single", as the outbox is used) and all
+#      in one ("batch"), on SQLite and PostgreSQL.
 #  The benchmarks start their own PostgreSQL cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,3 +37,6 @@ for dbk in sqlite postgres; do
   echo "== (c) lookup under 64 clients vs /healthz, $persons persons, $dbk (rps_ratio, p99_ratio)"
   KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkTaxpayerLookupUnderLoad' -benchtime 1x -timeout 6h ./internal/server/
 done
+
+echo "== (d) job queue, enqueue to done vs plain INSERT (queue/plain)"
+go test -run '^$' -bench 'BenchmarkJobsThroughput' -benchtime 1x -timeout 1h ./internal/store/

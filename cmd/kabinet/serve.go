@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/app"
@@ -31,6 +32,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	dsn := dbFlag(fs, e)
 	withDemo := fs.Bool("demo", false, "seed a demo inspector and a few hundred demo taxpayers")
+	workers := fs.Int("workers", 2, "job handlers run by this process at once (0: none; run `kabinet worker` instead)")
+	smtpURL, smsURL := senderFlags(fs, e)
 	trusted := fs.String("trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto to believe (env KABINET_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -46,6 +49,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kabinet serve: --trusted-proxies: %v\n", err)
 		return exitUsage
 	}
+	snd, err := app.NewSenders(*smtpURL, *smsURL)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
+		return exitUsage
+	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
@@ -53,7 +61,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer db.Close()
-	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies})
+	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies, Senders: snd, Demo: *withDemo})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitFailure
@@ -73,8 +81,21 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintf(e.stdout, "kabinet listening on http://%s/ (database: %s)\n", ln.Addr(), db.Dialect)
+	if *withDemo {
+		fmt.Fprintf(e.stdout, "messages the demo would send (codes included): http://%s/demo/outbox\n", ln.Addr())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	var workDone sync.WaitGroup
+	if *workers > 0 {
+		workDone.Go(func() {
+			if err := a.RunWorkers(workCtx, *workers); err != nil && workCtx.Err() == nil {
+				log.Error("job worker stopped", "err", err)
+			}
+		})
+	}
 	select {
 	case err := <-errc:
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
@@ -83,7 +104,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
+	err = srv.Shutdown(shutdown)
+	stopWork()
+	workDone.Wait()
+	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: shutdown: %v\n", err)
 		return exitFailure
 	}

@@ -9,10 +9,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/server"
@@ -29,6 +33,8 @@ type Config struct {
 	Now     func() time.Time // the clock (tests move it); time.Now by default
 	Hasher  *password.Hasher // argon2id with the default parameters when nil
 	Proxies web.Proxies      // whose X-Forwarded-For / X-Forwarded-Proto to believe
+	Senders Senders          // e-mail and SMS; none: messages wait in the outbox
+	Demo    bool             // serve the demo pages (the outbox a newcomer reads the codes in)
 }
 
 // App is the assembled application.
@@ -42,7 +48,14 @@ type App struct {
 	Sessions *session.Manager
 	Flows    *flow.Manager
 	Limits   *limits.Limiter
+	Jobs     *store.Jobs
+	Notify   *notify.Service
 	Handler  http.Handler
+
+	senders Senders
+	outbox  *store.Notify
+	wakeMu  sync.Mutex
+	wake    []func()
 }
 
 // New builds the application over c.DB.
@@ -56,7 +69,7 @@ func New(ctx context.Context, c Config) (*App, error) {
 	if c.Hasher == nil {
 		c.Hasher = password.NewHasher(0)
 	}
-	a := &App{DB: c.DB, Log: c.Log, Now: c.Now, Hasher: c.Hasher}
+	a := &App{DB: c.DB, Log: c.Log, Now: c.Now, Hasher: c.Hasher, senders: c.Senders}
 	a.Register = register.New(store.NewRegister(c.DB), register.Options{Now: c.Now})
 	if err := a.Register.LoadOffices(ctx); err != nil {
 		return nil, fmt.Errorf("load tax offices: %w", err)
@@ -65,11 +78,22 @@ func New(ctx context.Context, c Config) (*App, error) {
 	a.Staff = staff.New(store.NewStaff(c.DB), c.Hasher, a.Limits, c.Now)
 	a.Sessions = session.NewManager(store.NewSessions(c.DB), c.Now)
 	a.Flows = flow.NewManager(store.NewFlows(c.DB), c.Now)
+	a.Jobs = store.NewJobs(c.DB)
+	a.outbox = store.NewNotify(c.DB)
+	a.Notify = notify.New(a.outbox, c.Now)
 	h, err := server.New(server.Deps{DB: c.DB, Register: a.Register, Staff: a.Staff, Audit: c.DB, Sessions: a.Sessions, Flows: a.Flows,
-		Proxies: c.Proxies, Log: c.Log})
+		Proxies: c.Proxies, Log: c.Log, Collectors: []prometheus.Collector{server.NewJobsCollector(a.Jobs, c.Now)}, Outbox: outbox(c.Demo, a.Notify)})
 	if err != nil {
 		return nil, err
 	}
 	a.Handler = h
 	return a, nil
+}
+
+// outbox returns the outbox the demo pages list, when they are served.
+func outbox(demo bool, n *notify.Service) server.Outbox {
+	if !demo {
+		return nil
+	}
+	return n
 }

@@ -185,7 +185,7 @@ func (l *Limiter) Begin(ctx context.Context, p Policy, subject string, o Origin)
 			if hits > p.PerDevice.Max {
 				return t, &Refusal{RetryAfter: start.Add(p.PerDevice.Window).Sub(now), Started: hits == p.PerDevice.Max+1, Which: "device"}
 			}
-			t.keys, t.Trusted = []string{k}, true
+			t.keys, t.Trusted = []string{k, key(p.Scope, "overall", subject)}, true
 			return t, nil
 		}
 	}
@@ -204,15 +204,15 @@ func (l *Limiter) Begin(ctx context.Context, p Policy, subject string, o Origin)
 	if !ok {
 		return t, &Refusal{RetryAfter: next.Sub(now), Which: "overall"}
 	}
-	t.keys = []string{ck}
+	t.keys = []string{ck, key(p.Scope, "overall", subject)}
 	// The attempt that spends the budget is allowed and starts the delay, reported once.
 	t.DelayStarted = n == p.Overall.Budget
 	return t, nil
 }
 
-// Succeeded reports that the attempt of t found the right secret: the counters of its address
-// or device start again. The overall counter runs out with its window, so a successful sign-in
-// of the owner does not hand a guesser a fresh budget.
+// Succeeded reports that the attempt of t found the right secret: the counters of its address or
+// device and the overall one start again (the owner proved who they are; a guesser who does not
+// know the secret never gets here), so that an owner who signs in often is never delayed.
 func (l *Limiter) Succeeded(ctx context.Context, t Ticket) error {
 	if len(t.keys) == 0 {
 		return nil

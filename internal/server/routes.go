@@ -8,13 +8,14 @@ import (
 
 	"github.com/kabinet/kabinet/internal/api"
 	"github.com/kabinet/kabinet/internal/backoffice"
+	"github.com/kabinet/kabinet/internal/demosite"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/web"
 )
 
 // New returns kabinet's HTTP handler. Every URL it serves is listed here or in the Routes of
 // the packages it mounts, all on one mux with full patterns: /api/v1/ (register JSON API),
-// /office/ (back office), /static/, /healthz, /metrics.
+// /office/ (back office), /demo/ (with --demo only), /static/, /healthz, /metrics.
 func New(d Deps) (http.Handler, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -29,6 +30,11 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	office.Routes(mux)
+	if d.Outbox != nil {
+		if err := demosite.Mount(mux, d.Outbox, d.Log); err != nil {
+			return nil, err
+		}
+	}
 	mux.Handle("GET /static/", web.Static())
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

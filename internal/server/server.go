@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/demosite"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
@@ -35,7 +36,12 @@ type Deps struct {
 	Log      *slog.Logger
 	// Collectors are extra Prometheus collectors (the job queue's depth …).
 	Collectors []prometheus.Collector
+	// Outbox, when set (kabinet serve --demo), is listed at /demo/outbox.
+	Outbox Outbox
 }
+
+// Outbox is the outbox the demo pages list.
+type Outbox = demosite.Outbox
 
 type metrics struct {
 	registry *prometheus.Registry

@@ -17,6 +17,7 @@ import (
 	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
@@ -322,4 +323,21 @@ func TestSessionsOfTwoSites(t *testing.T) {
 		t.Fatal("the other site's session was ended")
 	}
 	fmt.Fprint(io.Discard)
+}
+
+// With --demo the outbox is a page a newcomer reads the codes on; without, there is no such page.
+func TestDemoOutbox(t *testing.T) {
+	db := storetest.SQLite(t)
+	a := apptest.Start(t, db, apptest.Options{Demo: true})
+	if _, err := a.Notify.Send(context.Background(), notify.Message{Channel: notify.SMS, To: "+79161234567", Lang: "ru", Key: "notify.code", Args: []string{"482913"}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := do(t, noRedirect, "GET", a.URL+"/demo/outbox", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "482913") || !strings.Contains(body, "79161234567") || !strings.Contains(body, "ждёт отправки") {
+		t.Fatalf("outbox page: %d %s", resp.StatusCode, body)
+	}
+	plain := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
+	if resp, _ := do(t, noRedirect, "GET", plain.URL+"/demo/outbox", nil); resp.StatusCode != 404 {
+		t.Fatalf("outbox without --demo: %d", resp.StatusCode)
+	}
 }

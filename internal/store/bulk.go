@@ -15,6 +15,7 @@ type table struct {
 	name  string
 	cols  []string
 	types []string
+	tail  string // appended to every INSERT, e.g. "ON CONFLICT DO NOTHING"
 }
 
 var (
@@ -52,7 +53,7 @@ func insertRows(ctx context.Context, q querier, d Dialect, t table, rows [][]any
 			}
 			args[c], casts[c] = col, "CAST($"+strconv.Itoa(c+1)+" AS "+typ+"[])"
 		}
-		_, err := q.ExecContext(ctx, into+`SELECT * FROM unnest(`+strings.Join(casts, ", ")+`)`, args...)
+		_, err := q.ExecContext(ctx, into+`SELECT * FROM unnest(`+strings.Join(casts, ", ")+`)`+t.tail, args...)
 		return taken(err)
 	}
 	var st *sql.Stmt
@@ -68,7 +69,7 @@ func insertRows(ctx context.Context, q querier, d Dialect, t table, rows [][]any
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		query := into + `VALUES ` + regQ{dialect: d}.valuesList(len(chunk), len(t.cols))
+		query := into + `VALUES ` + regQ{dialect: d}.valuesList(len(chunk), len(t.cols)) + t.tail
 		var err error
 		if tx, ok := q.(*sql.Tx); ok && len(chunk) == rowsPerInsert {
 			if st == nil {

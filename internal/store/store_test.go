@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"sync"
 	"testing"
 
@@ -11,7 +12,12 @@ import (
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(testWorkerEnv); mode != "" { // a worker process started by a test
+		os.Exit(runTestWorker(mode))
+	}
+	storetest.Main(m)
+}
 
 func TestAuditRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

@@ -56,6 +56,8 @@ type Options struct {
 	Clock   *Clock           // a clock at the real time when nil
 	Log     io.Writer        // the application's log (discarded when nil)
 	Proxies web.Proxies
+	Demo    bool        // serve the demo pages
+	Senders app.Senders // e-mail and SMS senders (none: messages wait in the outbox)
 	// Wrap, when set, wraps the application's handler (a test mounts a site of its own beside it).
 	Wrap func(http.Handler) http.Handler
 }
@@ -83,7 +85,8 @@ func Start(t testing.TB, db *store.DB, o Options) *App {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a, err := app.New(context.Background(), app.Config{DB: db, Log: log, Now: o.Clock.Now,
-		Hasher: password.NewHasherWith(*o.Hash, 0), Proxies: o.Proxies})
+		Hasher: password.NewHasherWith(*o.Hash, 0), Proxies: o.Proxies,
+		Demo: o.Demo, Senders: o.Senders})
 	if err != nil {
 		t.Fatal(err)
 	}
