@@ -12,6 +12,10 @@
 #      INSERT of the same rows into a copy of the jobs table (queue/plain), KABINET_BENCH_JOBS jobs
 #      (10,000 by default), each in its own transaction ("single", as the outbox is used) and all
 #      in one ("batch"), on SQLite and PostgreSQL.
+#  (e) the kit's session check (GET /office/session with a staff session) and a whole back-office
+#      page with a session (GET /office/search) under 64 clients vs /healthz (rps_ratio), and
+#  (f) the CPU of one whole staff login over HTTP vs one raw argon2id hash of the same parameters
+#      (cpu_ratio), on SQLite and PostgreSQL.
 #  The benchmarks start their own PostgreSQL cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,3 +44,10 @@ done
 
 echo "== (d) job queue, enqueue to done vs plain INSERT (queue/plain)"
 go test -run '^$' -bench 'BenchmarkJobsThroughput' -benchtime 1x -timeout 1h ./internal/store/
+
+for dbk in sqlite postgres; do
+  echo "== (e) session check and a page with a session under 64 clients vs /healthz, $dbk (rps_ratio)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkSession(Check|Page)UnderLoad' -benchtime 1x -timeout 1h ./internal/server/
+  echo "== (f) staff login CPU vs one argon2id hash, $dbk (cpu_ratio)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkStaffLoginCPU' -benchtime 1x -timeout 1h ./internal/server/
+done

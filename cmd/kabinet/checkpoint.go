@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -67,7 +66,7 @@ func readCheckpoint(path string) (*importCheckpoint, error) {
 	}
 	var c importCheckpoint
 	if err := json.Unmarshal(b, &c); err != nil || c.Version != checkpointVersion {
-		return nil, fmt.Errorf("the checkpoint %s is unreadable / файл контрольной точки %s не читается", path, path)
+		return nil, errors.New(both("import.bad_checkpoint", path))
 	}
 	return &c, nil
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/demo"
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 )
@@ -94,7 +95,7 @@ func runGen(e *env, args []string) int {
 	}
 	n, err := strconv.Atoi(pos[0])
 	if err != nil || n < 0 {
-		fmt.Fprintf(e.stderr, "kabinet register gen: N must be a non-negative number / N должно быть неотрицательным числом: %q\n", pos[0])
+		fmt.Fprintf(e.stderr, "kabinet register gen: %s: %q\n", both("import.n"), pos[0])
 		return exitUsage
 	}
 	w := bufio.NewWriter(e.stdout)
@@ -181,7 +182,7 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	}
 	in, err := os.Open(path)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "kabinet register import: cannot open the file / не удалось открыть файл: %v\n", err)
+		fmt.Fprintf(e.stderr, "kabinet register import: %s: %v\n", both("import.open"), err)
 		return exitFailure
 	}
 	defer in.Close()
@@ -200,7 +201,7 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
 	if err != nil || strings.Join(trimAll(head), ",") != importHeader {
-		fmt.Fprintf(e.stderr, "kabinet register import: the header row must be / строка заголовка должна быть:\n%s\n", importHeader)
+		fmt.Fprintf(e.stderr, "kabinet register import: %s:\n%s\n", both("import.header"), importHeader)
 		return exitFailure
 	}
 
@@ -208,11 +209,10 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	var cp *importCheckpoint
 	if !*restart {
 		if cp, err = readCheckpoint(*cpPath); err != nil {
-			return fail(fmt.Errorf("%w; run again with --restart to read the file from the start / запустите снова с --restart, чтобы читать файл с начала", err))
+			return fail(fmt.Errorf("%w; %s", err, both("import.restart")))
 		}
 		if cp != nil && (cp.Input != id || cp.DB != dbID(*dsn)) {
-			return fail(fmt.Errorf("the checkpoint %s belongs to another file or database; run again with --restart to read the file from the start / "+
-				"контрольная точка %s относится к другому файлу или базе; запустите снова с --restart, чтобы читать файл с начала", *cpPath, *cpPath))
+			return fail(errors.New(both("import.foreign_checkpoint", *cpPath)))
 		}
 	}
 	var c importCounts
@@ -244,9 +244,9 @@ func runImport(ctx context.Context, e *env, args []string) int {
 			rf, err = reopenAt(*resPath, cp.ResultsSize)
 		}
 		if err != nil {
-			return fail(fmt.Errorf("%w; run again with --restart to read the file from the start / запустите снова с --restart, чтобы читать файл с начала", err))
+			return fail(fmt.Errorf("%w; %s", err, both("import.restart")))
 		}
-		fmt.Fprintf(e.stderr, "resuming after line %d / продолжение после строки %d\n", lineBase, lineBase)
+		fmt.Fprintln(e.stderr, both("import.resuming", lineBase))
 	} else {
 		if ef, err = os.Create(*errPath); err == nil {
 			rf, err = os.Create(*resPath)
@@ -259,7 +259,7 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	defer rf.Close()
 	ew, rw := csv.NewWriter(ef), csv.NewWriter(rf)
 	if cp == nil {
-		ew.Write([]string{"line", "reason", "причина"})
+		ew.Write([]string{"line", "reason", i18n.T("ru", "import.reason")})
 		rw.Write([]string{"line", "tin", "outcome"})
 	}
 
@@ -383,7 +383,7 @@ func reopenAt(path string, size int64) (*os.File, error) {
 	}
 	st, err := f.Stat()
 	if err == nil && st.Size() < size {
-		err = fmt.Errorf("%s is shorter than at the checkpoint / %s короче, чем в контрольной точке", path, path)
+		err = errors.New(both("import.shorter", path))
 	}
 	if err == nil {
 		err = f.Truncate(size)
@@ -454,4 +454,9 @@ func parsePersonRow(rec []string) (register.PersonInput, *problem.Message) {
 		Address: register.Address{Region: rec[14], PostalCode: rec[15], City: rec[16], Street: rec[17],
 			House: rec[18], Flat: rec[19]},
 	}, nil
+}
+
+// both words a message of the command line in English and Russian, "english / русский".
+func both(key string, args ...any) string {
+	return i18n.T("en", key, args...) + " / " + i18n.T("ru", key, args...)
 }

@@ -63,9 +63,10 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	patterns := []*regexp.Regexp{
 		regexp.MustCompile(`problem\.Msg\("([a-z0-9_.]+)"`),
 		regexp.MustCompile(`\bMsg\("([a-z0-9_.]+)"`),
-		regexp.MustCompile(`i18n\.(?:Key|T)\((?:[a-zA-Z.]+, )?"([a-z0-9_.]+)"`),
+		regexp.MustCompile(`i18n\.(?:Key|T)\((?:(?:[a-zA-Z.]+|"[a-z]{2}"), )?"([a-z0-9_]+\.[a-z0-9_.]+)"`),
+		regexp.MustCompile(`\bboth\("([a-z0-9_.]+)"`),
 		regexp.MustCompile(`\.T "([a-z0-9_.]+)"`),
-		regexp.MustCompile(`\.T\("([a-z0-9_.]+)"`),
+		regexp.MustCompile(`\.T\("([a-z0-9_]+\.[a-z0-9_.]+)"`),
 		regexp.MustCompile(`"((?:office|lk|id|kg)\.flash\.[a-z_]+)"`),
 		regexp.MustCompile(`Tagline: "([a-z0-9_.]+)"`),
 	}

@@ -232,6 +232,15 @@ func TestStaffLoginFlowOverHTTP(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("page with the session header: %d", resp.StatusCode)
 		}
+		// The session check tells who is signed in, how, until when.
+		resp, body := do(t, noRedirect, "GET", a.URL+"/office/session", nil, web.SessionHeader, token)
+		var who web.SessionView
+		if json.Unmarshal([]byte(body), &who); resp.StatusCode != 200 || who.Subject != "ivanova" || who.Method != "password" || who.Site != "office" || who.Name != "Иванова Анна" {
+			t.Fatalf("session check: %d %s", resp.StatusCode, body)
+		}
+		if resp, _ := do(t, noRedirect, "GET", a.URL+"/office/session", nil); resp.StatusCode != 401 {
+			t.Fatalf("session check without a session: %d", resp.StatusCode)
+		}
 		// A finished flow cannot be replayed.
 		var flowID string
 		if flowID, _ = ok["id"].(string); flowID == "" {

@@ -98,6 +98,14 @@ type Service struct {
 	// one made by another instance takes effect here within TokenCacheTTL.
 	mu     sync.Mutex
 	tokens map[[32]byte]cachedToken
+	// members caches the members that pages are shown to, for TokenCacheTTL like tokens: a
+	// page of a signed-in member costs no look-up of the member. Disable clears it here at once.
+	members map[string]cachedMember
+}
+
+type cachedMember struct {
+	m     Member
+	until time.Time
 }
 
 type cachedToken struct {
@@ -116,7 +124,7 @@ func New(st Store, h *password.Hasher, lim *limits.Limiter, now func() time.Time
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: st, hasher: h, lim: lim, now: now, tokens: map[[32]byte]cachedToken{}}
+	return &Service{st: st, hasher: h, lim: lim, now: now, tokens: map[[32]byte]cachedToken{}, members: map[string]cachedMember{}}
 }
 
 var (
@@ -233,12 +241,25 @@ func known(err error) error {
 	return err
 }
 
-// Member returns the member with login.
+// Member returns the member with login (for TokenCacheTTL from memory: see Service.members).
 func (s *Service) Member(ctx context.Context, login string) (Member, error) {
+	now := s.now()
+	s.mu.Lock()
+	c, ok := s.members[login]
+	s.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.m, nil
+	}
 	a, err := s.st.Account(ctx, login)
 	if err != nil {
 		return Member{}, known(err)
 	}
+	s.mu.Lock()
+	if len(s.members) >= maxCachedTokens {
+		clear(s.members)
+	}
+	s.members[login] = cachedMember{m: a.Member, until: now.Add(TokenCacheTTL)}
+	s.mu.Unlock()
 	return a.Member, nil
 }
 
@@ -342,6 +363,7 @@ func (s *Service) forget(login string) {
 			delete(s.tokens, k)
 		}
 	}
+	delete(s.members, login)
 }
 
 // Roles lists every role.

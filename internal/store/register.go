@@ -185,7 +185,7 @@ func (q regQ) Taxpayer(ctx context.Context, tin string) (*register.Taxpayer, err
 		}
 	}
 	if t.KPPs, err = decodeKPPs(kpps); err != nil {
-		return nil, bad("КПП", err)
+		return nil, bad("kpp", err)
 	}
 	reg.At = reg.At.UTC()
 	if t.History, err = decodeHistory(reg, hist); err != nil {

@@ -10,10 +10,13 @@ import (
 )
 
 // Staff implements staff.Store.
-type Staff struct{ db *DB }
+type Staff struct {
+	db *DB
+	q  *stmtCache
+}
 
 // NewStaff returns the staff storage of db.
-func NewStaff(db *DB) *Staff { return &Staff{db: db} }
+func NewStaff(db *DB) *Staff { return &Staff{db: db, q: newStmtCache(db.SQL)} }
 
 var _ staff.Store = (*Staff)(nil)
 
@@ -34,7 +37,7 @@ func (s *Staff) InsertMember(ctx context.Context, a staff.Account, e audit.Entry
 func (s *Staff) Account(ctx context.Context, login string) (*staff.Account, error) {
 	var a staff.Account
 	var role string
-	err := s.db.SQL.QueryRowContext(ctx, `SELECT id, login, name, role, password_hash, created_at, disabled FROM staff WHERE login = $1`, login).
+	err := s.q.QueryRowContext(ctx, `SELECT id, login, name, role, password_hash, created_at, disabled FROM staff WHERE login = $1`, login).
 		Scan(&a.ID, &a.Login, &a.Name, &role, &a.PasswordHash, &a.CreatedAt, &a.Disabled)
 	if err != nil {
 		return nil, notFound(err)
@@ -121,7 +124,7 @@ func (s *Staff) TokenMember(ctx context.Context, hash []byte) (*staff.Member, ti
 	var m staff.Member
 	var role string
 	var exp time.Time
-	err := s.db.SQL.QueryRowContext(ctx, `SELECT s.id, s.login, s.name, s.role, s.created_at, s.disabled, t.expires_at
+	err := s.q.QueryRowContext(ctx, `SELECT s.id, s.login, s.name, s.role, s.created_at, s.disabled, t.expires_at
 		FROM staff_tokens t JOIN staff s ON s.login = t.login WHERE t.token_hash = $1 AND NOT t.revoked`, hash).
 		Scan(&m.ID, &m.Login, &m.Name, &role, &m.CreatedAt, &m.Disabled, &exp)
 	if err != nil {

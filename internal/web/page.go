@@ -81,6 +81,9 @@ func (q *Request) FormError(err error, name string, data any) error {
 // error, if any, as the site's error page.
 func (s *Site) Page(access Access, fn func(q *Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.CSP != "" {
+			w.Header().Set("Content-Security-Policy", s.CSP)
+		}
 		sess, err := s.Session(r)
 		if err != nil {
 			s.Error(w, r, err)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -33,6 +34,9 @@ type Site struct {
 	// (a disabled account, a re-issued card).
 	Authorize func(ctx context.Context, s *session.Session) (*Viewer, error)
 	Log       *slog.Logger
+	// CSP, when set, replaces the kit's content security policy on the site's pages (a site
+	// that must allow one more source says so here, nowhere else).
+	CSP string
 
 	rd *renderer
 }
@@ -126,6 +130,24 @@ func (s *Site) EndSession(w http.ResponseWriter, r *http.Request) {
 		_ = s.Sessions.End(r.Context(), t)
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.Cookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+}
+
+// SessionsOf lists the live sessions of the subject on this site, the most recently used first
+// (the "devices" of a security settings page).
+func (s *Site) SessionsOf(r *http.Request, subject string) ([]session.Session, error) {
+	return s.Sessions.List(r.Context(), s.Name, subject)
+}
+
+// SignOutEverywhere ends every session of the subject on this site but the request's own, and
+// returns how many ended.
+func (s *Site) SignOutEverywhere(r *http.Request, subject string) (int, error) {
+	t, _ := s.token(r)
+	return s.Sessions.EndAll(r.Context(), s.Name, subject, t)
+}
+
+// SignOutSession ends one session of the subject on this site by its public id.
+func (s *Site) SignOutSession(r *http.Request, subject, id string) error {
+	return s.Sessions.EndOne(r.Context(), s.Name, subject, id)
 }
 
 // CSRFToken returns the anti-forgery token for a form: the session's, or before sign-in a random
@@ -255,10 +277,12 @@ func (s *Site) takeFlash(w http.ResponseWriter, r *http.Request, lang string) st
 	return i18n.T(lang, c.Value)
 }
 
-// Mount registers what every site has: the language switch (GET {base}lang) and signing out
-// (POST {base}logout).
+// Mount registers what every site has: the language switch (GET {base}lang), signing out
+// (POST {base}logout) and the session check (GET {base}session: who is signed in, how and
+// until when, as JSON; 401 without a session).
 func (s *Site) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+s.Base+"lang", s.handleLang)
+	mux.HandleFunc("GET "+s.Base+"session", s.handleSession)
 	mux.Handle("POST "+s.Base+"logout", s.Page(SignedIn, func(q *Request) error {
 		s.EndSession(q.W, q.R)
 		http.Redirect(q.W, q.R, s.Login, http.StatusSeeOther)
@@ -272,4 +296,41 @@ func (s *Site) LoginURL(back string) string {
 		return s.Login
 	}
 	return s.Login + "?back=" + url.QueryEscape(back)
+}
+
+// SessionView is the session check's answer.
+type SessionView struct {
+	Site      string    `json:"site"`
+	Subject   string    `json:"subject"`
+	Name      string    `json:"name,omitempty"`
+	Method    string    `json:"method"`
+	Assurance string    `json:"assurance,omitempty"`
+	AuthTime  time.Time `json:"auth_time"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// handleSession answers the session check without a page: it is the hot path of every client
+// that asks whether it is still signed in.
+func (s *Site) handleSession(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.Session(r)
+	if err != nil {
+		WriteProblem(w, r, s.Log, err)
+		return
+	}
+	var viewer *Viewer
+	if sess != nil && s.Authorize != nil {
+		if viewer, err = s.Authorize(r.Context(), sess); err != nil {
+			sess = nil
+		}
+	}
+	if sess == nil {
+		WriteProblem(w, r, s.Log, problem.New(problem.Unauthorized, problem.MsgUnauthorized))
+		return
+	}
+	v := SessionView{Site: s.Name, Subject: sess.Subject, Method: string(sess.Method), Assurance: sess.Assurance,
+		AuthTime: sess.AuthTime, ExpiresAt: sess.ExpiresAt}
+	if viewer != nil {
+		v.Name = viewer.Name
+	}
+	WriteJSON(w, http.StatusOK, v)
 }
