@@ -179,22 +179,14 @@ func BenchmarkTaxpayerLookupUnderLoad(b *testing.B) {
 // BenchmarkSessionPageUnderLoad compares a whole back-office page that needs a staff session (the
 // search form: the session's and the member's look-ups and the page's template, no register
 // query) with /healthz (compareLoad).
-func BenchmarkSessionPageUnderLoad(b *testing.B) {
-	ctx := context.Background()
-	a := apptest.Start(b, benchDB(b), apptest.Options{Hash: &password.Default})
-	if _, err := a.Staff.Add(ctx, audit.Actor{Login: "bench", Role: "system"}, "bench", staff.RoleInspector, "Бенч", "bench-password-1"); err != nil {
-		b.Fatal(err)
-	}
-	token, _, err := a.Sessions.Start(ctx, session.Start{Site: "office", Subject: "bench", Method: session.Password, Assurance: "inspector"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	compareLoad(b, a.URL, "page", []string{a.URL + "/office/search"}, http.Header{"Cookie": {"__Host-kabinet_office=" + token}})
-}
+func BenchmarkSessionPageUnderLoad(b *testing.B) { benchWithSession(b, "page", "/office/search") }
 
 // BenchmarkSessionCheckUnderLoad compares the session check of the kit (GET /office/session with
 // a staff session: the session's look-up, the viewer, a small JSON answer) with /healthz.
-func BenchmarkSessionCheckUnderLoad(b *testing.B) {
+func BenchmarkSessionCheckUnderLoad(b *testing.B) { benchWithSession(b, "session", "/office/session") }
+
+// benchWithSession compares path, asked with a staff session, with /healthz (compareLoad).
+func benchWithSession(b *testing.B, name, path string) {
 	ctx := context.Background()
 	a := apptest.Start(b, benchDB(b), apptest.Options{Hash: &password.Default})
 	if _, err := a.Staff.Add(ctx, audit.Actor{Login: "bench", Role: "system"}, "bench", staff.RoleInspector, "Бенч", "bench-password-1"); err != nil {
@@ -204,9 +196,8 @@ func BenchmarkSessionCheckUnderLoad(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	compareLoad(b, a.URL, "session", []string{a.URL + "/office/session"}, http.Header{"Cookie": {"__Host-kabinet_office=" + token}})
+	compareLoad(b, a.URL, name, []string{a.URL + path}, http.Header{"Cookie": {"__Host-kabinet_office=" + token}})
 }
-
 // clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat (100 on Linux).
 const clockTicks = 100
 

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -367,21 +366,7 @@ func (s *Jobs) DeleteDone(ctx context.Context, before time.Time) (int64, error) 
 // retry runs fn, one statement outside a transaction, again while the engine reports a lost race
 // (as InTx does for transactions).
 func (s *Jobs) retry(ctx context.Context, fn func() error) error {
-	var err error
-	for attempt := 0; attempt < maxAttempts; attempt++ {
-		if attempt > 0 {
-			backoff := time.Duration(1<<min(attempt, 7)) * time.Millisecond
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(backoff + time.Duration(mrand.Int64N(int64(backoff)))):
-			}
-		}
-		if err = fn(); err == nil || !IsRetryable(err) {
-			return err
-		}
-	}
-	return fmt.Errorf("store: statement gave up after %d attempts: %w", maxAttempts, err)
+	return retrying(ctx, "statement", fn)
 }
 
 func scanJob(rows *sql.Rows) (jobs.Job, error) {

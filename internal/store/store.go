@@ -138,6 +138,12 @@ const maxAttempts = 12
 // reports a serialization failure, a deadlock or a busy database, the whole transaction is run
 // again (fn must therefore be safe to repeat: it must do all its work through tx).
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return retrying(ctx, "transaction", func() error { return db.tryTx(ctx, fn) })
+}
+
+// retrying runs fn again, with a growing random pause, while the engine reports a lost race,
+// at most maxAttempts times; what names the work in the final error.
+func retrying(ctx context.Context, what string, fn func() error) error {
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
@@ -148,12 +154,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 			case <-time.After(backoff + time.Duration(rand.Int64N(int64(backoff)))):
 			}
 		}
-		err = db.tryTx(ctx, fn)
-		if err == nil || !IsRetryable(err) {
+		if err = fn(); err == nil || !IsRetryable(err) {
 			return err
 		}
 	}
-	return fmt.Errorf("store: transaction gave up after %d attempts: %w", maxAttempts, err)
+	return fmt.Errorf("store: %s gave up after %d attempts: %w", what, maxAttempts, err)
 }
 
 func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
