@@ -350,3 +350,17 @@ func TestDemoOutbox(t *testing.T) {
 		t.Fatalf("outbox without --demo: %d", resp.StatusCode)
 	}
 }
+
+// The shared error page is safe under concurrent first use (run with -race).
+func TestConcurrentNotFound(t *testing.T) {
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Go(func() {
+			if resp, _ := do(t, noRedirect, "GET", a.URL+"/nowhere", nil); resp.StatusCode != 404 {
+				t.Errorf("404: %d", resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+}
