@@ -198,6 +198,7 @@ func benchWithSession(b *testing.B, name, path string) {
 	}
 	compareLoad(b, a.URL, name, []string{a.URL + path}, http.Header{"Cookie": {"__Host-kabinet_office=" + token}})
 }
+
 // clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat (100 on Linux).
 const clockTicks = 100
 
