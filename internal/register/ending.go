@@ -1,0 +1,194 @@
+package register
+
+import (
+	"context"
+
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/problem"
+)
+
+// REG-6, REG-7: deregistration, and the TINs that stop being applied (death, liquidation,
+// duplicates), each pointing to the TIN that is kept.
+
+// resolved reads a record and follows the kept-TIN chain of duplicates (REG-7).
+func (s *Service) resolved(ctx context.Context, r Reader, tin string) (*Taxpayer, error) {
+	t, err := r.Taxpayer(ctx, tin)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{t.TIN: true}
+	for t.Ending != nil && t.Ending.Reason == EndDuplicate && t.Ending.KeptTIN != "" && !seen[t.Ending.KeptTIN] {
+		k, err := r.Taxpayer(ctx, t.Ending.KeptTIN)
+		if err != nil {
+			return nil, err
+		}
+		seen[k.TIN] = true
+		if k.Status == StatusNotApplied && k.Ending != nil && k.Ending.Reason == EndDuplicate {
+			t.Ending.KeptTIN = k.Ending.KeptTIN
+			continue
+		}
+		break
+	}
+	return t, nil
+}
+
+// finalKept follows duplicates from tin to the TIN that is applied.
+func finalKept(ctx context.Context, r Reader, tin string) (*Taxpayer, error) {
+	seen := map[string]bool{}
+	for {
+		t, err := r.Taxpayer(ctx, tin)
+		if err != nil {
+			return nil, err
+		}
+		if seen[tin] || t.Status != StatusNotApplied || t.Ending == nil || t.Ending.Reason != EndDuplicate || t.Ending.KeptTIN == "" {
+			return t, nil
+		}
+		seen[tin] = true
+		tin = t.Ending.KeptTIN
+	}
+}
+
+// stopsApplying says whether an ending stops the TIN being applied for this kind (REG-7), and
+// whether the reason applies to the kind at all.
+func stopsApplying(k Kind, r EndReason) (stops, ok bool) {
+	switch r {
+	case EndDeath:
+		return true, k == KindPerson
+	case EndLiquidation, EndReorganization, EndRedomiciled:
+		return true, k != KindPerson
+	case EndDuplicate:
+		return true, true
+	case EndMoved, EndOther:
+		return false, true
+	}
+	return false, false
+}
+
+// Deregister ends a registration. Death and liquidation (and reorganization, redomiciliation) stop
+// the TIN being applied (REG-7); other reasons keep it applied (REG-6).
+func (s *Service) Deregister(ctx context.Context, actor audit.Actor, tin string, e Ending) (*Taxpayer, error) {
+	if e.Reason == EndDuplicate {
+		return s.MarkDuplicate(ctx, actor, tin, e.KeptTIN, e.Note)
+	}
+	now := s.now()
+	var fe problem.Fields
+	if e.On.IsZero() {
+		e.On = now
+	} else if e.On.After(now) {
+		fe.Add("on", problem.Msg("register.end_future"))
+	}
+	e.On = civil(e.On)
+	e.Note = collapse(e.Note)
+	checkText(&fe, "note", e.Note, false, 1000)
+	if _, ok := stopsApplying(KindPerson, e.Reason); !ok && e.Reason != EndLiquidation && e.Reason != EndReorganization && e.Reason != EndRedomiciled {
+		fe.Add("reason", problem.Msg("register.end_reason_unknown"))
+	}
+	if e.KeptTIN != "" && !validTIN(e.KeptTIN) {
+		fe.Add("kept_tin", msgTINFormat)
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	err := s.store.Update(ctx, func(tx Tx) error {
+		t, err := tx.LockTaxpayer(ctx, tin)
+		if err != nil {
+			return err
+		}
+		stops, ok := stopsApplying(t.Kind, e.Reason)
+		if !ok {
+			return problem.InvalidField("reason", msgEndReason)
+		}
+		if t.Status == StatusNotApplied {
+			return problem.New(problem.Conflict, msgNotApplied.With(tin))
+		}
+		if e.KeptTIN != "" {
+			if e.KeptTIN == tin {
+				return problem.InvalidField("kept_tin", msgKeptSelf)
+			}
+			if _, err := tx.Taxpayer(ctx, e.KeptTIN); problem.Is(err, problem.NotFound) {
+				return problem.InvalidField("kept_tin", msgTaxpayerNotFound.With(e.KeptTIN))
+			} else if err != nil {
+				return err
+			}
+		}
+		old := t.Status
+		ending := e
+		t.Ending = &ending
+		t.Status = StatusDeregistered
+		action := "deregistered"
+		if stops {
+			t.Status = StatusNotApplied
+			action = "not_applied"
+		}
+		if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
+			return err
+		}
+		fs := []FieldChange{{Field: "status", Old: string(old), New: string(t.Status)}, {Field: "reason", New: string(e.Reason)}}
+		if err := tx.AddChange(ctx, tin, Change{At: now.UTC(), Actor: actor.Login, Action: action, Fields: fs, Note: e.Note}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, s.entry(actor, "taxpayer.deregister", tin, "reason="+string(e.Reason)+" status="+string(t.Status)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Taxpayer(ctx, tin)
+}
+
+// MarkDuplicate stops applying duplicateTIN, which then points to keptTIN (REG-7). A kept TIN that
+// is itself a duplicate is followed to the TIN that is applied.
+func (s *Service) MarkDuplicate(ctx context.Context, actor audit.Actor, duplicateTIN, keptTIN, note string) (*Taxpayer, error) {
+	var fe problem.Fields
+	if keptTIN == "" {
+		fe.Add("kept_tin", fieldMsg(msgRequired, "kept_tin"))
+	} else if !validTIN(keptTIN) {
+		fe.Add("kept_tin", msgTINFormat)
+	} else if keptTIN == duplicateTIN {
+		fe.Add("kept_tin", msgKeptSelf)
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	err := s.store.Update(ctx, func(tx Tx) error {
+		t, err := tx.LockTaxpayer(ctx, duplicateTIN)
+		if err != nil {
+			return err
+		}
+		if t.Status == StatusNotApplied {
+			return problem.New(problem.Conflict, msgNotApplied.With(duplicateTIN))
+		}
+		kept, err := finalKept(ctx, tx, keptTIN)
+		if problem.Is(err, problem.NotFound) {
+			return problem.InvalidField("kept_tin", msgTaxpayerNotFound.With(keptTIN))
+		} else if err != nil {
+			return err
+		}
+		switch {
+		case kept.TIN == duplicateTIN:
+			return problem.InvalidField("kept_tin", msgKeptSelf)
+		case kept.Status == StatusNotApplied:
+			return problem.InvalidField("kept_tin", msgKeptNotApplied)
+		case (kept.Kind == KindPerson) != (t.Kind == KindPerson):
+			return problem.InvalidField("kept_tin", msgKeptKind)
+		}
+		old := t.Status
+		t.Status = StatusNotApplied
+		t.Ending = &Ending{Reason: EndDuplicate, On: civil(now), KeptTIN: kept.TIN, Note: collapse(note)}
+		if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
+			return err
+		}
+		fs := []FieldChange{{Field: "status", Old: string(old), New: string(StatusNotApplied)}, {Field: "kept_tin", New: kept.TIN}}
+		if err := tx.AddChange(ctx, duplicateTIN, Change{At: now.UTC(), Actor: actor.Login, Action: "duplicate_of", Fields: fs, Note: t.Ending.Note}); err != nil {
+			return err
+		}
+		if err := tx.AddChange(ctx, kept.TIN, Change{At: now.UTC(), Actor: actor.Login, Action: "duplicate_kept", Fields: []FieldChange{{Field: "duplicate_tin", New: duplicateTIN}}}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, s.entry(actor, "taxpayer.duplicate", duplicateTIN, "kept="+kept.TIN))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Taxpayer(ctx, duplicateTIN)
+}

@@ -1,0 +1,212 @@
+package register
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/storeerr"
+)
+
+// REG-8, TIN-3: foreign organizations and the КИО directory.
+
+func validateKIOInput(fe *problem.Fields, in *KIOInput) {
+	in.NameRu, in.NameLatin, in.ShortNameRu = collapse(in.NameRu), collapse(in.NameLatin), collapse(in.ShortNameRu)
+	in.Address, in.Country, in.OKSM = collapse(in.Address), collapse(in.Country), strings.TrimSpace(in.OKSM)
+	in.RegNumber, in.TaxCode = strings.TrimSpace(in.RegNumber), strings.TrimSpace(in.TaxCode)
+	checkText(fe, "identification.name_ru", in.NameRu, true, 1000)
+	checkText(fe, "identification.name_latin", in.NameLatin, true, 1000)
+	for _, r := range in.NameLatin {
+		if r > 0x24F { // Latin letters, digits, punctuation only
+			fe.Add("identification.name_latin", fieldMsg(msgOrgName, "identification.name_latin"))
+			break
+		}
+	}
+	checkText(fe, "identification.short_name_ru", in.ShortNameRu, false, 500)
+	checkText(fe, "identification.address", in.Address, false, 1000)
+	checkText(fe, "identification.country", in.Country, true, 200)
+	if !isDigits(in.OKSM, 3) {
+		fe.Add("identification.oksm", msgOKSM)
+	} else if in.OKSM == "643" {
+		fe.Add("identification.oksm", problem.Msg("register.oksm_russia"))
+	}
+	checkText(fe, "identification.reg_number", in.RegNumber, false, 100)
+	checkText(fe, "identification.tax_code", in.TaxCode, false, 100)
+}
+
+// RegisterForeignOrganization registers a foreign organization: 9909 + КИО + check digit, reusing
+// an existing КИО or creating one (TIN-3, REG-8), and a КПП on its ground.
+func (s *Service) RegisterForeignOrganization(ctx context.Context, actor audit.Actor, in ForeignOrganizationInput) (Result, error) {
+	var fe problem.Fields
+	in.KIO = strings.TrimSpace(in.KIO)
+	if in.KIO != "" {
+		if !isDigits(in.KIO, 5) {
+			fe.Add("kio", msgKIOFormat)
+		}
+	} else {
+		validateKIOInput(&fe, &in.Identification)
+	}
+	in.TaxOffice = strings.TrimSpace(in.TaxOffice)
+	if in.TaxOffice == "" {
+		in.TaxOffice = ForeignOffice
+	}
+	if checkOfficeFormat(&fe, "tax_office", in.TaxOffice) {
+		if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
+			return Result{}, err
+		}
+	}
+	if in.Reason == "" {
+		in.Reason = ReasonForeign
+	}
+	if !checkReason(in.Reason, true) {
+		fe.Add("reason", msgReason)
+	}
+	checkAddress(&fe, in.Address)
+	if err := fe.Err(); err != nil {
+		return Result{}, err
+	}
+	now := s.now()
+	var res Result
+	err := s.update(ctx, func(tx Tx) error {
+		res = Result{}
+		var k *KIO
+		var err error
+		action := "kio.reuse"
+		if in.KIO != "" {
+			k, err = tx.KIO(ctx, in.KIO)
+			if problem.Is(err, problem.NotFound) {
+				return problem.InvalidField("kio", msgKIONotFound.With(in.KIO))
+			}
+			if err != nil {
+				return err
+			}
+		} else if in.Identification.RegNumber != "" {
+			if k, err = tx.FindKIO(ctx, in.Identification.OKSM, in.Identification.RegNumber); err != nil {
+				return err
+			}
+		}
+		if k == nil { // REG-8: not in the directory: include it and assign a КИО
+			serial, err := tx.NextSerials(ctx, scopeKIO, "", 1, 1)
+			if err != nil {
+				return err
+			}
+			if serial > 99999 {
+				return problem.New(problem.Conflict, msgSerialsExhausted.With(ForeignOffice))
+			}
+			k = &KIO{Code: fmt.Sprintf("%05d", serial), AssignedOn: civil(now), KIOInput: in.Identification}
+			if err := tx.InsertKIO(ctx, k, NormalizeName(k.NameRu)); err != nil {
+				return err
+			}
+			action = "kio.create"
+		}
+		if k.InvalidOn != nil {
+			return problem.InvalidField("kio", problem.Msg("register.kio_invalid"))
+		}
+		tin, err := newForeignTIN(k.Code)
+		if err != nil {
+			return err
+		}
+		if t, err := tx.Taxpayer(ctx, tin); err == nil {
+			res = Result{Taxpayer: t}
+			return nil
+		} else if !problem.Is(err, problem.NotFound) {
+			return err
+		}
+		kpp, err := s.newKPP(ctx, tx, in.TaxOffice, in.Reason)
+		if err != nil {
+			return err
+		}
+		t := &Taxpayer{TIN: tin, Kind: KindForeign, Status: StatusActive, TaxOffice: in.TaxOffice, RegisteredOn: civil(now), Version: 1, Foreign: k,
+			KPPs: []KPP{{Code: kpp, Ground: KPPLocation, TaxOffice: in.TaxOffice, Reason: in.Reason, Address: in.Address, AssignedOn: civil(now)}}}
+		if err := tx.InsertTaxpayers(ctx, []NewTaxpayer{{Taxpayer: *t, NameNorm: NormalizeName(k.NameRu), At: now.UTC(), Actor: actor.Login}}, nil); err != nil {
+			return err
+		}
+		t.History = []Change{{At: now.UTC(), Actor: actor.Login, Action: "registered"}}
+		res = Result{Taxpayer: t, Created: true}
+		return tx.Audit(ctx, s.entry(actor, action, "kio:"+k.Code, ""), s.entry(actor, "foreign.register", tin, "kio="+k.Code+" kpp="+kpp))
+	})
+	return res, err
+}
+
+// KIO returns a КИО directory entry.
+func (s *Service) KIO(ctx context.Context, code string) (*KIO, error) {
+	return s.store.KIO(ctx, strings.TrimSpace(code))
+}
+
+// ListKIO lists the КИО directory, filtered by a name or code prefix.
+func (s *Service) ListKIO(ctx context.Context, query string, limit int) ([]KIO, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	q := strings.TrimSpace(query)
+	if !digitsOnly(q) {
+		q = NormalizeName(q)
+	}
+	return s.store.ListKIO(ctx, q, limit)
+}
+
+// UpdateKIO changes a КИО's identification block by application (REG-8): the code stays, the date
+// of change is set, and the change goes into the history of the foreign organization's TIN.
+func (s *Service) UpdateKIO(ctx context.Context, actor audit.Actor, code string, in KIOInput) (*KIO, error) {
+	var fe problem.Fields
+	validateKIOInput(&fe, &in)
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out *KIO
+	err := s.store.Update(ctx, func(tx Tx) error {
+		k, err := tx.KIO(ctx, code)
+		if err != nil {
+			return err
+		}
+		var fs []FieldChange
+		cmp := func(field, old, new string) {
+			if old != new {
+				fs = append(fs, FieldChange{Field: field, Old: old, New: new})
+			}
+		}
+		cmp("name_ru", k.NameRu, in.NameRu)
+		cmp("name_latin", k.NameLatin, in.NameLatin)
+		cmp("short_name_ru", k.ShortNameRu, in.ShortNameRu)
+		cmp("address", k.Address, in.Address)
+		cmp("country", k.Country, in.Country)
+		cmp("oksm", k.OKSM, in.OKSM)
+		cmp("reg_number", k.RegNumber, in.RegNumber)
+		cmp("tax_code", k.TaxCode, in.TaxCode)
+		out = k
+		if len(fs) == 0 {
+			return nil
+		}
+		d := civil(now)
+		k.KIOInput, k.ChangedOn = in, &d
+		if err := tx.UpdateKIO(ctx, k, NormalizeName(k.NameRu)); err != nil {
+			if errors.Is(err, storeerr.ErrKeyTaken) {
+				return &problem.Error{Code: problem.Conflict, Message: msgKIOTaken, Fields: []problem.FieldError{{Field: "identification.reg_number", Message: msgKIOTaken}}, Err: err}
+			}
+			return err
+		}
+		tin, err := newForeignTIN(k.Code)
+		if err != nil {
+			return err
+		}
+		if t, err := tx.LockTaxpayer(ctx, tin); err == nil {
+			if err := tx.UpdateTaxpayer(ctx, t, NormalizeName(k.NameRu)); err != nil {
+				return err
+			}
+			if err := tx.AddChange(ctx, tin, Change{At: now.UTC(), Actor: actor.Login, Action: "kio_changed", Fields: fs}); err != nil {
+				return err
+			}
+		} else if !problem.Is(err, problem.NotFound) {
+			return err
+		}
+		return tx.Audit(ctx, s.entry(actor, "kio.update", "kio:"+k.Code, auditFields(fs)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,310 @@
+package register
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/storeerr"
+)
+
+// REG-6: changes of data; the TIN stays and the history records each old and new value.
+
+func nameNormOf(t *Taxpayer) string {
+	switch {
+	case t.Person != nil:
+		return NormalizeName(t.Person.Surname, t.Person.GivenName, t.Person.Patronymic)
+	case t.Organization != nil:
+		return NormalizeName(t.Organization.FullName)
+	case t.Foreign != nil:
+		return NormalizeName(t.Foreign.NameRu)
+	}
+	return ""
+}
+
+func formatAddress(a Address) string {
+	var parts []string
+	for _, p := range []string{a.Country, a.Region, a.PostalCode, a.City, a.Street, a.House, a.Flat, a.Text} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func formatDocument(d IdentityDocument) string {
+	return strings.TrimSpace(d.Type + " " + d.Series + " " + d.Number)
+}
+
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// PersonUpdate changes an individual's data; nil fields stay as they are. The TIN never changes (REG-6).
+type PersonUpdate struct {
+	Surname, GivenName, Patronymic, BirthPlace, Citizenship, SNILS *string
+	BirthDate                                                      *time.Time
+	Sex                                                            *Sex
+	Address                                                        *Address
+	Document                                                       *IdentityDocument // a new current document; the old one stays on record
+	TaxOffice                                                      *string           // a move to another office
+	Note                                                           string
+}
+
+// auditFields lists the changed fields for the audit log, without values of personal data.
+func auditFields(fs []FieldChange) string {
+	// Only the names of the fields: their values (a passport, a СНИЛС) never enter the log.
+	parts := make([]string, 0, len(fs))
+	for _, f := range fs {
+		parts = append(parts, f.Field)
+	}
+	return "fields=" + strings.Join(parts, ",")
+}
+
+// UpdatePerson changes an individual's data and records the change in the history (REG-6).
+func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin string, u PersonUpdate) (*Taxpayer, error) {
+	now := s.now()
+	var fe problem.Fields
+	trim := func(p *string) {
+		if p != nil {
+			v := collapse(*p)
+			*p = v
+		}
+	}
+	trim(u.Surname)
+	trim(u.GivenName)
+	trim(u.Patronymic)
+	trim(u.BirthPlace)
+	if u.Surname != nil {
+		checkCyrillicName(&fe, "surname", *u.Surname, true)
+	}
+	if u.GivenName != nil {
+		checkCyrillicName(&fe, "given_name", *u.GivenName, true)
+	}
+	if u.Patronymic != nil {
+		checkCyrillicName(&fe, "patronymic", *u.Patronymic, false)
+	}
+	if u.BirthPlace != nil {
+		checkText(&fe, "birth_place", *u.BirthPlace, false, 300)
+	}
+	if u.BirthDate != nil {
+		checkBirthDate(&fe, *u.BirthDate, now)
+		d := civil(*u.BirthDate)
+		u.BirthDate = &d
+	}
+	if u.Sex != nil && *u.Sex != Male && *u.Sex != Female {
+		fe.Add("sex", msgSex)
+	}
+	if u.Citizenship != nil {
+		c := strings.TrimSpace(*u.Citizenship)
+		u.Citizenship = &c
+		if c != "" && !isLatin3(c) {
+			fe.Add("citizenship", msgCitizenship)
+		}
+	}
+	if u.SNILS != nil {
+		v := strings.TrimSpace(*u.SNILS)
+		if v != "" {
+			canon, m, ok := parseSNILS(v)
+			if !ok {
+				fe.Add("snils", m)
+			}
+			v = canon
+		}
+		u.SNILS = &v
+	}
+	if u.Document != nil {
+		d := *u.Document
+		d.Type, d.Series, d.Number = strings.TrimSpace(d.Type), strings.TrimSpace(d.Series), strings.TrimSpace(d.Number)
+		u.Document = &d
+		checkDocument(&fe, d)
+	}
+	if u.TaxOffice != nil {
+		o := strings.TrimSpace(*u.TaxOffice)
+		u.TaxOffice = &o
+		if checkOfficeFormat(&fe, "tax_office", o) {
+			if err := s.checkOffice(ctx, &fe, "tax_office", o); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if u.Address != nil {
+		checkAddress(&fe, *u.Address)
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	var out *Taxpayer
+	err := s.store.Update(ctx, func(tx Tx) error {
+		t, err := tx.LockTaxpayer(ctx, tin)
+		if err != nil {
+			return err
+		}
+		if t.Person == nil {
+			return problem.New(problem.Conflict, msgWrongKind)
+		}
+		if t.Status == StatusNotApplied {
+			return problem.New(problem.Conflict, msgNotApplied.With(tin))
+		}
+		p := t.Person
+		var fs []FieldChange
+		set := func(field string, dst *string, v *string) {
+			if v != nil && *v != *dst {
+				fs = append(fs, FieldChange{Field: field, Old: *dst, New: *v})
+				*dst = *v
+			}
+		}
+		set("surname", &p.Surname, u.Surname)
+		set("given_name", &p.GivenName, u.GivenName)
+		set("patronymic", &p.Patronymic, u.Patronymic)
+		set("birth_place", &p.BirthPlace, u.BirthPlace)
+		set("citizenship", &p.Citizenship, u.Citizenship)
+		set("snils", &p.SNILS, u.SNILS)
+		set("tax_office", &t.TaxOffice, u.TaxOffice)
+		if u.BirthDate != nil && !u.BirthDate.Equal(p.BirthDate) {
+			fs = append(fs, FieldChange{Field: "birth_date", Old: formatDate(p.BirthDate), New: formatDate(*u.BirthDate)})
+			p.BirthDate = *u.BirthDate
+		}
+		if u.Sex != nil && *u.Sex != p.Sex {
+			fs = append(fs, FieldChange{Field: "sex", Old: string(p.Sex), New: string(*u.Sex)})
+			p.Sex = *u.Sex
+		}
+		if u.Address != nil && *u.Address != p.Address {
+			fs = append(fs, FieldChange{Field: "address", Old: formatAddress(p.Address), New: formatAddress(*u.Address)})
+			p.Address = *u.Address
+		}
+		if u.Document != nil {
+			key := DocumentKey(*u.Document)
+			holder, err := tx.PersonByDocument(ctx, key)
+			if err != nil {
+				return err
+			}
+			switch holder {
+			case "":
+				old := ""
+				if len(p.Documents) > 0 {
+					old = formatDocument(p.Documents[0])
+				}
+				if err := tx.InsertDocument(ctx, NewDocument{TIN: tin, Key: key}); err != nil {
+					if errors.Is(err, storeerr.ErrKeyTaken) {
+						return problem.InvalidField("identity_document", msgDocOther)
+					}
+					return err
+				}
+				fs = append(fs, FieldChange{Field: "identity_document", Old: old, New: formatDocument(*u.Document)})
+				p.Documents = append([]IdentityDocument{*u.Document}, p.Documents...)
+			case tin: // already on record for this person: nothing changes
+			default:
+				return &problem.Error{Code: problem.Conflict, Message: msgDocOther, Fields: []problem.FieldError{{Field: "identity_document", Message: msgDocOther}}}
+			}
+		}
+		if len(fs) == 0 {
+			out = t
+			return nil
+		}
+		if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
+			if errors.Is(err, storeerr.ErrKeyTaken) {
+				return &problem.Error{Code: problem.Conflict, Message: msgSNILSTaken, Fields: []problem.FieldError{{Field: "snils", Message: msgSNILSTaken}}, Err: err}
+			}
+			return err
+		}
+		if err := tx.AddChange(ctx, tin, Change{At: now.UTC(), Actor: actor.Login, Action: "updated", Fields: fs, Note: u.Note}); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, s.entry(actor, "taxpayer.update", tin, auditFields(fs))); err != nil {
+			return err
+		}
+		out = t
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Taxpayer(ctx, out.TIN)
+}
+
+// OrganizationUpdate changes an organization's data; nil fields stay as they are.
+type OrganizationUpdate struct {
+	FullName, ShortName, OGRN *string
+	Address                   *Address
+	Note                      string
+}
+
+// UpdateOrganization changes an organization's data and records it in the history (REG-6).
+func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, tin string, u OrganizationUpdate) (*Taxpayer, error) {
+	var fe problem.Fields
+	if u.FullName != nil {
+		v := collapse(*u.FullName)
+		u.FullName = &v
+		checkText(&fe, "full_name", v, true, 1000)
+	}
+	if u.ShortName != nil {
+		v := collapse(*u.ShortName)
+		u.ShortName = &v
+		checkText(&fe, "short_name", v, false, 500)
+	}
+	if u.OGRN != nil {
+		v := strings.TrimSpace(*u.OGRN)
+		u.OGRN = &v
+		if _, m, ok := parseOGRN(v); !ok {
+			fe.Add("ogrn", m)
+		}
+	}
+	if u.Address != nil {
+		checkAddress(&fe, *u.Address)
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	err := s.store.Update(ctx, func(tx Tx) error {
+		t, err := tx.LockTaxpayer(ctx, tin)
+		if err != nil {
+			return err
+		}
+		if t.Organization == nil {
+			return problem.New(problem.Conflict, msgWrongKind)
+		}
+		if t.Status == StatusNotApplied {
+			return problem.New(problem.Conflict, msgNotApplied.With(tin))
+		}
+		o := t.Organization
+		var fs []FieldChange
+		set := func(field string, dst *string, v *string) {
+			if v != nil && *v != *dst {
+				fs = append(fs, FieldChange{Field: field, Old: *dst, New: *v})
+				*dst = *v
+			}
+		}
+		set("full_name", &o.FullName, u.FullName)
+		set("short_name", &o.ShortName, u.ShortName)
+		set("ogrn", &o.OGRN, u.OGRN)
+		if u.Address != nil && *u.Address != o.Address {
+			fs = append(fs, FieldChange{Field: "address", Old: formatAddress(o.Address), New: formatAddress(*u.Address)})
+			o.Address = *u.Address
+		}
+		if len(fs) == 0 {
+			return nil
+		}
+		if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
+			if errors.Is(err, storeerr.ErrKeyTaken) {
+				return &problem.Error{Code: problem.Conflict, Message: msgOGRNTaken, Fields: []problem.FieldError{{Field: "ogrn", Message: msgOGRNTaken}}, Err: err}
+			}
+			return err
+		}
+		if err := tx.AddChange(ctx, tin, Change{At: now.UTC(), Actor: actor.Login, Action: "updated", Fields: fs, Note: u.Note}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, s.entry(actor, "taxpayer.update", tin, auditFields(fs)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Taxpayer(ctx, tin)
+}

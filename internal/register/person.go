@@ -1,0 +1,373 @@
+package register
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/problem"
+)
+
+// REG-1, REG-3, REG-4: registering individuals — one at a time or in batches — with the check that
+// a person has no TIN yet, under any concurrency.
+
+// RegisterPerson registers an individual and assigns a TIN (REG-1, REG-4), or returns the TIN the
+// person already has (REG-3: Created false), or holds the request for an inspector's review when
+// only the name and birth data match (Result.Review set).
+func (s *Service) RegisterPerson(ctx context.Context, actor audit.Actor, in PersonInput) (Result, error) {
+	out, err := s.RegisterPersons(ctx, actor, []PersonInput{in})
+	if err != nil {
+		return Result{}, err
+	}
+	return out[0].Result, out[0].Err
+}
+
+// BatchResult is the outcome of one row of RegisterPersons.
+type BatchResult struct {
+	Result
+	Err error // a *problem.Error for a refused row; the other rows are unaffected
+}
+
+// pendingPerson is a validated row of a registration batch.
+type pendingPerson struct {
+	idx      int
+	in       PersonInput
+	key      string
+	nameNorm string
+}
+
+// RegisterPersons registers many persons with the same rules as RegisterPerson, committing them
+// together (used by the bulk import). Rows refused for bad input get Err and do not stop the others.
+// Rows for the same document (or СНИЛС) inside the batch get the same TIN.
+func (s *Service) RegisterPersons(ctx context.Context, actor audit.Actor, ins []PersonInput) ([]BatchResult, error) {
+	out := make([]BatchResult, len(ins))
+	now := s.now()
+	valid := make([]bool, len(ins))
+	checked := make([]pendingPerson, len(ins))
+	// Validation needs no database (but for offices added to the directory): a large batch is
+	// checked on every CPU while the database has nothing to do yet.
+	err := parallel(len(ins), 512, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			in, fe := validatePerson(ins[i], now)
+			if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
+				return err
+			}
+			if err := fe.Err(); err != nil {
+				out[i].Err = err
+				continue
+			}
+			valid[i] = true
+			checked[i] = pendingPerson{idx: i, in: in, key: DocumentKey(in.Document), nameNorm: NormalizeName(in.Surname, in.GivenName, in.Patronymic)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]pendingPerson, 0, len(ins))
+	for i, ok := range valid {
+		if ok {
+			rows = append(rows, checked[i])
+		}
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	err = s.update(ctx, func(tx Tx) error {
+		for _, r := range rows {
+			out[r.idx].Result = Result{}
+		}
+		return s.registerPersons(ctx, tx, actor, rows, out, now, false)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// parallel runs fn over [0, n) in parts of at least chunk items on up to GOMAXPROCS goroutines
+// and returns the first error.
+func parallel(n, chunk int, fn func(lo, hi int) error) error {
+	parts := max(1, min(runtime.GOMAXPROCS(0), n/chunk))
+	var g errgroup.Group
+	for p := range parts {
+		g.Go(func() error { return fn(p*n/parts, (p+1)*n/parts) })
+	}
+	return g.Wait()
+}
+
+// registerPersons is REG-3 and REG-1 for a batch inside one transaction. skipNameCheck is set when
+// an inspector has decided the person is a different one (DecideReview).
+func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor, rows []pendingPerson, out []BatchResult, now time.Time, skipNameCheck bool) error {
+	rows = append([]pendingPerson(nil), rows...) // marks below must not survive a retried transaction
+	keys := make([]string, 0, len(rows))
+	for _, r := range rows {
+		keys = append(keys, r.key)
+	}
+	// REG-3 lookups for the whole batch at once. The order matters on engines where each statement
+	// sees what was committed before it (PostgreSQL's read committed): the weakest evidence (name
+	// and birth) is read first and the documents last, so a person committed by a concurrent
+	// request in between is found by document rather than taken for a namesake.
+	// Namesakes registered at the same time wait for each other here, so that the second one
+	// finds the first by name and birth and goes to review instead of getting a second TIN.
+	var snilses []string
+	names := make([]NameBirth, 0, len(rows))
+	for _, r := range rows {
+		if r.in.SNILS != "" {
+			snilses = append(snilses, r.in.SNILS)
+		}
+		names = append(names, NameBirth{Name: r.nameNorm, Birth: r.in.BirthDate})
+	}
+	if err := tx.LockNames(ctx, names); err != nil {
+		return err
+	}
+	var err error
+	nameMatches := map[string][]PersonMatch{}
+	if !skipNameCheck {
+		if nameMatches, err = tx.PersonsByNamesBirths(ctx, names); err != nil {
+			return err
+		}
+	}
+	pending, err := tx.PendingReviewsByDocuments(ctx, keys)
+	if err != nil {
+		return err
+	}
+	snilsTIN := map[string]string{}
+	if len(snilses) > 0 {
+		if snilsTIN, err = tx.PersonsBySNILS(ctx, snilses); err != nil {
+			return err
+		}
+	}
+	known, err := tx.PersonsByDocuments(ctx, keys)
+	if err != nil {
+		return err
+	}
+	byIdx := map[int]*PersonInput{}
+	for j := range rows {
+		byIdx[rows[j].idx] = &rows[j].in
+	}
+	ins := func(i int) *PersonInput { return byIdx[i] }
+	existing := map[string]*Taxpayer{} // TIN → record, read once
+	answerExisting := func(i int, tin string) error {
+		t, ok := existing[tin]
+		if !ok {
+			// REG-7: a duplicate TIN is not applied; the person's kept TIN is.
+			t, err = finalKept(ctx, tx, tin)
+			if err != nil {
+				return err
+			}
+			existing[tin] = t
+		}
+		out[i].Result = Result{Taxpayer: t, Mismatch: mismatch(t, ins(i))}
+		return nil
+	}
+	// Inside the batch: the first row with a document, СНИЛС or name wins; later ones follow it.
+	byKey := map[string]int{}
+	bySNILS := map[string]int{}
+	byName := map[string][]int{}
+	var fresh []int // indexes into rows of persons that get a new TIN
+	var reviews []int
+	reviewCands := map[int][]string{}
+	for j, r := range rows {
+		if tin, ok := known[r.key]; ok { // REG-3: the document is on record
+			if err := answerExisting(r.idx, tin); err != nil {
+				return err
+			}
+			continue
+		}
+		if k, ok := byKey[r.key]; ok {
+			rows[j].key = "" // same document earlier in the batch: resolved after insertion
+			byKey[fmt.Sprint("#", j)] = k
+			continue
+		}
+		if r.in.SNILS != "" {
+			if k, ok := bySNILS[r.in.SNILS]; ok {
+				rows[j].key = ""
+				byKey[fmt.Sprint("#", j)] = k
+				continue
+			}
+			if tin := snilsTIN[r.in.SNILS]; tin != "" { // REG-3: the СНИЛС is on record
+				if err := answerExisting(r.idx, tin); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if rv := pending[r.key]; rv != nil {
+			out[r.idx].Result = Result{Review: rv}
+			continue
+		}
+		if !skipNameCheck {
+			var cands []string
+			for _, m := range nameMatches[NameBirth{Name: r.nameNorm, Birth: r.in.BirthDate}.Key()] {
+				if m.Status == StatusNotApplied {
+					continue
+				}
+				if m.BirthPlace != "" && r.in.BirthPlace != "" && NormalizeName(m.BirthPlace) != NormalizeName(r.in.BirthPlace) {
+					continue
+				}
+				cands = append(cands, m.TIN)
+			}
+			nk := r.nameNorm + "|" + r.in.BirthDate.Format(time.DateOnly)
+			for _, k := range byName[nk] {
+				if o := rows[k].in.BirthPlace; o == "" || r.in.BirthPlace == "" || NormalizeName(o) == NormalizeName(r.in.BirthPlace) {
+					cands = append(cands, fmt.Sprint("#", k)) // a row of this batch: its TIN is known after allocation
+				}
+			}
+			if len(cands) > 0 {
+				reviewCands[j] = cands
+				reviews = append(reviews, j)
+				byKey[r.key] = j
+				if r.in.SNILS != "" {
+					bySNILS[r.in.SNILS] = j
+				}
+				continue
+			}
+			byName[nk] = append(byName[nk], j)
+		}
+		byKey[r.key] = j
+		if r.in.SNILS != "" {
+			bySNILS[r.in.SNILS] = j
+		}
+		fresh = append(fresh, j)
+	}
+
+	// REG-1: serials for the whole batch, per office, in this transaction.
+	perOffice := map[string][]int{}
+	var officeOrder []string
+	for _, j := range fresh {
+		o := rows[j].in.TaxOffice
+		if _, ok := perOffice[o]; !ok {
+			officeOrder = append(officeOrder, o)
+		}
+		perOffice[o] = append(perOffice[o], j)
+	}
+	tins := map[int]string{}
+	for _, o := range officeOrder {
+		js := perOffice[o]
+		first, err := tx.NextSerials(ctx, scopePerson, o, len(js), 1)
+		if err != nil {
+			return err
+		}
+		if first+int64(len(js))-1 > 999999 {
+			return problem.New(problem.Conflict, msgSerialsExhausted.With(o))
+		}
+		for n, j := range js {
+			tin, err := newPersonTIN(o, first+int64(n))
+			if err != nil {
+				return err
+			}
+			tins[j] = tin
+		}
+	}
+	newRows := make([]NewTaxpayer, 0, len(fresh))
+	docs := make([]NewDocument, 0, len(fresh))
+	created := make([]string, 0, len(fresh))
+	at := now.UTC()
+	for _, j := range fresh {
+		r := rows[j]
+		t := personTaxpayer(tins[j], r.in, now)
+		newRows = append(newRows, NewTaxpayer{Taxpayer: *t, NameNorm: r.nameNorm, At: at, Actor: actor.Login})
+		docs = append(docs, NewDocument{TIN: t.TIN, Key: r.key})
+		created = append(created, t.TIN)
+		t.History = []Change{{At: at, Actor: actor.Login, Action: "registered"}}
+		out[r.idx].Result = Result{Taxpayer: t, Created: true}
+	}
+	// BO-5: registering a batch is one staff action, with every TIN it assigned as its subjects.
+	var entries []audit.Entry
+	switch len(created) {
+	case 0:
+	case 1:
+		in := rows[fresh[0]].in
+		entries = append(entries, s.entry(actor, "person.register", created[0], "ground="+string(in.Ground)+" office="+in.TaxOffice))
+	default:
+		offices := map[string]bool{}
+		for _, j := range fresh {
+			offices[rows[j].in.TaxOffice] = true
+		}
+		e := s.entry(actor, "person.register", "", fmt.Sprintf("persons=%d offices=%s", len(created), strings.Join(slices.Sorted(maps.Keys(offices)), ",")))
+		e.Subjects = created
+		entries = append(entries, e)
+	}
+	if len(newRows) > 0 {
+		if err := tx.InsertTaxpayers(ctx, newRows, docs); err != nil {
+			return err
+		}
+	}
+	for _, j := range reviews {
+		r := rows[j]
+		var cands []string
+		for _, c := range reviewCands[j] {
+			if strings.HasPrefix(c, "#") {
+				var k int
+				fmt.Sscan(c[1:], &k)
+				c = tins[k]
+			}
+			cands = append(cands, c)
+		}
+		rv := &Review{Status: ReviewPending, Input: r.in, Candidates: cands, CreatedAt: at, CreatedBy: actor.Login}
+		id, err := tx.InsertReview(ctx, rv, r.key)
+		if err != nil {
+			return err
+		}
+		rv.ID = id
+		entries = append(entries, s.entry(actor, "person.review", fmt.Sprint("review:", id), fmt.Sprintf("candidates=%s", strings.Join(cands, ","))))
+		out[r.idx].Result = Result{Review: rv}
+	}
+	// Rows that repeated an earlier row of the batch get its outcome (not created twice).
+	for j, r := range rows {
+		if r.key != "" {
+			continue
+		}
+		k := byKey[fmt.Sprint("#", j)]
+		first := out[rows[k].idx].Result
+		out[r.idx].Result = Result{Taxpayer: first.Taxpayer, Review: first.Review}
+	}
+	if len(entries) > 0 {
+		return tx.Audit(ctx, entries...)
+	}
+	return nil
+}
+
+// mismatch lists the fields of in that differ from the person on record (REG-3).
+func mismatch(t *Taxpayer, in *PersonInput) []string {
+	if t == nil || t.Person == nil || in == nil {
+		return nil
+	}
+	p := t.Person
+	var out []string
+	for _, c := range []struct {
+		field    string
+		old, new string
+	}{
+		{"surname", NormalizeName(p.Surname), NormalizeName(in.Surname)},
+		{"given_name", NormalizeName(p.GivenName), NormalizeName(in.GivenName)},
+		{"patronymic", NormalizeName(p.Patronymic), NormalizeName(in.Patronymic)},
+		{"birth_date", formatDate(p.BirthDate), formatDate(in.BirthDate)},
+		{"sex", string(p.Sex), string(in.Sex)},
+		{"snils", p.SNILS, in.SNILS},
+	} {
+		if c.old != c.new && !(c.field == "snils" && c.new == "") {
+			out = append(out, c.field)
+		}
+	}
+	return out
+}
+
+func personTaxpayer(tin string, in PersonInput, now time.Time) *Taxpayer {
+	return &Taxpayer{
+		TIN: tin, Kind: KindPerson, Status: StatusActive, TaxOffice: in.TaxOffice, RegisteredOn: civil(now), Version: 1,
+		Person: &Person{
+			Surname: in.Surname, GivenName: in.GivenName, Patronymic: in.Patronymic, BirthDate: in.BirthDate,
+			BirthPlace: in.BirthPlace, Sex: in.Sex, Citizenship: in.Citizenship, Documents: []IdentityDocument{in.Document},
+			SNILS: in.SNILS, Ground: in.Ground, Address: in.Address,
+		},
+	}
+}
