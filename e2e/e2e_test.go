@@ -158,7 +158,9 @@ func submit(sel string) chromedp.Action[chromedp.Void] {
 
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
 		t.Fatalf("text of %s: %v", sel, err)
 	}
@@ -240,7 +242,7 @@ func TestBackOfficeJourneys(t *testing.T) {
 	if surname != "Smith" {
 		t.Fatalf("typed value lost: %q", surname)
 	}
-	for _, id := range []string{"#surname-error", "#birth_date-error", "#document_number-error"} {
+	for _, id := range []string{"#surname-error", "#birth_date-error", "#identity_document-number-error"} {
 		if s := text(t, ctx, id); s == "" {
 			t.Fatalf("%s empty", id)
 		}
@@ -282,6 +284,12 @@ func TestBackOfficeJourneys(t *testing.T) {
 	fillPerson(t, ctx, a, other, sokolovaSelects)
 	dupTIN := strings.TrimSpace(text(t, ctx, "#tin"))
 	run(t, ctx, chromedp.SetValue(chromedp.CSS("#kept_tin"), tinStr), submit("#duplicate"))
+	// An irreversible action asks for a confirmation that says what follows.
+	if w := text(t, ctx, ".warning"); !strings.Contains(w, "перестанет применяться навсегда") {
+		t.Fatalf("duplicate confirmation: %q", w)
+	}
+	checkPage(t, ctx, "confirm-duplicate-ru")
+	run(t, ctx, submit("#confirm"))
 	if s := text(t, ctx, "#status"); !strings.Contains(s, "не подлежит применению") {
 		t.Fatalf("duplicate status: %q", s)
 	}
@@ -291,7 +299,11 @@ func TestBackOfficeJourneys(t *testing.T) {
 
 	// Deregister the first person on death.
 	run(t, ctx, chromedp.Navigate(a.url+"/office/taxpayers/"+tinStr), chromedp.WaitVisible(chromedp.CSS("#deregister")),
-		chromedp.SetValue(chromedp.CSS("#reason"), "death"), submit("#deregister"))
+		chromedp.SetValue(chromedp.CSS("#reason"), "death"), chromedp.SetValue(chromedp.CSS("#on"), time.Now().Format(time.DateOnly)), submit("#deregister"))
+	if w := text(t, ctx, ".warning"); !strings.Contains(w, "никогда не будет присвоен") {
+		t.Fatalf("deregistration confirmation: %q", w)
+	}
+	run(t, ctx, submit("#confirm"))
 	if s := text(t, ctx, "#status"); !strings.Contains(s, "смерть") {
 		t.Fatalf("death status: %q", s)
 	}
@@ -409,7 +421,7 @@ func TestBackOfficeOrganizations(t *testing.T) {
 	}
 	bad["identification_oksm"], bad["identification_name_latin"], bad["identification_reg_number"] = "643", "Альфа", "HRB 999"
 	fillForm(t, ctx, a.url+"/office/foreign/new", "kio", bad)
-	for _, id := range []string{"#identification_oksm-error", "#identification_name_latin-error"} {
+	for _, id := range []string{"#identification-oksm-error", "#identification-name_latin-error"} {
 		if s := text(t, ctx, id); s == "" {
 			t.Fatalf("%s empty", id)
 		}

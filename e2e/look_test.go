@@ -65,6 +65,34 @@ func checkPage(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// fits checks that the page needs no horizontal scroll on a 375 px phone and that printed (A4,
+// 794 px at 96 dpi) it fits the width of the paper.
+func fits(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	width := func() (int, int) {
+		w, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+		if err != nil || len(w) != 2 {
+			t.Fatalf("%s: width: %v", name, err)
+		}
+		return w[0], w[1]
+	}
+	run(t, ctx, chromedp.EmulateViewport(375, 800))
+	if sw, iw := width(); sw > iw {
+		t.Errorf("%s: %d px wide on a %d px phone", name, sw, iw)
+	}
+	run(t, ctx, chromedp.EmulateViewport(794, 1123))
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	if sw, iw := width(); sw > iw {
+		t.Errorf("%s: printed %d px wide on a %d px page", name, sw, iw)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.EmulateViewport(1280, 1000))
+}
+
 // axeViolations runs axe-core on the page the browser shows.
 func axeViolations(t *testing.T, ctx context.Context) []axeViolation {
 	t.Helper()

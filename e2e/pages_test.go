@@ -56,6 +56,7 @@ func TestEveryBackOfficePage(t *testing.T) {
 				t.Errorf("%s: page language %q, want %q", name, got, lang)
 			}
 			checkPage(t, ctx, name+"-"+lang)
+			fits(t, ctx, name+"-"+lang)
 		}
 	}
 	// A form with errors: every wrong field marked, the first error announced.

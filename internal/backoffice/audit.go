@@ -1,11 +1,13 @@
 package backoffice
 
 import (
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/web"
 )
 
@@ -101,4 +103,20 @@ func auditRows(p *web.Page, entries []audit.Entry) []auditRow {
 		out = append(out, r)
 	}
 	return out
+}
+
+func (h *Handler) handleAudit(q *web.Request) error {
+	if !q.Viewer.Can("audit.read") {
+		return problem.New(problem.Forbidden, problem.MsgForbidden)
+	}
+	qs := q.R.URL.Query()
+	list, err := h.d.Audit.ListAudit(q.Ctx(), audit.Filter{Actor: qs.Get("actor"), Subject: qs.Get("subject"), Limit: 200})
+	if err != nil {
+		return err
+	}
+	q.Page.Title = q.Page.T("office.audit.title")
+	q.Page.Form = qs
+	q.Page.Data = map[string]any{"Entries": auditRows(q.Page, list)}
+	q.Render(http.StatusOK, "audit.html")
+	return nil
 }

@@ -56,7 +56,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	h := &Handler{d: d}
 	h.site, err = web.NewSite(web.Site{Name: "office", Base: Base, Tagline: "office.tagline", Login: Base + "login", Home: Base,
-		Sessions: d.Sessions, Authorize: h.authorize, Log: d.Log}, pages)
+		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log}, pages)
 	if err != nil {
 		return nil, err
 	}

@@ -24,12 +24,32 @@ func formDate(fe *problem.Fields, field, s string) time.Time {
 	return t
 }
 
+// formData is what the registration forms choose from: the tax offices and the document types,
+// with their labels.
 func (h *Handler) formData(q *web.Request) (map[string]any, error) {
+	offices, err := h.officeOptions(q)
+	if err != nil {
+		return nil, err
+	}
+	var docs []web.Option
+	for _, d := range register.DocumentTypes {
+		docs = append(docs, web.Option{Value: d, Label: q.Page.Enum("document_type", d)})
+	}
+	foreign := append([]web.Option{{Value: "", Label: q.Page.T("office.foreign.office_default")}}, offices...)
+	return map[string]any{"Offices": offices, "DocumentTypes": docs, "ForeignOffices": foreign}, nil
+}
+
+// officeOptions lists the tax offices as choices: "7736 — Инспекция …".
+func (h *Handler) officeOptions(q *web.Request) ([]web.Option, error) {
 	offices, err := h.d.Register.Offices(q.Ctx())
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Offices": offices, "DocumentTypes": register.DocumentTypes}, nil
+	out := make([]web.Option, 0, len(offices))
+	for _, o := range offices {
+		out = append(out, web.Option{Value: o.Code, Label: o.Code + " — " + o.Name})
+	}
+	return out, nil
 }
 
 func (h *Handler) handlePersonForm(q *web.Request) error {

@@ -62,12 +62,8 @@ func (q *Request) FormError(err error, name string, data any) error {
 	}
 	q.Page.Problem = p.Message.In(q.Page.Lang)
 	if p.Code == problem.Invalid {
-		q.Page.Problem += ". " + q.Page.T("form.errors")
-		for _, f := range p.Fields {
-			if _, dup := q.Page.Errors[f.Field]; !dup {
-				q.Page.Errors[f.Field] = f.In(q.Page.Lang)
-			}
-		}
+		q.Page.Problem = q.Page.T("form.errors")
+		q.Page.addErrors(p.Fields)
 	}
 	q.Page.Form = q.R.PostForm
 	q.Page.Data = data
@@ -131,6 +127,9 @@ func (s *Site) Page(access Access, fn func(q *Request) error) http.Handler {
 		p.Viewer = viewer
 		p.CSRF = s.CSRFToken(w, r, sess)
 		p.Flash = s.takeFlash(w, r, p.Lang)
+		if r.Method == http.MethodGet {
+			s.loadForm(r, p)
+		}
 		if err := fn(&Request{W: w, R: r, Site: s, Session: sess, Viewer: viewer, Page: p}); err != nil {
 			s.Error(w, r, err)
 		}
@@ -154,4 +153,20 @@ func (s *Site) parseForm(w http.ResponseWriter, r *http.Request, check bool) err
 		return nil
 	}
 	return CheckForm(r.PostForm)
+}
+
+// addErrors marks the fields of errs on the page, the first one focused, all of them listed in
+// the summary.
+func (p *Page) addErrors(errs []problem.FieldError) {
+	for _, f := range errs {
+		if _, dup := p.Errors[f.Field]; dup {
+			continue
+		}
+		msg := f.In(p.Lang)
+		p.Errors[f.Field] = msg
+		if p.FirstError == "" {
+			p.FirstError = f.Field
+		}
+		p.ErrorList = append(p.ErrorList, ErrorItem{ID: ErrorID(f.Field), Message: msg})
+	}
 }

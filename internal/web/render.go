@@ -36,8 +36,15 @@ type Page struct {
 	Form    url.Values
 	Errors  map[string]string // field → message in Lang
 	Problem string            // a message for the whole form or page
-	Data    any
+	// FirstError is the field of the form's first error (it gets the focus); ErrorList the
+	// errors in the order of the rule that found them, for the summary above the form.
+	FirstError string
+	ErrorList  []ErrorItem
+	Data       any
 }
+
+// ErrorItem is one line of a form's error summary: the message, linked to the field's message.
+type ErrorItem struct{ ID, Message string }
 
 // T translates key into the page's language.
 func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
@@ -82,7 +89,18 @@ type renderer struct {
 	pages map[string]*template.Template
 }
 
-var funcs = template.FuncMap{"errorID": ErrorID}
+var funcs = template.FuncMap{"errorID": ErrorID, "map": pairs}
+
+// pairs makes a map of its arguments, key, value, key, value …, for passing several values to a
+// partial: {{template "person" (map "P" $ "V" .)}}.
+func pairs(kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		k, _ := kv[i].(string)
+		m[k] = kv[i+1]
+	}
+	return m
+}
 
 func newRenderer(pagesFS fs.FS) (*renderer, error) {
 	rd := &renderer{pages: map[string]*template.Template{}}
@@ -90,6 +108,11 @@ func newRenderer(pagesFS fs.FS) (*renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	fields, err := fs.ReadFile(files, "templates/fields.html")
+	if err != nil {
+		return nil, err
+	}
+	layout = append(layout, fields...)
 	var partials, pages []string
 	if pagesFS != nil {
 		names, err := fs.Glob(pagesFS, "*.html")

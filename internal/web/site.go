@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/session"
@@ -30,6 +31,7 @@ type Site struct {
 	Login, Home string
 
 	Sessions *session.Manager
+	Flows    *flow.Manager // keeps a failed form across a redirect (Request.FailTo)
 	// Authorize turns a live session into the viewer of a page; an error ends the session
 	// (a disabled account, a re-issued card).
 	Authorize func(ctx context.Context, s *session.Session) (*Viewer, error)
