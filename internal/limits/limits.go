@@ -234,3 +234,18 @@ func (l *Limiter) TrustDevice(ctx context.Context, p Policy, subject string) (st
 func (l *Limiter) Cleanup(ctx context.Context) (int, error) {
 	return l.st.DeleteOld(ctx, l.now().UTC().Add(-24*time.Hour))
 }
+
+// Count counts one event of kind scope on key against r (a code sent to a phone, a letter
+// ordered) and refuses it with a *Refusal when r's limit for the window is spent. Keys are
+// hashed like the others.
+func (l *Limiter) Count(ctx context.Context, scope, subject string, r Rule) error {
+	now := l.now().UTC()
+	hits, start, err := l.st.HitRule(ctx, key(scope, "count", normalize(subject)), now, r)
+	if err != nil {
+		return err
+	}
+	if hits > r.Max {
+		return &Refusal{RetryAfter: start.Add(r.Window).Sub(now), Started: hits == r.Max+1, Which: "count"}
+	}
+	return nil
+}
