@@ -116,7 +116,8 @@ func (db *DB) migrateTo(ctx context.Context, version int64) error {
 	if db.Dialect == Postgres {
 		d = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(d, db.SQL, sub)
+	// Out of order: migrations written on branches at the same time may land in any order.
+	p, err := goose.NewProvider(d, db.SQL, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}

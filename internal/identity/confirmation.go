@@ -1,0 +1,308 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kabinet/kabinet/esign"
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/storeerr"
+	"github.com/kabinet/kabinet/tin"
+)
+
+// IDP-4: the confirmed level, by one of three methods, the method recorded with its evidence:
+// (a) at a service centre an operator (BO-4) finds the account by СНИЛС or passport, checks the
+// passport and the СНИЛС shown in person, records what was checked, and confirms — or hands over
+// a code the citizen types in; (b) a code by registered mail (mail.go); (c) a qualified
+// electronic signature whose certificate's СНИЛС, name and ИНН match the account, at once.
+// Only a standard account (its profile verified) can be confirmed.
+
+var (
+	msgChecklist  = problem.Msg("idp.operator.checklist")
+	msgConfirmed  = problem.Msg("idp.already_confirmed")
+	msgCentre     = problem.Msg("idp.operator.centre")
+	msgCertSNILS  = problem.Msg("idp.esign.snils")
+	msgCertName   = problem.Msg("idp.esign.name")
+	msgCertINN    = problem.Msg("idp.esign.inn")
+	msgLetterSoon = problem.Msg("idp.letter.too_soon")
+	msgAddress    = problem.Msg("idp.letter.address")
+)
+
+// Checklist is what an operator checked of the documents shown in person.
+type Checklist struct {
+	PassportShown bool   // the passport was shown and its data match the profile
+	SNILSShown    bool   // the СНИЛС was shown and matches
+	Centre        string // the service centre
+	Note          string
+}
+
+func (c Checklist) evidence() string {
+	var checked []string
+	if c.PassportShown {
+		checked = append(checked, "passport")
+	}
+	if c.SNILSShown {
+		checked = append(checked, "snils")
+	}
+	return fmt.Sprintf("centre=%s checked=%s", c.Centre, strings.Join(checked, ","))
+}
+
+func (s *Provider) confirmable(a *Account) error {
+	switch {
+	case a.Level == Confirmed:
+		return problem.New(problem.Conflict, msgConfirmed)
+	case !a.Level.AtLeast(Standard):
+		return problem.New(problem.Conflict, msgNotStandard)
+	}
+	return nil
+}
+
+// confirm raises a to confirmed by method m with its evidence.
+func (s *Provider) confirm(ctx context.Context, a *Account, m Method, evidence string, e Effects, o Origin) error {
+	a.Level, a.Method, a.ConfirmedAt, a.Evidence = Confirmed, m, s.now().UTC(), evidence
+	e.Events = append(e.Events, s.event(a.ID, "confirmed", o, string(m)))
+	msgs, err := s.notifyAccount(a, o.Lang, "notify.idp.confirmed")
+	if err != nil {
+		return err
+	}
+	e.Messages = append(e.Messages, msgs...)
+	return s.update(ctx, a, e)
+}
+
+// FindForOperator finds accounts by СНИЛС or by passport series and number (BO-4).
+func (s *Provider) FindForOperator(ctx context.Context, query string) ([]Account, error) {
+	q := strings.TrimSpace(query)
+	if q == "" {
+		return nil, nil
+	}
+	search := Search{Limit: 20}
+	if v, err := tin.ParseSNILS(q); err == nil {
+		search.SNILS = v.Digits
+	} else if d := digits(q); len(d) >= 6 && len(d) <= 12 {
+		search.Passport = d
+	} else {
+		return nil, problem.InvalidField("q", problem.Msg("idp.operator.query"))
+	}
+	return s.o.Store.FindAccounts(ctx, search)
+}
+
+func (s *Provider) checkList(c Checklist) error {
+	var fe problem.Fields
+	if !c.PassportShown {
+		fe.Add("passport_shown", msgChecklist.With(i18n.Key("idp.operator.passport")))
+	}
+	if !c.SNILSShown {
+		fe.Add("snils_shown", msgChecklist.With(i18n.Key("idp.operator.snils")))
+	}
+	if strings.TrimSpace(c.Centre) == "" {
+		fe.Add("centre", msgCentre)
+	}
+	return fe.Err()
+}
+
+// ConfirmInPerson confirms an account after an operator checked the documents (IDP-4a, BO-4);
+// the operator's action is in the audit log.
+func (s *Provider) ConfirmInPerson(ctx context.Context, op audit.Actor, accountID string, c Checklist) error {
+	a, err := s.Account(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if err := s.confirmable(a); err != nil {
+		return err
+	}
+	if err := s.checkList(c); err != nil {
+		return err
+	}
+	e := Effects{Audit: []audit.Entry{{At: s.now().UTC(), Actor: op, Action: "account.confirm", Subject: "account:" + a.ID, Details: c.evidence()}}}
+	return s.confirm(ctx, a, ServiceCenter, c.evidence()+" operator="+op.Login, e, Origin{Address: op.RemoteAddr, Lang: i18n.Default})
+}
+
+// IssueOperatorCode makes the code an operator hands over after checking the documents; the
+// citizen types it in their account (ConfirmWithCode) within OperatorTTL. It is shown once.
+func (s *Provider) IssueOperatorCode(ctx context.Context, op audit.Actor, accountID string, c Checklist) (string, error) {
+	a, err := s.Account(ctx, accountID)
+	if err != nil {
+		return "", err
+	}
+	if err := s.confirmable(a); err != nil {
+		return "", err
+	}
+	if err := s.checkList(c); err != nil {
+		return "", err
+	}
+	code := newCode()
+	e := Effects{Audit: []audit.Entry{{At: s.now().UTC(), Actor: op, Action: "account.confirm_code", Subject: "account:" + a.ID, Details: c.evidence()}}}
+	// One code per account; what the operator checked is in the audit entry.
+	if err := s.o.Store.PutCode(ctx, Code{Purpose: ForOperator, Key: a.ID, Hash: codeHash(ForOperator, a.ID, code), ExpiresAt: s.now().UTC().Add(OperatorTTL)}, e); err != nil {
+		return "", err
+	}
+	return code, nil
+}
+
+// ConfirmWithCode confirms an account with the code an operator handed over (IDP-4a) or the
+// code of a registered letter (IDP-4b), whichever it is.
+func (s *Provider) ConfirmWithCode(ctx context.Context, accountID, typed string, o Origin) error {
+	a, err := s.Account(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if err := s.confirmable(a); err != nil {
+		return err
+	}
+	var last error
+	for _, p := range []struct {
+		purpose Purpose
+		method  Method
+		what    string
+	}{{ForOperator, ServiceCenter, "operator code"}, {ForLetter, Mail, "registered letter"}} {
+		if _, err := s.o.Store.Code(ctx, p.purpose, a.ID); errors.Is(err, storeerr.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if last = s.checkCode(ctx, p.purpose, a.ID, typed, "code", o); last == nil {
+			return s.confirm(ctx, a, p.method, p.what, Effects{}, o)
+		}
+	}
+	if last == nil {
+		return problem.InvalidField("code", msgCodeExpired)
+	}
+	return last
+}
+
+// ESignPurpose is the purpose of a confirmation challenge of an account: it binds the signature
+// to that account.
+func ESignPurpose(accountID string) string { return "idp.confirm:" + accountID }
+
+// IssueChallenge makes the text an account's owner signs to confirm it (IDP-4c).
+func (s *Provider) IssueChallenge(ctx context.Context, accountID string) (esign.Challenge, error) {
+	a, err := s.Account(ctx, accountID)
+	if err != nil {
+		return esign.Challenge{}, err
+	}
+	if err := s.confirmable(a); err != nil {
+		return esign.Challenge{}, err
+	}
+	return s.o.Challenges.Issue(ctx, ESignPurpose(accountID))
+}
+
+// ConfirmWithSignature confirms an account with a qualified signature over its challenge: the
+// certificate must be valid, trusted and not revoked, and its СНИЛС, name and ИНН (when both
+// have one) the account's. Confirmation is immediate.
+func (s *Provider) ConfirmWithSignature(ctx context.Context, accountID, challengeID string, sig []byte, o Origin) error {
+	a, err := s.Account(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if err := s.confirmable(a); err != nil {
+		return err
+	}
+	signer, err := s.o.Challenges.Verify(ctx, s.o.Verifier, challengeID, ESignPurpose(accountID), sig)
+	if err != nil {
+		if _, ok := esign.AsError(err); ok {
+			return &problem.Error{Code: problem.Invalid, Message: problem.MsgInvalid, Err: err,
+				Fields: []problem.FieldError{{Field: "signature", Message: problem.Signature(err)}}}
+		}
+		return err
+	}
+	var fe problem.Fields
+	if signer.SNILS == "" || signer.SNILS != a.SNILS {
+		fe.Add("signature", msgCertSNILS)
+	}
+	if !sameName(signer, a) {
+		fe.Add("signature", msgCertName)
+	}
+	if signer.INN != "" && a.Profile.INN != "" && signer.INN != a.Profile.INN {
+		fe.Add("signature", msgCertINN)
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	return s.confirm(ctx, a, ESign, fmt.Sprintf("certificate serial=%s issuer=%s", signer.Serial, signer.Issuer), Effects{}, o)
+}
+
+// sameName compares a certificate's surname and "name patronymic" with the account's,
+// case-insensitively, ё = е.
+func sameName(s *esign.Signer, a *Account) bool {
+	norm := func(v string) string { return normalizeAnswer(v) }
+	return norm(s.Surname) == norm(a.Surname) && norm(s.GivenName) == norm(strings.TrimSpace(a.GivenName+" "+a.Patronymic))
+}
+
+// OrderLetter orders a registered letter with a code to the postal address (IDP-4b): no earlier
+// than LetterRepeat after the last one.
+func (s *Provider) OrderLetter(ctx context.Context, accountID, address string, o Origin) (*Letter, error) {
+	a, err := s.Account(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.confirmable(a); err != nil {
+		return nil, err
+	}
+	address = strings.TrimSpace(address)
+	if len([]rune(address)) < 10 || len([]rune(address)) > 300 {
+		return nil, problem.InvalidField("address", msgAddress)
+	}
+	letters, err := s.o.Store.Letters(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	for _, l := range letters {
+		if next := l.OrderedAt.Add(LetterRepeat); now.Before(next) {
+			return nil, problem.New(problem.Conflict, msgLetterSoon.With(next.Format("02.01.2006")))
+		}
+	}
+	code := newCode()
+	text := i18n.T(o.Lang, "idp.letter.text", a.FullName(), code)
+	id, err := s.o.Post.Send(ctx, address, text, now)
+	if err != nil {
+		return nil, err
+	}
+	l := Letter{ID: id, AccountID: accountID, Address: address, OrderedAt: now}
+	if err := s.o.Store.PutCode(ctx, Code{Purpose: ForLetter, Key: a.ID, Hash: codeHash(ForLetter, a.ID, code), ExpiresAt: now.Add(LetterTTL)}, Effects{}); err != nil {
+		return nil, err
+	}
+	if err := s.o.Store.InsertLetter(ctx, l, Effects{Events: []Event{s.event(a.ID, "letter_ordered", o, id)}}); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// LetterView is an ordered letter with its tracking; Tracked is false on the day it was ordered
+// (the post tracks a letter from the next day).
+type LetterView struct {
+	Letter   Letter
+	Tracked  bool
+	Tracking Tracking
+	NextAt   time.Time // when a new letter may be ordered
+}
+
+// Letters returns the account's letters, the newest first, with their tracking.
+func (s *Provider) Letters(ctx context.Context, accountID string) ([]LetterView, error) {
+	ls, err := s.o.Store.Letters(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(ls, func(i, j int) bool { return ls[i].OrderedAt.After(ls[j].OrderedAt) })
+	now := s.now()
+	out := make([]LetterView, 0, len(ls))
+	for _, l := range ls {
+		v := LetterView{Letter: l, NextAt: l.OrderedAt.Add(LetterRepeat)}
+		y, m, d := l.OrderedAt.Date()
+		if now.After(time.Date(y, m, d+1, 0, 0, 0, 0, l.OrderedAt.Location())) {
+			t, err := s.o.Post.Track(ctx, l.ID, now)
+			if err != nil {
+				return nil, err
+			}
+			v.Tracked, v.Tracking = true, t
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

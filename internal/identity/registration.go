@@ -1,0 +1,333 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kabinet/kabinet/internal/flow"
+	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/storeerr"
+)
+
+// IDP-1: simplified registration, a stored flow ("id.registration"). Step "contact": the kind of
+// registration, surname, name, a mobile phone and/or an e-mail; a one-time code is sent to each.
+// Step "code": the codes typed. Step "password": the password typed twice, a security question
+// with its answer, and the terms of use and the processing of personal data accepted (recorded
+// with their versions and time). Then the account exists at the simplified level. No step tells
+// whether a phone or an e-mail is taken before its code has been confirmed: only its owner
+// learns that it already has an account.
+
+// Registration steps.
+const (
+	RegistrationKind = "id.registration"
+	StepContact      = "contact"
+	StepCode         = "code"
+	StepPassword     = "password"
+	RegistrationTTL  = time.Hour
+)
+
+// CodePolicy limits the tries of a one-time code: CodeTries in all, whatever the addresses.
+var CodePolicy = limits.Policy{
+	Scope:     "idp.code",
+	PerClient: limits.Rule{Max: CodeTries, Window: CodeTTL},
+	Overall:   limits.Throttle{Budget: CodeTries, Window: CodeTTL, Step: CodeTTL, MaxDelay: CodeTTL},
+	PerDevice: limits.Rule{Max: CodeTries, Window: CodeTTL},
+}
+
+var sendRule = limits.Rule{Max: CodeSends, Window: time.Hour}
+
+// Contact is what the first step of a registration takes.
+type Contact struct {
+	Kind                          Kind
+	Surname, GivenName, Patronymic string
+	Phone, Email                  string
+}
+
+var (
+	msgRequired     = problem.Msg("idp.required")
+	msgNameLetters  = problem.Msg("idp.name_letters")
+	msgPhone        = problem.Msg("idp.phone")
+	msgEmail        = problem.Msg("idp.email")
+	msgPhoneOrEmail = problem.Msg("idp.phone_or_email")
+	msgKind         = problem.Msg("idp.kind")
+	msgCode         = problem.Msg("idp.code.wrong")
+	msgCodeExpired  = problem.Msg("idp.code.expired")
+	msgConsent      = problem.Msg("idp.consent")
+	msgQuestion     = problem.Msg("idp.question")
+)
+
+func required(fe *problem.Fields, field, v string) bool {
+	if strings.TrimSpace(v) == "" {
+		fe.Add(field, msgRequired.With(i18n.Field(field)))
+		return false
+	}
+	return true
+}
+
+// checkName accepts letters (any alphabet: a foreign citizen's name), spaces, hyphens and
+// apostrophes, up to 100 characters.
+func checkName(fe *problem.Fields, field, v string, req bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		if req {
+			fe.Add(field, msgRequired.With(i18n.Field(field)))
+		}
+		return
+	}
+	letters := 0
+	for _, r := range v {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.':
+		default:
+			fe.Add(field, msgNameLetters.With(i18n.Field(field)))
+			return
+		}
+	}
+	if letters == 0 || utf8.RuneCountInString(v) > 100 {
+		fe.Add(field, msgNameLetters.With(i18n.Field(field)))
+	}
+}
+
+// StartRegistration starts a registration flow.
+func (s *Provider) StartRegistration(ctx context.Context, client flow.Client, csrf string) (*flow.Flow, error) {
+	return s.o.Flows.Start(ctx, flow.Start{Kind: RegistrationKind, State: StepContact, Client: client, CSRF: csrf, TTL: RegistrationTTL})
+}
+
+// SubmitContact takes the first step: it checks the contact and sends a code to each identifier.
+func (s *Provider) SubmitContact(ctx context.Context, f *flow.Flow, c Contact, o Origin) error {
+	if f.State != StepContact && f.State != StepCode {
+		return problem.New(problem.Conflict, msgStale)
+	}
+	var fe problem.Fields
+	if !c.Kind.Valid() {
+		fe.Add("kind", msgKind)
+	}
+	checkName(&fe, "surname", c.Surname, true)
+	checkName(&fe, "given_name", c.GivenName, true)
+	checkName(&fe, "patronymic", c.Patronymic, false)
+	phone, email := NormalizePhone(c.Phone), NormalizeEmail(c.Email)
+	switch {
+	case strings.TrimSpace(c.Phone) == "" && strings.TrimSpace(c.Email) == "":
+		fe.Add("phone", msgPhoneOrEmail)
+	default:
+		if strings.TrimSpace(c.Phone) != "" && phone == "" {
+			fe.Add("phone", msgPhone)
+		}
+		if strings.TrimSpace(c.Email) != "" && email == "" {
+			fe.Add("email", msgEmail)
+		}
+	}
+	for k, v := range map[string]string{"kind": string(c.Kind), "surname": strings.TrimSpace(c.Surname), "given_name": strings.TrimSpace(c.GivenName),
+		"patronymic": strings.TrimSpace(c.Patronymic), "phone": strings.TrimSpace(c.Phone), "email": strings.TrimSpace(c.Email)} {
+		f.Data[k] = v
+	}
+	if err := fe.Err(); err != nil {
+		f.Attempts++
+		_ = s.o.Flows.Save(ctx, f)
+		return err
+	}
+	f.Data["phone"], f.Data["email"], f.Data["lang"] = phone, email, o.Lang
+	delete(f.Data, "verified.phone")
+	delete(f.Data, "verified.email")
+	for _, to := range []string{phone, email} {
+		if to == "" {
+			continue
+		}
+		if err := s.sendCode(ctx, ForRegistration, f.ID+":"+to, to, o.Lang, "notify.code"); err != nil {
+			return err
+		}
+	}
+	f.State = StepCode
+	return s.o.Flows.Save(ctx, f)
+}
+
+// sendCode makes a new code for key and puts it in the outbox to destination to, at most
+// CodeSends times an hour to one destination (so nobody can flood a stranger's phone).
+func (s *Provider) sendCode(ctx context.Context, p Purpose, key, to, lang, msgKey string) error {
+	if err := s.o.Limits.Count(ctx, "idp.send", to, sendRule); err != nil {
+		if r, ok := limits.AsRefusal(err); ok {
+			return r.Problem()
+		}
+		return err
+	}
+	code := newCode()
+	m, err := s.message(to, lang, msgKey, code)
+	if err != nil {
+		return err
+	}
+	return s.o.Store.PutCode(ctx, Code{Purpose: p, Key: key, Hash: codeHash(p, key, code), ExpiresAt: s.now().UTC().Add(CodeTTL)},
+		Effects{Messages: m1(m)})
+}
+
+// ResendCode sends the codes of the code step again.
+func (s *Provider) ResendCode(ctx context.Context, f *flow.Flow, o Origin) error {
+	if f.State != StepCode {
+		return problem.New(problem.Conflict, msgStale)
+	}
+	for _, to := range []string{f.Data["phone"], f.Data["email"]} {
+		if to != "" && f.Data["verified."+to] == "" {
+			if err := s.sendCode(ctx, ForRegistration, f.ID+":"+to, to, o.Lang, "notify.code"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkCode checks a typed code of purpose and key under CodePolicy: counted before the check,
+// single use, expiring.
+func (s *Provider) checkCode(ctx context.Context, p Purpose, key, typed, field string, o Origin) error {
+	t, err := s.o.Limits.Begin(ctx, CodePolicy, string(p)+":"+key, o.limits())
+	if r, ok := limits.AsRefusal(err); ok {
+		return r.Problem()
+	}
+	if err != nil {
+		return err
+	}
+	c, err := s.o.Store.Code(ctx, p, key)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return problem.InvalidField(field, msgCodeExpired)
+	}
+	if err != nil {
+		return err
+	}
+	if !c.ExpiresAt.After(s.now()) {
+		_ = s.o.Store.DeleteCode(ctx, p, key)
+		return problem.InvalidField(field, msgCodeExpired)
+	}
+	if !c.matches(typed) {
+		return problem.InvalidField(field, msgCode)
+	}
+	if err := s.o.Store.DeleteCode(ctx, p, key); err != nil {
+		return err
+	}
+	return s.o.Limits.Succeeded(ctx, t)
+}
+
+// SubmitCodes takes the code step: the code sent to the phone (field code_phone) and the one sent
+// to the e-mail (code_email). Once every one is right it tells, to the owner only, whether the
+// phone or the e-mail already has an account.
+func (s *Provider) SubmitCodes(ctx context.Context, f *flow.Flow, codes map[string]string, o Origin) error {
+	if f.State != StepCode {
+		return problem.New(problem.Conflict, msgStale)
+	}
+	var fe problem.Fields
+	for kind, to := range map[string]string{"phone": f.Data["phone"], "email": f.Data["email"]} {
+		if to == "" || f.Data["verified."+to] != "" {
+			continue
+		}
+		field := "code_" + kind
+		if strings.TrimSpace(codes[field]) == "" {
+			fe.Add(field, msgRequired.With(i18n.Field(field)))
+			continue
+		}
+		if err := s.checkCode(ctx, ForRegistration, f.ID+":"+to, codes[field], field, o); err != nil {
+			if p, ok := problem.As(err); ok && p.Code == problem.Invalid {
+				fe = append(fe, p.Fields...)
+				continue
+			}
+			return err
+		}
+		f.Data["verified."+to] = "1"
+	}
+	if err := fe.Err(); err != nil {
+		f.Attempts++
+		_ = s.o.Flows.Save(ctx, f)
+		return err
+	}
+	for kind, to := range map[LoginKind]string{ByPhone: f.Data["phone"], ByEmail: f.Data["email"]} {
+		if to == "" {
+			continue
+		}
+		if _, err := s.o.Store.AccountBy(ctx, kind, to); err == nil {
+			_ = s.o.Flows.Save(ctx, f)
+			return problem.InvalidField(string(kind), msgTaken(string(kind)))
+		} else if !errors.Is(err, storeerr.ErrNotFound) {
+			return err
+		}
+	}
+	f.State = StepPassword
+	return s.o.Flows.Save(ctx, f)
+}
+
+// Secret is what the last step of a registration (and a recovery) takes.
+type Secret struct {
+	Password, Again    string
+	Question, Answer   string
+	Accepted           []string // the documents accepted ("terms", "personal_data")
+}
+
+// SubmitPassword takes the last step and creates the account at the simplified level.
+func (s *Provider) SubmitPassword(ctx context.Context, f *flow.Flow, sec Secret, o Origin) (*Account, error) {
+	if f.State != StepPassword {
+		return nil, problem.New(problem.Conflict, msgStale)
+	}
+	var fe problem.Fields
+	CheckPassword(&fe, "password", sec.Password, sec.Again, f.Data["phone"], f.Data["email"], f.Data["surname"])
+	question, answer := strings.TrimSpace(sec.Question), strings.TrimSpace(sec.Answer)
+	if question != "" || answer != "" {
+		if utf8.RuneCountInString(question) < 5 || utf8.RuneCountInString(question) > 200 {
+			fe.Add("question", msgQuestion)
+		}
+		if utf8.RuneCountInString(answer) < 2 || utf8.RuneCountInString(answer) > 100 {
+			fe.Add("answer", msgRequired.With(i18n.Field("answer")))
+		}
+	} else {
+		fe.Add("question", msgQuestion)
+	}
+	now := s.now().UTC()
+	var consents []Consent
+	for _, d := range s.o.Documents {
+		ok := false
+		for _, a := range sec.Accepted {
+			ok = ok || a == d.Doc
+		}
+		if !ok {
+			fe.Add("accept_"+d.Doc, msgConsent.With(i18n.Key("idp.doc."+d.Doc)))
+		}
+		consents = append(consents, Consent{Doc: d.Doc, Version: d.Version, At: now})
+	}
+	if err := fe.Err(); err != nil {
+		f.Attempts++
+		_ = s.o.Flows.Save(ctx, f)
+		return nil, err
+	}
+	hash, err := s.o.Hasher.Hash(ctx, sec.Password)
+	if err != nil {
+		return nil, err
+	}
+	answerHash, err := s.o.Hasher.Hash(ctx, normalizeAnswer(answer))
+	if err != nil {
+		return nil, err
+	}
+	a := Account{ID: newID(), Kind: Kind(f.Data["kind"]), Surname: f.Data["surname"], GivenName: f.Data["given_name"], Patronymic: f.Data["patronymic"],
+		Phone: f.Data["phone"], Email: f.Data["email"], Level: Simplified, PasswordHash: hash, Question: question, AnswerHash: answerHash,
+		Consents: consents, CreatedAt: now, PasswordSetAt: now, Version: 1}
+	msgs, err := s.notifyAccount(&a, o.Lang, "notify.idp.welcome", a.GivenName)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.o.Store.InsertAccount(ctx, a, Effects{Events: []Event{s.event(a.ID, "registered", o, string(a.Kind))}, Messages: msgs}); err != nil {
+		if key, taken := storeerr.IsKeyTaken(err); taken {
+			return nil, problem.InvalidField(takenField(key), msgTaken(key))
+		}
+		return nil, err
+	}
+	if err := s.o.Flows.Finish(ctx, f); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// normalizeAnswer makes a security answer case- and space-insensitive, ё = е.
+func normalizeAnswer(s string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.Join(strings.Fields(s), " ")), "ё", "е")
+}
