@@ -117,26 +117,26 @@ type Consent struct {
 
 // Account is a citizen's account.
 type Account struct {
-	ID             string
-	Kind           Kind
-	Surname        string
-	GivenName      string
-	Patronymic     string
-	Phone          string // +7…, confirmed by a code; unique among accounts
-	Email          string // lower case, confirmed by a code; unique among accounts
-	SNILS          string // 11 digits, from a verified profile or the CLI; unique among accounts
-	Level          Level
-	Method         Method    // set at the confirmed level
-	ConfirmedAt    time.Time // when it was confirmed
-	Evidence       string    // what confirmed it: the centre and what was checked, the letter, the certificate
-	Profile        Profile   // as verified (the standard level) or as typed
-	PasswordHash   string
-	Question       string // the security question, as the user typed it
-	AnswerHash     string // the answer, hashed like a password ("" when no question is set)
-	Consents       []Consent
-	CreatedAt      time.Time
-	PasswordSetAt  time.Time
-	Version        int64
+	ID            string
+	Kind          Kind
+	Surname       string
+	GivenName     string
+	Patronymic    string
+	Phone         string // +7…, confirmed by a code; unique among accounts
+	Email         string // lower case, confirmed by a code; unique among accounts
+	SNILS         string // 11 digits, from a verified profile or the CLI; unique among accounts
+	Level         Level
+	Method        Method    // set at the confirmed level
+	ConfirmedAt   time.Time // when it was confirmed
+	Evidence      string    // what confirmed it: the centre and what was checked, the letter, the certificate
+	Profile       Profile   // as verified (the standard level) or as typed
+	PasswordHash  string
+	Question      string // the security question, as the user typed it
+	AnswerHash    string // the answer, hashed like a password ("" when no question is set)
+	Consents      []Consent
+	CreatedAt     time.Time
+	PasswordSetAt time.Time
+	Version       int64
 }
 
 // FullName is the account's name as shown.

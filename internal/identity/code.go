@@ -16,12 +16,12 @@ import (
 
 // Code lifetimes and limits.
 const (
-	CodeTTL      = 10 * time.Minute
-	CodeTries    = 5
-	CodeSends    = 5 // per hour and destination
-	LetterTTL    = 90 * 24 * time.Hour
-	OperatorTTL  = 30 * 24 * time.Hour
-	codeDigits   = 6
+	CodeTTL     = 10 * time.Minute
+	CodeTries   = 5
+	CodeSends   = 5 // per hour and destination
+	LetterTTL   = 90 * 24 * time.Hour
+	OperatorTTL = 30 * 24 * time.Hour
+	codeDigits  = 6
 )
 
 // Purpose is what a code confirms.

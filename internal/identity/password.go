@@ -39,11 +39,11 @@ func IsCommon(pw string) bool {
 }
 
 var (
-	msgPasswordShort   = problem.Msg("idp.password.short", MinPassword)
-	msgPasswordCommon  = problem.Msg("idp.password.common")
+	msgPasswordShort    = problem.Msg("idp.password.short", MinPassword)
+	msgPasswordCommon   = problem.Msg("idp.password.common")
 	msgPasswordPersonal = problem.Msg("idp.password.personal")
-	msgPasswordRepeat  = problem.Msg("idp.password.repeat")
-	msgPasswordLong    = problem.Msg("idp.password.long")
+	msgPasswordRepeat   = problem.Msg("idp.password.repeat")
+	msgPasswordLong     = problem.Msg("idp.password.long")
 )
 
 // CheckPassword adds to fe what is wrong with pw (typed twice: pw and again) for an account

@@ -27,15 +27,15 @@ type verifyPayload struct {
 }
 
 var (
-	msgDate          = problem.Msg("idp.date")
-	msgFuture        = problem.Msg("idp.date_future")
-	msgSex           = problem.Msg("idp.sex")
-	msgCitizenship   = problem.Msg("idp.citizenship")
-	msgPassportRU    = problem.Msg("idp.passport_ru")
-	msgPassportAge   = problem.Msg("idp.passport_age")
-	msgTooLong       = problem.Msg("idp.too_long")
-	msgVerifying     = problem.Msg("idp.verifying")
-	msgNotStandard   = problem.Msg("idp.needs_standard")
+	msgDate        = problem.Msg("idp.date")
+	msgFuture      = problem.Msg("idp.date_future")
+	msgSex         = problem.Msg("idp.sex")
+	msgCitizenship = problem.Msg("idp.citizenship")
+	msgPassportRU  = problem.Msg("idp.passport_ru")
+	msgPassportAge = problem.Msg("idp.passport_age")
+	msgTooLong     = problem.Msg("idp.too_long")
+	msgVerifying   = problem.Msg("idp.verifying")
+	msgNotStandard = problem.Msg("idp.needs_standard")
 )
 
 // Verification returns the account's profile and its verification (a draft when none was saved).
@@ -326,10 +326,11 @@ func (s *Provider) ask(ctx context.Context, r RegistryName, q PersonQuery) (Answ
 	if err != nil {
 		return Answer{}, err
 	}
-	same := func(a, b string) bool { return strings.EqualFold(strings.ReplaceAll(a, "ё", "е"), strings.ReplaceAll(b, "ё", "е")) }
+	same := func(a, b string) bool {
+		return strings.EqualFold(strings.ReplaceAll(a, "ё", "е"), strings.ReplaceAll(b, "ё", "е"))
+	}
 	if !found || !same(surname, q.Surname) || !same(given, q.GivenName) || !birth.Equal(q.BirthDate) {
 		return Answer{Ready: true, OK: false, Reason: ReasonINNMismatch}, nil
 	}
 	return Answer{Ready: true, OK: true}, nil
 }
-

@@ -44,9 +44,9 @@ var sendRule = limits.Rule{Max: CodeSends, Window: time.Hour}
 
 // Contact is what the first step of a registration takes.
 type Contact struct {
-	Kind                          Kind
+	Kind                           Kind
 	Surname, GivenName, Patronymic string
-	Phone, Email                  string
+	Phone, Email                   string
 }
 
 var (
@@ -260,9 +260,9 @@ func (s *Provider) SubmitCodes(ctx context.Context, f *flow.Flow, codes map[stri
 
 // Secret is what the last step of a registration (and a recovery) takes.
 type Secret struct {
-	Password, Again    string
-	Question, Answer   string
-	Accepted           []string // the documents accepted ("terms", "personal_data")
+	Password, Again  string
+	Question, Answer string
+	Accepted         []string // the documents accepted ("terms", "personal_data")
 }
 
 // SubmitPassword takes the last step and creates the account at the simplified level.

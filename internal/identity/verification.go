@@ -19,7 +19,7 @@ type VerificationState string
 
 // The states of a verification.
 const (
-	Draft      VerificationState = "draft"      // typed, not submitted
+	Draft      VerificationState = "draft"       // typed, not submitted
 	InProgress VerificationState = "in_progress" // submitted; the registries are being asked
 	Verified   VerificationState = "verified"
 	Refused    VerificationState = "refused"
