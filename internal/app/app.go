@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kabinet/kabinet/internal/flow"
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/limits"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/password"
@@ -28,13 +29,14 @@ import (
 
 // Config is what the application is built from.
 type Config struct {
-	DB      *store.DB // open and migrated
-	Log     *slog.Logger
-	Now     func() time.Time // the clock (tests move it); time.Now by default
-	Hasher  *password.Hasher // argon2id with the default parameters when nil
-	Proxies web.Proxies      // whose X-Forwarded-For / X-Forwarded-Proto to believe
-	Senders Senders          // e-mail and SMS; none: messages wait in the outbox
-	Demo    bool             // serve the demo pages (the outbox a newcomer reads the codes in)
+	DB       *store.DB // open and migrated
+	Log      *slog.Logger
+	Now      func() time.Time // the clock (tests move it); time.Now by default
+	Hasher   *password.Hasher // argon2id with the default parameters when nil
+	Proxies  web.Proxies      // whose X-Forwarded-For / X-Forwarded-Proto to believe
+	Senders  Senders          // e-mail and SMS; none: messages wait in the outbox
+	Demo     bool             // serve the demo pages (the outbox a newcomer reads the codes in)
+	Identity Identity         // the identity provider's registries, post and e-signature roots
 }
 
 // App is the assembled application.
@@ -50,6 +52,7 @@ type App struct {
 	Limits   *limits.Limiter
 	Jobs     *store.Jobs
 	Notify   *notify.Service
+	Identity *identity.Provider
 	Handler  http.Handler
 
 	senders Senders
@@ -81,7 +84,10 @@ func New(ctx context.Context, c Config) (*App, error) {
 	a.Jobs = store.NewJobs(c.DB)
 	a.outbox = store.NewNotify(c.DB)
 	a.Notify = notify.New(a.outbox, c.Now)
-	h, err := server.New(server.Deps{DB: c.DB, Register: a.Register, Staff: a.Staff, Audit: c.DB, Sessions: a.Sessions, Flows: a.Flows,
+	if err := a.newIdentity(c); err != nil {
+		return nil, err
+	}
+	h, err := server.New(server.Deps{DB: c.DB, Register: a.Register, Staff: a.Staff, Audit: c.DB, Sessions: a.Sessions, Flows: a.Flows, Identity: a.Identity,
 		Proxies: c.Proxies, Log: c.Log, Collectors: []prometheus.Collector{server.NewJobsCollector(a.Jobs, c.Now)}, Outbox: outbox(c.Demo, a.Notify)})
 	if err != nil {
 		return nil, err

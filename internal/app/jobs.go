@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/jobs"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/notify/smsgateway"
@@ -64,6 +65,7 @@ func (a *App) jobHandlers() (map[string]jobs.Handler, []jobs.Periodic) {
 		_, err := a.outbox.DeleteSent(ctx, a.Now().Add(-keepSentMessages))
 		return err
 	})
+	handlers[identity.VerifyJob] = a.Identity.HandleVerify
 	handlers["flows.cleanup"] = cleanup(func(ctx context.Context) error { _, err := a.Flows.Cleanup(ctx); return err })
 	handlers["sessions.cleanup"] = cleanup(func(ctx context.Context) error { _, err := a.Sessions.Cleanup(ctx); return err })
 	handlers["limits.cleanup"] = cleanup(func(ctx context.Context) error { _, err := a.Limits.Cleanup(ctx); return err })

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/flow"
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/session"
@@ -35,6 +36,7 @@ type Deps struct {
 	Audit    audit.Log
 	Sessions *session.Manager
 	Flows    *flow.Manager
+	Identity *identity.Provider // the identity provider's accounts, for the operators (BO-4)
 	Log      *slog.Logger
 }
 
@@ -81,8 +83,9 @@ func (h *Handler) authorize(ctx context.Context, s *session.Session) (*web.Viewe
 		name = m.Login
 	}
 	return &web.Viewer{Subject: m.Login, Name: name, Role: string(m.Role), Perms: map[string]bool{
-		"register.write": m.Role.CanWriteRegister(),
-		"audit.read":     m.Role.CanReadAudit(),
+		"register.write":   m.Role.CanWriteRegister(),
+		"audit.read":       m.Role.CanReadAudit(),
+		"accounts.confirm": m.Role == staff.RoleOperator || m.Role == staff.RoleAdmin,
 	}}, nil
 }
 
@@ -110,6 +113,9 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /office/reviews", h.page(false, h.handleReviews))
 	mux.Handle("POST /office/reviews/{id}", h.page(true, h.handleReviewDecide))
 	mux.Handle("GET /office/audit", h.page(false, h.handleAudit))
+	mux.Handle("GET /office/accounts", h.accountsPage(h.handleAccounts))
+	mux.Handle("GET /office/accounts/{id}", h.accountsPage(h.handleAccount))
+	mux.Handle("POST /office/accounts/{id}/confirm", h.accountsPage(h.handleAccountConfirm))
 	mux.Handle("/office/", h.site.Page(web.Public, func(q *web.Request) error {
 		return problem.New(problem.NotFound, problem.MsgNotFound)
 	}))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kabinet/kabinet/esign"
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/staff"
 )
@@ -124,6 +125,11 @@ func TestEveryEnumerationHasLabels(t *testing.T) {
 		enums["role"] = append(enums["role"], string(r))
 	}
 	enums["audit"] = append(enums["audit"], staff.AuditActions...)
+	enums["audit"] = append(enums["audit"], identity.AuditActions...)
+	enums["event"] = identity.EventKinds
+	for _, l := range identity.Levels {
+		enums["level"] = append(enums["level"], string(l))
+	}
 	for name, codes := range enums {
 		for _, c := range codes {
 			if k := "enum." + name + "." + c; !i18n.Has(i18n.Default, k) {

@@ -69,3 +69,6 @@ type Store interface {
 	InsertLetter(ctx context.Context, l Letter, e Effects) error
 	Letters(ctx context.Context, accountID string) ([]Letter, error)
 }
+
+// AuditActions are the identity provider's staff actions in the audit log (BO-4, BO-5).
+var AuditActions = []string{"account.confirm", "account.confirm_code"}

@@ -9,13 +9,14 @@ import (
 	"github.com/kabinet/kabinet/internal/api"
 	"github.com/kabinet/kabinet/internal/backoffice"
 	"github.com/kabinet/kabinet/internal/demosite"
+	"github.com/kabinet/kabinet/internal/idweb"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/web"
 )
 
 // New returns kabinet's HTTP handler. Every URL it serves is listed here or in the Routes of
 // the packages it mounts, all on one mux with full patterns: /api/v1/ (register JSON API),
-// /office/ (back office), /demo/ (with --demo only), /static/, /healthz, /metrics.
+// /office/ (back office), /id/ (identity provider), /demo/ (with --demo only), /static/, /healthz, /metrics.
 func New(d Deps) (http.Handler, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -25,11 +26,19 @@ func New(d Deps) (http.Handler, error) {
 
 	api.New(api.Deps{Register: d.Register, Staff: d.Staff, Audit: d.Audit, Log: d.Log}).Routes(mux)
 
-	office, err := backoffice.New(backoffice.Deps{Register: d.Register, Staff: d.Staff, Audit: d.Audit, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log})
+	office, err := backoffice.New(backoffice.Deps{Register: d.Register, Staff: d.Staff, Audit: d.Audit, Sessions: d.Sessions, Flows: d.Flows,
+		Identity: d.Identity, Log: d.Log})
 	if err != nil {
 		return nil, err
 	}
 	office.Routes(mux)
+	if d.Identity != nil {
+		id, err := idweb.New(idweb.Deps{Identity: d.Identity, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log})
+		if err != nil {
+			return nil, err
+		}
+		id.Routes(mux)
+	}
 	if d.Outbox != nil {
 		if err := demosite.Mount(mux, d.Outbox, d.Log); err != nil {
 			return nil, err

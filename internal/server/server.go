@@ -16,6 +16,7 @@ import (
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/demosite"
 	"github.com/kabinet/kabinet/internal/flow"
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/session"
@@ -32,6 +33,7 @@ type Deps struct {
 	Audit    audit.Log
 	Sessions *session.Manager
 	Flows    *flow.Manager
+	Identity *identity.Provider
 	Proxies  web.Proxies // whose X-Forwarded-For / X-Forwarded-Proto to believe
 	Log      *slog.Logger
 	// Collectors are extra Prometheus collectors (the job queue's depth …).

@@ -89,7 +89,7 @@ type renderer struct {
 	pages map[string]*template.Template
 }
 
-var funcs = template.FuncMap{"errorID": ErrorID, "map": pairs}
+var funcs = template.FuncMap{"errorID": ErrorID, "map": pairs, "list": func(s ...string) []string { return s }}
 
 // pairs makes a map of its arguments, key, value, key, value …, for passing several values to a
 // partial: {{template "person" (map "P" $ "V" .)}}.

@@ -52,12 +52,13 @@ func (c *Clock) Advance(d time.Duration) {
 
 // Options change how the application is started.
 type Options struct {
-	Hash    *password.Params // CheapHash when nil
-	Clock   *Clock           // a clock at the real time when nil
-	Log     io.Writer        // the application's log (discarded when nil)
-	Proxies web.Proxies
-	Demo    bool        // serve the demo pages
-	Senders app.Senders // e-mail and SMS senders (none: messages wait in the outbox)
+	Hash     *password.Params // CheapHash when nil
+	Clock    *Clock           // a clock at the real time when nil
+	Log      io.Writer        // the application's log (discarded when nil)
+	Proxies  web.Proxies
+	Demo     bool         // serve the demo pages
+	Senders  app.Senders  // e-mail and SMS senders (none: messages wait in the outbox)
+	Identity app.Identity // the identity provider's registries, post and e-signature roots
 	// Wrap, when set, wraps the application's handler (a test mounts a site of its own beside it).
 	Wrap func(http.Handler) http.Handler
 }
@@ -86,7 +87,7 @@ func Start(t testing.TB, db *store.DB, o Options) *App {
 	}
 	a, err := app.New(context.Background(), app.Config{DB: db, Log: log, Now: o.Clock.Now,
 		Hasher: password.NewHasherWith(*o.Hash, 0), Proxies: o.Proxies,
-		Demo: o.Demo, Senders: o.Senders})
+		Demo: o.Demo, Senders: o.Senders, Identity: o.Identity})
 	if err != nil {
 		t.Fatal(err)
 	}

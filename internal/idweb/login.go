@@ -1,0 +1,76 @@
+package idweb
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/flow"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/web"
+)
+
+// Login by phone, e-mail or СНИЛС with the password, a stored flow ("id.login"). Its form posts
+// fields named login and password.
+
+const loginKind = "id.login"
+
+func (h *Handler) login() *flowSite {
+	return &flowSite{kind: loginKind, path: Base + "login",
+		start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
+			return h.d.Flows.Start(q.Ctx(), flow.Start{Kind: loginKind, State: "credentials", Client: client, CSRF: q.Page.CSRF,
+				ReturnTo: web.SafeReturn(q.R.URL.Query().Get("back"), "/", Base), TTL: 30 * time.Minute})
+		},
+		steps: map[string]step{"credentials": {"login.html", []web.FlowField{{Name: "login", Type: "text", Required: true},
+			{Name: "password", Type: "password", Required: true}}}}}
+}
+
+func (h *Handler) handleLoginForm(q *web.Request) error {
+	if q.Session != nil && q.R.URL.Query().Get("prompt") != "login" {
+		http.Redirect(q.W, q.R, web.SafeReturn(q.R.URL.Query().Get("back"), "/", Base), http.StatusSeeOther)
+		return nil
+	}
+	fs := h.login()
+	f, done, err := h.getFlow(q, fs)
+	if done || err != nil {
+		return err
+	}
+	q.Page.Title = q.Page.T("id.login.title")
+	return h.show(q, fs, f, nil)
+}
+
+func (h *Handler) handleLogin(q *web.Request) error {
+	fs := h.login()
+	f, err := h.postFlow(q, fs)
+	if err != nil {
+		return err
+	}
+	q.Page.Title = q.Page.T("id.login.title")
+	login, pw := q.R.PostFormValue("login"), q.R.PostFormValue("password")
+	if f.Client == flow.API {
+		var in struct {
+			Login    string `json:"login"`
+			Password string `json:"password"`
+		}
+		if err := web.DecodeJSON(q.W, q.R, &in, 64<<10); err != nil {
+			return h.show(q, fs, f, problem.New(problem.Unauthorized, problem.Msg("idp.bad_credentials")))
+		}
+		login, pw = in.Login, in.Password
+	}
+	if _, ok := web.CheckText(login, false); !ok {
+		return h.show(q, fs, f, problem.New(problem.Unauthorized, problem.Msg("idp.bad_credentials")))
+	}
+	res, err := h.d.Identity.Login(q.Ctx(), login, pw, origin(q, h.site))
+	if err != nil {
+		f.Attempts++
+		f.Data["login"] = login
+		_ = h.d.Flows.Save(q.Ctx(), f)
+		return h.show(q, fs, f, err)
+	}
+	if err := h.d.Flows.Finish(q.Ctx(), f); err != nil {
+		return err
+	}
+	if res.Device != "" {
+		h.site.SetDeviceToken(q.W, res.Device)
+	}
+	return h.signedIn(q, f, res.Account, "")
+}

@@ -1,0 +1,80 @@
+package idweb
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/web"
+)
+
+// The security settings: the password (the current one asked), the devices and sessions with
+// "sign out everywhere", and the history of logins and security events.
+
+func (h *Handler) now() time.Time { return time.Now() }
+
+func (h *Handler) handleSettings(q *web.Request) error {
+	a, err := h.account(q)
+	if err != nil {
+		return err
+	}
+	sessions, err := h.site.SessionsOf(q.R, a.ID)
+	if err != nil {
+		return err
+	}
+	events, err := h.d.Identity.Events(q.Ctx(), a.ID, 50)
+	if err != nil {
+		return err
+	}
+	q.Page.Title = q.Page.T("id.settings.title")
+	q.Page.Data = map[string]any{"A": a, "Sessions": sessions, "Current": q.Session.ID, "Events": events}
+	q.Render(http.StatusOK, "settings.html")
+	return nil
+}
+
+func (h *Handler) handlePassword(q *web.Request) error {
+	err := h.d.Identity.ChangePassword(q.Ctx(), q.Viewer.Subject, q.R.PostFormValue("current_password"), q.R.PostFormValue("new_password"),
+		q.R.PostFormValue("new_password_confirm"), origin(q, h.site))
+	if err != nil {
+		return q.FailTo(Base+"settings", err)
+	}
+	// A new password ends the other sessions; this one stays.
+	if _, err := h.site.SignOutEverywhere(q.R, q.Viewer.Subject); err != nil {
+		return err
+	}
+	q.Redirect(Base+"settings", "id.flash.password")
+	return nil
+}
+
+func (h *Handler) handleSignOutEverywhere(q *web.Request) error {
+	if id := q.Form("end"); id != "" {
+		if err := h.site.SignOutSession(q.R, q.Viewer.Subject, id); err != nil {
+			return err
+		}
+	} else {
+		if _, err := h.site.SignOutEverywhere(q.R, q.Viewer.Subject); err != nil {
+			return err
+		}
+		_ = h.d.Identity.RecordEvent(q.Ctx(), q.Viewer.Subject, "signed_out_everywhere", origin(q, h.site))
+	}
+	q.Redirect(Base+"settings", "id.flash.signed_out")
+	return nil
+}
+
+func (h *Handler) handleHome(q *web.Request) error {
+	q.Page.Title = q.Page.T("id.home.title")
+	if q.Viewer == nil {
+		q.Render(http.StatusOK, "welcome.html")
+		return nil
+	}
+	a, err := h.account(q)
+	if err != nil {
+		return err
+	}
+	v, err := h.d.Identity.Verification(q.Ctx(), a.ID)
+	if err != nil {
+		return err
+	}
+	q.Page.Data = map[string]any{"A": a, "V": v}
+	q.Render(http.StatusOK, "home.html")
+	return nil
+}
