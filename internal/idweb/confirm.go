@@ -44,6 +44,9 @@ func (h *Handler) confirmPage(q *web.Request, status int) error {
 func (h *Handler) handleConfirm(q *web.Request) error { return h.confirmPage(q, http.StatusOK) }
 
 func (h *Handler) handleConfirmCode(q *web.Request) error {
+	if err := web.JSONForm(q.W, q.R); err != nil {
+		return err
+	}
 	if err := h.d.Identity.ConfirmWithCode(q.Ctx(), q.Viewer.Subject, q.Form("code"), origin(q, h.site)); err != nil {
 		return q.FailTo(Base+"confirm", err)
 	}
@@ -52,6 +55,9 @@ func (h *Handler) handleConfirmCode(q *web.Request) error {
 }
 
 func (h *Handler) handleOrderLetter(q *web.Request) error {
+	if err := web.JSONForm(q.W, q.R); err != nil {
+		return err
+	}
 	if _, err := h.d.Identity.OrderLetter(q.Ctx(), q.Viewer.Subject, q.Form("address"), origin(q, h.site)); err != nil {
 		return q.FailTo(Base+"confirm", err)
 	}
@@ -90,6 +96,9 @@ func (h *Handler) handleChallenge(q *web.Request) error {
 
 // handleESignSubmit takes the signature: an uploaded file (PEM, base64 or DER) or pasted base64.
 func (h *Handler) handleESignSubmit(q *web.Request) error {
+	if err := web.JSONForm(q.W, q.R); err != nil {
+		return err
+	}
 	sig := []byte(strings.TrimSpace(q.R.PostFormValue("signature")))
 	if f, _, err := q.R.FormFile("signature_file"); err == nil {
 		b, rerr := io.ReadAll(io.LimitReader(f, 1<<20))

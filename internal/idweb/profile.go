@@ -102,6 +102,9 @@ func (h *Handler) handleProfile(q *web.Request) error {
 
 // handleProfileSave keeps the draft ("save") or sends the profile to verification ("submit").
 func (h *Handler) handleProfileSave(q *web.Request) error {
+	if err := web.JSONForm(q.W, q.R); err != nil {
+		return err
+	}
 	a, err := h.account(q)
 	if err != nil {
 		return err

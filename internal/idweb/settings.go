@@ -32,6 +32,9 @@ func (h *Handler) handleSettings(q *web.Request) error {
 }
 
 func (h *Handler) handlePassword(q *web.Request) error {
+	if err := web.JSONForm(q.W, q.R); err != nil {
+		return err
+	}
 	err := h.d.Identity.ChangePassword(q.Ctx(), q.Viewer.Subject, q.R.PostFormValue("current_password"), q.R.PostFormValue("new_password"),
 		q.R.PostFormValue("new_password_confirm"), origin(q, h.site))
 	if err != nil {
@@ -46,6 +49,9 @@ func (h *Handler) handlePassword(q *web.Request) error {
 }
 
 func (h *Handler) handleSignOutEverywhere(q *web.Request) error {
+	if err := web.JSONForm(q.W, q.R); err != nil {
+		return err
+	}
 	if id := q.Form("end"); id != "" {
 		if err := h.site.SignOutSession(q.R, q.Viewer.Subject, id); err != nil {
 			return err

@@ -30,8 +30,8 @@ type Rename map[string]string
 // typed. Errors that are not about the input are returned for the error page.
 func (q *Request) FailTo(to string, err error, rename ...Rename) error {
 	p, ok := problem.As(err)
-	if !ok || p.Code == problem.Internal || p.Code == problem.Unavailable || q.Site.Flows == nil {
-		return err
+	if !ok || p.Code == problem.Internal || p.Code == problem.Unavailable || q.Site.Flows == nil || WantsJSON(q.R) {
+		return err // the error page, or problem+json for a JSON client
 	}
 	f, ferr := q.Site.Flows.Start(q.Ctx(), flow.Start{Kind: q.Site.formKind(), State: "failed", Client: flow.Browser, TTL: formFlowTTL})
 	if ferr != nil {

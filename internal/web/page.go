@@ -41,8 +41,18 @@ func (q *Request) Ctx() context.Context { return q.R.Context() }
 func (q *Request) Form(field string) string { return trim(q.R.PostFormValue(field)) }
 
 // Redirect answers a successful POST with 303 to a page of the site (POST-redirect-GET), which
-// shows the flash message of flashKey (a key "<site>.flash.…", or "").
+// shows the flash message of flashKey (a key "<site>.flash.…", or ""); a JSON client gets
+// {"done": true, "next": to, "message": …}.
 func (q *Request) Redirect(to, flashKey string) {
+	if WantsJSON(q.R) {
+		// A JSON client driving the same action: what a browser would be shown next.
+		v := map[string]any{"done": true, "next": to}
+		if flashKey != "" {
+			v["message"] = q.Page.T(flashKey)
+		}
+		WriteJSON(q.W, http.StatusOK, v)
+		return
+	}
 	if flashKey != "" {
 		q.Site.setFlash(q.W, flashKey)
 	}
@@ -59,6 +69,10 @@ func (q *Request) FormError(err error, name string, data any) error {
 	p, ok := problem.As(err)
 	if !ok || p.Code == problem.Internal || p.Code == problem.Unavailable {
 		return err
+	}
+	if WantsJSON(q.R) {
+		WriteProblem(q.W, q.R, q.Site.Log, err)
+		return nil
 	}
 	q.Page.Problem = p.Message.In(q.Page.Lang)
 	if p.Code == problem.Invalid {
@@ -139,7 +153,7 @@ func (s *Site) Page(access Access, fn func(q *Request) error) http.Handler {
 // parseForm reads a posted form (bounded) and refuses bad text in it.
 func (s *Site) parseForm(w http.ResponseWriter, r *http.Request, check bool) error {
 	if isJSON(r) {
-		return nil // a JSON body: the action decodes it with DecodeJSON
+		return nil // a JSON body: the action decodes it (DecodeJSON, JSONForm)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBody)
 	if err := r.ParseForm(); err != nil {
