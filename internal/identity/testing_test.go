@@ -88,13 +88,17 @@ type env struct {
 	flows *flow.Manager
 }
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t *testing.T, db *store.DB) *env { return newEnvWith(t, db, esign.Config{}) }
+
+// newEnvWith makes the provider with the e-signature verifier's trusted roots and CRLs of cfg.
+func newEnvWith(t *testing.T, db *store.DB, cfg esign.Config) *env {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)}
 	reg := &registry{now: c.Now, persons: map[string]identity.PersonQuery{}, invalid: map[string]bool{}}
 	st := store.NewIdentity(db)
 	flows := flow.NewManager(store.NewFlows(db), c.Now)
-	v, err := esign.NewVerifier(esign.Config{Now: c.Now})
+	cfg.Now = c.Now
+	v, err := esign.NewVerifier(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
