@@ -57,7 +57,7 @@ func TestWorkerCommand(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		if !strings.Contains(out, "flows.cleanup, jobs.cleanup, limits.cleanup, notify.cleanup, sessions.cleanup (") || !strings.Contains(out, "kabinet worker stopped") {
+		if !strings.Contains(out, "flows.cleanup, idp.verify, jobs.cleanup, limits.cleanup, notify.cleanup, sessions.cleanup (") || !strings.Contains(out, "kabinet worker stopped") {
 			t.Fatalf("output %q", out)
 		}
 	})
