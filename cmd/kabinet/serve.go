@@ -34,6 +34,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	withDemo := fs.Bool("demo", false, "seed a demo inspector and a few hundred demo taxpayers")
 	workers := fs.Int("workers", 2, "job handlers run by this process at once (0: none; run `kabinet worker` instead)")
 	smtpURL, smsURL := senderFlags(fs, e)
+	registries := idpFlags(fs, e)
 	trusted := fs.String("trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto to believe (env KABINET_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -54,6 +55,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitUsage
 	}
+	ident, err := registries.identity()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
+		return exitUsage
+	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
@@ -61,7 +67,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer db.Close()
-	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies, Senders: snd, Demo: *withDemo})
+	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies, Senders: snd, Demo: *withDemo, Identity: ident})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitFailure

@@ -13,6 +13,8 @@ import (
 )
 
 const workerUsage = `usage: kabinet worker [--db …] [--concurrency N] [--smtp-url URL] [--sms-url URL]
+                      [--registry-url URL [--registry-cert F --registry-key F] [--registry-ca F]
+                      [--registry-timeout D]] [--registry-persons FILE]
   runs the job queue's workers and the scheduler of periodic jobs until SIGINT or SIGTERM; jobs
   of kinds it has no handler for stay queued (without --smtp-url the e-mails wait in the outbox,
   without --sms-url the SMS)
@@ -20,7 +22,7 @@ const workerUsage = `usage: kabinet worker [--db …] [--concurrency N] [--smtp-
                 &starttls=opportunistic or &starttls=none for a local relay), or smtps://… for
                 implicit TLS; env KABINET_SMTP_URL, better than the flag, which others can see
     --sms-url   https://gateway/… receiving JSON POSTs {"id","to","text"}; env KABINET_SMS_URL
-`
+` + registryUsage
 
 // runWorker implements `kabinet worker`.
 func runWorker(ctx context.Context, e *env, args []string) int {
@@ -30,6 +32,7 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 	dsn := dbFlag(fs, e)
 	concurrency := fs.Int("concurrency", 4, "handlers running at once")
 	smtpURL, smsURL := senderFlags(fs, e)
+	registries := idpFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -45,6 +48,11 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kabinet worker: %v\n", err)
 		return exitUsage
 	}
+	ident, err := registries.identity()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet worker: %v\n", err)
+		return exitUsage
+	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
@@ -52,7 +60,7 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer db.Close()
-	a, err := app.New(ctx, app.Config{DB: db, Log: log, Senders: snd})
+	a, err := app.New(ctx, app.Config{DB: db, Log: log, Senders: snd, Identity: ident})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet worker: %v\n", err)
 		return exitFailure

@@ -8,6 +8,8 @@ import (
 
 	"github.com/kabinet/kabinet/esign"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/identity/post"
+	"github.com/kabinet/kabinet/internal/identity/registry"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/store"
@@ -17,8 +19,18 @@ import (
 
 // Identity configures the identity provider.
 type Identity struct {
-	Registry identity.Registry // the external registries (IDP-3); none: every check waits
-	Post     identity.Post     // registered mail (IDP-4b); none: no letter can be ordered
+	// Registry answers for the external registries (IDP-3); when nil it is chosen from the
+	// fields below: the HTTP adapter when RegistryHTTP.URL is set, else the embedded reference
+	// registry with the demo (or with RegistryPersons), else none and every check waits.
+	Registry identity.Registry
+	// RegistryHTTP configures the HTTP adapter to the external registries: base URL, timeout,
+	// client certificate and CA (package registry documents the protocol).
+	RegistryHTTP registry.HTTPOptions
+	// RegistryPersons are persons files the reference registry knows besides its embedded ones;
+	// given without the demo, they select the reference registry too.
+	RegistryPersons []string
+	// Post sends and tracks registered letters (IDP-4b); the simulated post when nil.
+	Post identity.Post
 	// ESignRoots is a directory of the trusted roots of qualified certificates, and ESignCRLs
 	// their revocation lists (IDP-4c); with CRLs given, revocation checking is required.
 	ESignRoots string
@@ -34,13 +46,26 @@ func (noRegistry) Check(context.Context, identity.RegistryName, identity.PersonQ
 	return identity.Answer{}, errNoRegistry
 }
 
-type noPost struct{}
+// DemoRegistryDelay is how long the reference registry takes, with the demo, to answer about
+// persons without a delay of their own: long enough to see "in progress", short enough to wait.
+const DemoRegistryDelay = 2 * time.Minute
 
-func (noPost) Send(context.Context, string, string, time.Time) (string, error) {
-	return "", errNoRegistry
-}
-func (noPost) Track(context.Context, string, time.Time) (identity.Tracking, error) {
-	return identity.Tracking{}, errNoRegistry
+// newRegistry chooses the registries of the verification (IDP-3): the configured HTTP adapter,
+// else the embedded reference registry for the demo (or when persons files are given), else
+// none: checks wait, "in progress", until a registry is configured.
+func newRegistry(c Config) (identity.Registry, error) {
+	id := c.Identity
+	switch {
+	case id.Registry != nil:
+		return id.Registry, nil
+	case id.RegistryHTTP.URL != "":
+		o := id.RegistryHTTP
+		o.Now = c.Now
+		return registry.NewHTTP(o)
+	case c.Demo || len(id.RegistryPersons) > 0:
+		return registry.NewReference(registry.ReferenceOptions{Delay: DemoRegistryDelay, Now: c.Now, Files: id.RegistryPersons})
+	}
+	return noRegistry{}, nil
 }
 
 // taxpayers is the register as the verification of an ИНН asks it.
@@ -62,11 +87,16 @@ func (t taxpayers) Person(ctx context.Context, tin string) (string, string, time
 
 func (a *App) newIdentity(c Config) error {
 	id := c.Identity
-	if id.Registry == nil {
-		id.Registry = noRegistry{}
+	reg, err := newRegistry(c)
+	if err != nil {
+		return fmt.Errorf("identity registries: %w", err)
 	}
+	id.Registry = reg
 	if id.Post == nil {
-		id.Post = noPost{}
+		// The simulated post (IDP-4b) is the default: the demo and a fresh installation can
+		// confirm accounts by registered mail with it (its letters keep their text in memory,
+		// their tracking needs none); a real post plugs in here behind identity.Post.
+		id.Post = post.New()
 	}
 	v, err := esign.NewVerifier(esign.Config{RootsDir: id.ESignRoots, CRLFiles: id.ESignCRLs, RequireRevocation: len(id.ESignCRLs) > 0, Now: c.Now})
 	if err != nil {

@@ -78,5 +78,14 @@ func (h *Handler) handleAccountConfirm(q *web.Request) error {
 	return nil
 }
 
-// centreOptions are the service centres an operator works at.
-func centreOptions() []web.Option { return nil }
+// centreOptions are the service centres an operator works at: those of the directory that
+// confirm accounts (IDP-4a, IDP-5), by city.
+func centreOptions() []web.Option {
+	var opts []web.Option
+	for _, c := range identity.Catalogue().Centres() {
+		if c.Does(identity.DoConfirm) {
+			opts = append(opts, web.Option{Value: c.ID, Label: c.City + " — " + c.Name})
+		}
+	}
+	return opts
+}

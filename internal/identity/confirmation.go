@@ -24,14 +24,15 @@ import (
 // Only a standard account (its profile verified) can be confirmed.
 
 var (
-	msgChecklist  = problem.Msg("idp.operator.checklist")
-	msgConfirmed  = problem.Msg("idp.already_confirmed")
-	msgCentre     = problem.Msg("idp.operator.centre")
-	msgCertSNILS  = problem.Msg("idp.esign.snils")
-	msgCertName   = problem.Msg("idp.esign.name")
-	msgCertINN    = problem.Msg("idp.esign.inn")
-	msgLetterSoon = problem.Msg("idp.letter.too_soon")
-	msgAddress    = problem.Msg("idp.letter.address")
+	msgChecklist     = problem.Msg("idp.operator.checklist")
+	msgConfirmed     = problem.Msg("idp.already_confirmed")
+	msgCentre        = problem.Msg("idp.operator.centre")
+	msgCentreUnknown = problem.Msg("idp.operator.centre_unknown")
+	msgCertSNILS     = problem.Msg("idp.esign.snils")
+	msgCertName      = problem.Msg("idp.esign.name")
+	msgCertINN       = problem.Msg("idp.esign.inn")
+	msgLetterSoon    = problem.Msg("idp.letter.too_soon")
+	msgAddress       = problem.Msg("idp.letter.address")
 )
 
 // Checklist is what an operator checked of the documents shown in person.
@@ -100,8 +101,11 @@ func (s *Provider) checkList(c Checklist) error {
 	if !c.SNILSShown {
 		fe.Add("snils_shown", msgChecklist.With(i18n.Key("idp.operator.snils")))
 	}
-	if strings.TrimSpace(c.Centre) == "" {
+	if id := strings.TrimSpace(c.Centre); id == "" {
 		fe.Add("centre", msgCentre)
+	} else if centre, ok := Catalogue().Centre(id); !ok || !centre.Does(DoConfirm) {
+		// IDP-4a, IDP-5: only a centre of the directory that confirms accounts.
+		fe.Add("centre", msgCentreUnknown)
 	}
 	return fe.Err()
 }

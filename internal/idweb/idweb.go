@@ -93,6 +93,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /id/confirm/esign", h.site.Page(in, h.handleESign))
 	mux.Handle("GET /id/confirm/esign/challenge", h.site.Page(in, h.handleChallenge))
 	mux.Handle("POST /id/confirm/esign", h.site.Page(in, h.handleESignSubmit))
+	mux.Handle("GET /id/services", h.site.Page(pub, h.handleServices))
+	mux.Handle("GET /id/centres", h.site.Page(pub, h.handleCentres))
 	mux.Handle("GET /id/settings", h.site.Page(in, h.handleSettings))
 	mux.Handle("POST /id/settings/password", h.site.Page(in, h.handlePassword))
 	mux.Handle("POST /id/settings/sessions", h.site.Page(in, h.handleSignOutEverywhere))

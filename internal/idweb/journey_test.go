@@ -162,7 +162,7 @@ func TestJSONJourneys(t *testing.T) {
 			t.Fatal("the citizen was not told the result")
 		}
 		// An operator hands over a code; the citizen types it.
-		opCode, err := a.Identity.IssueOperatorCode(context.Background(), apptestOperator, id, identity.Checklist{PassportShown: true, SNILSShown: true, Centre: "mfc-1"})
+		opCode, err := a.Identity.IssueOperatorCode(context.Background(), apptestOperator, id, identity.Checklist{PassportShown: true, SNILSShown: true, Centre: "mfc-moscow-1"})
 		if err != nil {
 			t.Fatal(err)
 		}

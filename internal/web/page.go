@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"mime"
 	"net/http"
 
 	"github.com/kabinet/kabinet/internal/problem"
@@ -156,7 +157,13 @@ func (s *Site) parseForm(w http.ResponseWriter, r *http.Request, check bool) err
 		return nil // a JSON body: the action decodes it (DecodeJSON, JSONForm)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBody)
-	if err := r.ParseForm(); err != nil {
+	parse := r.ParseForm
+	if isMultipart(r) {
+		// A form with a file (a signature to upload): the whole body is bounded as any form's,
+		// kept in memory, and its text fields are checked like any other.
+		parse = func() error { return r.ParseMultipartForm(MaxFormBody) }
+	}
+	if err := parse(); err != nil {
 		var tooBig *http.MaxBytesError
 		if asMaxBytes(err, &tooBig) {
 			return problem.New(problem.TooLarge, problem.MsgTooLarge)
@@ -167,6 +174,12 @@ func (s *Site) parseForm(w http.ResponseWriter, r *http.Request, check bool) err
 		return nil
 	}
 	return CheckForm(r.PostForm)
+}
+
+// isMultipart reports whether the request's body is a multipart form.
+func isMultipart(r *http.Request) bool {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return ct == "multipart/form-data"
 }
 
 // addErrors marks the fields of errs on the page, the first one focused, all of them listed in
