@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and a fresh machine lacks: from Debian's packages Chromium
 # (browser tests), the GOST engine for OpenSSL and gost12sum (independent GOST oracles),
-# poppler-utils (reading back generated PDFs); from npm, the oracles of e2e/package.json (axe-core,
+# poppler-utils (reading back generated PDFs, rendering their pages) and zbar-tools (decoding the
+# QR code of an extract); from npm, the oracles of e2e/package.json (axe-core,
 # run in the browser on every page). Skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v gost12sum >/dev/null 2>&1 || need+=(gostsum)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 ls /usr/lib/*/engines-3/gost.so >/dev/null 2>&1 || need+=(libengine-gost-openssl)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -320,6 +320,50 @@ func TestImportBadRows(t *testing.T) {
 	}
 }
 
+// TestImportSNILSOfAnotherPerson: a row with the СНИЛС of a person on record (or of an earlier
+// row) whose name and birth date differ is held for review, never reported as that person's
+// TIN (REG-3); a row with a control character in a field is refused, whether the person on
+// record was committed in an earlier batch or is in the same one.
+func TestImportSNILSOfAnotherPerson(t *testing.T) {
+	for _, batch := range []string{"1", "5000"} {
+		t.Run("batch "+batch, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "p.csv")
+			rows := importHeader + "\n" +
+				"Петров,Пётр,Петрович,1990-02-01,Москва,male,RUS,passport_ru,4500,123456,2010-01-01,112-233-445 95,residence,7701,77,101000,Москва,Тверская,1,1\n" +
+				"Сидорова,Анна,Ивановна,1985-07-15,Казань,female,RUS,passport_ru,9200,654321,2005-08-01,112-233-445 95,residence,7701,77,101000,Москва,Тверская,2,2\n" +
+				"Кузнецов,Иван,Ильич,1970-03-03,Тверь,male,RUS,passport_ru,2800,222222,1995-04-04,,residence,7701,77,101000,Мос\x1bква,Тверская,3,3\n" +
+				"Кузнецов,Иван,Ильич,1970-03-03,Тверь,male,RUS,passport_ru,2800,222222,1995-04-04,,residence,7701,77,101000,Москва,\"Тверская\n4\",3,3\n"
+			if err := os.WriteFile(file, []byte(rows), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var stderr bytes.Buffer
+			e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &stderr, getenv: func(string) string { return "" }}
+			if code := runRegister(context.Background(), e, []string{"import", "persons", file, "--db", filepath.Join(dir, "k.db"), "--batch", batch}); code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "created 1, existing 0, review 1, refused 2") {
+				t.Fatalf("summary: %s", stderr.String())
+			}
+			f, _ := os.Open(filepath.Join(dir, "p.results.csv"))
+			recs, err := csv.NewReader(f).ReadAll()
+			f.Close()
+			if err != nil || len(recs) != 3 {
+				t.Fatalf("results: %v %v", recs, err)
+			}
+			if recs[1][0] != "2" || recs[1][2] != "created" || recs[2][0] != "3" || recs[2][1] != "" || recs[2][2] != "review" {
+				t.Fatalf("outcomes: %v", recs)
+			}
+			errs, _ := os.ReadFile(filepath.Join(dir, "p.errors.csv"))
+			for _, want := range []string{"\n4,", "address.city: City or town contains a control character", "address.street:", "управляющий символ"} {
+				if !strings.Contains(string(errs), want) {
+					t.Errorf("errors file lacks %q:\n%s", want, errs)
+				}
+			}
+		})
+	}
+}
+
 // FuzzParsePersonRow checks that no import line makes the row parser panic, and that a row it
 // accepts has the dates it was given.
 func FuzzParsePersonRow(f *testing.F) {

@@ -8,13 +8,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/app"
 	"github.com/kabinet/kabinet/internal/demo"
+	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/staff"
+	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/web"
 )
 
@@ -35,6 +39,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	workers := fs.Int("workers", 2, "job handlers run by this process at once (0: none; run `kabinet worker` instead)")
 	smtpURL, smsURL := senderFlags(fs, e)
 	registries := idpFlags(fs, e)
+	extractFlags := newExtractFlags(fs, e)
 	trusted := fs.String("trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto to believe (env KABINET_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -67,7 +72,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer db.Close()
-	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies, Senders: snd, Demo: *withDemo, Identity: ident})
+	signer, err := extractFlags.signer(e, *dsn, *withDemo)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
+		return exitUsage
+	}
+	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies, Senders: snd, Demo: *withDemo, Identity: ident,
+		ExtractSigner: signer, PublicURL: *extractFlags.publicURL})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitFailure
@@ -121,8 +132,20 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
+// demoPosition is the demo inspector's position, which the extracts they issue give (REG-9).
+const demoPosition = "Главный государственный налоговый инспектор"
+
 func seedDemo(ctx context.Context, e *env, a *app.App) error {
-	if _, err := a.Staff.Add(ctx, cliActor, demoLogin, staff.RoleInspector, "Демо Инспектор", demoPassword); err != nil && !problem.Is(err, problem.Invalid) {
+	_, err := a.Staff.AddMember(ctx, cliActor, staff.Member{Login: demoLogin, Role: staff.RoleInspector, Name: "Демо Инспектор", Position: demoPosition}, demoPassword)
+	if problem.Is(err, problem.Invalid) {
+		// The demo inspector is there from an earlier start, perhaps from before positions.
+		if m, merr := a.Staff.Member(ctx, demoLogin); merr == nil && m.Position == "" {
+			err = a.Staff.SetPosition(ctx, cliActor, demoLogin, demoPosition)
+		} else {
+			err = nil
+		}
+	}
+	if err != nil {
 		return err
 	}
 	if err := demo.Seed(ctx, a.Register, 300); err != nil {
@@ -130,4 +153,66 @@ func seedDemo(ctx context.Context, e *env, a *app.App) error {
 	}
 	fmt.Fprintf(e.stdout, "demo inspector: login %q, password %q\n", demoLogin, demoPassword)
 	return nil
+}
+
+// extractFlags configure how extracts are signed and where their QR codes point (REG-9).
+type extractFlags struct {
+	key, cert, publicURL *string
+}
+
+// DemoExtractDir is where `kabinet serve --demo` keeps the demo certification centre and the
+// office certificate that sign extracts when no key is given: beside the SQLite database (in the
+// working directory for PostgreSQL), so that extracts signed before a restart still verify.
+const DemoExtractDir = "kabinet-demo-esign"
+
+func newExtractFlags(fs *flag.FlagSet, e *env) extractFlags {
+	env := func(name string) string {
+		if e.getenv == nil {
+			return ""
+		}
+		return e.getenv(name)
+	}
+	return extractFlags{
+		key:       fs.String("extract-key", env("KABINET_EXTRACT_KEY"), "the office's GOST R 34.10-2012 private key (PKCS #8) that signs extracts (env KABINET_EXTRACT_KEY)"),
+		cert:      fs.String("extract-cert", env("KABINET_EXTRACT_CERT"), "the certificate of --extract-key (env KABINET_EXTRACT_CERT)"),
+		publicURL: fs.String("public-url", env("KABINET_PUBLIC_URL"), "public base address printed in the extracts' QR codes, https://host (env KABINET_PUBLIC_URL; default: the request's)"),
+	}
+}
+
+// signer returns the signer of extracts: the given key and certificate; with the demo and
+// neither, the demo office's; otherwise none, and extracts are issued unsigned (they say so,
+// and are checked by their QR code alone).
+func (f extractFlags) signer(e *env, dsn string, demo bool) (*extract.Signer, error) {
+	if *f.publicURL != "" {
+		u, err := url.Parse(*f.publicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return nil, fmt.Errorf("--public-url: want https://host[:port], got %q", *f.publicURL)
+		}
+	}
+	switch {
+	case *f.key != "" || *f.cert != "":
+		if *f.key == "" || *f.cert == "" {
+			return nil, errors.New("--extract-key and --extract-cert go together")
+		}
+		s, err := extract.LoadSigner(*f.key, *f.cert, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(e.stdout, "extracts are signed by %s\n", s.Holder())
+		return s, nil
+	case demo:
+		dir := DemoExtractDir
+		if !store.IsPostgresURL(dsn) {
+			dir = filepath.Join(filepath.Dir(dsn), DemoExtractDir)
+		}
+		s, err := extract.DemoSigner(dir, time.Now())
+		if err != nil {
+			return nil, fmt.Errorf("demo extract signer: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "extracts are signed by a demo certification centre; check one with:\n  kabinet esign verify --in extract.pdf --sig extract.p7s --roots %s\n",
+			filepath.Join(dir, extract.DemoRoots))
+		return s, nil
+	}
+	fmt.Fprintln(e.stderr, "kabinet serve: extracts are issued unsigned (give --extract-key and --extract-cert to sign them)")
+	return nil, nil
 }

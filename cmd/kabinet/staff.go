@@ -17,8 +17,9 @@ import (
 )
 
 const staffUsage = `usage:
-  kabinet staff add --login L --role inspector|operator|admin [--name N] [--password-stdin] [--db …]
-      creates a staff member; the password is read from standard input, or generated and printed once
+  kabinet staff add --login L --role inspector|operator|admin [--name N] [--position P] [--password-stdin] [--db …]
+      creates a staff member; the password is read from standard input, or generated and printed once;
+      extracts the member issues give the full name and the position
   kabinet staff token --login L [--ttl 24h] [--db …]
       prints a new API token for L (only the token, on standard output)
   kabinet staff list [--db …]
@@ -39,6 +40,7 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 	login := fs.String("login", "", "staff login")
 	role := fs.String("role", "", "inspector, operator or admin")
 	name := fs.String("name", "", "full name")
+	position := fs.String("position", "", "position, given on the extracts the member issues (REG-9)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
 	ttl := fs.Duration("ttl", 24*time.Hour, "token lifetime")
 	switch args[0] {
@@ -100,7 +102,7 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 		} else {
 			pw, generated = generatePassword(), true
 		}
-		m, err := svc.Staff.Add(ctx, cliActor, *login, staff.Role(*role), *name, pw)
+		m, err := svc.Staff.AddMember(ctx, cliActor, staff.Member{Login: *login, Role: staff.Role(*role), Name: *name, Position: *position}, pw)
 		if err != nil {
 			return fail(err)
 		}
@@ -125,7 +127,11 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 			if m.Disabled {
 				state = " (disabled)"
 			}
-			fmt.Fprintf(e.stdout, "%-20s %-10s %s%s\n", m.Login, m.Role, m.Name, state)
+			who := m.Name
+			if m.Position != "" {
+				who += " — " + m.Position
+			}
+			fmt.Fprintf(e.stdout, "%-20s %-10s %s%s\n", m.Login, m.Role, who, state)
 		}
 	}
 	return exitOK

@@ -11,9 +11,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/staff"
@@ -30,6 +30,7 @@ func OpenAPI() []byte { return openapiDoc }
 // Deps are the API's dependencies.
 type Deps struct {
 	Register *register.Service
+	Extracts *extract.Service // issues, signs and keeps extracts (REG-9); unsigned ones when nil
 	Staff    *staff.Service
 	Audit    audit.Log
 	Log      *slog.Logger
@@ -146,9 +147,4 @@ func queryInt(r *http.Request, name string, def, max int) (int, error) {
 		n = max
 	}
 	return n, nil
-}
-
-func today() time.Time {
-	y, m, d := time.Now().UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -3,6 +3,8 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -194,6 +196,7 @@ func TestAPI(t *testing.T) {
 		if code != 200 || body["number"] == "" {
 			t.Fatalf("extract: %d %v", code, body)
 		}
+		checkExtract(t, c, orgTIN, body)
 		// Foreign organization with a new KIO, then the same KIO reused.
 		foreign := `{"identification":{"name_ru":"Акме Корпорейшн","name_latin":"Acme Corporation","country":"США","oksm":"840","reg_number":"DE-12345","address":"1 Main St, Wilmington, DE"},"tax_office":"7702","reason":"51"}`
 		code, body = c.do("POST", "/api/v1/foreign-organizations", "/api/v1/foreign-organizations", foreign)
@@ -209,7 +212,7 @@ func TestAPI(t *testing.T) {
 		if code != 201 {
 			t.Fatalf("second person: %d %v", code, body)
 		}
-		dupTIN := body["tin"].(string)
+		dupTIN, dupRegistered := body["tin"].(string), body["registered_on"].(string)
 		code, body = c.do("POST", "/api/v1/persons", "/api/v1/persons", strings.NewReplacer("Соколова", "Орлов", "Елена", "Игорь", "Викторовна", "Петрович", "female", "male", "4510", "4511", "123456", "888888").Replace(person))
 		if code != 202 {
 			t.Fatalf("possible duplicate: %d %v", code, body)
@@ -223,7 +226,7 @@ func TestAPI(t *testing.T) {
 		if code != 200 || body["status"] != "not_applied" || body["reason"] != "duplicate" || body["kept_tin"] != dupTIN {
 			t.Fatalf("duplicate: %d %v", code, body)
 		}
-		code, body = c.do("POST", "/api/v1/taxpayers/"+dupTIN+"/deregistration", "/api/v1/taxpayers/{tin}/deregistration", `{"reason":"death","on":"2026-01-10"}`)
+		code, body = c.do("POST", "/api/v1/taxpayers/"+dupTIN+"/deregistration", "/api/v1/taxpayers/{tin}/deregistration", `{"reason":"death","on":"`+dupRegistered+`"}`)
 		if code != 200 || body["status"] != "not_applied" || body["reason"] != "death" {
 			t.Fatalf("death: %d %v", code, body)
 		}
@@ -300,4 +303,46 @@ func TestAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// checkExtract follows an extract issued through the API (REG-9): it names the office in full
+// and is kept under its number, whose JSON, PDF and (for an extract issued unsigned) missing
+// signature the API answers for; a signature needs a number, and another TIN's number or a
+// made-up one is not found.
+func checkExtract(t *testing.T, c *client, tin string, body map[string]any) {
+	t.Helper()
+	number := body["number"].(string)
+	office, _ := body["office"].(map[string]any)
+	if office["name"] != "Инспекция Федеральной налоговой службы № 7 по г. Москве" || office["address"] == "" || body["issued_by"] != "insp" ||
+		body["signed"] != false || !strings.HasSuffix(body["verify_url"].(string), "/verify/extract/"+number) {
+		t.Fatalf("extract: %v", body)
+	}
+	path, tmpl := "/api/v1/taxpayers/"+tin+"/extract", "/api/v1/taxpayers/{tin}/extract"
+	code, again := c.do("GET", path+"?number="+number, tmpl, "")
+	if code != 200 || again["number"] != number || again["pdf_sha256"] != body["pdf_sha256"] || again["taxpayer"] != nil {
+		t.Fatalf("extract by number: %d %v", code, again)
+	}
+	req, _ := http.NewRequest("GET", c.url+path+"?format=pdf&number="+number, nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	sum := sha256.Sum256(pdf)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || hex.EncodeToString(sum[:]) != body["pdf_sha256"] {
+		t.Fatalf("stored PDF: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, q := range []struct {
+		query string
+		code  int
+	}{{"?format=p7s&number=" + number, 404}, {"?format=p7s", 422}, {"?number=2026-0000001-AAAAAAAA", 404}, {"?number=x", 404}, {"?format=html&number=" + number, 422}} {
+		if code, b := c.do("GET", path+q.query, tmpl, ""); code != q.code {
+			t.Errorf("%s: %d %v, want %d", q.query, code, b, q.code)
+		}
+	}
+	if code, b := c.do("GET", "/api/v1/taxpayers/7707083893/extract?number="+number, tmpl, ""); code != 404 {
+		t.Errorf("another TIN's extract: %d %v", code, b)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/kabinet/kabinet/internal/audit"
-	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/web"
@@ -295,12 +294,9 @@ func (h *Handler) handleDeregister(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	var fe problem.Fields
-	on := parseDate(&fe, "on", req.On)
+	on := parseDate(&fe, "on", req.On) // required: the register refuses an ending without its date (REG-6)
 	if err := fe.Err(); err != nil {
 		return err
-	}
-	if on.IsZero() {
-		on = today()
 	}
 	tp, err := h.d.Register.Deregister(r.Context(), actor(r), t, register.Ending{Reason: register.EndReason(req.Reason), On: on, KeptTIN: req.KeptTIN, Note: req.Note})
 	if err != nil {
@@ -332,34 +328,7 @@ func (h *Handler) handleDuplicate(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-var msgFormat = problem.Msg("api.format")
-
-func (h *Handler) handleExtract(w http.ResponseWriter, r *http.Request) error {
-	t, err := pathTIN(r)
-	if err != nil {
-		return err
-	}
-	format := r.URL.Query().Get("format")
-	if format != "" && format != "json" && format != "html" && format != "pdf" {
-		return problem.InvalidField("format", msgFormat)
-	}
-	e, err := h.d.Register.Extract(r.Context(), actor(r), t)
-	if err != nil {
-		return err
-	}
-	lang := web.Lang(r)
-	switch format {
-	case "html":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		return extract.HTML(w, e, lang)
-	case "pdf":
-		w.Header().Set("Content-Type", "application/pdf")
-		w.Header().Set("Content-Disposition", `attachment; filename="extract-`+e.Taxpayer.TIN+`.pdf"`)
-		return extract.PDF(w, e, lang)
-	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"number": e.Number, "issued_at": e.IssuedAt.UTC(), "issued_by": e.IssuedBy, "taxpayer": taxpayerOut(e.Taxpayer)})
-	return nil
-}
+// The extract (REG-9) is in extract.go.
 
 var msgReviewStatus = problem.Msg("api.review_status")
 var msgID = problem.Msg("api.id")
@@ -476,39 +445,45 @@ func (h *Handler) handleOffices(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// handleAudit lists the audit log (BO-5), newest first, a page at a time: filtered by staff
+// member (actor: part of a login or name, in any case), record (subject), action and a range of
+// whole days in Moscow time (from, to); next is the before of the next page, null on the last.
 func (h *Handler) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	if !member(r).Role.CanReadAudit() {
 		return problem.New(problem.Forbidden, problem.MsgForbidden)
 	}
 	q := r.URL.Query()
-	limit, err := queryInt(r, "limit", 100, 500)
+	f, err := audit.Query{Actor: q.Get("actor"), Subject: q.Get("subject"), Action: q.Get("action"), From: q.Get("from"), To: q.Get("to"),
+		Before: q.Get("before"), Limit: q.Get("limit")}.Filter(audit.OfficeZone, 100)
 	if err != nil {
 		return err
 	}
-	before, err := queryInt(r, "before", 0, 1<<62)
-	if err != nil {
-		return err
-	}
-	list, err := h.d.Audit.ListAudit(r.Context(), audit.Filter{Actor: q.Get("actor"), Subject: q.Get("subject"), Action: q.Get("action"), Before: int64(before), Limit: limit})
+	page, err := audit.Read(r.Context(), h.d.Audit, f)
 	if err != nil {
 		return err
 	}
 	type entryJSON struct {
-		ID      int64  `json:"id"`
-		At      string `json:"at"`
-		Actor   string `json:"actor"`
-		Role    string `json:"role"`
-		Action  string `json:"action"`
-		Subject string `json:"subject"`
-		Count   int    `json:"count"` // records the action was on: more than 1 for a batch
-		Details string `json:"details"`
-		Remote  string `json:"remote_addr,omitempty"`
+		ID        int64  `json:"id"`
+		At        string `json:"at"`
+		Actor     string `json:"actor"`
+		ActorName string `json:"actor_name,omitempty"`
+		Role      string `json:"role"`
+		Action    string `json:"action"`
+		Subject   string `json:"subject"`
+		Count     int    `json:"count"` // records the action was on: more than 1 for a batch
+		Details   string `json:"details"`
+		Remote    string `json:"remote_addr,omitempty"`
 	}
 	out := []entryJSON{}
-	for _, e := range list {
-		out = append(out, entryJSON{e.ID, e.At.UTC().Format("2006-01-02T15:04:05Z07:00"), e.Actor.Login, e.Actor.Role, e.Action, e.Subject, e.Count, e.Details, e.Actor.RemoteAddr})
+	for _, e := range page.Entries {
+		out = append(out, entryJSON{e.ID, e.At.UTC().Format("2006-01-02T15:04:05Z07:00"), e.Actor.Login, e.Actor.Name, e.Actor.Role, e.Action, e.Subject, e.Count,
+			e.Details, e.Actor.RemoteAddr})
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
+	var next *int64
+	if page.Next > 0 {
+		next = &page.Next
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"items": out, "limit": f.Limit, "next": next})
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/limits"
@@ -37,6 +38,10 @@ type Config struct {
 	Senders  Senders          // e-mail and SMS; none: messages wait in the outbox
 	Demo     bool             // serve the demo pages (the outbox a newcomer reads the codes in)
 	Identity Identity         // the identity provider's registries, post and e-signature roots
+	// ExtractSigner signs extracts with the office's key (REG-9); nil: extracts are issued unsigned.
+	ExtractSigner *extract.Signer
+	// PublicURL is the public base address printed in extracts' QR codes ("" for the request's).
+	PublicURL string
 }
 
 // App is the assembled application.
@@ -46,6 +51,7 @@ type App struct {
 	Now      func() time.Time
 	Hasher   *password.Hasher
 	Register *register.Service
+	Extracts *extract.Service
 	Staff    *staff.Service
 	Sessions *session.Manager
 	Flows    *flow.Manager
@@ -77,6 +83,7 @@ func New(ctx context.Context, c Config) (*App, error) {
 	if err := a.Register.LoadOffices(ctx); err != nil {
 		return nil, fmt.Errorf("load tax offices: %w", err)
 	}
+	a.Extracts = extract.NewService(a.Register, c.ExtractSigner, c.PublicURL)
 	a.Limits = limits.New(store.NewLimits(c.DB), c.Now)
 	a.Staff = staff.New(store.NewStaff(c.DB), c.Hasher, a.Limits, c.Now)
 	a.Sessions = session.NewManager(store.NewSessions(c.DB), c.Now)
@@ -87,7 +94,7 @@ func New(ctx context.Context, c Config) (*App, error) {
 	if err := a.newIdentity(c); err != nil {
 		return nil, err
 	}
-	h, err := server.New(server.Deps{DB: c.DB, Register: a.Register, Staff: a.Staff, Audit: c.DB, Sessions: a.Sessions, Flows: a.Flows, Identity: a.Identity,
+	h, err := server.New(server.Deps{DB: c.DB, Register: a.Register, Extracts: a.Extracts, Staff: a.Staff, Audit: c.DB, Sessions: a.Sessions, Flows: a.Flows, Identity: a.Identity,
 		Proxies: c.Proxies, Log: c.Log, Collectors: []prometheus.Collector{server.NewJobsCollector(a.Jobs, c.Now)}, Outbox: outbox(c.Demo, a.Notify)})
 	if err != nil {
 		return nil, err

@@ -2,17 +2,23 @@ package backoffice
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/web"
 )
 
 // The audit log as the back office shows it (BO-5): actions, subjects and details by their
-// labels in the page's language, never by their codes.
+// labels in the page's language, never by their codes; times in the office's zone.
 
 type auditRow struct {
 	At      time.Time
@@ -93,8 +99,11 @@ func auditSubject(p *web.Page, subject string) string {
 func auditRows(p *web.Page, entries []audit.Entry) []auditRow {
 	out := make([]auditRow, 0, len(entries))
 	for _, e := range entries {
-		r := auditRow{At: e.At, Actor: e.Actor.Login, Action: p.Enum("audit", e.Action), Subject: auditSubject(p, e.Subject), Count: e.Count,
-			Details: auditDetails(p, e.Action, e.Details)}
+		r := auditRow{At: e.At.In(audit.OfficeZone), Actor: e.Actor.Login, Action: p.Enum("audit", e.Action), Subject: auditSubject(p, e.Subject),
+			Count: e.Count, Details: auditDetails(p, e.Action, e.Details)}
+		if e.Actor.Name != "" {
+			r.Actor = e.Actor.Name + " (" + e.Actor.Login + ")"
+		}
 		if len(e.Subject) == 10 || len(e.Subject) == 12 {
 			if strings.Trim(e.Subject, "0123456789") == "" {
 				r.TIN = e.Subject
@@ -105,18 +114,71 @@ func auditRows(p *web.Page, entries []audit.Entry) []auditRow {
 	return out
 }
 
+// auditPageSize is how many entries a page of the back office shows.
+const auditPageSize = 50
+
+// auditFilters are the fields of the filter form that the links to other pages keep.
+var auditFilters = []string{"actor", "subject", "action", "from", "to", "limit"}
+
+// auditActions are the choices of the action filter: every action of the log by its label, in
+// the order of the labels.
+func auditActions(p *web.Page) []web.Option {
+	opts := []web.Option{{Value: "", Label: p.T("office.audit.any_action")}}
+	var codes []string
+	codes = append(codes, register.AuditActions...)
+	codes = append(codes, staff.AuditActions...)
+	codes = append(codes, identity.AuditActions...)
+	for _, c := range codes {
+		opts = append(opts, web.Option{Value: c, Label: p.Enum("audit", c)})
+	}
+	slices.SortStableFunc(opts[1:], func(a, b web.Option) int { return strings.Compare(a.Label, b.Label) })
+	return opts
+}
+
+// auditLink is the address of another page of the log with the same filters and cursor (its
+// name "before" or "after") set to id.
+func auditLink(qs url.Values, cursor string, id int64) string {
+	v := url.Values{}
+	for _, k := range auditFilters {
+		if s := qs.Get(k); s != "" {
+			v.Set(k, s)
+		}
+	}
+	v.Set(cursor, strconv.FormatInt(id, 10))
+	return Base + "audit?" + v.Encode()
+}
+
+// handleAudit shows the audit log (BO-5): a filter form (staff member by part of the login or
+// name, record, action, a range of whole days in the office's zone) and a page of entries, newest
+// first, with links to the newer and the older page that keep the filters. A wrong filter is
+// shown in the form with its field marked.
 func (h *Handler) handleAudit(q *web.Request) error {
 	if !q.Viewer.Can("audit.read") {
 		return problem.New(problem.Forbidden, problem.MsgForbidden)
 	}
 	qs := q.R.URL.Query()
-	list, err := h.d.Audit.ListAudit(q.Ctx(), audit.Filter{Actor: qs.Get("actor"), Subject: qs.Get("subject"), Limit: 200})
+	q.Page.Title = q.Page.T("office.audit.title")
+	q.Page.Form = qs
+	data := map[string]any{"Actions": auditActions(q.Page)}
+	f, err := audit.Query{Actor: qs.Get("actor"), Subject: qs.Get("subject"), Action: qs.Get("action"), From: qs.Get("from"), To: qs.Get("to"),
+		Before: qs.Get("before"), After: qs.Get("after"), Limit: qs.Get("limit")}.Filter(audit.OfficeZone, auditPageSize)
+	if err != nil {
+		// FormError shows again what was posted; what a GET form sent is its query.
+		q.R.PostForm = qs
+		return q.FormError(err, "audit.html", data)
+	}
+	page, err := audit.Read(q.Ctx(), h.d.Audit, f)
 	if err != nil {
 		return err
 	}
-	q.Page.Title = q.Page.T("office.audit.title")
-	q.Page.Form = qs
-	q.Page.Data = map[string]any{"Entries": auditRows(q.Page, list)}
+	data["Entries"] = auditRows(q.Page, page.Entries)
+	if page.Next > 0 {
+		data["Older"] = auditLink(qs, "before", page.Next)
+	}
+	if page.Prev > 0 {
+		data["Newer"] = auditLink(qs, "after", page.Prev)
+	}
+	q.Page.Data = data
 	q.Render(http.StatusOK, "audit.html")
 	return nil
 }

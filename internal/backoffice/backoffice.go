@@ -14,6 +14,7 @@ import (
 	"net/http"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -32,6 +33,7 @@ const Base = "/office/"
 // Deps are the back office's dependencies.
 type Deps struct {
 	Register *register.Service
+	Extracts *extract.Service // issues, signs and keeps extracts (REG-9); unsigned ones when nil
 	Staff    *staff.Service
 	Audit    audit.Log
 	Sessions *session.Manager

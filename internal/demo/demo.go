@@ -92,8 +92,16 @@ func person(r *rand.Rand, seed uint64, i int) register.PersonInput {
 	}
 	// The series starts with the region's two digits and the year of issue; the number is unique
 	// per (seed, i).
+	number := (uint64(i)*7919 + seed*104729) % 1000000
 	p.Document = register.IdentityDocument{Type: "passport_ru", Series: fmt.Sprintf("%s%02d", pl.region, issued.Year()%100),
-		Number: fmt.Sprintf("%06d", (uint64(i)*7919+seed*104729)%1000000), IssuedOn: issued}
+		Number: fmt.Sprintf("%06d", number), IssuedOn: issued}
+	// Registered with the tax office when the passport was issued, or, for a passport older than
+	// the register's TINs for individuals, on a day of its first years. No further draw of the
+	// generator: the persons of a seed stay the ones other packages know.
+	p.RegisteredOn = issued
+	if issued.Before(registerStart) {
+		p.RegisteredOn = registerStart.AddDate(0, 0, int(number%3650))
+	}
 	if r.IntN(3) == 0 {
 		nine := fmt.Sprintf("%09d", 2000000+r.IntN(990000000))
 		p.SNILS, _ = tin.NewSNILS(nine)
@@ -104,6 +112,9 @@ func person(r *rand.Rand, seed uint64, i int) register.PersonInput {
 		Street: pl.streets[r.IntN(len(pl.streets))], House: fmt.Sprint(1 + r.IntN(120)), Flat: fmt.Sprint(1 + r.IntN(300))}
 	return p
 }
+
+// registerStart is when the demo register begins to hold persons' registrations.
+var registerStart = time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var system = audit.Actor{Login: "demo", Role: "system"}
 
@@ -155,8 +166,12 @@ func Seed(ctx context.Context, reg *register.Service, n int) error {
 	if len(persons) < 3 {
 		return nil
 	}
-	// A deceased person: the TIN stops being applied (REG-7).
-	if err := endOnce(ctx, reg, persons[0], register.Ending{Reason: register.EndDeath, On: time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)}); err != nil {
+	// A deceased person: the TIN stops being applied (REG-7), after the registration.
+	died := time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)
+	if !persons[0].RegisteredOn.Before(died) {
+		died = persons[0].RegisteredOn.AddDate(0, 1, 0)
+	}
+	if err := endOnce(ctx, reg, persons[0], register.Ending{Reason: register.EndDeath, On: died}); err != nil {
 		return err
 	}
 	// A duplicate: a second TIN of the same person, pointing to the kept one.

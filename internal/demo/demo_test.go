@@ -2,8 +2,10 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/store"
@@ -42,6 +44,63 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		foreign, _ := reg.Search(ctx, register.SearchFilter{Kind: register.KindForeign, Limit: 10})
 		if len(foreign) != 1 {
 			t.Fatalf("foreign: %d", len(foreign))
+		}
+	})
+}
+
+// TestSeedIsConsistent: the demo data pass the register's own checks of dates: no registration
+// ends before it began (nor before the birth or the state registration), no document is issued
+// before its holder's birth, a Russian passport not before 14 (REG-6, REG-7, REG-3).
+func TestSeedIsConsistent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		reg := register.New(store.NewRegister(db), register.Options{})
+		if err := Seed(ctx, reg, 60); err != nil {
+			t.Fatal(err)
+		}
+		list, err := reg.Search(ctx, register.SearchFilter{Limit: 500})
+		if err != nil || len(list) < 60 {
+			t.Fatalf("%d taxpayers: %v", len(list), err)
+		}
+		checkDocs := func(who string, birth time.Time, docs []register.IdentityDocument) {
+			for _, d := range docs {
+				if d.IssuedOn.IsZero() {
+					continue
+				}
+				if d.IssuedOn.Before(birth) || d.IssuedOn.After(time.Now()) || d.Type == "passport_ru" && d.IssuedOn.Before(birth.AddDate(14, 0, 0)) {
+					t.Errorf("%s: document %s %s issued %v, born %v", who, d.Series, d.Number, d.IssuedOn, birth)
+				}
+			}
+		}
+		ended := 0
+		for _, s := range list {
+			tp, err := reg.Taxpayer(ctx, s.TIN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tp.RegisteredOn.IsZero() || tp.RegisteredOn.After(time.Now()) {
+				t.Errorf("%s registered on %v", tp.TIN, tp.RegisteredOn)
+			}
+			if p := tp.Person; p != nil {
+				checkDocs(tp.TIN, p.BirthDate, p.Documents)
+				if tp.RegisteredOn.Before(p.BirthDate) {
+					t.Errorf("%s registered on %v, before the birth on %v", tp.TIN, tp.RegisteredOn, p.BirthDate)
+				}
+			}
+			if e := tp.Ending; e != nil {
+				ended++
+				if e.On.Before(tp.RegisteredOn) || tp.Person != nil && e.On.Before(tp.Person.BirthDate) ||
+					tp.Organization != nil && e.On.Before(tp.Organization.RegisteredOn) {
+					t.Errorf("%s: %s on %v, registered on %v", tp.TIN, e.Reason, e.On, tp.RegisteredOn)
+				}
+			}
+		}
+		if ended < 2 {
+			t.Fatalf("%d endings: the deceased person and the duplicate are missing", ended)
+		}
+		reviews, _ := reg.Reviews(ctx, "", 100)
+		for _, rv := range reviews {
+			checkDocs(fmt.Sprint("review ", rv.ID), rv.Input.BirthDate, []register.IdentityDocument{rv.Input.Document})
 		}
 	})
 }

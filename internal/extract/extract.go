@@ -1,15 +1,19 @@
-// Package extract renders the register's extract confirming a TIN (REG-9) as a printable HTML
-// page and as a PDF, in any language of the catalogue. It holds no rule: the register decides what an
-// extract contains and records its issue.
+// Package extract makes the register's extract confirming a TIN (REG-9) a document a bank or a
+// court accepts: it renders the extract as a printable HTML page and as a PDF, in any language of
+// the catalogue, naming the tax office in full with its address and the issuing officer by name
+// and position, giving the time of issue in the office's time zone, with a QR code of the public
+// verification address; it signs the PDF with the office's key (package esign, GOST R 34.10-2012,
+// a detached CMS signature), and issues extracts through the register, which keeps each one under
+// its number. It holds no rule: the register decides what an extract contains and records it.
 package extract
 
 import (
 	"bytes"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -28,23 +32,45 @@ var page = template.Must(template.New("extract.html").ParseFS(files, "extract.ht
 // Row is one line of the extract: a label and a value.
 type Row struct{ Label, Value string }
 
+// Options are what an extract shows besides the register's data: how it can be checked, and the
+// links the HTML page gives beside it.
+type Options struct {
+	// VerifyURL is the public verification page of the extract, which its QR code carries.
+	VerifyURL string
+	// Signer names the holder of the certificate the PDF is signed with; "" when it is not signed.
+	Signer string
+	// PDFURL and SignatureURL, when set, are links the HTML page shows (not printed): the PDF of
+	// this extract and its detached signature.
+	PDFURL, SignatureURL string
+}
+
 // Doc is the extract laid out for rendering.
 type Doc struct {
 	Lang     string
 	Title    string
 	Subtitle string
 	Number   string
-	Issued   string
+	Issued   string // local date and time of issue, with the office's UTC offset
 	IssuedBy string
+	Position string
 	Rows     []Row
 	KPPTitle string
 	KPPs     []Row
 	Footer   string
+	// Mark is what makes the extract checkable: the signature note and the verification address.
+	SignatureNote string
+	VerifyText    string
+	VerifyURL     string
+	QR            template.URL // the QR code as a data: URL, for the HTML page
+	QRAlt         string
+	qrPNG         []byte
+	PDFURL        string
+	SignatureURL  string
 	// Labels of the page's own words.
-	NumberLabel, IssuedByLabel string
+	NumberLabel, IssuedLabel, IssuedByLabel, PositionLabel, PDFLabel, SignatureLabel, FilesLabel string
 }
 
-func w(lang, key string) string { return i18n.T(lang, "extract."+key) }
+func w(lang, key string, args ...any) string { return i18n.T(lang, "extract."+key, args...) }
 
 func enum(lang, kind string, code any) string {
 	return i18n.T(lang, fmt.Sprintf("enum.%s.%v", kind, code))
@@ -57,15 +83,23 @@ func day(t time.Time) string {
 	return t.Format("02.01.2006")
 }
 
+// LocalTime formats an instant as the extract of an office in the time zone c gives it: date,
+// time and the UTC offset, in lang.
+func LocalTime(t time.Time, c register.OfficeCard, lang string) string {
+	local := t.In(c.Location())
+	return w(lang, "local_time", local.Format("02.01.2006 15:04"), local.Format("-07:00"))
+}
+
 // Layout turns an extract into rows in lang ("ru" or "en").
-func Layout(e *register.Extract, lang string) Doc {
+func Layout(e *register.Extract, lang string, o Options) Doc {
 	if !i18n.Supported(lang) {
 		lang = i18n.Default
 	}
 	t := e.Taxpayer
 	d := Doc{Lang: lang, Title: w(lang, "title"), Subtitle: w(lang, "subtitle"), Number: e.Number,
-		Issued: e.IssuedAt.UTC().Format("02.01.2006 15:04 UTC"), IssuedBy: e.IssuedBy, Footer: w(lang, "footer"), KPPTitle: w(lang, "kpps"),
-		NumberLabel: w(lang, "number"), IssuedByLabel: w(lang, "issued_by")}
+		Issued: LocalTime(e.IssuedAt, e.Office, lang), IssuedBy: e.IssuedBy, Position: e.Position, Footer: w(lang, "footer"), KPPTitle: w(lang, "kpps"),
+		NumberLabel: w(lang, "number"), IssuedLabel: w(lang, "issued"), IssuedByLabel: w(lang, "issued_by"), PositionLabel: w(lang, "position"),
+		PDFURL: o.PDFURL, SignatureURL: o.SignatureURL, PDFLabel: w(lang, "pdf"), SignatureLabel: w(lang, "signature"), FilesLabel: w(lang, "files")}
 	add := func(key, v string) {
 		if v != "" {
 			d.Rows = append(d.Rows, Row{w(lang, key), v})
@@ -82,7 +116,7 @@ func Layout(e *register.Extract, lang string) Doc {
 		add("kept", t.Ending.KeptTIN)
 	}
 	if p := t.Person; p != nil {
-		add("name", strings.TrimSpace(p.Surname+" "+p.GivenName+" "+p.Patronymic))
+		add("name", register.TaxpayerName(t))
 		add("birth", day(p.BirthDate))
 		add("birth_place", p.BirthPlace)
 	}
@@ -94,25 +128,49 @@ func Layout(e *register.Extract, lang string) Doc {
 		add("org", k.NameRu+" / "+k.NameLatin)
 		add("kio", k.Code)
 	}
-	add("office", t.TaxOffice)
+	office := e.Office.FullName
+	if office == "" {
+		office = e.Office.Name
+	}
+	if office == "" {
+		add("office", t.TaxOffice)
+	} else {
+		add("office", w(lang, "office_code", office, e.Office.Code))
+	}
+	add("office_address", e.Office.Address)
 	add("registered", day(t.RegisteredOn))
 	for _, k := range t.KPPs {
 		d.KPPs = append(d.KPPs, Row{k.Code, fmt.Sprintf("%s, %s %s", enum(lang, "kpp_ground", k.Ground), w(lang, "office"), k.TaxOffice)})
+	}
+	if o.Signer != "" {
+		d.SignatureNote = w(lang, "signed", e.Number, o.Signer)
+	} else {
+		d.SignatureNote = w(lang, "unsigned")
+	}
+	if o.VerifyURL != "" {
+		d.VerifyURL, d.VerifyText, d.QRAlt = o.VerifyURL, w(lang, "verify"), w(lang, "qr_alt")
+		if png, err := QRPNG(o.VerifyURL); err == nil {
+			d.qrPNG = png
+			d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+		}
 	}
 	return d
 }
 
 // HTML writes the extract as a self-contained printable page.
-func HTML(out io.Writer, e *register.Extract, lang string) error {
-	return page.Execute(out, Layout(e, lang))
+func HTML(out io.Writer, e *register.Extract, lang string, o Options) error {
+	return page.Execute(out, Layout(e, lang, o))
 }
 
 // PDF writes the extract as a PDF document (A4), with the Go fonts, which cover Cyrillic.
-func PDF(out io.Writer, e *register.Extract, lang string) error {
-	d := Layout(e, lang)
+func PDF(out io.Writer, e *register.Extract, lang string, o Options) error {
+	d := Layout(e, lang, o)
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetTitle(d.Title+" "+e.Taxpayer.TIN, true)
+	pdf.SetSubject(d.NumberLabel+" "+d.Number, true)
 	pdf.SetCreator("kabinet", true)
+	pdf.SetCreationDate(e.IssuedAt.UTC())
+	pdf.SetModificationDate(e.IssuedAt.UTC())
 	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
 	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
 	pdf.AddPage()
@@ -122,7 +180,7 @@ func PDF(out io.Writer, e *register.Extract, lang string) error {
 	pdf.MultiCell(0, 6, d.Subtitle, "", "C", false)
 	pdf.Ln(4)
 	pdf.SetFont("go", "", 9)
-	pdf.CellFormat(0, 5, fmt.Sprintf("%s: %s    %s: %s", w(d.Lang, "number"), d.Number, w(d.Lang, "issued"), d.Issued), "", 1, "L", false, 0, "")
+	pdf.MultiCell(0, 5, fmt.Sprintf("%s: %s    %s: %s", d.NumberLabel, d.Number, d.IssuedLabel, d.Issued), "", "L", false)
 	pdf.Ln(2)
 	row := func(r Row) {
 		pdf.SetFont("go", "B", 10)
@@ -148,8 +206,38 @@ func PDF(out io.Writer, e *register.Extract, lang string) error {
 		}
 	}
 	pdf.Ln(6)
+	pdf.SetFont("go", "", 10)
+	pdf.MultiCell(0, 5, d.IssuedByLabel+": "+d.IssuedBy, "", "L", false)
+	if d.Position != "" {
+		pdf.MultiCell(0, 5, d.PositionLabel+": "+d.Position, "", "L", false)
+	}
+	pdf.MultiCell(0, 5, d.IssuedLabel+": "+d.Issued, "", "L", false)
+	pdf.Ln(4)
+	const qrSide = 34.0 // mm: about 6 px a module at 150 dpi for a URL of 60 characters
+	if d.qrPNG != nil {
+		if pdf.GetY()+qrSide > 280 {
+			pdf.AddPage()
+		}
+		x, y := pdf.GetX(), pdf.GetY()
+		pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(d.qrPNG))
+		pdf.ImageOptions("qr", x, y, qrSide, qrSide, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, d.VerifyURL)
+		pdf.SetXY(x+qrSide+4, y+2)
+		pdf.SetFont("go", "", 9)
+		pdf.MultiCell(0, 5, d.VerifyText, "", "L", false)
+		pdf.SetX(x + qrSide + 4)
+		pdf.MultiCell(0, 5, d.VerifyURL, "", "L", false)
+		pdf.SetX(x + qrSide + 4)
+		pdf.MultiCell(0, 5, d.SignatureNote, "", "L", false)
+		if pdf.GetY() < y+qrSide {
+			pdf.SetY(y + qrSide)
+		}
+	} else {
+		pdf.SetFont("go", "", 9)
+		pdf.MultiCell(0, 5, d.SignatureNote, "", "L", false)
+	}
+	pdf.Ln(3)
 	pdf.SetFont("go", "", 9)
-	pdf.MultiCell(0, 5, w(d.Lang, "issued_by")+": "+d.IssuedBy+". "+d.Footer, "", "L", false)
+	pdf.MultiCell(0, 5, d.Footer, "", "L", false)
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return err

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,65 +13,154 @@ import (
 	"github.com/kabinet/kabinet/internal/register"
 )
 
+const sampleURL = "https://kabinet.example/verify/extract/2026-0000042-7K3QX9PD"
+
 func sample() *register.Extract {
-	return &register.Extract{Number: "7736-000042", IssuedAt: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), IssuedBy: "ivanova",
+	return &register.Extract{Number: "2026-0000042-7K3QX9PD", IssuedAt: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
+		IssuedBy: "Иванова Анна Сергеевна", Position: "Главный государственный налоговый инспектор",
+		Office: register.OfficeCard{Office: register.Office{Code: "5263", Name: "Инспекция ФНС России № 63 по Нижегородской области", Region: "52"},
+			FullName: "Инспекция Федеральной налоговой службы № 63 по Нижегородской области",
+			Address:  "603001, Нижегородская область, г. Нижний Новгород, ул. Мира, д. 7", TimeZone: "Europe/Moscow"},
 		Taxpayer: &register.Taxpayer{TIN: "526317984689", Kind: register.KindPerson, Status: register.StatusActive, TaxOffice: "5263",
 			RegisteredOn: time.Date(2001, 3, 1, 0, 0, 0, 0, time.UTC),
 			Person:       &register.Person{Surname: "Ёлкина", GivenName: "Анна", Patronymic: "Сергеевна", BirthDate: time.Date(1980, 5, 17, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Нижний Новгород"}}}
 }
 
+// REG-9: the page names the office in full with its address, the officer by name and position,
+// gives the local time of issue, and carries the QR code and the link of the verification page.
 func TestHTML(t *testing.T) {
 	for _, lang := range []string{"ru", "en"} {
 		var b bytes.Buffer
-		if err := HTML(&b, sample(), lang); err != nil {
+		if err := HTML(&b, sample(), lang, Options{VerifyURL: sampleURL, PDFURL: "/x.pdf", SignatureURL: "/x.p7s"}); err != nil {
 			t.Fatal(err)
 		}
-		s := b.String()
-		if !strings.Contains(s, "526317984689") || !strings.Contains(s, "Ёлкина Анна Сергеевна") || !strings.Contains(s, "7736-000042") {
-			t.Fatalf("%s: %s", lang, s)
+		s := html.UnescapeString(b.String())
+		for _, want := range []string{"526317984689", "Ёлкина Анна Сергеевна", "2026-0000042-7K3QX9PD", "Инспекция Федеральной налоговой службы № 63 по Нижегородской области",
+			"603001, Нижегородская область", "Иванова Анна Сергеевна", "Главный государственный налоговый инспектор", "22.11.2026 13:00",
+			`src="data:image/png;base64,`, `href="` + sampleURL + `"`, `href="/x.p7s"`} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s: no %q in\n%s", lang, want, s)
+			}
 		}
-		if lang == "en" && !strings.Contains(s, "Extract from the Unified State Register of Taxpayers") {
-			t.Fatal("English title missing")
+		if strings.Contains(s, "style=") || strings.Contains(s, "<style") || strings.Contains(s, "<script") {
+			t.Errorf("%s: inline style or script (the CSP blocks them)", lang)
 		}
-		if lang == "ru" && !strings.Contains(s, "Выписка из Единого государственного реестра налогоплательщиков") {
-			t.Fatal("Russian title missing")
+		if lang == "en" && (!strings.Contains(s, "Extract from the Unified State Register of Taxpayers") || !strings.Contains(s, "(local time, UTC+03:00)")) {
+			t.Fatal("English title or local time missing")
+		}
+		if lang == "ru" && (!strings.Contains(s, "Выписка из Единого государственного реестра налогоплательщиков") || !strings.Contains(s, "(местное время, UTC+03:00)")) {
+			t.Fatal("Russian title or local time missing")
 		}
 	}
 	// Values are escaped.
 	e := sample()
 	e.Taxpayer.Person.BirthPlace = "<script>x</script>"
 	var b bytes.Buffer
-	HTML(&b, e, "ru")
+	HTML(&b, e, "ru", Options{})
 	if strings.Contains(b.String(), "<script>x") {
 		t.Fatal("not escaped")
 	}
 }
 
+// The time of issue is the office's local time: Yekaterinburg is UTC+5, and an office with no
+// time zone (or an unknown one) keeps Moscow time.
+func TestLocalTime(t *testing.T) {
+	at := time.Date(2026, 1, 31, 22, 30, 0, 0, time.UTC)
+	for _, c := range []struct{ zone, want string }{
+		{"Asia/Yekaterinburg", "01.02.2026 03:30 (местное время, UTC+05:00)"},
+		{"Europe/Kaliningrad", "01.02.2026 00:30 (местное время, UTC+02:00)"},
+		{"", "01.02.2026 01:30 (местное время, UTC+03:00)"},
+		{"Mars/Olympus", "01.02.2026 01:30 (местное время, UTC+03:00)"},
+	} {
+		if got := LocalTime(at, register.OfficeCard{TimeZone: c.zone}, "ru"); got != c.want {
+			t.Errorf("%q: %q, want %q", c.zone, got, c.want)
+		}
+	}
+}
+
+// tool returns the path of a command the test needs, skipping without it (failing under CI=true).
+func tool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	bin, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s (%s) required under CI=true", name, pkg)
+		}
+		t.Skipf("%s not installed (%s)", name, pkg)
+	}
+	return bin
+}
+
+// PDFText returns the text of a PDF, read back with pdftotext.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin := tool(t, "pdftotext", "poppler-utils")
+	f := filepath.Join(t.TempDir(), "x.pdf")
+	os.WriteFile(f, pdf, 0o600)
+	out, err := exec.Command(bin, "-enc", "UTF-8", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// pdfQR renders the first page of a PDF with pdftoppm and decodes its QR code with zbarimg.
+func pdfQR(t *testing.T, pdf []byte) string {
+	t.Helper()
+	ppm, zbar := tool(t, "pdftoppm", "poppler-utils"), tool(t, "zbarimg", "zbar-tools")
+	dir := t.TempDir()
+	f := filepath.Join(dir, "x.pdf")
+	os.WriteFile(f, pdf, 0o600)
+	if out, err := exec.Command(ppm, "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", f, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	out, err := exec.Command(zbar, "--raw", "-q", "-Sbinary", filepath.Join(dir, "page.png")).Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no code: %v", err)
+	}
+	return strings.TrimRight(string(out), "\n")
+}
+
+// REG-9: the PDF reads back with the office's full name and address, the officer's name and
+// position and the local time of issue, and its QR code decodes to the verification address.
 func TestPDF(t *testing.T) {
 	var b bytes.Buffer
-	if err := PDF(&b, sample(), "ru"); err != nil {
+	if err := PDF(&b, sample(), "ru", Options{VerifyURL: sampleURL, Signer: "Выписки из ЕГРН (1A2B)"}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(b.Bytes(), []byte("%PDF-")) {
 		t.Fatal("not a PDF")
 	}
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext (poppler-utils) required under CI=true")
-		}
-		t.Skip("pdftotext not installed")
-	}
-	f := filepath.Join(t.TempDir(), "x.pdf")
-	os.WriteFile(f, b.Bytes(), 0o600)
-	out, err := exec.Command(bin, "-enc", "UTF-8", f, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(out)
-	for _, want := range []string{"526317984689", "Ёлкина", "Выписка", "7736-000042"} {
+	text := strings.Join(strings.Fields(pdfText(t, b.Bytes())), " ")
+	for _, want := range []string{"526317984689", "Ёлкина", "Выписка", "2026-0000042-7K3QX9PD", "Инспекция Федеральной налоговой службы № 63 по Нижегородской области",
+		"603001, Нижегородская область", "Иванова Анна Сергеевна", "Главный государственный налоговый инспектор", "22.11.2026 13:00 (местное время, UTC+03:00)",
+		"подписана электронной подписью", sampleURL} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text lacks %q:\n%s", want, text)
 		}
+	}
+	if got := pdfQR(t, b.Bytes()); got != sampleURL {
+		t.Fatalf("QR code: %q, want %q", got, sampleURL)
+	}
+	// Unsigned, in English.
+	b.Reset()
+	if err := PDF(&b, sample(), "en", Options{VerifyURL: sampleURL}); err != nil {
+		t.Fatal(err)
+	}
+	if text := strings.Join(strings.Fields(pdfText(t, b.Bytes())), " "); !strings.Contains(text, "issued without an electronic signature") || !strings.Contains(text, "Position") {
+		t.Errorf("unsigned English PDF:\n%s", text)
+	}
+}
+
+func TestQRPNG(t *testing.T) {
+	png, err := QRPNG(sampleURL)
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Fatalf("%v", err)
+	}
+	f := filepath.Join(t.TempDir(), "qr.png")
+	os.WriteFile(f, png, 0o600)
+	out, err := exec.Command(tool(t, "zbarimg", "zbar-tools"), "--raw", "-q", "-Sbinary", f).Output()
+	if err != nil || strings.TrimRight(string(out), "\n") != sampleURL {
+		t.Fatalf("zbarimg: %q %v", out, err)
 	}
 }

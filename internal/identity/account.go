@@ -92,8 +92,13 @@ type Vehicle struct {
 	VIN   string `json:"vin,omitempty"`
 }
 
-// Profile is what a citizen tells about themselves for the standard level (IDP-3).
+// Profile is what a citizen tells about themselves for the standard level (IDP-3). The name is
+// the account's until the citizen changes it here: a new name is verified like the rest, and
+// becomes the account's once it is.
 type Profile struct {
+	Surname     string     `json:"surname,omitempty"`
+	GivenName   string     `json:"given_name,omitempty"`
+	Patronymic  string     `json:"patronymic,omitempty"`
 	Sex         string     `json:"sex,omitempty"` // male, female
 	BirthDate   time.Time  `json:"birth_date,omitzero"`
 	BirthPlace  string     `json:"birth_place,omitempty"`
@@ -134,6 +139,7 @@ type Account struct {
 	Question      string // the security question, as the user typed it
 	AnswerHash    string // the answer, hashed like a password ("" when no question is set)
 	Consents      []Consent
+	Lang          string // the language of the messages sent to the citizen: the one they registered in
 	CreatedAt     time.Time
 	PasswordSetAt time.Time
 	Version       int64

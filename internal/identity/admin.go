@@ -23,6 +23,7 @@ type NewAccount struct {
 	Level                          Level
 	Method                         Method // for the confirmed level
 	Password                       string
+	Question, Answer               string // the security question and its answer (IDP-6), optional
 }
 
 var (
@@ -78,8 +79,14 @@ func (s *Provider) AddAccount(ctx context.Context, n NewAccount) (*Account, erro
 	if err != nil {
 		return nil, err
 	}
+	answerHash := ""
+	if n.Question != "" {
+		if answerHash, err = s.o.Hasher.Hash(ctx, normalizeAnswer(n.Answer)); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now().UTC()
-	a := Account{ID: newID(), Kind: n.Kind, Surname: strings.TrimSpace(n.Surname), GivenName: strings.TrimSpace(n.GivenName),
+	a := Account{Question: strings.TrimSpace(n.Question), AnswerHash: answerHash, ID: newID(), Kind: n.Kind, Surname: strings.TrimSpace(n.Surname), GivenName: strings.TrimSpace(n.GivenName),
 		Patronymic: strings.TrimSpace(n.Patronymic), Phone: phone, Email: email, SNILS: snils, Level: n.Level, PasswordHash: hash,
 		CreatedAt: now, PasswordSetAt: now, Version: 1,
 		Profile: Profile{SNILS: snils, INN: n.INN, BirthDate: n.BirthDate}}

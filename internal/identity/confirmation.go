@@ -68,7 +68,7 @@ func (s *Provider) confirmable(a *Account) error {
 func (s *Provider) confirm(ctx context.Context, a *Account, m Method, evidence string, e Effects, o Origin) error {
 	a.Level, a.Method, a.ConfirmedAt, a.Evidence = Confirmed, m, s.now().UTC(), evidence
 	e.Events = append(e.Events, s.event(a.ID, "confirmed", o, string(m)))
-	msgs, err := s.notifyAccount(a, o.Lang, "notify.idp.confirmed")
+	msgs, err := s.notifyAccount(a, "notify.idp.confirmed")
 	if err != nil {
 		return err
 	}
@@ -285,6 +285,18 @@ type LetterView struct {
 	Tracked  bool
 	Tracking Tracking
 	NextAt   time.Time // when a new letter may be ordered
+}
+
+// CanOrderLetter reports whether a new letter may be ordered now, given the account's letters:
+// no earlier than LetterRepeat after the last one (IDP-4b).
+func (s *Provider) CanOrderLetter(letters []LetterView) bool {
+	now := s.now()
+	for _, l := range letters {
+		if now.Before(l.NextAt) {
+			return false
+		}
+	}
+	return true
 }
 
 // Letters returns the account's letters, the newest first, with their tracking.

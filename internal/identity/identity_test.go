@@ -372,3 +372,91 @@ func TestRecovery(t *testing.T) {
 		_ = a
 	})
 }
+
+// IDP-3: a foreign citizen with no СНИЛС is verified by the passport alone (the pension fund is
+// not asked), and the result is told in the language they registered in.
+func TestForeignCitizenVerification(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		en := origin
+		en.Lang = "en"
+		f, err := e.p.StartRegistration(ctx, flow.API, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.p.SubmitContact(ctx, f, identity.Contact{Kind: identity.ForeignCitizen, Surname: "Müller", GivenName: "Anna", Email: "anna@example.org"}, en); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.p.SubmitCodes(ctx, f, map[string]string{"code_email": e.lastCode("anna@example.org")}, en); err != nil {
+			t.Fatal(err)
+		}
+		a, err := e.p.SubmitPassword(ctx, f, identity.Secret{Password: "Rhine-valley-2026", Again: "Rhine-valley-2026", Question: "First school?",
+			Answer: "Lindenschule", Accepted: []string{"terms", "personal_data"}}, en)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := identity.Profile{Sex: "female", BirthDate: time.Date(1990, 3, 1, 0, 0, 0, 0, time.UTC), BirthPlace: "Hamburg", Citizenship: "DEU",
+			Passport: identity.Document{Type: "passport_foreign", Number: "C01X00T47", IssuedOn: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC)}}
+		if err := e.p.SubmitProfile(ctx, a.ID, p, en); err != nil {
+			t.Fatal(err)
+		}
+		e.runJobs()
+		v, _ := e.p.Verification(ctx, a.ID)
+		if v.State != identity.Verified || len(v.Checks) != 1 || v.Checks[0].Registry != identity.Migration {
+			t.Fatalf("verification %+v", v)
+		}
+		msgs, err := store.NewNotify(db).Outbox(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		told := false
+		for _, m := range msgs {
+			if m.To == "anna@example.org" && m.Key == "notify.idp.verified" {
+				told = m.Lang == "en" && !strings.ContainsAny(m.Body, "абвгдеёжзийклмнопрстуфхцчшщыэюя")
+			}
+		}
+		if !told {
+			t.Fatal("the verification's result was not sent in English")
+		}
+	})
+}
+
+// IDP-3: a changed surname (after a marriage) sends a standard account back through
+// verification: the level is lost and shown, the registries are asked about the new name, and
+// once they agree the account carries it and is standard again.
+func TestNameChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		a := e.verified("Соколова", "+79161234567")
+		p := profile()
+		p.Surname, p.GivenName, p.Patronymic = "Петрова", "Елена", "Викторовна"
+		if err := e.p.SubmitProfile(ctx, a.ID, p, origin); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := e.p.Verification(ctx, a.ID)
+		got, _ := e.p.Account(ctx, a.ID)
+		if got.Level != identity.Simplified || v.LostLevel != identity.Standard || got.Surname != "Соколова" {
+			t.Fatalf("after the change: level %s, lost %q, surname %s", got.Level, v.LostLevel, got.Surname)
+		}
+		e.runJobs() // the pension fund knows the СНИЛС under the old name: refused
+		if v, _ = e.p.Verification(ctx, a.ID); v.State != identity.Refused || v.Reason != identity.ReasonSNILSMismatch {
+			t.Fatalf("a name the registry does not know: %+v", v)
+		}
+		e.reg.persons["11223344595"] = identity.PersonQuery{Surname: "Петрова", BirthDate: p.BirthDate}
+		if err := e.p.SubmitProfile(ctx, a.ID, p, origin); err != nil {
+			t.Fatal(err)
+		}
+		e.runJobs()
+		got, _ = e.p.Account(ctx, a.ID)
+		if got.Level != identity.Standard || got.Surname != "Петрова" || got.GivenName != "Елена" {
+			t.Fatalf("after the new name was verified: %s %s %s", got.Level, got.Surname, got.GivenName)
+		}
+		// A bad name is named.
+		p.Surname = "Петрова2"
+		if err := e.p.SubmitProfile(ctx, a.ID, p, origin); fieldOf(err) != "surname" {
+			t.Fatalf("a surname with a digit: %v", err)
+		}
+	})
+}

@@ -51,6 +51,15 @@ func (s *Provider) Verification(ctx context.Context, accountID string) (*Verific
 	return v, err
 }
 
+// VerificationOf is Verification for an account already read.
+func (s *Provider) VerificationOf(ctx context.Context, a *Account) (*Verification, error) {
+	v, err := s.o.Store.Verification(ctx, a.ID)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return &Verification{AccountID: a.ID, State: Draft, Draft: a.Profile}, nil
+	}
+	return v, err
+}
+
 // SaveDraft keeps what the citizen has typed so far, unchecked (they may stop half-way).
 func (s *Provider) SaveDraft(ctx context.Context, accountID string, p Profile) error {
 	v, err := s.Verification(ctx, accountID)
@@ -156,8 +165,8 @@ func text(fe *problem.Fields, field, v string, req bool) {
 }
 
 // verifiedChanged reports whether a new profile changes data a verification vouched for.
-func verifiedChanged(old, p Profile) bool {
-	return old.SNILS != p.SNILS || digits(old.Passport.Series)+digits(old.Passport.Number) != digits(p.Passport.Series)+digits(p.Passport.Number) ||
+func verifiedChanged(a *Account, old, p Profile) bool {
+	return p.Surname != a.Surname || p.GivenName != a.GivenName || p.Patronymic != a.Patronymic || old.SNILS != p.SNILS || digits(old.Passport.Series)+digits(old.Passport.Number) != digits(p.Passport.Series)+digits(p.Passport.Number) ||
 		!old.BirthDate.Equal(p.BirthDate) || old.Citizenship != p.Citizenship || old.Sex != p.Sex
 }
 
@@ -181,26 +190,40 @@ func (s *Provider) SubmitProfile(ctx context.Context, accountID string, p Profil
 	if sn, err := tin.ParseSNILS(p.SNILS); err == nil {
 		p.SNILS = sn.Digits
 	}
+	p.Surname, p.GivenName, p.Patronymic = strings.TrimSpace(p.Surname), strings.TrimSpace(p.GivenName), strings.TrimSpace(p.Patronymic)
+	if p.Surname == "" && p.GivenName == "" && p.Patronymic == "" {
+		p.Surname, p.GivenName, p.Patronymic = a.Surname, a.GivenName, a.Patronymic // the name is not being changed
+	}
 	v.Draft = p
 	var fe problem.Fields
+	checkName(&fe, "surname", p.Surname, true)
+	checkName(&fe, "given_name", p.GivenName, true)
+	checkName(&fe, "patronymic", p.Patronymic, false)
 	CheckProfile(&fe, a.Kind, p, s.now())
 	if err := fe.Err(); err != nil {
 		_ = s.putVerification(ctx, v, Effects{})
 		return err
 	}
 	now := s.now().UTC()
-	v.State, v.Submitted, v.SubmittedAt, v.Reason, v.DecidedAt = InProgress, p, now, "", time.Time{}
+	v.State, v.Submitted, v.SubmittedAt, v.Reason, v.DecidedAt, v.LostLevel = InProgress, p, now, "", time.Time{}, ""
 	v.Seq++
-	v.Checks = []Check{{Registry: PensionFund, State: Waiting}, {Registry: Migration, State: Waiting}}
+	// The pension fund is asked about a СНИЛС; a foreign citizen may have none, and then only
+	// the passport is checked.
+	v.Checks = nil
+	if p.SNILS != "" {
+		v.Checks = append(v.Checks, Check{Registry: PensionFund, State: Waiting})
+	}
+	v.Checks = append(v.Checks, Check{Registry: Migration, State: Waiting})
 	if p.INN != "" {
 		v.Checks = append(v.Checks, Check{Registry: TaxRegister, State: Waiting})
 	}
 	payload, _ := json.Marshal(verifyPayload{Account: accountID, Seq: v.Seq})
 	e := Effects{Events: []Event{s.event(accountID, "profile_submitted", o, "")},
 		Jobs: []jobs.Spec{{Kind: VerifyJob, Payload: payload, RunAt: now, Key: fmt.Sprintf("%s:%s:%d", VerifyJob, accountID, v.Seq), MaxAttempts: 50}}}
-	if a.Level.AtLeast(Standard) && verifiedChanged(a.Profile, p) {
-		// The level this account loses, and why: recorded, and shown on its page.
+	if a.Level.AtLeast(Standard) && verifiedChanged(a, a.Profile, p) {
+		// The level this account loses, and why: recorded, and shown on its pages.
 		old := a.Level
+		v.LostLevel = old
 		a.Level, a.Method, a.ConfirmedAt, a.Evidence = Simplified, "", time.Time{}, ""
 		e.Events = append(e.Events, s.event(accountID, "level_lost", o, string(old)+"→"+string(Simplified)))
 		if err := s.update(ctx, a, Effects{}); err != nil {
@@ -233,7 +256,10 @@ func (s *Provider) HandleVerify(ctx context.Context, j jobs.Job) error {
 		return err
 	}
 	p := v.Submitted
-	q := PersonQuery{Surname: a.Surname, GivenName: a.GivenName, Patronymic: a.Patronymic, BirthDate: p.BirthDate, SNILS: p.SNILS, Passport: p.Passport, INN: p.INN}
+	q := PersonQuery{Surname: p.Surname, GivenName: p.GivenName, Patronymic: p.Patronymic, BirthDate: p.BirthDate, SNILS: p.SNILS, Passport: p.Passport, INN: p.INN}
+	if q.Surname == "" { // submitted before names were part of the profile
+		q.Surname, q.GivenName, q.Patronymic = a.Surname, a.GivenName, a.Patronymic
+	}
 	var later time.Time
 	for i := range v.Checks {
 		c := &v.Checks[i]
@@ -273,12 +299,12 @@ func (s *Provider) decide(ctx context.Context, a *Account, v *Verification, late
 			waiting = true
 		}
 	}
-	lang := i18n.Default
+	lang := messageLang(a.Lang)
 	now := s.now().UTC()
 	switch {
 	case failed != "":
 		v.State, v.Reason, v.DecidedAt = Refused, failed, now
-		msgs, err := s.notifyAccount(a, lang, "notify.idp.refused", i18n.T(lang, failed))
+		msgs, err := s.notifyAccount(a, "notify.idp.refused", i18n.T(lang, failed))
 		if err != nil {
 			return err
 		}
@@ -292,7 +318,7 @@ func (s *Provider) decide(ctx context.Context, a *Account, v *Verification, late
 	default:
 		if other, err := s.o.Store.AccountBy(ctx, BySNILS, v.Submitted.SNILS); err == nil && other.ID != a.ID {
 			v.State, v.Reason, v.DecidedAt = Refused, ReasonSNILSTaken, now
-			msgs, err := s.notifyAccount(a, lang, "notify.idp.refused", i18n.T(lang, ReasonSNILSTaken))
+			msgs, err := s.notifyAccount(a, "notify.idp.refused", i18n.T(lang, ReasonSNILSTaken))
 			if err != nil {
 				return err
 			}
@@ -300,10 +326,13 @@ func (s *Provider) decide(ctx context.Context, a *Account, v *Verification, late
 		}
 		v.State, v.DecidedAt = Verified, now
 		a.Profile, a.SNILS = v.Submitted, v.Submitted.SNILS
+		if n := v.Submitted; n.Surname != "" {
+			a.Surname, a.GivenName, a.Patronymic = n.Surname, n.GivenName, n.Patronymic // a new name, verified
+		}
 		if !a.Level.AtLeast(Standard) {
 			a.Level = Standard
 		}
-		msgs, err := s.notifyAccount(a, lang, "notify.idp.verified")
+		msgs, err := s.notifyAccount(a, "notify.idp.verified")
 		if err != nil {
 			return err
 		}

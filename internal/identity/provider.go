@@ -95,7 +95,8 @@ func (s *Provider) message(to, lang, key string, args ...string) (notify.Message
 }
 
 // notifyAccount prepares a message to the account's phone (or its e-mail when it has none).
-func (s *Provider) notifyAccount(a *Account, lang, key string, args ...string) ([]notify.Message, error) {
+func (s *Provider) notifyAccount(a *Account, key string, args ...string) ([]notify.Message, error) {
+	lang := messageLang(a.Lang)
 	to := a.Phone
 	if to == "" {
 		to = a.Email

@@ -158,7 +158,7 @@ func (s *Provider) setPassword(ctx context.Context, a *Account, pw, again, event
 		return err
 	}
 	a.PasswordHash, a.PasswordSetAt = hash, s.now().UTC()
-	msgs, err := s.notifyAccount(a, o.Lang, "notify.idp.password_changed")
+	msgs, err := s.notifyAccount(a, "notify.idp.password_changed")
 	if err != nil {
 		return err
 	}

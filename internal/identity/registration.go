@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -310,8 +311,8 @@ func (s *Provider) SubmitPassword(ctx context.Context, f *flow.Flow, sec Secret,
 	}
 	a := Account{ID: newID(), Kind: Kind(f.Data["kind"]), Surname: f.Data["surname"], GivenName: f.Data["given_name"], Patronymic: f.Data["patronymic"],
 		Phone: f.Data["phone"], Email: f.Data["email"], Level: Simplified, PasswordHash: hash, Question: question, AnswerHash: answerHash,
-		Consents: consents, CreatedAt: now, PasswordSetAt: now, Version: 1}
-	msgs, err := s.notifyAccount(&a, o.Lang, "notify.idp.welcome", a.GivenName)
+		Consents: consents, CreatedAt: now, PasswordSetAt: now, Version: 1, Lang: messageLang(f.Data["lang"])}
+	msgs, err := s.notifyAccount(&a, "notify.idp.welcome", a.GivenName)
 	if err != nil {
 		return nil, err
 	}
@@ -325,6 +326,15 @@ func (s *Provider) SubmitPassword(ctx context.Context, f *flow.Flow, sec Secret,
 		return nil, err
 	}
 	return &a, nil
+}
+
+// messageLang is the language the messages to a new account are sent in: the one the citizen
+// registered in, when kabinet has it.
+func messageLang(lang string) string {
+	if slices.Contains(i18n.Languages(), lang) {
+		return lang
+	}
+	return i18n.Default
 }
 
 // normalizeAnswer makes a security answer case- and space-insensitive, ё = е.

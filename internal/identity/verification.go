@@ -64,7 +64,10 @@ type Verification struct {
 	Checks      []Check
 	Reason      string // the refusal's catalogue key ("idp.refused.passport_invalid" …)
 	DecidedAt   time.Time
-	Version     int64
+	// LostLevel is the level the account lost when this submission changed data a past
+	// verification vouched for; it is shown until a verification ends.
+	LostLevel Level
+	Version   int64
 }
 
 // PersonQuery is what a registry is asked about a person.

@@ -42,7 +42,7 @@ func (h *Handler) handleServices(q *web.Request) error {
 		}
 		level = a.Level
 		if a.Level == identity.Simplified {
-			v, err := h.d.Identity.Verification(q.Ctx(), a.ID)
+			v, err := h.d.Identity.VerificationOf(q.Ctx(), a)
 			if err != nil {
 				return err
 			}

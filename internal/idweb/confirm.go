@@ -22,12 +22,7 @@ func (h *Handler) confirmPage(q *web.Request, status int) error {
 	if err != nil {
 		return err
 	}
-	canOrder := true
-	for _, l := range letters {
-		if h.now().Before(l.NextAt) {
-			canOrder = false
-		}
-	}
+	canOrder := h.d.Identity.CanOrderLetter(letters)
 	if q.Page.Form == nil {
 		addr := a.Profile.Postal
 		if addr == "" {

@@ -62,11 +62,14 @@ func (h *Handler) authorize(ctx context.Context, s *session.Session) (*web.Viewe
 	if err != nil {
 		return nil, err
 	}
-	return &web.Viewer{Subject: a.ID, Name: a.FullName(), Role: string(a.Level)}, nil
+	return &web.Viewer{Subject: a.ID, Name: a.FullName(), Role: string(a.Level), Record: a}, nil
 }
 
-// account returns the signed-in citizen's account.
+// account returns the signed-in citizen's account, as read for this request.
 func (h *Handler) account(q *web.Request) (*identity.Account, error) {
+	if a, ok := q.Viewer.Record.(*identity.Account); ok {
+		return a, nil
+	}
 	return h.d.Identity.Account(q.Ctx(), q.Viewer.Subject)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/kabinet/kabinet/internal/app"
 	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/identity/post"
 	"github.com/kabinet/kabinet/internal/jobs"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
@@ -178,3 +179,65 @@ func TestJSONJourneys(t *testing.T) {
 }
 
 var apptestOperator = auditActor()
+
+// The recovery (IDP-6), a registered letter (IDP-4b) and an e-signature's challenge (IDP-4c) as
+// JSON, with no browser: what a native app does.
+func TestJSONRecoveryAndMail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clock := apptest.NewClock(time.Now())
+		p := post.New()
+		a := apptest.Start(t, db, apptest.Options{Clock: clock, Identity: app.Identity{Registry: registry{}, Post: p}})
+		ctx := context.Background()
+		acc, err := a.Identity.AddAccount(ctx, identity.NewAccount{Surname: "Кузнецов", GivenName: "Дмитрий", Email: "d.kuznetsov@example.org",
+			SNILS: "134-589-271 87", Level: identity.Standard, Password: "Volga-river-2026", Question: "Любимый город?", Answer: "Пермь"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &client{t: t, base: a.URL}
+		// Recovery by СНИЛС: the code goes to the e-mail; a wrong answer, then the right one.
+		_, f := c.do("GET", "/id/recovery", nil)
+		action := f["action"].(string)
+		if code, f := c.do("POST", action, map[string]any{"login": "134-589-271 87"}); code != 200 || f["state"] != "code" {
+			t.Fatalf("identify: %d %v", code, f)
+		}
+		if code, f := c.do("POST", action, map[string]any{"code": lastCode(t, db, "d.kuznetsov@example.org")}); code != 200 || f["state"] != "answer" {
+			t.Fatalf("code: %d %v", code, f)
+		}
+		if code, _ := c.do("POST", action, map[string]any{"answer": "Тверь"}); code != 422 {
+			t.Fatalf("a wrong answer: %d", code)
+		}
+		if code, f := c.do("POST", action, map[string]any{"answer": "пермь"}); code != 200 || f["state"] != "new_password" {
+			t.Fatalf("answer: %d %v", code, f)
+		}
+		if code, f := c.do("POST", action, map[string]any{"new_password": "Kama-river-2027", "new_password_confirm": "Kama-river-2027"}); code != 200 || f["result"] == nil {
+			t.Fatalf("new password: %d %v", code, f)
+		}
+		_, f = c.do("GET", "/id/login", nil)
+		if code, _ := c.do("POST", f["action"].(string), map[string]any{"login": "d.kuznetsov@example.org", "password": "Volga-river-2026"}); code != 401 {
+			t.Fatalf("the old password: %d", code)
+		}
+		_, f = c.do("GET", "/id/login", nil)
+		code, f := c.do("POST", f["action"].(string), map[string]any{"login": "d.kuznetsov@example.org", "password": "Kama-river-2027"})
+		res, _ := f["result"].(map[string]any)
+		if code != 200 || res["session_token"] == nil {
+			t.Fatalf("login with the new password: %d %v", code, f)
+		}
+		c.token = res["session_token"].(string)
+		// A registered letter; a second one within a month is refused; its code confirms.
+		if code, f := c.do("POST", "/id/confirm/letter", map[string]any{"address": "620014, г. Екатеринбург, ул. Малышева, д. 51, кв. 12"}); code != 200 {
+			t.Fatalf("letter: %d %v", code, f)
+		}
+		if code, _ := c.do("POST", "/id/confirm/letter", map[string]any{"address": "620014, г. Екатеринбург, ул. Малышева, д. 51, кв. 12"}); code != 409 {
+			t.Fatalf("a second letter at once: %d", code)
+		}
+		if len(p.Letters()) != 1 {
+			t.Fatalf("letters: %d", len(p.Letters()))
+		}
+		if code, f := c.do("POST", "/id/confirm/code", map[string]any{"code": sixDigits.FindString(p.Letters()[0].Text)}); code != 200 {
+			t.Fatalf("the letter's code: %d %v", code, f)
+		}
+		if got, _ := a.Identity.Account(ctx, acc.ID); got.Level != identity.Confirmed || got.Method != identity.Mail {
+			t.Fatalf("account %+v", got)
+		}
+	})
+}

@@ -18,9 +18,13 @@ func dateText(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
-// profileForm shows a profile in the form's fields.
-func profileForm(p identity.Profile) map[string][]string {
-	f := map[string][]string{"sex": {p.Sex}, "birth_date": {dateText(p.BirthDate)}, "birth_place": {p.BirthPlace}, "citizenship": {p.Citizenship},
+// profileForm shows a profile in the form's fields; the name is the account's until the citizen
+// types another.
+func profileForm(a *identity.Account, p identity.Profile) map[string][]string {
+	if p.Surname == "" && p.GivenName == "" && p.Patronymic == "" {
+		p.Surname, p.GivenName, p.Patronymic = a.Surname, a.GivenName, a.Patronymic
+	}
+	f := map[string][]string{"surname": {p.Surname}, "given_name": {p.GivenName}, "patronymic": {p.Patronymic}, "sex": {p.Sex}, "birth_date": {dateText(p.BirthDate)}, "birth_place": {p.BirthPlace}, "citizenship": {p.Citizenship},
 		"passport_series": {p.Passport.Series}, "passport_number": {p.Passport.Number}, "passport_issued_on": {dateText(p.Passport.IssuedOn)},
 		"passport_issued_by": {p.Passport.IssuedBy}, "snils": {p.SNILS}, "inn": {p.INN}, "residence": {p.Residence}, "postal": {p.Postal}}
 	for _, d := range p.Others {
@@ -52,7 +56,7 @@ func readProfile(q *web.Request, kind identity.Kind) (identity.Profile, error) {
 	if kind == identity.ForeignCitizen {
 		docType = "passport_foreign"
 	}
-	p := identity.Profile{Sex: q.Form("sex"), BirthDate: date("birth_date"), BirthPlace: q.Form("birth_place"), Citizenship: q.Form("citizenship"),
+	p := identity.Profile{Surname: q.Form("surname"), GivenName: q.Form("given_name"), Patronymic: q.Form("patronymic"), Sex: q.Form("sex"), BirthDate: date("birth_date"), BirthPlace: q.Form("birth_place"), Citizenship: q.Form("citizenship"),
 		Passport: identity.Document{Type: docType, Series: q.Form("passport_series"), Number: q.Form("passport_number"),
 			IssuedOn: date("passport_issued_on"), IssuedBy: q.Form("passport_issued_by")},
 		SNILS: q.Form("snils"), INN: q.Form("inn"), Residence: q.Form("residence"), Postal: q.Form("postal")}
@@ -77,7 +81,7 @@ func (h *Handler) profilePage(q *web.Request, a *identity.Account, v *identity.V
 		if v.State == identity.InProgress {
 			p = v.Submitted
 		}
-		q.Page.Form = profileForm(p)
+		q.Page.Form = profileForm(a, p)
 	}
 	q.Page.Data = map[string]any{"A": a, "V": v, "Locked": v.State == identity.InProgress, "Docs": otherDocs}
 	q.Render(status, "profile.html")
@@ -89,7 +93,7 @@ func (h *Handler) handleProfile(q *web.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.d.Identity.Verification(q.Ctx(), a.ID)
+	v, err := h.d.Identity.VerificationOf(q.Ctx(), a)
 	if err != nil {
 		return err
 	}
@@ -116,7 +120,7 @@ func (h *Handler) handleProfileSave(q *web.Request) error {
 		err = perr
 	}
 	if err != nil {
-		v, verr := h.d.Identity.Verification(q.Ctx(), a.ID)
+		v, verr := h.d.Identity.VerificationOf(q.Ctx(), a)
 		if verr != nil {
 			return verr
 		}

@@ -2,15 +2,12 @@ package idweb
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/kabinet/kabinet/internal/web"
 )
 
 // The security settings: the password (the current one asked), the devices and sessions with
 // "sign out everywhere", and the history of logins and security events.
-
-func (h *Handler) now() time.Time { return time.Now() }
 
 func (h *Handler) handleSettings(q *web.Request) error {
 	a, err := h.account(q)
@@ -76,7 +73,7 @@ func (h *Handler) handleHome(q *web.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.d.Identity.Verification(q.Ctx(), a.ID)
+	v, err := h.d.Identity.VerificationOf(q.Ctx(), a)
 	if err != nil {
 		return err
 	}

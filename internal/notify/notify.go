@@ -70,7 +70,7 @@ type Message struct {
 	SentAt    time.Time
 }
 
-// Job returns the job that sends m.
+// Job returns the job that sends m, due when m was made (by the clock of whoever made it).
 func (m Message) Job() jobs.Spec {
 	kind := EmailJob
 	if m.Channel == SMS {
@@ -79,7 +79,7 @@ func (m Message) Job() jobs.Spec {
 	payload, _ := json.Marshal(struct {
 		Message string `json:"message"`
 	}{m.ID})
-	return jobs.Spec{Kind: kind, Payload: payload, Key: "notify:" + m.ID}
+	return jobs.Spec{Kind: kind, Payload: payload, Key: "notify:" + m.ID, RunAt: m.CreatedAt}
 }
 
 // Prepare validates messages, renders their texts in their languages and gives each a new id,

@@ -24,6 +24,7 @@ var (
 	regionNames     map[string]string
 	embeddedOffices []Office
 	officeIndex     map[string]Office
+	officeCards     map[string]OfficeCard // REG-9: full name, address and time zone of each embedded office
 )
 
 func init() {
@@ -32,10 +33,15 @@ func init() {
 		regionNames[r[0]] = r[1]
 	}
 	officeIndex = map[string]Office{}
-	for _, r := range mustCSV(officesCSV, 3) {
-		o := Office{Code: r[0], Region: r[1], Name: r[2]}
-		embeddedOffices = append(embeddedOffices, o)
-		officeIndex[o.Code] = o
+	officeCards = map[string]OfficeCard{}
+	cards, err := ParseOffices(bytes.NewReader(officesCSV))
+	if err != nil || len(cards) == 0 {
+		panic(fmt.Sprintf("register: embedded reference data: offices: %v", err)) // a build defect, caught by tests
+	}
+	for _, c := range cards {
+		embeddedOffices = append(embeddedOffices, c.Office)
+		officeIndex[c.Code] = c.Office
+		officeCards[c.Code] = c
 	}
 	sort.Slice(embeddedOffices, func(i, j int) bool { return embeddedOffices[i].Code < embeddedOffices[j].Code })
 }

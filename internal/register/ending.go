@@ -2,6 +2,7 @@ package register
 
 import (
 	"context"
+	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -64,30 +65,41 @@ func stopsApplying(k Kind, r EndReason) (stops, ok bool) {
 	return false, false
 }
 
-// Deregister ends a registration. Death and liquidation (and reorganization, redomiciliation) stop
-// the TIN being applied (REG-7); other reasons keep it applied (REG-6).
+// Deregister ends a registration on the date e.On, which is required (REG-6, REG-7). Death and
+// liquidation (and reorganization, redomiciliation) stop the TIN being applied (REG-7); other
+// reasons keep it applied (REG-6). A registration that has ended cannot end again: a
+// deregistered record may only stop being applied (a deregistered person dies, a deregistered
+// organization is liquidated or found a duplicate); a TIN that is not applied is final.
 func (s *Service) Deregister(ctx context.Context, actor audit.Actor, tin string, e Ending) (*Taxpayer, error) {
-	if e.Reason == EndDuplicate {
-		return s.MarkDuplicate(ctx, actor, tin, e.KeptTIN, e.Note)
-	}
 	now := s.now()
 	var fe problem.Fields
-	if e.On.IsZero() {
-		e.On = now
-	} else if e.On.After(now) {
+	switch {
+	case e.On.IsZero():
+		fe.Add("on", fieldMsg(msgRequired, "on"))
+	case civil(e.On).After(civil(now)):
 		fe.Add("on", problem.Msg("register.end_future"))
 	}
 	e.On = civil(e.On)
-	e.Note = collapse(e.Note)
-	checkText(&fe, "note", e.Note, false, 1000)
+	if checkLine(&fe, "note", e.Note) {
+		e.Note = collapse(e.Note)
+		checkText(&fe, "note", e.Note, false, 1000)
+	}
 	if _, ok := stopsApplying(KindPerson, e.Reason); !ok && e.Reason != EndLiquidation && e.Reason != EndReorganization && e.Reason != EndRedomiciled {
 		fe.Add("reason", problem.Msg("register.end_reason_unknown"))
 	}
-	if e.KeptTIN != "" && !validTIN(e.KeptTIN) {
+	switch {
+	case e.KeptTIN == "" && e.Reason == EndDuplicate:
+		fe.Add("kept_tin", fieldMsg(msgRequired, "kept_tin"))
+	case e.KeptTIN != "" && !validTIN(e.KeptTIN):
 		fe.Add("kept_tin", msgTINFormat)
+	case e.KeptTIN != "" && e.KeptTIN == tin:
+		fe.Add("kept_tin", msgKeptSelf)
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err
+	}
+	if e.Reason == EndDuplicate {
+		return s.markDuplicate(ctx, actor, tin, e.KeptTIN, e.Note, e.On)
 	}
 	err := s.store.Update(ctx, func(tx Tx) error {
 		t, err := tx.LockTaxpayer(ctx, tin)
@@ -98,13 +110,13 @@ func (s *Service) Deregister(ctx context.Context, actor audit.Actor, tin string,
 		if !ok {
 			return problem.InvalidField("reason", msgEndReason)
 		}
-		if t.Status == StatusNotApplied {
-			return problem.New(problem.Conflict, msgNotApplied.With(tin))
+		if err := canEnd(t, stops); err != nil {
+			return err
+		}
+		if err := checkEndDate(t, e.On); err != nil {
+			return err
 		}
 		if e.KeptTIN != "" {
-			if e.KeptTIN == tin {
-				return problem.InvalidField("kept_tin", msgKeptSelf)
-			}
 			if _, err := tx.Taxpayer(ctx, e.KeptTIN); problem.Is(err, problem.NotFound) {
 				return problem.InvalidField("kept_tin", msgTaxpayerNotFound.With(e.KeptTIN))
 			} else if err != nil {
@@ -123,11 +135,13 @@ func (s *Service) Deregister(ctx context.Context, actor audit.Actor, tin string,
 		if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
 			return err
 		}
-		fs := []FieldChange{{Field: "status", Old: string(old), New: string(t.Status)}, {Field: "reason", New: string(e.Reason)}}
+		// REG-6: the history and the audit entry record the date the registration ended.
+		fs := []FieldChange{{Field: "status", Old: string(old), New: string(t.Status)}, {Field: "reason", New: string(e.Reason)},
+			{Field: "on", New: formatDate(e.On)}}
 		if err := tx.AddChange(ctx, tin, Change{At: now.UTC(), Actor: actor.Login, Action: action, Fields: fs, Note: e.Note}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, s.entry(actor, "taxpayer.deregister", tin, "reason="+string(e.Reason)+" status="+string(t.Status)))
+		return tx.Audit(ctx, s.entry(actor, "taxpayer.deregister", tin, "reason="+string(e.Reason)+" status="+string(t.Status)+" on="+formatDate(e.On)))
 	})
 	if err != nil {
 		return nil, err
@@ -135,8 +149,35 @@ func (s *Service) Deregister(ctx context.Context, actor audit.Actor, tin string,
 	return s.Taxpayer(ctx, tin)
 }
 
-// MarkDuplicate stops applying duplicateTIN, which then points to keptTIN (REG-7). A kept TIN that
-// is itself a duplicate is followed to the TIN that is applied.
+// canEnd refuses to end a registration that has ended already (REG-6, REG-7): a TIN that is not
+// applied stays so, and a deregistered record may only stop being applied.
+func canEnd(t *Taxpayer, stops bool) error {
+	switch {
+	case t.Status == StatusNotApplied:
+		return problem.New(problem.Conflict, msgNotApplied.With(t.TIN))
+	case t.Status == StatusDeregistered && !stops:
+		return problem.New(problem.Conflict, msgAlreadyDeregistered.With(t.TIN))
+	}
+	return nil
+}
+
+// checkEndDate refuses an ending dated before the taxpayer existed or was registered: before a
+// person's birth, an organization's state registration, or the registration in the register.
+func checkEndDate(t *Taxpayer, on time.Time) error {
+	switch {
+	case t.Person != nil && !t.Person.BirthDate.IsZero() && on.Before(civil(t.Person.BirthDate)):
+		return problem.InvalidField("on", msgEndBeforeBirth.With(civilDate(civil(t.Person.BirthDate))))
+	case t.Organization != nil && !t.Organization.RegisteredOn.IsZero() && on.Before(civil(t.Organization.RegisteredOn)):
+		return problem.InvalidField("on", msgEndBeforeState.With(civilDate(civil(t.Organization.RegisteredOn))))
+	case !t.RegisteredOn.IsZero() && on.Before(civil(t.RegisteredOn)):
+		return problem.InvalidField("on", msgEndBeforeRegistration.With(civilDate(civil(t.RegisteredOn))))
+	}
+	return nil
+}
+
+// MarkDuplicate stops applying duplicateTIN, which then points to keptTIN (REG-7), as of today. A
+// kept TIN that is itself a duplicate is followed to the TIN that is applied. A deregistered
+// record can be found a duplicate; a TIN that is not applied already cannot.
 func (s *Service) MarkDuplicate(ctx context.Context, actor audit.Actor, duplicateTIN, keptTIN, note string) (*Taxpayer, error) {
 	var fe problem.Fields
 	if keptTIN == "" {
@@ -146,17 +187,29 @@ func (s *Service) MarkDuplicate(ctx context.Context, actor audit.Actor, duplicat
 	} else if keptTIN == duplicateTIN {
 		fe.Add("kept_tin", msgKeptSelf)
 	}
+	if checkLine(&fe, "note", note) {
+		note = collapse(note)
+		checkText(&fe, "note", note, false, 1000)
+	}
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
+	return s.markDuplicate(ctx, actor, duplicateTIN, keptTIN, note, civil(s.now()))
+}
+
+// markDuplicate is MarkDuplicate with checked input and the date the duplicate stops being applied.
+func (s *Service) markDuplicate(ctx context.Context, actor audit.Actor, duplicateTIN, keptTIN, note string, on time.Time) (*Taxpayer, error) {
 	now := s.now()
 	err := s.store.Update(ctx, func(tx Tx) error {
 		t, err := tx.LockTaxpayer(ctx, duplicateTIN)
 		if err != nil {
 			return err
 		}
-		if t.Status == StatusNotApplied {
-			return problem.New(problem.Conflict, msgNotApplied.With(duplicateTIN))
+		if err := canEnd(t, true); err != nil {
+			return err
+		}
+		if err := checkEndDate(t, on); err != nil {
+			return err
 		}
 		kept, err := finalKept(ctx, tx, keptTIN)
 		if problem.Is(err, problem.NotFound) {
@@ -174,18 +227,19 @@ func (s *Service) MarkDuplicate(ctx context.Context, actor audit.Actor, duplicat
 		}
 		old := t.Status
 		t.Status = StatusNotApplied
-		t.Ending = &Ending{Reason: EndDuplicate, On: civil(now), KeptTIN: kept.TIN, Note: collapse(note)}
+		t.Ending = &Ending{Reason: EndDuplicate, On: on, KeptTIN: kept.TIN, Note: note}
 		if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
 			return err
 		}
-		fs := []FieldChange{{Field: "status", Old: string(old), New: string(StatusNotApplied)}, {Field: "kept_tin", New: kept.TIN}}
-		if err := tx.AddChange(ctx, duplicateTIN, Change{At: now.UTC(), Actor: actor.Login, Action: "duplicate_of", Fields: fs, Note: t.Ending.Note}); err != nil {
+		fs := []FieldChange{{Field: "status", Old: string(old), New: string(StatusNotApplied)}, {Field: "kept_tin", New: kept.TIN},
+			{Field: "on", New: formatDate(on)}}
+		if err := tx.AddChange(ctx, duplicateTIN, Change{At: now.UTC(), Actor: actor.Login, Action: "duplicate_of", Fields: fs, Note: note}); err != nil {
 			return err
 		}
 		if err := tx.AddChange(ctx, kept.TIN, Change{At: now.UTC(), Actor: actor.Login, Action: "duplicate_kept", Fields: []FieldChange{{Field: "duplicate_tin", New: duplicateTIN}}}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, s.entry(actor, "taxpayer.duplicate", duplicateTIN, "kept="+kept.TIN))
+		return tx.Audit(ctx, s.entry(actor, "taxpayer.duplicate", duplicateTIN, "kept="+kept.TIN+" on="+formatDate(on)))
 	})
 	if err != nil {
 		return nil, err

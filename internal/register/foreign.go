@@ -13,28 +13,54 @@ import (
 
 // REG-8, TIN-3: foreign organizations and the КИО directory.
 
-func validateKIOInput(fe *problem.Fields, in *KIOInput) {
-	in.NameRu, in.NameLatin, in.ShortNameRu = collapse(in.NameRu), collapse(in.NameLatin), collapse(in.ShortNameRu)
-	in.Address, in.Country, in.OKSM = collapse(in.Address), collapse(in.Country), strings.TrimSpace(in.OKSM)
-	in.RegNumber, in.TaxCode = strings.TrimSpace(in.RegNumber), strings.TrimSpace(in.TaxCode)
-	checkText(fe, "identification.name_ru", in.NameRu, true, 1000)
-	checkText(fe, "identification.name_latin", in.NameLatin, true, 1000)
-	for _, r := range in.NameLatin {
-		if r > 0x24F { // Latin letters, digits, punctuation only
-			fe.Add("identification.name_latin", fieldMsg(msgOrgName, "identification.name_latin"))
-			break
+// validateKIOInput checks the identification block of the КИО directory (REG-8): every field
+// one line of text, the ОКСМ code of a foreign country, and the country's name that code's.
+func validateKIOInput(fe *problem.Fields, in *KIOInput, ref *Reference) {
+	ok := map[string]bool{}
+	for _, f := range [...]struct {
+		name string
+		v    *string
+	}{{"identification.name_ru", &in.NameRu}, {"identification.name_latin", &in.NameLatin}, {"identification.short_name_ru", &in.ShortNameRu},
+		{"identification.address", &in.Address}, {"identification.country", &in.Country}, {"identification.oksm", &in.OKSM},
+		{"identification.reg_number", &in.RegNumber}, {"identification.tax_code", &in.TaxCode}} {
+		if ok[f.name] = checkLine(fe, f.name, *f.v); ok[f.name] {
+			*f.v = collapse(*f.v)
 		}
 	}
-	checkText(fe, "identification.short_name_ru", in.ShortNameRu, false, 500)
-	checkText(fe, "identification.address", in.Address, false, 1000)
-	checkText(fe, "identification.country", in.Country, true, 200)
-	if !isDigits(in.OKSM, 3) {
-		fe.Add("identification.oksm", msgOKSM)
-	} else if in.OKSM == "643" {
-		fe.Add("identification.oksm", problem.Msg("register.oksm_russia"))
+	text := func(field, v string, required bool, max int) {
+		if ok[field] {
+			checkText(fe, field, v, required, max)
+		}
 	}
-	checkText(fe, "identification.reg_number", in.RegNumber, false, 100)
-	checkText(fe, "identification.tax_code", in.TaxCode, false, 100)
+	text("identification.name_ru", in.NameRu, true, 1000)
+	text("identification.name_latin", in.NameLatin, true, 1000)
+	if ok["identification.name_latin"] {
+		for _, r := range in.NameLatin {
+			if r > 0x24F { // Latin letters, digits, punctuation only
+				fe.Add("identification.name_latin", fieldMsg(msgOrgName, "identification.name_latin"))
+				break
+			}
+		}
+	}
+	text("identification.short_name_ru", in.ShortNameRu, false, 500)
+	text("identification.address", in.Address, false, 1000)
+	text("identification.country", in.Country, true, 200)
+	if ok["identification.oksm"] {
+		country, known := ref.Country(in.OKSM)
+		switch {
+		case !isDigits(in.OKSM, 3):
+			fe.Add("identification.oksm", msgOKSM)
+		case in.OKSM == "643":
+			fe.Add("identification.oksm", problem.Msg("register.oksm_russia"))
+		case !known:
+			fe.Add("identification.oksm", msgOKSMUnknown.With(in.OKSM))
+		case in.Country != "" && !fe.Has("identification.country") && !ref.countryNamed(in.OKSM, in.Country):
+			// REG-8: the country and its ОКСМ code are one country: its name in Russian or English
+			fe.Add("identification.country", msgCountryOKSM.With(in.Country, in.OKSM, country))
+		}
+	}
+	text("identification.reg_number", in.RegNumber, false, 100)
+	text("identification.tax_code", in.TaxCode, false, 100)
 }
 
 // RegisterForeignOrganization registers a foreign organization: 9909 + КИО + check digit, reusing
@@ -47,7 +73,7 @@ func (s *Service) RegisterForeignOrganization(ctx context.Context, actor audit.A
 			fe.Add("kio", msgKIOFormat)
 		}
 	} else {
-		validateKIOInput(&fe, &in.Identification)
+		validateKIOInput(&fe, &in.Identification, s.ref)
 	}
 	in.TaxOffice = strings.TrimSpace(in.TaxOffice)
 	if in.TaxOffice == "" {
@@ -58,13 +84,12 @@ func (s *Service) RegisterForeignOrganization(ctx context.Context, actor audit.A
 			return Result{}, err
 		}
 	}
+	in.Reason = strings.TrimSpace(in.Reason)
 	if in.Reason == "" {
 		in.Reason = ReasonForeign
 	}
-	if !checkReason(in.Reason, true) {
-		fe.Add("reason", msgReason)
-	}
-	checkAddress(&fe, in.Address)
+	s.checkReason(&fe, in.Reason, KindForeign)
+	checkAddress(&fe, in.Address, s.ref)
 	if err := fe.Err(); err != nil {
 		return Result{}, err
 	}
@@ -152,7 +177,7 @@ func (s *Service) ListKIO(ctx context.Context, query string, limit int) ([]KIO, 
 // of change is set, and the change goes into the history of the foreign organization's TIN.
 func (s *Service) UpdateKIO(ctx context.Context, actor audit.Actor, code string, in KIOInput) (*KIO, error) {
 	var fe problem.Fields
-	validateKIOInput(&fe, &in)
+	validateKIOInput(&fe, &in, s.ref)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}

@@ -71,26 +71,24 @@ func auditFields(fs []FieldChange) string {
 func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin string, u PersonUpdate) (*Taxpayer, error) {
 	now := s.now()
 	var fe problem.Fields
-	trim := func(p *string) {
-		if p != nil {
-			v := collapse(*p)
-			*p = v
+	// line checks that a field given is one line of text and collapses its spaces.
+	line := func(field string, p *string) bool {
+		if p == nil || !checkLine(&fe, field, *p) {
+			return false
 		}
+		*p = collapse(*p)
+		return true
 	}
-	trim(u.Surname)
-	trim(u.GivenName)
-	trim(u.Patronymic)
-	trim(u.BirthPlace)
-	if u.Surname != nil {
+	if line("surname", u.Surname) {
 		checkCyrillicName(&fe, "surname", *u.Surname, true)
 	}
-	if u.GivenName != nil {
+	if line("given_name", u.GivenName) {
 		checkCyrillicName(&fe, "given_name", *u.GivenName, true)
 	}
-	if u.Patronymic != nil {
+	if line("patronymic", u.Patronymic) {
 		checkCyrillicName(&fe, "patronymic", *u.Patronymic, false)
 	}
-	if u.BirthPlace != nil {
+	if line("birth_place", u.BirthPlace) {
 		checkText(&fe, "birth_place", *u.BirthPlace, false, 300)
 	}
 	if u.BirthDate != nil {
@@ -101,14 +99,10 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 	if u.Sex != nil && *u.Sex != Male && *u.Sex != Female {
 		fe.Add("sex", msgSex)
 	}
-	if u.Citizenship != nil {
-		c := strings.TrimSpace(*u.Citizenship)
-		u.Citizenship = &c
-		if c != "" && !isLatin3(c) {
-			fe.Add("citizenship", msgCitizenship)
-		}
+	if line("citizenship", u.Citizenship) {
+		checkCitizenship(&fe, *u.Citizenship, s.ref)
 	}
-	if u.SNILS != nil {
+	if u.SNILS != nil && checkLine(&fe, "snils", *u.SNILS) {
 		v := strings.TrimSpace(*u.SNILS)
 		if v != "" {
 			canon, m, ok := parseSNILS(v)
@@ -122,8 +116,12 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 	if u.Document != nil {
 		d := *u.Document
 		d.Type, d.Series, d.Number = strings.TrimSpace(d.Type), strings.TrimSpace(d.Series), strings.TrimSpace(d.Number)
+		checkDocument(&fe, d, s.ref)
+		d.IssuedBy = collapse(d.IssuedBy)
+		if !d.IssuedOn.IsZero() {
+			d.IssuedOn = civil(d.IssuedOn)
+		}
 		u.Document = &d
-		checkDocument(&fe, d)
 	}
 	if u.TaxOffice != nil {
 		o := strings.TrimSpace(*u.TaxOffice)
@@ -135,7 +133,10 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 		}
 	}
 	if u.Address != nil {
-		checkAddress(&fe, *u.Address)
+		checkAddress(&fe, *u.Address, s.ref)
+	}
+	if line("note", &u.Note) {
+		checkText(&fe, "note", u.Note, false, 1000)
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err
@@ -178,6 +179,13 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 		if u.Address != nil && *u.Address != p.Address {
 			fs = append(fs, FieldChange{Field: "address", Old: formatAddress(p.Address), New: formatAddress(*u.Address)})
 			p.Address = *u.Address
+		}
+		changed := map[string]bool{}
+		for _, f := range fs {
+			changed[f.Field] = true
+		}
+		if err := s.checkCurrentDocument(p, u.Document, changed["citizenship"], changed["birth_date"], now); err != nil {
+			return err
 		}
 		if u.Document != nil {
 			key := DocumentKey(*u.Document)
@@ -229,6 +237,36 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 	return s.Taxpayer(ctx, out.TIN)
 }
 
+// checkCurrentDocument checks, after a change, that the person's current identity document (a
+// new one, or the one on record when the citizenship or the birth date changed) fits the
+// citizenship and was issued after birth, a Russian passport at 14 or later (REG-3). A change of
+// other data is not refused for what the record already held.
+func (s *Service) checkCurrentDocument(p *Person, doc *IdentityDocument, citizenshipChanged, birthChanged bool, now time.Time) error {
+	cur := doc
+	if cur == nil && len(p.Documents) > 0 && (citizenshipChanged || birthChanged) {
+		cur = &p.Documents[0]
+	}
+	if cur == nil || cur.Type == "" {
+		return nil
+	}
+	var fe problem.Fields
+	if m, bad := documentFor(cur.Type, p.Citizenship, s.ref); bad {
+		if doc != nil {
+			fe.Add("identity_document.type", m)
+		} else if citizenshipChanged {
+			fe.Add("citizenship", msgCitizenshipDocument.With(docTypeLabel(cur.Type)))
+		}
+	}
+	if m, bad := issuedProblem(*cur, p.BirthDate, now); bad {
+		if doc != nil {
+			fe.Add("identity_document.issued_on", m)
+		} else if birthChanged {
+			fe.Add("birth_date", msgBirthDocument.With(civilDate(cur.IssuedOn)))
+		}
+	}
+	return fe.Err()
+}
+
 // OrganizationUpdate changes an organization's data; nil fields stay as they are.
 type OrganizationUpdate struct {
 	FullName, ShortName, OGRN *string
@@ -239,15 +277,19 @@ type OrganizationUpdate struct {
 // UpdateOrganization changes an organization's data and records it in the history (REG-6).
 func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, tin string, u OrganizationUpdate) (*Taxpayer, error) {
 	var fe problem.Fields
-	if u.FullName != nil {
+	if u.FullName != nil && checkLine(&fe, "full_name", *u.FullName) {
 		v := collapse(*u.FullName)
 		u.FullName = &v
 		checkText(&fe, "full_name", v, true, 1000)
 	}
-	if u.ShortName != nil {
+	if u.ShortName != nil && checkLine(&fe, "short_name", *u.ShortName) {
 		v := collapse(*u.ShortName)
 		u.ShortName = &v
 		checkText(&fe, "short_name", v, false, 500)
+	}
+	if checkLine(&fe, "note", u.Note) {
+		u.Note = collapse(u.Note)
+		checkText(&fe, "note", u.Note, false, 1000)
 	}
 	if u.OGRN != nil {
 		v := strings.TrimSpace(*u.OGRN)
@@ -257,7 +299,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, tin
 		}
 	}
 	if u.Address != nil {
-		checkAddress(&fe, *u.Address)
+		checkAddress(&fe, *u.Address, s.ref)
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err

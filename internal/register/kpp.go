@@ -23,26 +23,30 @@ func (s *Service) newKPP(ctx context.Context, tx Tx, office, reason string) (str
 	return kpp, nil
 }
 
-// checkReason validates a КПП reason for a Russian (01–50) or foreign (50–99) organization; each
-// character may also be a Latin capital letter (TIN-4).
-func checkReason(reason string, foreign bool) bool {
-	if !validReasonChars(reason) {
-		return false
+// checkReason checks a КПП reason (TIN-4): two characters, each a digit or a Latin capital, and
+// one of the reasons the reference data allow for the kind of organization (kpp_reasons.csv:
+// 01–50 for a Russian organization, 50–99 for a foreign one).
+func (s *Service) checkReason(fe *problem.Fields, reason string, k Kind) {
+	switch {
+	case !checkLine(fe, "reason", reason):
+	case !validReasonChars(reason):
+		fe.Add("reason", msgReason)
+	case !s.ref.reasonAllowed(k, reason):
+		m := msgReasonRussian
+		if k == KindForeign {
+			m = msgReasonForeign
+		}
+		fe.Add("reason", m.With(reason, describeReasons(s.ref.KPPReasons(k))))
 	}
-	if !isDigits(reason, 2) {
-		return true
-	}
-	n := int(reason[0]-'0')*10 + int(reason[1]-'0')
-	if foreign {
-		return n >= 50 && n <= 99
-	}
-	return n >= 1 && n <= 50
 }
 
 // AssignKPP registers an organization on a further ground and returns the new КПП (REG-5).
 func (s *Service) AssignKPP(ctx context.Context, actor audit.Actor, tin string, in KPPInput) (KPP, error) {
 	var fe problem.Fields
-	in.TaxOffice, in.Reason, in.Subdivision = strings.TrimSpace(in.TaxOffice), strings.TrimSpace(in.Reason), collapse(in.Subdivision)
+	if checkLine(&fe, "subdivision", in.Subdivision) {
+		in.Subdivision = collapse(in.Subdivision)
+	}
+	in.TaxOffice, in.Reason = strings.TrimSpace(in.TaxOffice), strings.TrimSpace(in.Reason)
 	reason := in.Reason
 	switch in.Ground {
 	case KPPLocation, KPPNewLocation:
@@ -69,13 +73,15 @@ func (s *Service) AssignKPP(ctx context.Context, actor audit.Actor, tin string, 
 	default:
 		fe.Add("ground", msgGround)
 	}
-	checkText(&fe, "subdivision", in.Subdivision, false, 500)
+	if !fe.Has("subdivision") {
+		checkText(&fe, "subdivision", in.Subdivision, false, 500)
+	}
 	if checkOfficeFormat(&fe, "tax_office", in.TaxOffice) {
 		if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
 			return KPP{}, err
 		}
 	}
-	checkAddress(&fe, in.Address)
+	checkAddress(&fe, in.Address, s.ref)
 	if err := fe.Err(); err != nil {
 		return KPP{}, err
 	}
@@ -96,8 +102,10 @@ func (s *Service) AssignKPP(ctx context.Context, actor audit.Actor, tin string, 
 		if in.Reason == "" && t.Kind == KindForeign {
 			r = ReasonForeign
 		}
-		if !checkReason(r, t.Kind == KindForeign) {
-			return problem.InvalidField("reason", msgReason)
+		var rfe problem.Fields
+		s.checkReason(&rfe, r, t.Kind) // TIN-4: kpp_reasons.csv
+		if err := rfe.Err(); err != nil {
+			return err
 		}
 		if in.Ground == KPPNewLocation && in.TaxOffice == t.TaxOffice {
 			return problem.InvalidField("tax_office", msgSameOffice)

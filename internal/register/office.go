@@ -2,7 +2,12 @@ package register
 
 import (
 	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
 	"strings"
+	"time"
+	_ "time/tzdata" // the offices' time zones must load on a machine without a zoneinfo database (REG-9)
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -70,6 +75,7 @@ func (s *Service) Offices(ctx context.Context) ([]Office, error) {
 // AddOffice extends the directory of tax offices.
 func (s *Service) AddOffice(ctx context.Context, actor audit.Actor, o Office) error {
 	var fe problem.Fields
+	checkLine(&fe, "name", o.Name)
 	o.Code, o.Name, o.Region = strings.TrimSpace(o.Code), collapse(o.Name), strings.TrimSpace(o.Region)
 	if checkOfficeFormat(&fe, "code", o.Code) {
 		if o.Region == "" {
@@ -81,7 +87,9 @@ func (s *Service) AddOffice(ctx context.Context, actor audit.Actor, o Office) er
 			fe.Add("region", msgRegionUnknown.With(o.Region))
 		}
 	}
-	checkText(&fe, "name", o.Name, true, 300)
+	if !fe.Has("name") {
+		checkText(&fe, "name", o.Name, true, 300)
+	}
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -99,4 +107,104 @@ func (s *Service) AddOffice(ctx context.Context, actor audit.Actor, o Office) er
 		}
 		return tx.Audit(ctx, s.entry(actor, "office.add", "office:"+o.Code, "name="+o.Name))
 	})
+}
+
+// OfficeCard is a tax office as an extract names it (REG-9): the directory's entry with the
+// office's full name, postal address and time zone, in which the extract gives its time of issue.
+type OfficeCard struct {
+	Office
+	FullName string
+	Address  string
+	TimeZone string // an IANA name, "Europe/Moscow"
+}
+
+// DefaultTimeZone is the time zone of an office the directory gives none for: Moscow time, in
+// which the tax administration works.
+const DefaultTimeZone = "Europe/Moscow"
+
+// Location returns the office's time zone (Moscow time when it has none or an unknown one).
+func (c OfficeCard) Location() *time.Location {
+	if c.TimeZone != "" {
+		if loc, err := time.LoadLocation(c.TimeZone); err == nil {
+			return loc
+		}
+	}
+	loc, err := time.LoadLocation(DefaultTimeZone)
+	if err != nil {
+		return time.UTC // unreachable: time/tzdata is linked in
+	}
+	return loc
+}
+
+// OfficeCard returns how an extract names the tax office code (REG-9). An office of the embedded
+// directory has its full name, address and time zone; one added with AddOffice has its name
+// only, and Moscow time.
+func (s *Service) OfficeCard(ctx context.Context, code string) (OfficeCard, error) {
+	if c, ok := officeCards[code]; ok {
+		return c, nil
+	}
+	if err := s.loadOffices(ctx); err != nil {
+		return OfficeCard{}, err
+	}
+	o, err := s.store.Office(ctx, code)
+	if err != nil {
+		return OfficeCard{}, err
+	}
+	return OfficeCard{Office: *o, FullName: o.Name, TimeZone: DefaultTimeZone}, nil
+}
+
+// ParseOffices reads a directory of tax offices in CSV with a header line. The columns code,
+// region and name are required; full_name, address and time_zone (REG-9) may follow, so a file
+// of the first three columns only, as the directory was before, still reads: its offices are
+// named in full by their name and keep Moscow time. A time zone must be a known IANA name.
+func ParseOffices(r io.Reader) ([]OfficeCard, error) {
+	cr := csv.NewReader(r)
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("offices: header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.TrimSpace(h)] = i
+	}
+	for _, need := range []string{"code", "region", "name"} {
+		if _, ok := col[need]; !ok {
+			return nil, fmt.Errorf("offices: no column %q", need)
+		}
+	}
+	zones := map[string]bool{}
+	var out []OfficeCard
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("offices: %w", err)
+		}
+		get := func(name string) string {
+			if i, ok := col[name]; ok {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		c := OfficeCard{Office: Office{Code: get("code"), Region: get("region"), Name: get("name")},
+			FullName: get("full_name"), Address: get("address"), TimeZone: get("time_zone")}
+		if c.Code == "" || c.Name == "" {
+			return nil, fmt.Errorf("offices: line %d: code and name are required", len(out)+2)
+		}
+		if c.FullName == "" {
+			c.FullName = c.Name
+		}
+		if c.TimeZone == "" {
+			c.TimeZone = DefaultTimeZone
+		}
+		if !zones[c.TimeZone] {
+			if _, err := time.LoadLocation(c.TimeZone); err != nil {
+				return nil, fmt.Errorf("offices: %s: time zone: %w", c.Code, err)
+			}
+			zones[c.TimeZone] = true
+		}
+		out = append(out, c)
+	}
 }

@@ -13,9 +13,14 @@ import (
 // validateOrganization checks a Russian organization's registration (REG-5).
 func (s *Service) validateOrganization(ctx context.Context, in OrganizationInput) (OrganizationInput, error) {
 	var fe problem.Fields
-	in.FullName, in.ShortName = collapse(in.FullName), collapse(in.ShortName)
-	checkText(&fe, "full_name", in.FullName, true, 1000)
-	checkText(&fe, "short_name", in.ShortName, false, 500)
+	if checkLine(&fe, "full_name", in.FullName) {
+		in.FullName = collapse(in.FullName)
+		checkText(&fe, "full_name", in.FullName, true, 1000)
+	}
+	if checkLine(&fe, "short_name", in.ShortName) {
+		in.ShortName = collapse(in.ShortName)
+		checkText(&fe, "short_name", in.ShortName, false, 500)
+	}
 	in.OGRN = strings.TrimSpace(in.OGRN)
 	if in.OGRN == "" {
 		fe.Add("ogrn", fieldMsg(msgRequired, "ogrn"))
@@ -41,7 +46,7 @@ func (s *Service) validateOrganization(ctx context.Context, in OrganizationInput
 		}
 		in.RegisteredOn = civil(in.RegisteredOn)
 	}
-	checkAddress(&fe, in.Address)
+	checkAddress(&fe, in.Address, s.ref)
 	return in, fe.Err()
 }
 

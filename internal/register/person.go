@@ -55,7 +55,7 @@ func (s *Service) RegisterPersons(ctx context.Context, actor audit.Actor, ins []
 	// checked on every CPU while the database has nothing to do yet.
 	err := parallel(len(ins), 512, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
-			in, fe := validatePerson(ins[i], now)
+			in, fe := validatePerson(ins[i], now, s.ref)
 			if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
 				return err
 			}
@@ -80,12 +80,7 @@ func (s *Service) RegisterPersons(ctx context.Context, actor audit.Actor, ins []
 	if len(rows) == 0 {
 		return out, nil
 	}
-	err = s.update(ctx, func(tx Tx) error {
-		for _, r := range rows {
-			out[r.idx].Result = Result{}
-		}
-		return s.registerPersons(ctx, tx, actor, rows, out, now, false)
-	})
+	err = s.update(ctx, func(tx Tx) error { return s.registerPersons(ctx, tx, actor, rows, out, now, false) })
 	if err != nil {
 		return nil, err
 	}
@@ -106,138 +101,14 @@ func parallel(n, chunk int, fn func(lo, hi int) error) error {
 // registerPersons is REG-3 and REG-1 for a batch inside one transaction. skipNameCheck is set when
 // an inspector has decided the person is a different one (DecideReview).
 func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor, rows []pendingPerson, out []BatchResult, now time.Time, skipNameCheck bool) error {
-	rows = append([]pendingPerson(nil), rows...) // marks below must not survive a retried transaction
-	keys := make([]string, 0, len(rows))
-	for _, r := range rows {
-		keys = append(keys, r.key)
+	for _, r := range rows { // a retried transaction starts again from nothing
+		out[r.idx] = BatchResult{}
 	}
-	// REG-3 lookups for the whole batch at once. The order matters on engines where each statement
-	// sees what was committed before it (PostgreSQL's read committed): the weakest evidence (name
-	// and birth) is read first and the documents last, so a person committed by a concurrent
-	// request in between is found by document rather than taken for a namesake.
-	// Namesakes registered at the same time wait for each other here, so that the second one
-	// finds the first by name and birth and goes to review instead of getting a second TIN.
-	var snilses []string
-	names := make([]NameBirth, 0, len(rows))
-	for _, r := range rows {
-		if r.in.SNILS != "" {
-			snilses = append(snilses, r.in.SNILS)
-		}
-		names = append(names, NameBirth{Name: r.nameNorm, Birth: r.in.BirthDate})
-	}
-	if err := tx.LockNames(ctx, names); err != nil {
-		return err
-	}
-	var err error
-	nameMatches := map[string][]PersonMatch{}
-	if !skipNameCheck {
-		if nameMatches, err = tx.PersonsByNamesBirths(ctx, names); err != nil {
-			return err
-		}
-	}
-	pending, err := tx.PendingReviewsByDocuments(ctx, keys)
+	m, err := match(ctx, tx, rows, out, skipNameCheck) // REG-3
 	if err != nil {
 		return err
 	}
-	snilsTIN := map[string]string{}
-	if len(snilses) > 0 {
-		if snilsTIN, err = tx.PersonsBySNILS(ctx, snilses); err != nil {
-			return err
-		}
-	}
-	known, err := tx.PersonsByDocuments(ctx, keys)
-	if err != nil {
-		return err
-	}
-	byIdx := map[int]*PersonInput{}
-	for j := range rows {
-		byIdx[rows[j].idx] = &rows[j].in
-	}
-	ins := func(i int) *PersonInput { return byIdx[i] }
-	existing := map[string]*Taxpayer{} // TIN → record, read once
-	answerExisting := func(i int, tin string) error {
-		t, ok := existing[tin]
-		if !ok {
-			// REG-7: a duplicate TIN is not applied; the person's kept TIN is.
-			t, err = finalKept(ctx, tx, tin)
-			if err != nil {
-				return err
-			}
-			existing[tin] = t
-		}
-		out[i].Result = Result{Taxpayer: t, Mismatch: mismatch(t, ins(i))}
-		return nil
-	}
-	// Inside the batch: the first row with a document, СНИЛС or name wins; later ones follow it.
-	byKey := map[string]int{}
-	bySNILS := map[string]int{}
-	byName := map[string][]int{}
-	var fresh []int // indexes into rows of persons that get a new TIN
-	var reviews []int
-	reviewCands := map[int][]string{}
-	for j, r := range rows {
-		if tin, ok := known[r.key]; ok { // REG-3: the document is on record
-			if err := answerExisting(r.idx, tin); err != nil {
-				return err
-			}
-			continue
-		}
-		if k, ok := byKey[r.key]; ok {
-			rows[j].key = "" // same document earlier in the batch: resolved after insertion
-			byKey[fmt.Sprint("#", j)] = k
-			continue
-		}
-		if r.in.SNILS != "" {
-			if k, ok := bySNILS[r.in.SNILS]; ok {
-				rows[j].key = ""
-				byKey[fmt.Sprint("#", j)] = k
-				continue
-			}
-			if tin := snilsTIN[r.in.SNILS]; tin != "" { // REG-3: the СНИЛС is on record
-				if err := answerExisting(r.idx, tin); err != nil {
-					return err
-				}
-				continue
-			}
-		}
-		if rv := pending[r.key]; rv != nil {
-			out[r.idx].Result = Result{Review: rv}
-			continue
-		}
-		if !skipNameCheck {
-			var cands []string
-			for _, m := range nameMatches[NameBirth{Name: r.nameNorm, Birth: r.in.BirthDate}.Key()] {
-				if m.Status == StatusNotApplied {
-					continue
-				}
-				if m.BirthPlace != "" && r.in.BirthPlace != "" && NormalizeName(m.BirthPlace) != NormalizeName(r.in.BirthPlace) {
-					continue
-				}
-				cands = append(cands, m.TIN)
-			}
-			nk := r.nameNorm + "|" + r.in.BirthDate.Format(time.DateOnly)
-			for _, k := range byName[nk] {
-				if o := rows[k].in.BirthPlace; o == "" || r.in.BirthPlace == "" || NormalizeName(o) == NormalizeName(r.in.BirthPlace) {
-					cands = append(cands, fmt.Sprint("#", k)) // a row of this batch: its TIN is known after allocation
-				}
-			}
-			if len(cands) > 0 {
-				reviewCands[j] = cands
-				reviews = append(reviews, j)
-				byKey[r.key] = j
-				if r.in.SNILS != "" {
-					bySNILS[r.in.SNILS] = j
-				}
-				continue
-			}
-			byName[nk] = append(byName[nk], j)
-		}
-		byKey[r.key] = j
-		if r.in.SNILS != "" {
-			bySNILS[r.in.SNILS] = j
-		}
-		fresh = append(fresh, j)
-	}
+	fresh := m.fresh
 
 	// REG-1: serials for the whole batch, per office, in this transaction.
 	perOffice := map[string][]int{}
@@ -301,16 +172,14 @@ func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor,
 			return err
 		}
 	}
-	for _, j := range reviews {
+	for _, j := range m.reviews {
 		r := rows[j]
 		var cands []string
-		for _, c := range reviewCands[j] {
-			if strings.HasPrefix(c, "#") {
-				var k int
-				fmt.Sscan(c[1:], &k)
-				c = tins[k]
+		for _, c := range m.reviewCands[j] {
+			if c.tin == "" {
+				c.tin = tins[c.row]
 			}
-			cands = append(cands, c)
+			cands = append(cands, c.tin)
 		}
 		rv := &Review{Status: ReviewPending, Input: r.in, Candidates: cands, CreatedAt: at, CreatedBy: actor.Login}
 		id, err := tx.InsertReview(ctx, rv, r.key)
@@ -322,13 +191,9 @@ func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor,
 		out[r.idx].Result = Result{Review: rv}
 	}
 	// Rows that repeated an earlier row of the batch get its outcome (not created twice).
-	for j, r := range rows {
-		if r.key != "" {
-			continue
-		}
-		k := byKey[fmt.Sprint("#", j)]
+	for j, k := range m.follows {
 		first := out[rows[k].idx].Result
-		out[r.idx].Result = Result{Taxpayer: first.Taxpayer, Review: first.Review}
+		out[rows[j].idx].Result = Result{Taxpayer: first.Taxpayer, Review: first.Review}
 	}
 	if len(entries) > 0 {
 		return tx.Audit(ctx, entries...)
@@ -362,8 +227,12 @@ func mismatch(t *Taxpayer, in *PersonInput) []string {
 }
 
 func personTaxpayer(tin string, in PersonInput, now time.Time) *Taxpayer {
+	registeredOn := civil(now)
+	if !in.RegisteredOn.IsZero() {
+		registeredOn = civil(in.RegisteredOn)
+	}
 	return &Taxpayer{
-		TIN: tin, Kind: KindPerson, Status: StatusActive, TaxOffice: in.TaxOffice, RegisteredOn: civil(now), Version: 1,
+		TIN: tin, Kind: KindPerson, Status: StatusActive, TaxOffice: in.TaxOffice, RegisteredOn: registeredOn, Version: 1,
 		Person: &Person{
 			Surname: in.Surname, GivenName: in.GivenName, Patronymic: in.Patronymic, BirthDate: in.BirthDate,
 			BirthPlace: in.BirthPlace, Sex: in.Sex, Citizenship: in.Citizenship, Documents: []IdentityDocument{in.Document},

@@ -127,6 +127,9 @@ type PersonInput struct {
 	Ground      PersonGround
 	TaxOffice   string // 4 digits: region + index
 	Address     Address
+	// RegisteredOn is the date of the registration with the tax office when it is earlier than
+	// the entry (a record carried over from an earlier register); today when zero.
+	RegisteredOn time.Time
 }
 
 // Person is an individual's data as the register holds it.
@@ -318,12 +321,4 @@ type Office struct {
 	Code   string
 	Name   string
 	Region string
-}
-
-// Extract is the register's extract confirming a TIN (REG-9).
-type Extract struct {
-	Number   string
-	IssuedAt time.Time
-	IssuedBy string
-	Taxpayer *Taxpayer
 }

@@ -1,6 +1,8 @@
 package register
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/problem"
 )
 
 // Rules that need no storage. The storage-backed behaviour is tested through the Service in
@@ -89,13 +92,59 @@ func TestNumbers(t *testing.T) {
 	if _, _, ok := parseOGRN("1027700132194"); ok {
 		t.Error("bad OGRN accepted")
 	}
+}
+
+// TestKPPReasons: the reasons per kind of organization come from kpp_reasons.csv (TIN-4): 01–50
+// for a Russian organization, 50–99 for a foreign one, no letters until a deployment adds them.
+func TestKPPReasons(t *testing.T) {
+	s := &Service{ref: NewReference()}
 	for _, c := range []struct {
-		r       string
-		foreign bool
-		ok      bool
-	}{{"01", false, true}, {"50", false, true}, {"51", false, false}, {"00", false, false}, {"50", true, true}, {"99", true, true}, {"49", true, false}, {"AB", true, true}, {"4A", false, true}, {"ab", false, false}} {
-		if checkReason(c.r, c.foreign) != c.ok {
-			t.Errorf("checkReason(%q, %v) != %v", c.r, c.foreign, c.ok)
+		r    string
+		kind Kind
+		ok   bool
+	}{{"01", KindOrganization, true}, {"50", KindOrganization, true}, {"51", KindOrganization, false}, {"00", KindOrganization, false},
+		{"50", KindForeign, true}, {"51", KindForeign, true}, {"99", KindForeign, true}, {"49", KindForeign, false}, {"01", KindForeign, false},
+		{"AB", KindForeign, false}, {"XX", KindForeign, false}, {"4A", KindOrganization, false}, {"ab", KindOrganization, false},
+		{"5\n", KindForeign, false}} {
+		var fe problem.Fields
+		s.checkReason(&fe, c.r, c.kind)
+		if (len(fe) == 0) != c.ok {
+			t.Errorf("reason %q for %s: errors %v, want ok=%v", c.r, c.kind, fe.Err(), c.ok)
+			continue
+		}
+		checkMessages(t, "reason "+c.r, fe)
+	}
+	var fe problem.Fields
+	s.checkReason(&fe, "XX", KindForeign)
+	if m := fe[0]; !strings.Contains(m.In("ru"), "50–99") || !strings.Contains(m.In("en"), "50–99") || !strings.Contains(m.In("en"), "XX") {
+		t.Errorf("reason XX: %q / %q", m.In("ru"), m.In("en"))
+	}
+	// A deployment extends the directory at start: a letter code for foreign organizations.
+	if err := s.ref.Load(strings.NewReader("reasons,kind\nAB,foreign_organization\n")); err != nil {
+		t.Fatal(err)
+	}
+	fe = nil
+	if s.checkReason(&fe, "AB", KindForeign); len(fe) != 0 {
+		t.Errorf("added reason refused: %v", fe.Err())
+	}
+	if s.checkReason(&fe, "AB", KindOrganization); len(fe) != 1 {
+		t.Errorf("a foreign reason accepted for a Russian organization: %v", fe.Err())
+	}
+	if got := describeReasons([]string{"01", "02", "03", "07", "AB"}); got != "01–03, 07, AB" {
+		t.Errorf("describeReasons: %q", got)
+	}
+}
+
+// checkMessages fails when a field error has no text in a language of the catalogue, or a label
+// or argument that did not resolve.
+func checkMessages(t *testing.T, name string, fe problem.Fields) {
+	t.Helper()
+	for _, m := range fe {
+		for _, lang := range []string{"ru", "en"} {
+			text := m.In(lang)
+			if m.Key == "" || !i18n.Has(lang, m.Key) || strings.Contains(text, "%!") || strings.Contains(text, "field.") || strings.Contains(text, "enum.") {
+				t.Errorf("%s: %s message %q: %q", name, lang, m.Key, text)
+			}
 		}
 	}
 }
@@ -128,9 +177,10 @@ func TestDirectory(t *testing.T) {
 
 func TestValidatePerson(t *testing.T) {
 	now := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	ref := NewReference()
 	good := PersonInput{Surname: " Д'Артаньян-Петров ", GivenName: "Шарль", BirthDate: time.Date(1990, 5, 1, 13, 0, 0, 0, time.UTC), Sex: Male, Citizenship: "FRA",
 		Document: IdentityDocument{Type: "residence_permit", Series: "82", Number: "1234567"}, Ground: GroundStay, TaxOffice: "7701"}
-	in, fe := validatePerson(good, now)
+	in, fe := validatePerson(good, now, ref)
 	if len(fe) != 0 {
 		t.Fatalf("good input refused: %v", fe.Err())
 	}
@@ -152,10 +202,10 @@ func TestValidatePerson(t *testing.T) {
 		{"citizenship", func(p *PersonInput) { p.Citizenship = "Fr" }, "citizenship"},
 		{"doc type", func(p *PersonInput) { p.Document.Type = "library_card" }, "identity_document.type"},
 		{"passport series", func(p *PersonInput) {
-			p.Document = IdentityDocument{Type: "passport_ru", Series: "451", Number: "123456"}
+			p.Citizenship, p.Document = "RUS", IdentityDocument{Type: "passport_ru", Series: "451", Number: "123456"}
 		}, "identity_document.series"},
 		{"passport number", func(p *PersonInput) {
-			p.Document = IdentityDocument{Type: "passport_ru", Series: "4510", Number: "12345"}
+			p.Citizenship, p.Document = "RUS", IdentityDocument{Type: "passport_ru", Series: "4510", Number: "12345"}
 		}, "identity_document.number"},
 		{"birth certificate", func(p *PersonInput) {
 			p.Document = IdentityDocument{Type: "birth_certificate", Series: "IV-M", Number: "123456"}
@@ -166,16 +216,178 @@ func TestValidatePerson(t *testing.T) {
 		{"office", func(p *PersonInput) { p.TaxOffice = "77a1" }, "tax_office"},
 		{"region", func(p *PersonInput) { p.Address.Region = "88" }, "address.region"},
 		{"postal code", func(p *PersonInput) { p.Address.PostalCode = "1234" }, "address.postal_code"},
+		// REG-3: citizenship from ОКСМ, a document its holder may have, issued after birth.
+		{"citizenship not in OKSM", func(p *PersonInput) { p.Citizenship = "XYZ" }, "citizenship"},
+		{"Russian passport of a foreigner", func(p *PersonInput) {
+			p.Document = IdentityDocument{Type: "passport_ru", Series: "4510", Number: "123456"}
+		}, "identity_document.type"},
+		{"foreign passport of a citizen", func(p *PersonInput) {
+			p.Citizenship, p.Document = "RUS", IdentityDocument{Type: "passport_foreign", Number: "X1234567"}
+		}, "identity_document.type"},
+		{"military ID of a stateless person", func(p *PersonInput) {
+			p.Citizenship, p.Document = "", IdentityDocument{Type: "military_id", Series: "АБ", Number: "1234567"}
+		}, "identity_document.type"},
+		{"issued in the future", func(p *PersonInput) { p.Document.IssuedOn = time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC) }, "identity_document.issued_on"},
+		{"issued before birth", func(p *PersonInput) { p.Document.IssuedOn = time.Date(1990, 4, 30, 0, 0, 0, 0, time.UTC) }, "identity_document.issued_on"},
+		{"passport at 4", func(p *PersonInput) {
+			p.Citizenship = "RUS"
+			p.Document = IdentityDocument{Type: "passport_ru", Series: "4510", Number: "123456", IssuedOn: time.Date(1994, 5, 1, 0, 0, 0, 0, time.UTC)}
+		}, "identity_document.issued_on"},
+		{"passport a day before 14", func(p *PersonInput) {
+			p.Citizenship = "RUS"
+			p.Document = IdentityDocument{Type: "passport_ru", Series: "4510", Number: "123456", IssuedOn: time.Date(2004, 4, 30, 0, 0, 0, 0, time.UTC)}
+		}, "identity_document.issued_on"},
+		{"address country not in OKSM", func(p *PersonInput) { p.Address.Country = "XYZ" }, "address.country"},
+		{"registered before birth", func(p *PersonInput) { p.RegisteredOn = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC) }, "tax_registered_on"},
+		{"registered in the future", func(p *PersonInput) { p.RegisteredOn = now.AddDate(0, 0, 1) }, "tax_registered_on"},
+		// Every single-line field refuses control characters, line breaks included.
+		{"line break in surname", func(p *PersonInput) { p.Surname = "Ива\nнов" }, "surname"},
+		{"tab in given name", func(p *PersonInput) { p.GivenName = "Шарль\t" }, "given_name"},
+		{"bidi override in patronymic", func(p *PersonInput) { p.Patronymic = "Иван\u202eович" }, "patronymic"},
+		{"line separator in birth place", func(p *PersonInput) { p.BirthPlace = "г. Москва\u2028" }, "birth_place"},
+		{"ESC in city", func(p *PersonInput) { p.Address.City = "Мос\x1bква" }, "address.city"},
+		{"NUL in street", func(p *PersonInput) { p.Address.Street = "Тверская\x00" }, "address.street"},
+		{"CR in house", func(p *PersonInput) { p.Address.House = "1\r" }, "address.house"},
+		{"line break in flat", func(p *PersonInput) { p.Address.Flat = "1\n2" }, "address.flat"},
+		{"DEL in address text", func(p *PersonInput) { p.Address.Text = "x\x7f" }, "address.text"},
+		{"line break in postal code", func(p *PersonInput) { p.Address.PostalCode = "\n101000" }, "address.postal_code"},
+		{"invalid UTF-8 in region", func(p *PersonInput) { p.Address.Region = "7\xff" }, "address.region"},
+		{"replacement character in document issuer", func(p *PersonInput) { p.Document.IssuedBy = "ОВД \ufffd" }, "identity_document.issued_by"},
+		{"line break in document number", func(p *PersonInput) { p.Document.Number = "123\n4567" }, "identity_document.number"},
+		{"line break in document series", func(p *PersonInput) { p.Document.Series = "8\n2" }, "identity_document.series"},
+		{"line break in citizenship", func(p *PersonInput) { p.Citizenship = "FRA\n" }, "citizenship"},
+		{"line break in SNILS", func(p *PersonInput) { p.SNILS = "112-233-445\n95" }, "snils"},
 	} {
 		in := good
 		c.edit(&in)
-		_, fe := validatePerson(in, now)
+		_, fe := validatePerson(in, now, ref)
 		if !fe.Has(c.field) || len(fe) != 1 {
 			t.Errorf("%s: errors %v, want one on %s", c.name, fe.Err(), c.field)
 			continue
 		}
-		if m := fe[0]; m.Key == "" || !i18n.Has("ru", m.Key) || !i18n.Has("en", m.Key) || strings.Contains(m.In("ru")+m.In("en"), "%!") {
-			t.Errorf("%s: message %+v", c.name, m.Message)
+		checkMessages(t, c.name, fe)
+	}
+	// Accepted: a Russian passport issued on the 14th birthday, a stateless person's residence
+	// permit, a document type a deployment added for one citizenship.
+	for name, edit := range map[string]func(*PersonInput){
+		"passport at 14": func(p *PersonInput) {
+			p.Citizenship = "RUS"
+			p.Document = IdentityDocument{Type: "passport_ru", Series: "4510", Number: "123456", IssuedOn: time.Date(2004, 5, 1, 0, 0, 0, 0, time.UTC)}
+		},
+		"stateless":       func(p *PersonInput) { p.Citizenship = "" },
+		"registered then": func(p *PersonInput) { p.RegisteredOn = time.Date(2008, 6, 1, 0, 0, 0, 0, time.UTC) },
+		"added document type": func(p *PersonInput) {
+			p.Citizenship, p.Document = "BLR", IdentityDocument{Type: "eaeu_card", Number: "AB1234567"}
+		},
+	} {
+		ref := NewReference()
+		if err := ref.SetDocumentHolders("eaeu_card", "BLR", "KAZ"); err != nil {
+			t.Fatal(err)
+		}
+		in := good
+		edit(&in)
+		if _, fe := validatePerson(in, now, ref); len(fe) != 0 {
+			t.Errorf("%s: refused: %v", name, fe.Err())
+		}
+		in.Citizenship = "FRA"
+		if _, fe := validatePerson(in, now, ref); name == "added document type" && !fe.Has("identity_document.type") {
+			t.Errorf("%s: accepted for another citizenship", name)
+		}
+	}
+}
+
+// TestReference: the embedded directories are complete and consistent, and a deployment extends
+// them at start from files with the same headers (REG-3, REG-8, TIN-4).
+func TestReference(t *testing.T) {
+	ref := NewReference()
+	countries := ref.Countries()
+	if len(countries) < 249 {
+		t.Fatalf("%d countries in OKSM", len(countries))
+	}
+	alpha := map[string]bool{}
+	for _, c := range countries {
+		if !isDigits(c.Code, 3) || !isLatin3(c.Alpha3) || alpha[c.Alpha3] || c.NameRu == "" || c.NameEn == "" {
+			t.Fatalf("bad country %+v", c)
+		}
+		alpha[c.Alpha3] = true
+		for _, n := range append([]string{c.NameRu, c.NameEn}, c.OtherNames...) {
+			if !singleLine(n) || strings.TrimSpace(n) != n || strings.ContainsRune(n, '\u0301') {
+				t.Errorf("country %s: name %q", c.Code, n)
+			}
+		}
+		if !strings.ContainsFunc(c.NameRu, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) {
+			t.Errorf("country %s: Russian name %q", c.Code, c.NameRu)
+		}
+	}
+	// The common ones, checked against ОКСМ by hand.
+	for _, c := range []struct{ code, alpha3, ru, en string }{
+		{"643", "RUS", "Россия", "Russian Federation"}, {"276", "DEU", "Германия", "Germany"}, {"840", "USA", "США", "United States of America"},
+		{"826", "GBR", "Великобритания", "United Kingdom"}, {"156", "CHN", "Китай", "China"}, {"196", "CYP", "Кипр", "Cyprus"},
+		{"372", "IRL", "Ирландия", "Ireland"}, {"112", "BLR", "Беларусь", "Belarus"}, {"398", "KAZ", "Казахстан", "Kazakhstan"},
+		{"417", "KGZ", "Кыргызстан", "Kyrgyzstan"}, {"860", "UZB", "Узбекистан", "Uzbekistan"}, {"762", "TJK", "Таджикистан", "Tajikistan"},
+		{"051", "ARM", "Армения", "Armenia"}, {"031", "AZE", "Азербайджан", "Azerbaijan"}, {"268", "GEO", "Грузия", "Georgia"},
+		{"498", "MDA", "Молдова", "Moldova"}, {"804", "UKR", "Украина", "Ukraine"}, {"250", "FRA", "Франция", "France"},
+		{"380", "ITA", "Италия", "Italy"}, {"724", "ESP", "Испания", "Spain"}, {"792", "TUR", "Турция", "Turkey"},
+		{"356", "IND", "Индия", "India"}, {"392", "JPN", "Япония", "Japan"}, {"410", "KOR", "Южная Корея", "South Korea"},
+		{"784", "ARE", "Объединенные Арабские Эмираты", "United Arab Emirates"}, {"756", "CHE", "Швейцария", "Switzerland"},
+		{"528", "NLD", "Нидерланды", "Netherlands"}, {"203", "CZE", "Чехия", "Czech Republic"}, {"616", "POL", "Польша", "Poland"},
+		{"246", "FIN", "Финляндия", "Finland"}, {"704", "VNM", "Вьетнам", "Viet Nam"}, {"818", "EGY", "Египет", "Egypt"},
+	} {
+		got, ok := ref.Country(c.code)
+		if by, ok2 := ref.CountryByAlpha3(c.alpha3); !ok || !ok2 || by.Code != c.code || got.Alpha3 != c.alpha3 {
+			t.Errorf("OKSM %s %s: %+v", c.code, c.alpha3, got)
+		}
+		if !ref.countryNamed(c.code, c.ru) || !ref.countryNamed(c.code, strings.ToUpper(c.en)) {
+			t.Errorf("OKSM %s does not answer to %q and %q", c.code, c.ru, c.en)
+		}
+	}
+	if ref.countryNamed("276", "Франция") || ref.countryNamed("999", "Германия") {
+		t.Error("a country answers to another's name")
+	}
+	// UN members are all there (a sample of the less common).
+	for _, a := range []string{"SSD", "TLS", "MNE", "SRB", "ERI", "PLW", "TUV", "NRU", "KIR", "FSM", "MHL", "SWZ", "CPV", "STP", "VAT", "PSE"} {
+		if _, ok := ref.CountryByAlpha3(a); !ok {
+			t.Errorf("%s missing from OKSM", a)
+		}
+	}
+	for _, d := range DocumentTypes {
+		if ref.DocumentHolders(d) == nil {
+			t.Errorf("document type %s has no holders in document_types.csv", d)
+		}
+	}
+	if !ref.documentAllowed("passport_ru", "RUS") || ref.documentAllowed("passport_ru", "DEU") || ref.documentAllowed("passport_ru", "") ||
+		!ref.documentAllowed("passport_foreign", "DEU") || ref.documentAllowed("passport_foreign", "RUS") || !ref.documentAllowed("residence_permit", "") {
+		t.Error("document types per citizenship")
+	}
+	// Extending at start from files.
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if err := ref.LoadFile(write("c.csv", oksmHeader+"\n999,XKA,Тестландия,Testland,Республика Тестландия\n")); err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := ref.CountryByAlpha3("XKA"); !ok || c.Code != "999" || !ref.countryNamed("999", "республика тестландия") {
+		t.Errorf("added country: %+v", c)
+	}
+	if err := ref.LoadFile(write("d.csv", "type,holders\npassport_foreign,foreign stateless\n")); err != nil || !ref.documentAllowed("passport_foreign", "") {
+		t.Errorf("document holders changed: %v", err)
+	}
+	for name, text := range map[string]string{
+		"header":      "a,b\n1,2\n",
+		"country":     oksmHeader + "\n12,XKB,А,B,\n",
+		"alpha taken": oksmHeader + "\n998,DEU,А,B,\n",
+		"holder":      "type,holders\nx_card,martians\n",
+		"kind":        "reasons,kind\n01,person\n",
+		"range":       "reasons,kind\n50-10,organization\n",
+		"columns":     "reasons,kind\n01\n",
+	} {
+		if err := ref.LoadFile(write(name+".csv", text)); err == nil {
+			t.Errorf("%s: bad reference file accepted", name)
 		}
 	}
 }
@@ -185,10 +397,11 @@ func FuzzValidatePerson(f *testing.F) {
 	f.Add("", "", "", "", "", "", "", "")
 	f.Add("\xff", "ё", "birth_certificate", "IVМЮ", "x", "99999999999", "9909", "00")
 	now := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	ref := NewReference()
 	f.Fuzz(func(t *testing.T, surname, given, typ, series, number, snils, office, region string) {
 		in, fe := validatePerson(PersonInput{Surname: surname, GivenName: given, BirthDate: time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), Sex: Male,
 			Document: IdentityDocument{Type: typ, Series: series, Number: number}, SNILS: snils, Ground: GroundResidence, TaxOffice: office,
-			Address: Address{Region: region}}, now)
+			Address: Address{Region: region}}, now, ref)
 		for _, e := range fe {
 			if e.Field == "" || e.In("ru") == "" || strings.Contains(e.In("ru")+e.In("en"), "%!") {
 				t.Fatalf("empty error %+v", e)

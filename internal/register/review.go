@@ -25,7 +25,9 @@ func (s *Service) Review(ctx context.Context, id int64) (*Review, error) {
 
 // DecideReview closes a review: sameAs is the TIN of the candidate the person turned out to be
 // (that TIN is applied and the new document added to it), or "" for a different person (a new TIN
-// is assigned).
+// is assigned). A request held because its document or СНИЛС is on record for the candidate
+// cannot be a different person with that document or СНИЛС (REG-3): that decision is a Conflict,
+// and the request is to be corrected and made again.
 func (s *Service) DecideReview(ctx context.Context, actor audit.Actor, id int64, sameAs string) (Result, error) {
 	now := s.now()
 	var res Result
@@ -61,7 +63,15 @@ func (s *Service) DecideReview(ctx context.Context, actor audit.Actor, id int64,
 				return err
 			}
 			if holder != "" && holder != sameAs {
-				return problem.New(problem.Conflict, msgDocOther)
+				// REG-7: a document of a duplicate TIN is the person's whose TIN is kept.
+				k, err := finalKept(ctx, tx, holder)
+				if err != nil {
+					return err
+				}
+				if k.TIN != sameAs {
+					return problem.New(problem.Conflict, msgDocOther)
+				}
+				holder = sameAs
 			}
 			rv.Status, rv.ResultTIN = ReviewSame, sameAs
 			if err := tx.UpdateReview(ctx, rv); err != nil {

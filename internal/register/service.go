@@ -14,12 +14,16 @@ import (
 // Options configure a Service.
 type Options struct {
 	Now func() time.Time // the clock; time.Now when nil
+	// Reference is the reference data every write is checked against (ОКСМ, documents per
+	// citizenship, КПП reasons per kind); the embedded directories (NewReference) when nil.
+	Reference *Reference
 }
 
 // Service applies the register's rules over a Store.
 type Service struct {
 	store Store
 	now   func() time.Time
+	ref   *Reference
 
 	officesMu     sync.Mutex
 	officesLoaded bool
@@ -30,7 +34,10 @@ func New(st Store, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Service{store: storage{st}, now: opt.Now}
+	if opt.Reference == nil {
+		opt.Reference = NewReference()
+	}
+	return &Service{store: storage{st}, now: opt.Now, ref: opt.Reference}
 }
 
 // Counter scopes (REG-1, REG-8, REG-9). Person and organization serials are per office (the

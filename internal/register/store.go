@@ -37,16 +37,22 @@ type Reader interface {
 	Offices(ctx context.Context) ([]Office, error)
 	// Office returns one office.
 	Office(ctx context.Context, code string) (*Office, error)
+	// IssuedExtract returns what the extract with a number stated when issued (REG-9).
+	IssuedExtract(ctx context.Context, number string) (*IssuedExtract, error)
+	// ExtractFiles returns the PDF and the signature kept with an issued extract (REG-9).
+	ExtractFiles(ctx context.Context, number string) (*ExtractFiles, error)
 }
 
 // Query is a search as the store runs it: each non-empty field is one alternative (OR), the
 // filters apply to all of them. The service fills it from SearchFilter.
 type Query struct {
 	TINPrefix   string   // digits: a TIN or its beginning
-	NamePrefix  string   // normalized name prefix (NormalizeName)
+	Words       []string // query words (QueryWords): each begins a word index entry (SearchWords) of the record
 	DocKeys     []string // document keys (DocumentKey) of a number under every document type
+	DocNumber   string   // the word index entry of a document number without its series
 	OGRN        string
 	KIO         string
+	SNILS       string
 	Kind        Kind
 	Status      Status
 	Limit       int
@@ -133,8 +139,8 @@ type Tx interface {
 	UpdateKIO(ctx context.Context, k *KIO, nameNorm string) error
 	// InsertOffices adds offices, leaving existing codes as they are.
 	InsertOffices(ctx context.Context, offices []Office) error
-	// InsertExtract records an issued extract.
-	InsertExtract(ctx context.Context, e *Extract) error
+	// InsertExtract records an issued extract: what it stated and its files (REG-9).
+	InsertExtract(ctx context.Context, x *IssuedExtract, f ExtractFiles) error
 	// Audit writes audit entries in the transaction (BO-5).
 	Audit(ctx context.Context, entries ...audit.Entry) error
 }

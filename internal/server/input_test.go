@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -13,6 +12,9 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/app/apptest"
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
@@ -34,12 +36,12 @@ func TestBadInput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sess, _, err := a.Sessions.Start(ctx, session.Start{Site: "office", Subject: "ivanova", Method: session.Password})
+		sessToken, sess, err := a.Sessions.Start(ctx, session.Start{Site: "office", Subject: "ivanova", Method: session.Password})
 		if err != nil {
 			t.Fatal(err)
 		}
 		bearer := []string{"Authorization", "Bearer " + tok}
-		cookie := []string{"Cookie", "__Host-kabinet_office=" + sess}
+		cookie := []string{"Cookie", "__Host-kabinet_office=" + sessToken}
 		field := func(body string) string {
 			var p struct {
 				Errors []struct{ Field, Message string }
@@ -63,8 +65,8 @@ func TestBadInput(t *testing.T) {
 			{"GET", "/api/v1/audit?actor=%ff", "", bearer, 422, "actor"},
 			{"GET", "/api/v1/audit?actor=a%1bb", "", bearer, 422, "actor"},
 			{"GET", "/api/v1/taxpayers?q=&offset=1073741824", "", bearer, 422, "offset"},
-			{"GET", "/office/search?q=%00", "", cookie, 422, ""},
-			{"GET", "/office/taxpayers/%ff", "", cookie, 422, ""},
+			{"GET", "/office/search?q=%00", "", cookie, 422, "q"},
+			{"GET", "/office/taxpayers/%ff", "", cookie, 422, "path"},
 			{"POST", "/api/v1/persons", `{"surname":"Ив\u0000ан"}`, bearer, 422, "surname"},
 			{"POST", "/api/v1/persons", "{\"surname\":\"\xff\xfe\"}", bearer, 422, "surname"},
 			{"POST", "/api/v1/persons", `{"identity_document":{"foo":1}}`, bearer, 422, "identity_document.foo"},
@@ -79,25 +81,66 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("%s %s %s: %d, want %d: %s", c.method, c.path, c.body, resp.StatusCode, c.status, body)
 				continue
 			}
-			if c.field != "" && field(body) != c.field {
+			if field(body) != c.field {
 				t.Errorf("%s %s %s: field %q, want %q: %s", c.method, c.path, c.body, field(body), c.field, body)
 			}
 			if strings.Contains(body, "%!") || strings.Contains(body, "reflect") || strings.Contains(body, "main.") {
 				t.Errorf("%s %s: Go internals in the answer: %s", c.method, c.path, body)
 			}
 		}
-		// The browser's login form: a NUL byte in the login is wrong credentials (401).
-		jar, _ := cookiejar.New(nil)
-		browser := &http.Client{Jar: jar}
-		resp, page := do(t, browser, "GET", a.URL+"/office/login", nil)
-		csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
-		action := regexp.MustCompile(`action="(/office/login\?flow=[^"]+)"`).FindStringSubmatch(page)
-		if resp.StatusCode != 200 || csrf == nil || action == nil {
-			t.Fatalf("login page: %d %s", resp.StatusCode, page)
+
+		// A browser gets the error page, which names the field (by its label) and the reason.
+		for _, c := range []struct{ path, field, reason string }{
+			{"/office/search?q=%00", "q", "input.control"},
+			{"/office/taxpayers/%ff", "path", "input.utf8"},
+		} {
+			resp, body := do(t, noRedirect, "GET", a.URL+c.path, nil, cookie...)
+			if resp.StatusCode != 422 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				t.Errorf("browser GET %s: %d %s", c.path, resp.StatusCode, resp.Header.Get("Content-Type"))
+				continue
+			}
+			if want := i18n.T("ru", c.reason, i18n.Field(c.field)); !strings.Contains(alert(body), want) {
+				t.Errorf("browser GET %s: the page does not say %q: %q", c.path, want, alert(body))
+			}
 		}
+
+		// A back-office form posted by a signed-in browser with its CSRF token: a NUL byte in one
+		// field refuses the whole form (422, the field named) and writes nothing; the same form
+		// without it registers the person.
+		person := url.Values{"csrf": {sess.CSRF}, "surname": {"Соколова"}, "given_name": {"Елена"}, "patronymic": {"Викторовна"},
+			"birth_date": {"1985-04-12"}, "birth_place": {"г. Москва"}, "sex": {"female"}, "citizenship": {"RUS"},
+			"document_type": {"passport_ru"}, "document_series": {"4510"}, "document_number": {"123456"}, "document_issued_on": {"2005-05-20"},
+			"ground": {"residence"}, "tax_office": {"7736"}, "region": {"77"}, "city": {"Москва"}, "street": {"Ленинский\x00проспект"}, "house": {"10"}}
+		form := append([]string{"Content-Type", "application/x-www-form-urlencoded"}, cookie...)
+		written := func() int {
+			entries, err := db.ListAudit(ctx, audit.Filter{Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(entries)
+		}
+		before := written()
+		resp, body := do(t, noRedirect, "POST", a.URL+"/office/persons", strings.NewReader(person.Encode()), form...)
+		if want := i18n.T("ru", "input.control", i18n.Field("street")); resp.StatusCode != 422 || !strings.Contains(alert(body), want) {
+			t.Errorf("form with a NUL byte: %d, want 422 saying %q: %q", resp.StatusCode, want, alert(body))
+		}
+		if n := written(); n != before {
+			t.Errorf("form with a NUL byte: %d audit entries written", n-before)
+		}
+		if found, err := a.Register.Search(ctx, register.SearchFilter{Query: "Соколова"}); err != nil || len(found) != 0 {
+			t.Errorf("form with a NUL byte: registered %v %v", found, err)
+		}
+		person.Set("street", "Ленинский проспект")
+		resp, body = do(t, noRedirect, "POST", a.URL+"/office/persons", strings.NewReader(person.Encode()), form...)
+		if resp.StatusCode != http.StatusSeeOther || written() != before+1 {
+			t.Errorf("the same form without the NUL byte: %d %s", resp.StatusCode, alert(body))
+		}
+
+		// The browser's login form: a NUL byte in the login is wrong credentials (401).
+		browser, action, csrf := loginForm(t, a.URL)
 		for _, login := range []string{"\x00", "ivan\xffova", "\x1b[31m"} {
-			form := url.Values{"csrf": {csrf[1]}, "login": {login}, "password": {"x"}}
-			resp, body := do(t, browser, "POST", a.URL+strings.ReplaceAll(action[1], "&amp;", "&"), strings.NewReader(form.Encode()),
+			form := url.Values{"csrf": {csrf}, "login": {login}, "password": {"x"}}
+			resp, body := do(t, browser, "POST", a.URL+action, strings.NewReader(form.Encode()),
 				"Content-Type", "application/x-www-form-urlencoded")
 			if resp.StatusCode != 401 || !strings.Contains(body, "Неверный логин или пароль") {
 				t.Errorf("login %q: %d", login, resp.StatusCode)
@@ -106,6 +149,30 @@ func TestBadInput(t *testing.T) {
 		if strings.Contains(log.String(), "level=ERROR") {
 			t.Fatalf("errors logged:\n%s", log.String())
 		}
-		_ = io.Discard
 	})
+}
+
+var alertRe = regexp.MustCompile(`(?s)role="alert"[^>]*>(.*?)</`)
+
+// alert returns the text of a page's alert (the problem shown above the content), or "".
+func alert(page string) string {
+	if m := alertRe.FindStringSubmatch(page); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// loginForm opens the staff login page in a browser (a client with cookies) and returns it, the
+// form's action (with its flow) and its CSRF token.
+func loginForm(t *testing.T, base string) (browser *http.Client, action, csrf string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	browser = &http.Client{Jar: jar}
+	resp, page := do(t, browser, "GET", base+"/office/login", nil)
+	c := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	a := regexp.MustCompile(`action="(/office/login\?flow=[^"]+)"`).FindStringSubmatch(page)
+	if resp.StatusCode != 200 || c == nil || a == nil {
+		t.Fatalf("login page: %d %s", resp.StatusCode, page)
+	}
+	return browser, strings.ReplaceAll(a[1], "&amp;", "&"), c[1]
 }

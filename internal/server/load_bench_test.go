@@ -16,6 +16,7 @@ import (
 	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/demo"
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/staff"
@@ -180,6 +181,24 @@ func BenchmarkTaxpayerLookupUnderLoad(b *testing.B) {
 // search form: the session's and the member's look-ups and the page's template, no register
 // query) with /healthz (compareLoad).
 func BenchmarkSessionPageUnderLoad(b *testing.B) { benchWithSession(b, "page", "/office/search") }
+
+// BenchmarkAccountPageUnderLoad compares the identity provider's account page (GET /id/ with a
+// citizen's session: the session's and the account's look-ups, the profile's verification, the
+// page's template) with /healthz (compareLoad).
+func BenchmarkAccountPageUnderLoad(b *testing.B) {
+	ctx := context.Background()
+	a := apptest.Start(b, benchDB(b), apptest.Options{Hash: &password.Default})
+	acc, err := a.Identity.AddAccount(ctx, identity.NewAccount{Surname: "Соколова", GivenName: "Анна", Phone: "+79161234567",
+		Level: identity.Standard, SNILS: "112-233-445 95", Password: "bench-password-1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, _, err := a.Sessions.Start(ctx, session.Start{Site: "id", Subject: acc.ID, Method: session.Password, Assurance: "standard"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	compareLoad(b, a.URL, "account", []string{a.URL + "/id/"}, http.Header{"Cookie": {"__Host-kabinet_id=" + token}})
+}
 
 // BenchmarkSessionCheckUnderLoad compares the session check of the kit (GET /office/session with
 // a staff session: the session's look-up, the viewer, a small JSON answer) with /healthz.

@@ -6,41 +6,63 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"golang.org/x/crypto/argon2"
 
 	"github.com/kabinet/kabinet/internal/app/apptest"
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/staff"
 )
 
 // BenchmarkStaffLoginCPU compares the CPU time of one whole staff login over HTTP (a JSON client
 // starts the flow and posts the password: attempt limits, the argon2id check, the audit entry,
-// the session) with one raw argon2id hash of the same parameters, in the same run; the CPU of
-// this process (server and client) and, on PostgreSQL (KABINET_BENCH_DB=postgres), of the
-// database server. Reported: login_cpu_ms, hash_cpu_ms and their ratio (aim ≤ 1.05).
+// the session) with one raw argon2id hash of the same parameters (loginCPU).
 func BenchmarkStaffLoginCPU(b *testing.B) {
-	ctx := context.Background()
 	a := apptest.Start(b, benchDB(b), apptest.Options{Hash: &password.Default})
-	if _, err := a.Staff.Add(ctx, sys, "bench", staff.RoleInspector, "", "bench-password-1"); err != nil {
+	if _, err := a.Staff.Add(context.Background(), sys, "bench", staff.RoleInspector, "", "bench-password-1"); err != nil {
 		b.Fatal(err)
 	}
+	loginCPU(b, a.URL+"/office/login", map[string]string{"login": "bench", "password": "bench-password-1"})
+}
+
+// BenchmarkCitizenLoginCPU compares the CPU time of one whole password login to the identity
+// provider over HTTP (IDP-1: the login flow started and posted by a JSON client, the attempt
+// limits, the argon2id check, the security event, the session) with one raw argon2id hash of the
+// same parameters (loginCPU).
+func BenchmarkCitizenLoginCPU(b *testing.B) {
+	a := apptest.Start(b, benchDB(b), apptest.Options{Hash: &password.Default})
+	if _, err := a.Identity.AddAccount(context.Background(), identity.NewAccount{Surname: "Соколова", GivenName: "Анна",
+		Phone: "+79161234567", Level: identity.Standard, SNILS: "112-233-445 95", Password: "bench-password-1"}); err != nil {
+		b.Fatal(err)
+	}
+	loginCPU(b, a.URL+"/id/login", map[string]string{"login": "+7 916 123-45-67", "password": "bench-password-1"})
+}
+
+// loginCPU compares the CPU time of one whole login at loginURL (GET starts the flow as a JSON
+// client, POST sends body) with one raw argon2id hash of the default parameters, alternating in
+// rounds in the same run; the CPU of this process (server and client) and, on PostgreSQL
+// (KABINET_BENCH_DB=postgres), of the database server. Reported: login_cpu_ms, hash_cpu_ms and
+// their ratio (aim ≤ 1.05).
+func loginCPU(b *testing.B, loginURL string, credentials map[string]string) {
 	p := password.Default
 	salt := []byte("0123456789abcdef")
 	client := &http.Client{}
 	login := func() {
-		req, _ := http.NewRequest("GET", a.URL+"/office/login", nil)
+		req, _ := http.NewRequest("GET", loginURL, nil)
 		req.Header.Set("Accept", "application/json")
 		resp, err := client.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}
-		var f struct{ ID string }
+		var f struct{ Action string }
 		json.NewDecoder(resp.Body).Decode(&f)
 		resp.Body.Close()
-		body, _ := json.Marshal(map[string]string{"login": "bench", "password": "bench-password-1"})
-		req, _ = http.NewRequest("POST", a.URL+"/office/login?flow="+f.ID, bytes.NewReader(body))
+		body, _ := json.Marshal(credentials)
+		u, _ := url.Parse(loginURL)
+		req, _ = http.NewRequest("POST", u.Scheme+"://"+u.Host+f.Action, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json")
 		resp, err = client.Do(req)

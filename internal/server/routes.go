@@ -9,14 +9,17 @@ import (
 	"github.com/kabinet/kabinet/internal/api"
 	"github.com/kabinet/kabinet/internal/backoffice"
 	"github.com/kabinet/kabinet/internal/demosite"
+	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/idweb"
 	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/verifysite"
 	"github.com/kabinet/kabinet/internal/web"
 )
 
 // New returns kabinet's HTTP handler. Every URL it serves is listed here or in the Routes of
 // the packages it mounts, all on one mux with full patterns: /api/v1/ (register JSON API),
-// /office/ (back office), /id/ (identity provider), /demo/ (with --demo only), /static/, /healthz, /metrics.
+// /office/ (back office), /id/ (identity provider), /verify/ (public check of extracts), /demo/ (with --demo only),
+// /static/, /healthz, /metrics.
 func New(d Deps) (http.Handler, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -24,14 +27,17 @@ func New(d Deps) (http.Handler, error) {
 	mux := http.NewServeMux()
 	m := newMetrics(d.Collectors...)
 
-	api.New(api.Deps{Register: d.Register, Staff: d.Staff, Audit: d.Audit, Log: d.Log}).Routes(mux)
+	api.New(api.Deps{Register: d.Register, Extracts: d.Extracts, Staff: d.Staff, Audit: d.Audit, Log: d.Log}).Routes(mux)
 
-	office, err := backoffice.New(backoffice.Deps{Register: d.Register, Staff: d.Staff, Audit: d.Audit, Sessions: d.Sessions, Flows: d.Flows,
+	office, err := backoffice.New(backoffice.Deps{Register: d.Register, Extracts: d.Extracts, Staff: d.Staff, Audit: d.Audit, Sessions: d.Sessions, Flows: d.Flows,
 		Identity: d.Identity, Log: d.Log})
 	if err != nil {
 		return nil, err
 	}
 	office.Routes(mux)
+	if err := mountVerify(mux, d); err != nil { // /verify/extract/{number}: public, no login (REG-9)
+		return nil, err
+	}
 	if d.Identity != nil {
 		id, err := idweb.New(idweb.Deps{Identity: d.Identity, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log})
 		if err != nil {
@@ -59,4 +65,18 @@ func New(d Deps) (http.Handler, error) {
 	})
 	mux.HandleFunc("/", web.NotFound)
 	return middleware(mux, m, d.Proxies, d.Log), nil
+}
+
+// mountVerify mounts the public verification of extracts (REG-9).
+func mountVerify(mux *http.ServeMux, d Deps) error {
+	x := d.Extracts
+	if x == nil {
+		x = extract.NewService(d.Register, nil, "")
+	}
+	v, err := verifysite.New(x, d.Log)
+	if err != nil {
+		return err
+	}
+	v.Routes(mux)
+	return nil
 }

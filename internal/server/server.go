@@ -15,6 +15,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/demosite"
+	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -29,6 +30,7 @@ import (
 type Deps struct {
 	DB       *store.DB
 	Register *register.Service
+	Extracts *extract.Service // issues, signs and keeps extracts (REG-9); unsigned ones when nil
 	Staff    *staff.Service
 	Audit    audit.Log
 	Sessions *session.Manager

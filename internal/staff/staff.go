@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/limits"
@@ -47,9 +49,12 @@ func (r Role) CanManageStaff() bool { return r == RoleAdmin }
 
 // Member is a staff member.
 type Member struct {
-	ID        int64
-	Login     string
-	Name      string
+	ID    int64
+	Login string
+	Name  string
+	// Position is the member's position («Главный государственный налоговый инспектор»), which an
+	// extract gives beside the issuing officer's name (REG-9).
+	Position  string
 	Role      Role
 	CreatedAt time.Time
 	Disabled  bool
@@ -74,6 +79,7 @@ type Store interface {
 	// LogEvent writes an audit entry of a login (a success, the start of a lock).
 	LogEvent(ctx context.Context, e audit.Entry) error
 	SetPassword(ctx context.Context, login, hash string, e audit.Entry) error
+	SetPosition(ctx context.Context, login, position string, e audit.Entry) error
 	SetDisabled(ctx context.Context, login string, disabled bool, e audit.Entry) error
 	InsertToken(ctx context.Context, hash []byte, login string, expires time.Time, e audit.Entry) error
 	TokenMember(ctx context.Context, hash []byte) (*Member, time.Time, error) // member and expiry; storeerr.ErrNotFound when unknown or revoked
@@ -136,11 +142,19 @@ var (
 	msgBadToken    = problem.Msg("staff.bad_token")
 	msgTTL         = problem.Msg("staff.ttl")
 	msgNoMember    = problem.Msg("staff.not_found")
+	msgPosition    = problem.Msg("staff.position")
 	reLogin        = regexp.MustCompile(`^[A-Za-z0-9._-]{3,32}$`)
 )
 
 // Add creates a staff member.
 func (s *Service) Add(ctx context.Context, actor audit.Actor, login string, role Role, name, pw string) (Member, error) {
+	return s.AddMember(ctx, actor, Member{Login: login, Role: role, Name: name}, pw)
+}
+
+// AddMember creates the staff member m (its login, role, name and position) with the password pw.
+func (s *Service) AddMember(ctx context.Context, actor audit.Actor, m Member, pw string) (Member, error) {
+	login, role, name := m.Login, m.Role, m.Name
+	position := strings.Join(strings.Fields(m.Position), " ")
 	var fe problem.Fields
 	if !reLogin.MatchString(login) {
 		fe.Add("login", msgLogin)
@@ -148,6 +162,7 @@ func (s *Service) Add(ctx context.Context, actor audit.Actor, login string, role
 	if !role.Valid() {
 		fe.Add("role", msgRole)
 	}
+	checkPosition(&fe, position)
 	if len([]rune(pw)) < MinPassword {
 		fe.Add("password", msgPasswordLen)
 	}
@@ -159,8 +174,12 @@ func (s *Service) Add(ctx context.Context, actor audit.Actor, login string, role
 		return Member{}, err
 	}
 	now := s.now().UTC()
-	m, err := s.st.InsertMember(ctx, Account{Member: Member{Login: login, Name: name, Role: role, CreatedAt: now}, PasswordHash: hash},
-		audit.Entry{At: now, Actor: actor, Action: "staff.add", Subject: login, Details: "role=" + string(role)})
+	details := "role=" + string(role)
+	if position != "" {
+		details += " position=" + position
+	}
+	m, err = s.st.InsertMember(ctx, Account{Member: Member{Login: login, Name: name, Position: position, Role: role, CreatedAt: now}, PasswordHash: hash},
+		audit.Entry{At: now, Actor: actor, Action: "staff.add", Subject: login, Details: details})
 	if errors.Is(err, storeerr.ErrKeyTaken) {
 		return Member{}, problem.InvalidField("login", msgLoginTaken)
 	}
@@ -278,6 +297,29 @@ func (s *Service) SetPassword(ctx context.Context, actor audit.Actor, login, pw 
 	return known(s.st.SetPassword(ctx, login, hash, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.password", Subject: login}))
 }
 
+// MaxPosition bounds the length of a position, in characters.
+const MaxPosition = 200
+
+// checkPosition refuses a position that is too long or holds control characters.
+func checkPosition(fe *problem.Fields, position string) {
+	if utf8.RuneCountInString(position) > MaxPosition || strings.IndexFunc(position, unicode.IsControl) >= 0 || !utf8.ValidString(position) {
+		fe.Add("position", msgPosition)
+	}
+}
+
+// SetPosition gives a member a position (REG-9: extracts name it beside the member's name); an
+// empty one clears it.
+func (s *Service) SetPosition(ctx context.Context, actor audit.Actor, login, position string) error {
+	position = strings.Join(strings.Fields(position), " ")
+	var fe problem.Fields
+	checkPosition(&fe, position)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	s.forget(login)
+	return known(s.st.SetPosition(ctx, login, position, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.position", Subject: login, Details: "position=" + position}))
+}
+
 // Disable stops a member from logging in and revokes the member's tokens.
 func (s *Service) Disable(ctx context.Context, actor audit.Actor, login string) error {
 	s.forget(login)
@@ -371,4 +413,4 @@ var Roles = []Role{RoleInspector, RoleOperator, RoleAdmin}
 
 // AuditActions are the staff's actions in the audit log (BO-5).
 var AuditActions = []string{"staff.add", "staff.login", "staff.login_locked", "staff.login_throttled", "staff.password", "staff.disable",
-	"staff.token", "staff.revoke"}
+	"staff.token", "staff.revoke", "staff.position"}

@@ -16,20 +16,28 @@ type table struct {
 	cols  []string
 	types []string
 	tail  string // appended to every INSERT, e.g. "ON CONFLICT DO NOTHING"
+	// perInsert is how many rows one SQLite INSERT carries when not rowsPerInsert: more for a
+	// narrow table, whose rows cost little beyond the statement.
+	perInsert int
 }
 
 var (
 	taxpayerTable = table{name: "reg_taxpayers",
 		cols: []string{"tin", "kind", "status", "tax_office", "registered_on", "registered_at", "registered_by",
-			"name", "name_norm", "birth_date", "snils", "ogrn", "kio", "data", "version"},
+			"name", "name_norm", "birth_date", "snils", "ogrn", "kio", "data", "version", "search_words"},
 		types: []string{"text", "text", "text", "text", "text", "timestamptz", "text",
-			"text", "text", "text", "text", "text", "text", "text", "bigint"}}
+			"text", "text", "text", "text", "text", "text", "text", "bigint", "text"}}
 	documentTable = table{name: "reg_documents", cols: []string{"doc_key", "tin"}, types: []string{"text", "text"}}
 	auditTable    = table{name: "audit_log",
 		cols:  []string{"at", "actor_login", "actor_role", "action", "subject", "details", "remote_addr"},
 		types: []string{"timestamptz", "text", "text", "text", "text", "text", "text"}}
 	auditSubjectTable = table{name: "audit_subjects", cols: []string{"subject", "audit_id"}, types: []string{"text", "bigint"}}
 )
+
+// searchWordTable is the word index of the register's search (register_search.go), filled in the
+// transaction of the records it indexes, as they are: one INSERT of unnested arrays on
+// PostgreSQL, multi-row INSERTs on SQLite.
+var searchWordTable = table{name: "reg_search_words", cols: []string{"word", "tin"}, types: []string{"text", "text"}, perInsert: 400}
 
 // rowsPerInsert is how many rows one SQLite INSERT carries (well under its 32,766 variables).
 const rowsPerInsert = 50
@@ -62,16 +70,20 @@ func insertRows(ctx context.Context, q querier, d Dialect, t table, rows [][]any
 			st.Close()
 		}
 	}()
-	args := make([]any, 0, min(rowsPerInsert, len(rows))*len(t.cols))
-	for start := 0; start < len(rows); start += rowsPerInsert {
-		chunk := rows[start:min(len(rows), start+rowsPerInsert)]
+	per := rowsPerInsert
+	if t.perInsert > 0 {
+		per = t.perInsert
+	}
+	args := make([]any, 0, min(per, len(rows))*len(t.cols))
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(len(rows), start+per)]
 		args = args[:0]
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
 		query := into + `VALUES ` + regQ{dialect: d}.valuesList(len(chunk), len(t.cols)) + t.tail
 		var err error
-		if tx, ok := q.(*sql.Tx); ok && len(chunk) == rowsPerInsert {
+		if tx, ok := q.(*sql.Tx); ok && len(chunk) == per {
 			if st == nil {
 				if st, err = tx.PrepareContext(ctx, query); err != nil {
 					return err

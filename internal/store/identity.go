@@ -86,7 +86,7 @@ func accountTaken(err error) error {
 }
 
 const accountColumns = `id, kind, surname, given_name, patronymic, phone, email, snils, level, method, confirmed_at, evidence, profile,
-	password_hash, question, answer_hash, consents, created_at, password_set_at, version`
+	password_hash, question, answer_hash, consents, created_at, password_set_at, version, lang`
 
 func accountArgs(a identity.Account) ([]any, error) {
 	profile, err := json.Marshal(a.Profile)
@@ -99,7 +99,7 @@ func accountArgs(a identity.Account) ([]any, error) {
 	}
 	return []any{a.ID, string(a.Kind), a.Surname, a.GivenName, a.Patronymic, nullString(a.Phone), nullString(a.Email), nullString(a.SNILS),
 		string(a.Level), string(a.Method), nullTime(a.ConfirmedAt), a.Evidence, string(profile), a.PasswordHash, a.Question, a.AnswerHash,
-		string(consents), a.CreatedAt.UTC(), a.PasswordSetAt.UTC(), a.Version, passportKey(a.Profile)}, nil
+		string(consents), a.CreatedAt.UTC(), a.PasswordSetAt.UTC(), a.Version, a.Lang, passportKey(a.Profile)}, nil
 }
 
 // InsertAccount stores a new account with its effects.
@@ -110,7 +110,7 @@ func (s *Identity) InsertAccount(ctx context.Context, a identity.Account, e iden
 	}
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO idp_accounts (`+accountColumns+`, passport)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, args...); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`, args...); err != nil {
 			return accountTaken(keyTaken(err))
 		}
 		return s.writeEffects(ctx, tx, e)
@@ -126,7 +126,7 @@ func (s *Identity) UpdateAccount(ctx context.Context, a identity.Account, e iden
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE idp_accounts SET kind = $2, surname = $3, given_name = $4, patronymic = $5, phone = $6, email = $7,
 			snils = $8, level = $9, method = $10, confirmed_at = $11, evidence = $12, profile = $13, password_hash = $14, question = $15,
-			answer_hash = $16, consents = $17, created_at = $18, password_set_at = $19, version = version + 1, passport = $21
+			answer_hash = $16, consents = $17, created_at = $18, password_set_at = $19, version = version + 1, lang = $21, passport = $22
 			WHERE id = $1 AND version = $20`, args...)
 		if err != nil {
 			return accountTaken(keyTaken(err))
@@ -144,7 +144,7 @@ func scanAccount(sc interface{ Scan(...any) error }) (*identity.Account, error) 
 	var phone, email, snils sql.NullString
 	var confirmed sql.NullTime
 	if err := sc.Scan(&a.ID, &kind, &a.Surname, &a.GivenName, &a.Patronymic, &phone, &email, &snils, &level, &method, &confirmed, &a.Evidence,
-		&profile, &a.PasswordHash, &a.Question, &a.AnswerHash, &consents, &a.CreatedAt, &a.PasswordSetAt, &a.Version); err != nil {
+		&profile, &a.PasswordHash, &a.Question, &a.AnswerHash, &consents, &a.CreatedAt, &a.PasswordSetAt, &a.Version, &a.Lang); err != nil {
 		return nil, notFound(err)
 	}
 	a.Kind, a.Level, a.Method = identity.Kind(kind), identity.Level(level), identity.Method(method)
@@ -274,16 +274,16 @@ func (s *Identity) PutVerification(ctx context.Context, v identity.Verification,
 		var err error
 		var res sql.Result
 		if v.Version == 0 {
-			_, err = tx.ExecContext(ctx, `INSERT INTO idp_verifications (account_id, state, draft, submitted, seq, submitted_at, checks, reason, decided_at, version)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)`, v.AccountID, string(v.State), string(draft), string(submitted), v.Seq,
-				nullTime(v.SubmittedAt), string(checks), v.Reason, nullTime(v.DecidedAt))
+			_, err = tx.ExecContext(ctx, `INSERT INTO idp_verifications (account_id, state, draft, submitted, seq, submitted_at, checks, reason, decided_at, lost_level, version)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)`, v.AccountID, string(v.State), string(draft), string(submitted), v.Seq,
+				nullTime(v.SubmittedAt), string(checks), v.Reason, nullTime(v.DecidedAt), string(v.LostLevel))
 			if IsUniqueViolation(err) {
 				return storeerr.ErrConflict
 			}
 		} else {
 			res, err = tx.ExecContext(ctx, `UPDATE idp_verifications SET state = $2, draft = $3, submitted = $4, seq = $5, submitted_at = $6, checks = $7,
-				reason = $8, decided_at = $9, version = version + 1 WHERE account_id = $1 AND version = $10`, v.AccountID, string(v.State), string(draft),
-				string(submitted), v.Seq, nullTime(v.SubmittedAt), string(checks), v.Reason, nullTime(v.DecidedAt), v.Version)
+				reason = $8, decided_at = $9, lost_level = $11, version = version + 1 WHERE account_id = $1 AND version = $10`, v.AccountID, string(v.State), string(draft),
+				string(submitted), v.Seq, nullTime(v.SubmittedAt), string(checks), v.Reason, nullTime(v.DecidedAt), v.Version, string(v.LostLevel))
 			if err == nil {
 				if n, _ := res.RowsAffected(); n == 0 {
 					return storeerr.ErrConflict
@@ -300,13 +300,13 @@ func (s *Identity) PutVerification(ctx context.Context, v identity.Verification,
 // Verification returns an account's profile and verification.
 func (s *Identity) Verification(ctx context.Context, accountID string) (*identity.Verification, error) {
 	v := identity.Verification{AccountID: accountID}
-	var state, draft, submitted, checks string
+	var state, draft, submitted, checks, lost string
 	var subAt, decAt sql.NullTime
-	if err := s.q.QueryRowContext(ctx, `SELECT state, draft, submitted, seq, submitted_at, checks, reason, decided_at, version FROM idp_verifications
-		WHERE account_id = $1`, accountID).Scan(&state, &draft, &submitted, &v.Seq, &subAt, &checks, &v.Reason, &decAt, &v.Version); err != nil {
+	if err := s.q.QueryRowContext(ctx, `SELECT state, draft, submitted, seq, submitted_at, checks, reason, decided_at, lost_level, version FROM idp_verifications
+		WHERE account_id = $1`, accountID).Scan(&state, &draft, &submitted, &v.Seq, &subAt, &checks, &v.Reason, &decAt, &lost, &v.Version); err != nil {
 		return nil, notFound(err)
 	}
-	v.State = identity.VerificationState(state)
+	v.State, v.LostLevel = identity.VerificationState(state), identity.Level(lost)
 	if subAt.Valid {
 		v.SubmittedAt = subAt.Time.UTC()
 	}

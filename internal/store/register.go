@@ -314,81 +314,6 @@ func (q regQ) summaries(ctx context.Context, query string, args ...any) ([]regis
 	return out, rows.Err()
 }
 
-// Search runs each alternative of q on its own index, limited to offset+limit rows, and merges
-// them: TIN matches first, then documents, ОГРН, КИО, names.
-func (q regQ) Search(ctx context.Context, s register.Query) ([]register.Summary, error) {
-	want := s.Offset + s.Limit
-	filter := func(args []any) (string, []any) {
-		var w string
-		if s.Kind != "" {
-			args = append(args, string(s.Kind))
-			w += " AND t.kind = $" + strconv.Itoa(len(args))
-		}
-		if s.Status != "" {
-			args = append(args, string(s.Status))
-			w += " AND t.status = $" + strconv.Itoa(len(args))
-		}
-		args = append(args, want)
-		return w + " LIMIT $" + strconv.Itoa(len(args)), args
-	}
-	type alt struct {
-		where, order string
-		args         []any
-		join         string
-	}
-	var alts []alt
-	if s.MatchNoText {
-		alts = append(alts, alt{where: "1 = 1", order: "t.tin"})
-	}
-	if s.TINPrefix != "" {
-		alts = append(alts, alt{where: "t.tin >= $1 AND t.tin < $2", order: "t.tin", args: []any{s.TINPrefix, s.TINPrefix + maxRune}})
-	}
-	if len(s.DocKeys) > 0 {
-		var in strings.Builder
-		var args []any
-		for i, k := range s.DocKeys {
-			if i > 0 {
-				in.WriteString(", ")
-			}
-			args = append(args, k)
-			in.WriteString("$" + strconv.Itoa(len(args)))
-		}
-		alts = append(alts, alt{join: " JOIN reg_documents d ON d.tin = t.tin", where: "d.doc_key IN (" + in.String() + ")", order: "t.tin", args: args})
-	}
-	if s.OGRN != "" {
-		alts = append(alts, alt{where: "t.ogrn = $1", order: "t.tin", args: []any{s.OGRN}})
-	}
-	if s.KIO != "" {
-		alts = append(alts, alt{where: "t.kio = $1", order: "t.tin", args: []any{s.KIO}})
-	}
-	if s.NamePrefix != "" {
-		alts = append(alts, alt{where: "t.name_norm >= $1 AND t.name_norm < $2", order: "t.name_norm, t.tin", args: []any{s.NamePrefix, s.NamePrefix + maxRune}})
-	}
-	seen := map[string]bool{}
-	var out []register.Summary
-	for _, a := range alts {
-		f, args := filter(a.args)
-		rows, err := q.summaries(ctx, `SELECT `+summaryCols+` FROM reg_taxpayers t`+a.join+` WHERE `+a.where+strings.Replace(f, " LIMIT", " ORDER BY "+a.order+" LIMIT", 1), args...)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			if !seen[r.TIN] {
-				seen[r.TIN] = true
-				out = append(out, r)
-			}
-		}
-	}
-	if s.Offset >= len(out) {
-		return nil, nil
-	}
-	out = out[s.Offset:]
-	if len(out) > s.Limit {
-		out = out[:s.Limit]
-	}
-	return out, nil
-}
-
 const reviewCols = `id, status, input, candidates, created_at, created_by, decided_at, decided_by, result_tin`
 
 func scanReview(s interface{ Scan(...any) error }) (*register.Review, error) {
@@ -732,6 +657,7 @@ func taxpayerArgs(tp *register.Taxpayer) (name, snils, ogrn, kio, birth any) {
 // history is the row itself (registered_at, registered_by): see history.
 func (t *regTx) InsertTaxpayers(ctx context.Context, rows []register.NewTaxpayer, docs []register.NewDocument) error {
 	vals := make([][]any, len(rows))
+	words := make([][]string, len(rows)) // their entries in the search's word index
 	// Encoding the records' data is the one CPU-heavy step of the batch: a large batch is encoded
 	// on every CPU.
 	parts := min(runtime.GOMAXPROCS(0), len(rows)/512+1)
@@ -745,8 +671,9 @@ func (t *regTx) InsertTaxpayers(ctx context.Context, rows []register.NewTaxpayer
 					return err
 				}
 				name, snils, ogrn, kio, birth := taxpayerArgs(&r.Taxpayer)
+				words[i] = register.SearchWords(&r.Taxpayer)
 				vals[i] = []any{r.TIN, string(r.Kind), string(r.Status), r.TaxOffice, dateStr(r.RegisteredOn), r.At.UTC(), r.Actor,
-					name, r.NameNorm, birth, snils, ogrn, kio, data, int64(1)}
+					name, r.NameNorm, birth, snils, ogrn, kio, data, int64(1), strings.Join(words[i], " ")}
 			}
 			return nil
 		})
@@ -768,7 +695,10 @@ func (t *regTx) InsertTaxpayers(ctx context.Context, rows []register.NewTaxpayer
 	for _, d := range docs {
 		vals = append(vals, []any{d.Key, d.TIN})
 	}
-	return insertRows(ctx, t.q, t.dialect, documentTable, vals)
+	if err := insertRows(ctx, t.q, t.dialect, documentTable, vals); err != nil {
+		return err
+	}
+	return insertRows(ctx, t.q, t.dialect, searchWordTable, searchWordRows(rows, words))
 }
 
 func (t *regTx) InsertDocument(ctx context.Context, d register.NewDocument) error {
@@ -797,7 +727,7 @@ func (t *regTx) UpdateTaxpayer(ctx context.Context, tp *register.Taxpayer, nameN
 		return storeerr.ErrNotFound
 	}
 	tp.Version++
-	return nil
+	return t.syncSearchWords(ctx, tp)
 }
 
 func (t *regTx) InsertKPP(ctx context.Context, tin string, k register.KPP) error {
@@ -885,9 +815,52 @@ func (t *regTx) InsertOffices(ctx context.Context, offices []register.Office) er
 	return nil
 }
 
-func (t *regTx) InsertExtract(ctx context.Context, e *register.Extract) error {
-	_, err := t.q.ExecContext(ctx, `INSERT INTO reg_extracts (number, tin, issued_at, issued_by) VALUES ($1, $2, $3, $4)`, e.Number, e.Taxpayer.TIN, e.IssuedAt.UTC(), e.IssuedBy)
+// InsertExtract records an issued extract: what it stated, its PDF and signature (REG-9).
+func (t *regTx) InsertExtract(ctx context.Context, x *register.IssuedExtract, f register.ExtractFiles) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO reg_extracts (number, tin, issued_at, issued_by, position, kind, name, status, end_reason,
+		office, office_name, time_zone, lang, pdf_sha256, pdf, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		x.Number, x.TIN, x.IssuedAt.UTC(), x.IssuedBy, x.Position, string(x.Kind), x.Name, string(x.Status), string(x.EndReason),
+		x.OfficeCode, x.OfficeName, x.TimeZone, x.Lang, x.SHA256, nilIfEmpty(f.PDF), nilIfEmpty(f.Signature))
 	return taken(err)
+}
+
+// nilIfEmpty stores an empty byte slice as NULL.
+func nilIfEmpty(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// IssuedExtract returns what an issued extract stated (REG-9), without its files.
+func (q regQ) IssuedExtract(ctx context.Context, number string) (*register.IssuedExtract, error) {
+	var x register.IssuedExtract
+	var signed int64
+	err := q.q.QueryRowContext(ctx, `SELECT number, tin, issued_at, issued_by, position, kind, name, status, end_reason, office, office_name,
+		time_zone, lang, pdf_sha256, COALESCE(length(signature), 0) FROM reg_extracts WHERE number = $1`, number).
+		Scan(&x.Number, &x.TIN, &x.IssuedAt, &x.IssuedBy, &x.Position, &x.Kind, &x.Name, &x.Status, &x.EndReason, &x.OfficeCode, &x.OfficeName,
+			&x.TimeZone, &x.Lang, &x.SHA256, &signed)
+	if IsNotFound(err) {
+		return nil, storeerr.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	x.IssuedAt, x.Signed = x.IssuedAt.UTC(), signed > 0
+	return &x, nil
+}
+
+// ExtractFiles returns the PDF and the signature kept with an issued extract (REG-9).
+func (q regQ) ExtractFiles(ctx context.Context, number string) (*register.ExtractFiles, error) {
+	var f register.ExtractFiles
+	err := q.q.QueryRowContext(ctx, `SELECT tin, pdf, signature FROM reg_extracts WHERE number = $1`, number).Scan(&f.TIN, &f.PDF, &f.Signature)
+	if IsNotFound(err) {
+		return nil, storeerr.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
 }
 
 func (t *regTx) Audit(ctx context.Context, entries ...audit.Entry) error {

@@ -157,30 +157,91 @@ func TestSamePersonByDocumentAndSNILS(t *testing.T) {
 		in := uniquePerson(10)
 		in.SNILS = "112-233-445 95"
 		first := mustRegister(t, s, in)
-		// REG-3: the same document typed differently finds the same TIN; other data are not overwritten.
+		// REG-3: the same document typed differently, with the same name and birth date, finds the
+		// same TIN; other data are not overwritten, only named.
 		again := in
 		again.Document.Series, again.Document.Number = "45 00", " 000010 "
-		again.Surname = "Другова"
+		again.Surname = strings.ToUpper(in.Surname)
+		again.Sex = register.Female
 		again.TaxOffice = "7702"
 		r, err := s.RegisterPerson(ctx, inspector, again)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Created || r.Taxpayer == nil || r.Taxpayer.TIN != first.TIN || r.Taxpayer.Person.Surname != in.Surname || len(r.Mismatch) != 1 || r.Mismatch[0] != "surname" {
+		if r.Created || r.Taxpayer == nil || r.Taxpayer.TIN != first.TIN || r.Taxpayer.Person.Sex != register.Male || len(r.Mismatch) != 1 || r.Mismatch[0] != "sex" {
 			t.Fatalf("same document: %+v", r)
 		}
-		// By СНИЛС with another document.
-		bySNILS := uniquePerson(11)
+		// By СНИЛС with another document, the same name and birth date.
+		bySNILS := in
+		bySNILS.Document.Number = "999010"
 		bySNILS.SNILS = "11223344595"
 		r, err = s.RegisterPerson(ctx, inspector, bySNILS)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Created || r.Taxpayer == nil || r.Taxpayer.TIN != first.TIN {
-			t.Fatalf("same SNILS: %+v", r)
+		if err != nil || r.Created || r.Taxpayer == nil || r.Taxpayer.TIN != first.TIN {
+			t.Fatalf("same SNILS: %+v %v", r, err)
 		}
 		if n := count(t, db, "reg_taxpayers"); n != 1 {
 			t.Fatalf("%d taxpayers", n)
+		}
+	})
+}
+
+// TestDocumentOfAnotherPerson: a request whose СНИЛС or document is on record for a person with
+// another name or birth date is not given that person's TIN or record: it is held for review
+// like a namesake's (REG-3), and the inspector cannot register a different person with it.
+func TestDocumentOfAnotherPerson(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(db)
+		ctx := context.Background()
+		in := uniquePerson(10)
+		in.SNILS = "112-233-445 95"
+		first := mustRegister(t, s, in)
+		held := func(name string, req register.PersonInput) *register.Review {
+			t.Helper()
+			r, err := s.RegisterPerson(ctx, inspector, req)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if r.Taxpayer != nil || r.Created || r.Review == nil || r.Review.Status != register.ReviewPending ||
+				len(r.Review.Candidates) != 1 || r.Review.Candidates[0] != first.TIN || len(r.Mismatch) != 0 {
+				t.Fatalf("%s: want a review with the first TIN as the candidate, got %+v (review %+v)", name, r, r.Review)
+			}
+			return r.Review
+		}
+		// Another person (name, birth date and passport) with the first one's СНИЛС.
+		other := uniquePerson(11)
+		other.SNILS = "11223344595"
+		rv := held("SNILS of another person", other)
+		if again := held("the same request again", other); again.ID != rv.ID {
+			t.Fatalf("a second review %d for the same request (first %d)", again.ID, rv.ID)
+		}
+		// The first one's passport with another surname, or another birth date.
+		renamed := in
+		renamed.Surname, renamed.SNILS = "Другова", ""
+		rvDoc := held("document with another surname", renamed)
+		olderDoc := in
+		olderDoc.BirthDate, olderDoc.SNILS = in.BirthDate.AddDate(-1, 0, 0), ""
+		if again := held("document with another birth date", olderDoc); again.ID != rvDoc.ID {
+			t.Fatalf("one pending review per document: %d and %d", again.ID, rvDoc.ID)
+		}
+		if n := count(t, db, "reg_taxpayers"); n != 1 {
+			t.Fatalf("%d taxpayers", n)
+		}
+		// A different person cannot have the first one's СНИЛС or passport: the decision is refused
+		// and the review stays pending; the same person's can be decided.
+		if _, err := s.DecideReview(ctx, inspector, rv.ID, ""); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("a different person with the SNILS on record: %v", err)
+		} else if p, _ := problem.As(err); len(p.Fields) != 1 || p.Fields[0].Field != "snils" {
+			t.Fatalf("conflict fields: %+v", p.Fields)
+		}
+		if _, err := s.DecideReview(ctx, inspector, rvDoc.ID, ""); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("a different person with the passport on record: %v", err)
+		}
+		if got, _ := s.Review(ctx, rv.ID); got.Status != register.ReviewPending {
+			t.Fatalf("review after a refused decision: %+v", got)
+		}
+		d, err := s.DecideReview(ctx, inspector, rvDoc.ID, first.TIN)
+		if err != nil || d.Taxpayer.TIN != first.TIN || d.Review.Status != register.ReviewSame {
+			t.Fatalf("same person: %+v %v", d, err)
 		}
 	})
 }
@@ -428,9 +489,10 @@ func TestHistoryOfChanges(t *testing.T) {
 				t.Fatalf("audit details leak %q: %s", secret, entries[0].Details)
 			}
 		}
-		// Both documents still find the person.
+		// Both documents still find the person, by the new surname.
 		for _, d := range []register.IdentityDocument{uniquePerson(5).Document, doc} {
-			in := uniquePerson(99)
+			in := uniquePerson(5)
+			in.Surname = "Петрова"
 			in.Document = d
 			r, err := s.RegisterPerson(ctx, inspector, in)
 			if err != nil || r.Taxpayer == nil || r.Taxpayer.TIN != tp.TIN {
@@ -456,6 +518,55 @@ func TestHistoryOfChanges(t *testing.T) {
 	})
 }
 
+// TestUpdateChecks: an edit is checked like a registration, against the record it changes: the
+// citizenship against ОКСМ and the current document, a new document against the citizenship and
+// the birth date, every single-line field against control characters (REG-3, REG-6).
+func TestUpdateChecks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(db)
+		ctx := context.Background()
+		in := uniquePerson(5) // born 1950-01-06, a Russian passport
+		in.Document.IssuedOn = time.Date(1990, 1, 10, 0, 0, 0, 0, time.UTC)
+		tp := mustRegister(t, s, in)
+		str := func(v string) *string { return &v }
+		date := func(y, m, d int) *time.Time { v := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC); return &v }
+		for _, c := range []struct {
+			name  string
+			u     register.PersonUpdate
+			field string
+		}{
+			{"citizenship not in OKSM", register.PersonUpdate{Citizenship: str("XYZ")}, "citizenship"},
+			{"citizenship the passport does not fit", register.PersonUpdate{Citizenship: str("DEU")}, "citizenship"},
+			{"foreign passport of a citizen", register.PersonUpdate{Document: &register.IdentityDocument{Type: "passport_foreign", Number: "C01X00T47"}}, "identity_document.type"},
+			{"passport at 4", register.PersonUpdate{Document: &register.IdentityDocument{Type: "passport_ru", Series: "4600", Number: "111111", IssuedOn: *date(1954, 3, 1)}}, "identity_document.issued_on"},
+			{"passport in the future", register.PersonUpdate{Document: &register.IdentityDocument{Type: "passport_ru", Series: "4600", Number: "111111", IssuedOn: *date(2999, 1, 1)}}, "identity_document.issued_on"},
+			{"birth after the passport", register.PersonUpdate{BirthDate: date(1990, 2, 1)}, "birth_date"},
+			{"line break in the city", register.PersonUpdate{Address: &register.Address{Region: "77", City: "Мос\nква"}}, "address.city"},
+			{"ESC in the surname", register.PersonUpdate{Surname: str("Петрова\x1b")}, "surname"},
+			{"line break in the note", register.PersonUpdate{Note: "брак\nразвод"}, "note"},
+		} {
+			_, err := s.UpdatePerson(ctx, inspector, tp.TIN, c.u)
+			if f := fieldsOf(t, err); len(f) != 1 || f[c.field].Field == "" {
+				t.Errorf("%s: fields %v, want one on %s", c.name, f, c.field)
+			}
+		}
+		// A foreign citizen now, with a foreign passport given at the same time; then an edit that
+		// sends the same citizenship again.
+		got, err := s.UpdatePerson(ctx, inspector, tp.TIN, register.PersonUpdate{Citizenship: str("DEU"),
+			Document: &register.IdentityDocument{Type: "passport_foreign", Number: "C01X00T47", IssuedOn: *date(2020, 5, 5)}})
+		if err != nil || got.Person.Citizenship != "DEU" || got.Person.Documents[0].Type != "passport_foreign" {
+			t.Fatalf("citizenship with a new document: %+v %v", got, err)
+		}
+		if _, err := s.UpdatePerson(ctx, inspector, tp.TIN, register.PersonUpdate{Citizenship: str("DEU"), Address: &register.Address{Region: "77", City: "Москва"}}); err != nil {
+			t.Fatalf("an edit of the address: %v", err)
+		}
+		org := mustOrg(t, s, "7701", "1027700132195")
+		if _, err := s.UpdateOrganization(ctx, inspector, org.TIN, register.OrganizationUpdate{FullName: str("ООО\n«Ромашка»")}); fieldsOf(t, err)["full_name"].Field == "" {
+			t.Errorf("line break in an organization's name: %v", err)
+		}
+	})
+}
+
 func TestDeregisterAndDuplicates(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newService(db)
@@ -464,21 +575,45 @@ func TestDeregisterAndDuplicates(t *testing.T) {
 		b := mustRegister(t, s, uniquePerson(2))
 		c := mustRegister(t, s, uniquePerson(3))
 		d := mustRegister(t, s, uniquePerson(4))
-		// Moving away keeps the TIN applied (REG-6).
-		got, err := s.Deregister(ctx, inspector, a.TIN, register.Ending{Reason: register.EndMoved})
+		today := fixedNow
+		// The date is required: no silent today (REG-6).
+		if _, err := s.Deregister(ctx, inspector, a.TIN, register.Ending{Reason: register.EndMoved}); fieldsOf(t, err)["on"].Field == "" {
+			t.Fatalf("no date: %v", err)
+		}
+		// Moving away keeps the TIN applied (REG-6); the date is in the history and the audit entry.
+		got, err := s.Deregister(ctx, inspector, a.TIN, register.Ending{Reason: register.EndMoved, On: today})
 		if err != nil || got.Status != register.StatusDeregistered || got.Ending.Reason != register.EndMoved {
 			t.Fatalf("moved: %+v %v", got, err)
 		}
+		last := got.History[len(got.History)-1]
+		if last.Action != "deregistered" || !slices.Contains(last.Fields, register.FieldChange{Field: "on", New: "2026-03-10"}) {
+			t.Fatalf("history of the deregistration: %+v", last)
+		}
+		if e, _ := db.ListAudit(ctx, audit.Filter{Subject: a.TIN, Action: "taxpayer.deregister"}); len(e) != 1 ||
+			e[0].Details != "reason=moved status=deregistered on=2026-03-10" {
+			t.Fatalf("audit of the deregistration: %+v", e)
+		}
+		// A deregistered record is not deregistered again; it may still stop being applied.
+		if _, err := s.Deregister(ctx, inspector, a.TIN, register.Ending{Reason: register.EndOther, On: today}); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("deregistered twice: %v", err)
+		}
 		// Liquidation is not a ground for a person.
-		if _, err := s.Deregister(ctx, inspector, b.TIN, register.Ending{Reason: register.EndLiquidation}); !problem.Is(err, problem.Invalid) {
+		if _, err := s.Deregister(ctx, inspector, b.TIN, register.Ending{Reason: register.EndLiquidation, On: today}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("liquidation of a person: %v", err)
 		}
+		// Not before birth, nor before the registration, nor in the future.
+		for name, on := range map[string]time.Time{"before birth": time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC),
+			"before registration": fixedNow.AddDate(0, 0, -3), "future": fixedNow.AddDate(0, 0, 1)} {
+			if _, err := s.Deregister(ctx, inspector, b.TIN, register.Ending{Reason: register.EndDeath, On: on}); fieldsOf(t, err)["on"].Field == "" {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
 		// Death stops the TIN being applied (REG-7); it still answers.
-		got, err = s.Deregister(ctx, inspector, b.TIN, register.Ending{Reason: register.EndDeath, On: fixedNow.AddDate(0, 0, -3)})
+		got, err = s.Deregister(ctx, inspector, b.TIN, register.Ending{Reason: register.EndDeath, On: today})
 		if err != nil || got.Status != register.StatusNotApplied || got.Ending.Reason != register.EndDeath {
 			t.Fatalf("death: %+v %v", got, err)
 		}
-		if _, err := s.Deregister(ctx, inspector, b.TIN, register.Ending{Reason: register.EndOther}); !problem.Is(err, problem.Conflict) {
+		if _, err := s.Deregister(ctx, inspector, b.TIN, register.Ending{Reason: register.EndOther, On: today}); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("deregister twice: %v", err)
 		}
 		// Duplicates: c → d, then d → a: c's kept TIN resolves to a.
@@ -492,13 +627,25 @@ func TestDeregisterAndDuplicates(t *testing.T) {
 			t.Fatalf("kept unknown: %v", err)
 		}
 		got, err = s.MarkDuplicate(ctx, inspector, c.TIN, d.TIN, "two records")
-		if err != nil || got.Status != register.StatusNotApplied || got.Ending.Reason != register.EndDuplicate || got.Ending.KeptTIN != d.TIN {
+		if err != nil || got.Status != register.StatusNotApplied || got.Ending.Reason != register.EndDuplicate || got.Ending.KeptTIN != d.TIN ||
+			!got.Ending.On.Equal(time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)) {
 			t.Fatalf("duplicate: %+v %v", got, err)
+		}
+		if last := got.History[len(got.History)-1]; !slices.Contains(last.Fields, register.FieldChange{Field: "on", New: "2026-03-10"}) {
+			t.Fatalf("history of the duplicate: %+v", last)
+		}
+		if e, _ := db.ListAudit(ctx, audit.Filter{Subject: c.TIN, Action: "taxpayer.duplicate"}); len(e) != 1 || e[0].Details != "kept="+d.TIN+" on=2026-03-10" {
+			t.Fatalf("audit of the duplicate: %+v", e)
 		}
 		if _, err := s.MarkDuplicate(ctx, inspector, d.TIN, c.TIN, ""); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("cycle: %v", err)
 		}
-		if _, err := s.MarkDuplicate(ctx, inspector, d.TIN, a.TIN, ""); err != nil {
+		// d is a duplicate of a (deregistered, still applied), through the deregistration's reason
+		// "duplicate", which takes a date too.
+		if _, err := s.Deregister(ctx, inspector, d.TIN, register.Ending{Reason: register.EndDuplicate, KeptTIN: a.TIN}); fieldsOf(t, err)["on"].Field == "" {
+			t.Fatalf("duplicate without a date: %v", err)
+		}
+		if _, err := s.Deregister(ctx, inspector, d.TIN, register.Ending{Reason: register.EndDuplicate, KeptTIN: a.TIN, On: today}); err != nil {
 			t.Fatal(err)
 		}
 		got, err = s.Taxpayer(ctx, c.TIN)
@@ -518,12 +665,36 @@ func TestDeregisterAndDuplicates(t *testing.T) {
 		if e.TIN[4:10] != "000005" {
 			t.Fatalf("next TIN %s", e.TIN)
 		}
+		// A deregistered person who dies: the TIN stops being applied.
+		moved := mustRegister(t, s, uniquePerson(6))
+		if _, err := s.Deregister(ctx, inspector, moved.TIN, register.Ending{Reason: register.EndMoved, On: today}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Deregister(ctx, inspector, moved.TIN, register.Ending{Reason: register.EndDeath, On: today}); err != nil || got.Status != register.StatusNotApplied {
+			t.Fatalf("death after deregistration: %+v %v", got, err)
+		}
+		// A person registered before the register held them: the date of the registration counts.
+		early := uniquePerson(7)
+		early.RegisteredOn = time.Date(2001, 2, 3, 0, 0, 0, 0, time.UTC)
+		old := mustRegister(t, s, early)
+		if !old.RegisteredOn.Equal(early.RegisteredOn) {
+			t.Fatalf("registered on %v, want %v", old.RegisteredOn, early.RegisteredOn)
+		}
+		if _, err := s.Deregister(ctx, inspector, old.TIN, register.Ending{Reason: register.EndDeath, On: time.Date(2001, 2, 2, 0, 0, 0, 0, time.UTC)}); fieldsOf(t, err)["on"].Field == "" {
+			t.Fatalf("death before the registration: %v", err)
+		}
+		if _, err := s.Deregister(ctx, inspector, old.TIN, register.Ending{Reason: register.EndDeath, On: time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatalf("death after the registration: %v", err)
+		}
 		// Organizations: liquidation stops the TIN; death is not a ground.
 		org := mustOrg(t, s, "7701", "1027700132195")
-		if _, err := s.Deregister(ctx, inspector, org.TIN, register.Ending{Reason: register.EndDeath}); !problem.Is(err, problem.Invalid) {
+		if _, err := s.Deregister(ctx, inspector, org.TIN, register.Ending{Reason: register.EndDeath, On: today}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("death of an organization: %v", err)
 		}
-		got, err = s.Deregister(ctx, inspector, org.TIN, register.Ending{Reason: register.EndLiquidation})
+		if _, err := s.Deregister(ctx, inspector, org.TIN, register.Ending{Reason: register.EndLiquidation, On: fixedNow.AddDate(0, 0, -2)}); fieldsOf(t, err)["on"].Field == "" {
+			t.Fatalf("liquidation before the state registration: %v", err)
+		}
+		got, err = s.Deregister(ctx, inspector, org.TIN, register.Ending{Reason: register.EndLiquidation, On: today})
 		if err != nil || got.Status != register.StatusNotApplied {
 			t.Fatalf("liquidation: %+v %v", got, err)
 		}
@@ -581,8 +752,13 @@ func TestOrganizationsAndKPP(t *testing.T) {
 		if _, err := s.AssignKPP(ctx, inspector, a.TIN, register.KPPInput{Ground: register.KPPNewLocation, TaxOffice: "7701"}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("new location at the same office: %v", err)
 		}
-		if _, err := s.AssignKPP(ctx, inspector, a.TIN, register.KPPInput{Ground: register.KPPOther, TaxOffice: "7701", Reason: "60"}); !problem.Is(err, problem.Invalid) {
-			t.Fatalf("foreign reason for a Russian organization: %v", err)
+		for _, reason := range []string{"60", "4A", "XX"} { // TIN-4: kpp_reasons.csv has 01–50 for a Russian organization
+			if _, err := s.AssignKPP(ctx, inspector, a.TIN, register.KPPInput{Ground: register.KPPOther, TaxOffice: "7701", Reason: reason}); fieldsOf(t, err)["reason"].Field == "" {
+				t.Fatalf("reason %s for a Russian organization: %v", reason, err)
+			}
+		}
+		if _, err := s.AssignKPP(ctx, inspector, a.TIN, register.KPPInput{Ground: register.KPPSubdivision, TaxOffice: "7702", Subdivision: "Филиал\r\nN"}); fieldsOf(t, err)["subdivision"].Field == "" {
+			t.Fatalf("line break in the subdivision: %v", err)
 		}
 		fe := func() map[string]problem.FieldError {
 			_, err := s.AssignKPP(ctx, inspector, a.TIN, register.KPPInput{Ground: "nowhere", TaxOffice: "77"})
@@ -679,6 +855,45 @@ func TestForeignOrganizationsAndKIO(t *testing.T) {
 			if _, ok := f[name]; !ok {
 				t.Errorf("no error on %s: %v", name, f)
 			}
+		}
+		// The reference data: ОКСМ, the country its code names (in Russian or English), the КПП
+		// reasons of a foreign organization (REG-8, TIN-4), every field one line of text.
+		de := register.KIOInput{NameRu: "Дойче Машинен ГмбХ", NameLatin: "Deutsche Maschinen GmbH", Country: "Германия", OKSM: "276", RegNumber: "HRB 1"}
+		for _, c := range []struct {
+			name  string
+			edit  func(*register.ForeignOrganizationInput)
+			field string
+		}{
+			{"OKSM code of no country", func(in *register.ForeignOrganizationInput) { in.Identification.OKSM = "999" }, "identification.oksm"},
+			{"country of another code", func(in *register.ForeignOrganizationInput) { in.Identification.Country = "Франция" }, "identification.country"},
+			{"reason XX", func(in *register.ForeignOrganizationInput) { in.Reason = "XX" }, "reason"},
+			{"Russian reason", func(in *register.ForeignOrganizationInput) { in.Reason = "43" }, "reason"},
+			{"line break in the name", func(in *register.ForeignOrganizationInput) { in.Identification.NameRu = "Дойче\nМашинен" }, "identification.name_ru"},
+			{"NUL in the address", func(in *register.ForeignOrganizationInput) { in.Identification.Address = "Berlin\x00" }, "identification.address"},
+			{"ESC in the Russian address", func(in *register.ForeignOrganizationInput) {
+				in.Address = register.Address{Region: "77", Street: "\x1b[31m"}
+			}, "address.street"},
+		} {
+			in := register.ForeignOrganizationInput{Identification: de}
+			c.edit(&in)
+			_, err := s.RegisterForeignOrganization(ctx, inspector, in)
+			if f := fieldsOf(t, err); len(f) != 1 || f[c.field].Field == "" {
+				t.Errorf("%s: fields %v, want one on %s", c.name, f, c.field)
+			}
+		}
+		for _, country := range []string{"ГЕРМАНИЯ", "Germany", "Федеративная Республика Германия", "federal republic of germany"} {
+			in := register.ForeignOrganizationInput{Identification: de}
+			in.Identification.Country = country
+			if _, err := s.RegisterForeignOrganization(ctx, inspector, in); err != nil {
+				t.Errorf("country %q of OKSM 276: %v", country, err)
+			}
+		}
+		k, err = s.AssignKPP(ctx, inspector, r.Taxpayer.TIN, register.KPPInput{Ground: register.KPPOther, TaxOffice: "7701", Reason: "XX"})
+		if fieldsOf(t, err)["reason"].Field == "" {
+			t.Fatalf("KPP reason XX: %+v %v", k, err)
+		}
+		if _, err := s.UpdateKIO(ctx, inspector, "00001", register.KIOInput{NameRu: "Глобал", NameLatin: "Global", Country: "Германия", OKSM: "372"}); fieldsOf(t, err)["identification.country"].Field == "" {
+			t.Fatalf("KIO changed to a country of another code: %v", err)
 		}
 	})
 }
@@ -807,18 +1022,26 @@ func TestOfficesAndExtract(t *testing.T) {
 		}
 		tp := mustRegister(t, s, in)
 		checkTIN(t, tp.TIN, 12, "7760")
-		e1, err := s.Extract(ctx, inspector, tp.TIN)
+		// REG-9: the extract names the officer by name and position, and the office (one added at
+		// run time: its name, Moscow time); the register keeps what it stated under the number.
+		officer := register.Officer{Login: "insp1", Name: "Иванова Анна Сергеевна", Position: "Главный государственный налоговый инспектор"}
+		e1, err := s.Extract(ctx, inspector, tp.TIN, officer, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		e2, err := s.Extract(ctx, inspector, tp.TIN)
-		if err != nil || e1.Number == e2.Number || e1.IssuedBy != "insp1" || e1.Taxpayer.TIN != tp.TIN {
+		e2, err := s.Extract(ctx, inspector, tp.TIN, register.Officer{Login: "insp1"}, nil)
+		if err != nil || e1.Number == e2.Number || e1.IssuedBy != officer.Name || e1.Position != officer.Position || e2.IssuedBy != "insp1" ||
+			e1.Office.FullName != "Инспекция ФНС России № 60 по г. Москве" || e1.Office.TimeZone != register.DefaultTimeZone || e1.Taxpayer.TIN != tp.TIN {
 			t.Fatalf("extracts: %+v %+v %v", e1, e2, err)
+		}
+		if x, err := s.IssuedExtract(ctx, e1.Number); err != nil || x.TIN != tp.TIN || x.IssuedBy != officer.Name || x.Position != officer.Position ||
+			x.OfficeCode != "7760" || x.Status != register.StatusActive || x.Name == "" || x.IssuedAt.Sub(e1.IssuedAt).Abs() > time.Millisecond {
+			t.Fatalf("issued extract: %+v %v", x, err)
 		}
 		if got, _ := db.ListAudit(ctx, audit.Filter{Subject: tp.TIN, Action: "taxpayer.extract"}); len(got) != 2 {
 			t.Fatalf("extract audit: %+v", got)
 		}
-		if _, err := s.Extract(ctx, inspector, "7701000019"); !problem.Is(err, problem.NotFound) {
+		if _, err := s.Extract(ctx, inspector, "7701000019", officer, nil); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("extract of unknown: %v", err)
 		}
 	})
@@ -834,9 +1057,16 @@ func TestRegisterPersonsBatch(t *testing.T) {
 		rows := []register.PersonInput{uniquePerson(1), uniquePerson(2), bad, uniquePerson(1), uniquePerson(100), person(201), person(202)}
 		rows[6].BirthDate = rows[5].BirthDate // same name and birth as row 5 in the batch: review
 		rows[6].SNILS = "112-233-445 95"
-		sameSNILS := uniquePerson(300) // another document, the СНИЛС of row 6: follows row 6
+		sameSNILS := rows[6] // another document, the СНИЛС of row 6: follows row 6
+		sameSNILS.Document.Number = "300300"
 		sameSNILS.SNILS = "11223344595"
-		rows = append(rows, sameSNILS)
+		otherSNILS := uniquePerson(301) // another person with the СНИЛС of row 6, itself held: refused
+		otherSNILS.SNILS = "11223344595"
+		renamed := uniquePerson(1) // the document of row 0 with another name: held, row 0's TIN the candidate
+		renamed.Surname = "Петрова"
+		stranger := uniquePerson(302) // the document on record for existing, another name: held
+		stranger.Document = uniquePerson(100).Document
+		rows = append(rows, sameSNILS, otherSNILS, renamed, stranger)
 		out, err := s.RegisterPersons(ctx, inspector, rows)
 		if err != nil {
 			t.Fatal(err)
@@ -861,6 +1091,29 @@ func TestRegisterPersonsBatch(t *testing.T) {
 		}
 		if out[7].Review == nil || out[7].Review.ID != out[6].Review.ID {
 			t.Fatalf("same SNILS in batch: %+v", out[7])
+		}
+		// REG-3: a document or СНИЛС of another person is never that person's record.
+		if f := fieldsOf(t, out[8].Err); f["snils"].Field == "" || out[8].Taxpayer != nil {
+			t.Fatalf("SNILS of another person held in the batch: %+v", out[8])
+		}
+		if r := out[9]; r.Err != nil || r.Taxpayer != nil || r.Review == nil || !slices.Equal(r.Review.Candidates, []string{out[0].Taxpayer.TIN}) {
+			t.Fatalf("document of row 0 with another name: %+v", r)
+		}
+		if r := out[10]; r.Err != nil || r.Taxpayer != nil || r.Review == nil || !slices.Equal(r.Review.Candidates, []string{existing.TIN}) {
+			t.Fatalf("document on record with another name: %+v", r)
+		}
+		// The same batch again: the same outcomes, no new TIN and no second review.
+		again, err := s.RegisterPersons(ctx, inspector, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			a, b := out[i], again[i]
+			switch {
+			case (a.Err == nil) != (b.Err == nil), (a.Taxpayer == nil) != (b.Taxpayer == nil), (a.Review == nil) != (b.Review == nil),
+				a.Taxpayer != nil && a.Taxpayer.TIN != b.Taxpayer.TIN, a.Review != nil && a.Review.ID != b.Review.ID, b.Created:
+				t.Errorf("row %d again: %+v, first %+v", i, b, a)
+			}
 		}
 		if n := count(t, db, "reg_taxpayers"); n != 4 {
 			t.Fatalf("%d taxpayers", n)

@@ -117,7 +117,8 @@ func (db *DB) migrateTo(ctx context.Context, version int64) error {
 		d = goose.DialectPostgres
 	}
 	// Out of order: migrations written on branches at the same time may land in any order.
-	p, err := goose.NewProvider(d, db.SQL, sub, goose.WithAllowOutofOrder(true))
+	// 00011 is written in Go (migration_00011_register_search_words.go).
+	p, err := goose.NewProvider(d, db.SQL, sub, goose.WithAllowOutofOrder(true), goose.WithGoMigrations(searchWordsMigration(db.Dialect)))
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}

@@ -18,6 +18,9 @@ type Viewer struct {
 	Name    string
 	Role    string // the viewer's role on the site, for the audit trail
 	Perms   map[string]bool
+	// Record is what the site's Authorize read to make the viewer (a citizen's account), so
+	// that the page need not read it again.
+	Record any
 }
 
 // Can reports whether the viewer may do perm (a site's own names: "register.write", …).

@@ -111,11 +111,19 @@ func (s *Site) Session(r *http.Request) (*session.Session, error) {
 	return s.Sessions.Get(r.Context(), s.Name, t)
 }
 
-// StartSession begins a session on this site after a successful sign-in, ending the one the
-// request carried, and returns its token (also set as the site's cookie).
+// StartSession begins a session on this site after a successful sign-in, ending the session of
+// this site the request carried (a token fixed before sign-in is never reused), and returns its
+// token (also set as the site's cookie). A token of another site's session (a client may send
+// one in the session header) is left alone: sessions of two sites live side by side.
 func (s *Site) StartSession(w http.ResponseWriter, r *http.Request, subject string, m session.Method, assurance string) (string, *session.Session, error) {
 	if old, _ := s.token(r); old != "" {
-		_ = s.Sessions.End(r.Context(), old)
+		cur, err := s.Sessions.Get(r.Context(), s.Name, old)
+		if err != nil {
+			return "", nil, err
+		}
+		if cur != nil {
+			_ = s.Sessions.End(r.Context(), old)
+		}
 	}
 	token, sess, err := s.Sessions.Start(r.Context(), session.Start{Site: s.Name, Subject: subject, Method: m, Assurance: assurance,
 		UserAgent: r.UserAgent(), Address: ClientAddr(r)})

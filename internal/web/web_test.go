@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"github.com/kabinet/kabinet/internal/i18n"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -276,7 +277,7 @@ func TestMultipartForm(t *testing.T) {
 	}
 	got = ""
 	w := post("bad\x00")
-	if w.Code != http.StatusUnprocessableEntity || got != "" || !strings.Contains(w.Body.String(), "note") {
+	if w.Code != http.StatusUnprocessableEntity || got != "" || !strings.Contains(w.Body.String(), i18n.Field("note").In(i18n.Default)) {
 		t.Fatalf("NUL in a multipart field: %d %q", w.Code, got)
 	}
 }

@@ -1,7 +1,8 @@
 -- +goose Up
 -- The identity provider's accounts (package identity): identifiers unique among accounts (NULL
 -- when not given), the level, the confirmation method and its evidence, the verified profile
--- (JSON), the password and the security answer (argon2id), the consents accepted.
+-- (JSON), the password and the security answer (argon2id), the consents accepted, the language
+-- of the messages sent to the citizen.
 CREATE TABLE idp_accounts (
     id              TEXT PRIMARY KEY,
     kind            TEXT NOT NULL,
@@ -21,6 +22,7 @@ CREATE TABLE idp_accounts (
     question        TEXT NOT NULL DEFAULT '',
     answer_hash     TEXT NOT NULL DEFAULT '',
     consents        TEXT NOT NULL DEFAULT '[]',
+    lang            TEXT NOT NULL DEFAULT 'ru',
     created_at      TIMESTAMPTZ NOT NULL,
     password_set_at TIMESTAMPTZ NOT NULL,
     version         BIGINT NOT NULL
@@ -45,7 +47,8 @@ CREATE TABLE idp_codes (
     expires_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (purpose, key)
 );
--- The profile each citizen fills in and its verification against the registries (IDP-3).
+-- The profile each citizen fills in and its verification against the registries (IDP-3), and the
+-- level the account lost when its verified data changed.
 CREATE TABLE idp_verifications (
     account_id   TEXT PRIMARY KEY,
     state        TEXT NOT NULL,
@@ -55,6 +58,7 @@ CREATE TABLE idp_verifications (
     submitted_at TIMESTAMPTZ,
     checks       TEXT NOT NULL DEFAULT '[]',
     reason       TEXT NOT NULL DEFAULT '',
+    lost_level   TEXT NOT NULL DEFAULT '',
     decided_at   TIMESTAMPTZ,
     version      BIGINT NOT NULL
 );

@@ -1,0 +1,403 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kabinet/kabinet/esign"
+	kapp "github.com/kabinet/kabinet/internal/app"
+	"github.com/kabinet/kabinet/internal/app/apptest"
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/gostoracle"
+	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/identity/post"
+	"github.com/kabinet/kabinet/internal/identity/registry"
+	"github.com/kabinet/kabinet/internal/staff"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/store/storetest"
+)
+
+// The identity provider's journeys (SPEC section 3) in headless Chromium: the codes are read
+// where their owner reads them (the SMS gateway, the SMTP server), the registries are the
+// embedded reference registry, the post the simulated post, and the clock is moved by hand.
+
+type citizens struct {
+	*apptest.App
+	out  *outside
+	post *post.Post
+}
+
+// startCitizens starts the application with the reference registry, the simulated post, real
+// senders and the e-signature roots of id, and adds an operator of a service centre.
+func startCitizens(t *testing.T, db *store.DB, id kapp.Identity) *citizens {
+	t.Helper()
+	clock := apptest.NewClock(time.Time{})
+	reg, err := registry.NewReference(registry.ReferenceOptions{Delay: time.Minute, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := post.New()
+	out, senders := newOutside(t)
+	id.Registry, id.Post = reg, p
+	a := apptest.Start(t, db, apptest.Options{Clock: clock, Senders: senders, Identity: id})
+	if _, err := a.Staff.Add(context.Background(), audit.Actor{Login: "test", Role: "system"}, "mfc1", staff.RoleOperator, "Орлов Пётр", "operator-password"); err != nil {
+		t.Fatal(err)
+	}
+	return &citizens{App: a, out: out, post: p}
+}
+
+// drain runs every job that is due now: messages sent, verifications asked.
+func (c *citizens) drain(t *testing.T) {
+	t.Helper()
+	w, _, err := c.NewWorker(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		n, err := w.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+}
+
+// account adds a citizen's account at a level, as an operator's command would.
+func (c *citizens) account(t *testing.T, n identity.NewAccount) *identity.Account {
+	t.Helper()
+	if n.Password == "" {
+		n.Password = "Volga-river-2026"
+	}
+	a, err := c.Identity.AddAccount(context.Background(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// type into the fields of the page by id; a value of a select or a checkbox ("on") is set.
+func fill(t *testing.T, ctx context.Context, values map[string]string) {
+	t.Helper()
+	for id, v := range values {
+		if v == "on" {
+			run(t, ctx, chromedp.Click(chromedp.CSS("#"+id)))
+			continue
+		}
+		run(t, ctx, chromedp.SetValue(chromedp.CSS("#"+id), v))
+	}
+}
+
+func has(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	if got := text(t, ctx, sel); !strings.Contains(got, want) {
+		t.Fatalf("%s: %q, want %q", sel, got, want)
+	}
+}
+
+// visit opens url and waits for sel on the page it shows.
+func visit(t *testing.T, ctx context.Context, url, sel string) {
+	t.Helper()
+	run(t, ctx, chromedp.Navigate(url))
+	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(tctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+		page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+		t.Fatalf("%s: no %s on %.600s", url, sel, page)
+	}
+}
+
+func citizenLogin(t *testing.T, ctx context.Context, base, login, pw string) {
+	t.Helper()
+	visit(t, ctx, base+"/id/login", "#login")
+	fill(t, ctx, map[string]string{"login": login, "password": pw})
+	run(t, ctx, submit("#submit"))
+}
+
+// IDP-1, IDP-3, IDP-4a, BO-4: a citizen registers with the codes sent to the phone and the
+// e-mail (simplified), fills in the profile over two visits (what was typed is kept when the tab
+// is closed), is verified by the registries (standard) and told by SMS, and is confirmed by an
+// operator in the back office (confirmed, at a service centre). Every page is checked by axe.
+func TestIdentityJourney(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := startCitizens(t, db, kapp.Identity{})
+		ctx := browser(t)
+		base := c.URL
+
+		visit(t, ctx, base+"/id/register", "#register-form")
+		checkPage(t, ctx, "id-register")
+		run(t, ctx, submit("#submit"))
+		has(t, ctx, "#kind-error", "Выберите")
+		has(t, ctx, "#surname-error", "Фамилия")
+		checkPage(t, ctx, "id-register-errors")
+		fill(t, ctx, map[string]string{"kind": "russian", "surname": "Соколова", "given_name": "Анна", "patronymic": "Сергеевна",
+			"phone": "8 (916) 555-01-02", "email": "anna.sokolova@example.org"})
+		run(t, ctx, submit("#submit"))
+		c.drain(t)
+		phoneCode, mailCode := c.out.code("+79165550102"), c.out.code("anna.sokolova@example.org")
+		if phoneCode == "" || mailCode == "" {
+			t.Fatalf("codes: SMS %q, e-mail %q", phoneCode, mailCode)
+		}
+		wrong := "000000"
+		if phoneCode == wrong {
+			wrong = "111111"
+		}
+		fill(t, ctx, map[string]string{"code_phone": wrong, "code_email": mailCode})
+		run(t, ctx, submit("#submit"))
+		has(t, ctx, "#code_phone-error", "Неверный код")
+		checkPage(t, ctx, "id-register-code")
+		fill(t, ctx, map[string]string{"code_phone": phoneCode})
+		run(t, ctx, submit("#submit"))
+		checkPage(t, ctx, "id-register-password")
+		fill(t, ctx, map[string]string{"password": "Volga-river-2026", "password_confirm": "Volga-river-2026", "question": "Любимая книга в детстве?",
+			"answer": "Дубровский", "accept_terms": "on", "accept_personal_data": "on"})
+		run(t, ctx, submit("#submit"))
+		has(t, ctx, "h1", "Соколова Анна Сергеевна")
+		has(t, ctx, "#level", "упрощённая")
+		checkPage(t, ctx, "id-home-simplified")
+
+		// The profile, half-way: saved, the tab closed, a new tab shows what was typed.
+		visit(t, ctx, base+"/id/profile", "#profile-form")
+		fill(t, ctx, map[string]string{"sex": "female", "birth_date": "1988-05-14", "birth_place": "г. Тверь"})
+		run(t, ctx, submit("#save"))
+		tab, closeTab := chromedp.NewContext(ctx)
+		visit(t, tab, base+"/id/profile", "#profile-form")
+		if v, _ := chromedp.Run(tab, chromedp.Value(chromedp.CSS("#birth_place"))); v != "г. Тверь" {
+			t.Fatalf("the half-filled profile in a new tab: %q", v)
+		}
+		closeTab()
+		visit(t, ctx, base+"/id/profile", "#profile-form")
+		checkPage(t, ctx, "id-profile")
+		fill(t, ctx, map[string]string{"snils": "112-233-445 95", "passport_series": "4508", "passport_number": "123456",
+			"passport_issued_on": "2008-06-02", "passport_issued_by": "ОВД Заволжского района г. Твери"})
+		run(t, ctx, submit("#submit"))
+		visit(t, ctx, base+"/id/profile", "#verification-state")
+		has(t, ctx, "#verification-state", "идёт проверка")
+		checkPage(t, ctx, "id-profile-in-progress")
+		c.drain(t) // asked: the registry answers after a minute
+		c.Clock.Advance(2 * time.Minute)
+		c.drain(t)
+		visit(t, ctx, base+"/id/", "#level")
+		has(t, ctx, "#level", "стандартная")
+		told := false
+		for _, m := range c.out.texts("+79165550102") {
+			told = told || strings.Contains(m, "проверен")
+		}
+		if !told {
+			t.Fatalf("no SMS about the verification: %q", c.out.texts("+79165550102"))
+		}
+
+		// The operator finds the account by СНИЛС, records what was shown, confirms.
+		login(t, ctx, &app{url: base}, "mfc1", "operator-password")
+		visit(t, ctx, base+"/office/accounts", "#q")
+		checkPage(t, ctx, "office-accounts")
+		fill(t, ctx, map[string]string{"q": "112-233-445 95"})
+		run(t, ctx, submit("#find"))
+		run(t, ctx, submit("#accounts a"))
+		checkPage(t, ctx, "office-account")
+		run(t, ctx, submit("#confirm"))
+		has(t, ctx, "#passport_shown-error", "")
+		fill(t, ctx, map[string]string{"passport_shown": "on", "snils_shown": "on", "centre": "mfc-moscow-1"})
+		run(t, ctx, submit("#confirm"))
+		has(t, ctx, "#level", "подтверждённая")
+		visit(t, ctx, base+"/id/", "#level")
+		has(t, ctx, "#level", "подтверждённая")
+		has(t, ctx, "#method", "в центре обслуживания")
+		checkPage(t, ctx, "id-home-confirmed")
+		if entries, err := c.DB.ListAudit(context.Background(), audit.Filter{Actor: "mfc1"}); err != nil || len(entries) == 0 || entries[0].Action != "account.confirm" {
+			t.Fatalf("the operator's action is not in the audit log: %v %+v", err, entries)
+		}
+
+		// The security settings: this session, the history of logins and events.
+		visit(t, ctx, base+"/id/settings", "#sessions")
+		has(t, ctx, "#history", "регистрация")
+		checkPage(t, ctx, "id-settings")
+		fits(t, ctx, "id-settings")
+	})
+}
+
+// IDP-3: a refused verification says why and what to do; IDP-4b: a letter by registered mail,
+// tracked from the next day, no second letter within a month, confirmed by its code. In English.
+func TestIdentityRefusalAndMail(t *testing.T) {
+	c := startCitizens(t, storetest.SQLite(t), kapp.Identity{})
+	ctx := browser(t)
+	base := c.URL
+	visit(t, ctx, base+"/id/lang?to=en&back=/id/login", "#login")
+
+	// Refused: the migration service declares the passport invalid.
+	c.account(t, identity.NewAccount{Surname: "Орлова", GivenName: "Мария", Patronymic: "Дмитриевна", Phone: "+79165550199", Level: identity.Simplified})
+	citizenLogin(t, ctx, base, "+7 916 555-01-99", "Volga-river-2026")
+	visit(t, ctx, base+"/id/profile", "#profile-form")
+	fill(t, ctx, map[string]string{"sex": "female", "birth_date": "1996-07-07", "birth_place": "Kazan", "snils": "204-163-857 34",
+		"passport_series": "5016", "passport_number": "902341", "passport_issued_on": "2016-08-01"})
+	run(t, ctx, submit("#submit"))
+	c.drain(t)
+	c.Clock.Advance(3 * time.Minute)
+	c.drain(t)
+	visit(t, ctx, base+"/id/profile", "#verification-state")
+	has(t, ctx, "#verification-state", "refused")
+	has(t, ctx, "#refusal", "passport")
+	checkPage(t, ctx, "id-profile-refused")
+	run(t, ctx, submit("#logout"))
+
+	// Registered mail.
+	c.account(t, identity.NewAccount{Surname: "Кузнецов", GivenName: "Дмитрий", Patronymic: "Андреевич", Email: "d.kuznetsov@example.org",
+		SNILS: "134-589-271 87", Level: identity.Standard})
+	citizenLogin(t, ctx, base, "d.kuznetsov@example.org", "Volga-river-2026")
+	visit(t, ctx, base+"/id/confirm", "#letter-form")
+	checkPage(t, ctx, "id-confirm")
+	fill(t, ctx, map[string]string{"address": "620014, Yekaterinburg, Malysheva st., 51, apt. 12"})
+	run(t, ctx, submit("#order-letter"))
+	has(t, ctx, ".letter", "Tracking starts tomorrow")
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#letter-form").length`)); n != 0 {
+		t.Fatal("a second letter may be ordered on the same day")
+	}
+	c.Clock.Advance(49 * time.Hour)
+	citizenLogin(t, ctx, base, "d.kuznetsov@example.org", "Volga-river-2026") // the session ended while the clock moved
+	visit(t, ctx, base+"/id/confirm", ".tracking")
+	has(t, ctx, ".tracking", "in transit")
+	c.Clock.Advance(13 * 24 * time.Hour)
+	citizenLogin(t, ctx, base, "d.kuznetsov@example.org", "Volga-river-2026")
+	visit(t, ctx, base+"/id/confirm", ".tracking")
+	has(t, ctx, ".tracking", "arrived")
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#letter-form").length`)); n != 0 {
+		t.Fatal("a second letter may be ordered within a month")
+	}
+	checkPage(t, ctx, "id-confirm-tracking")
+	c.Clock.Advance(16 * 24 * time.Hour)
+	citizenLogin(t, ctx, base, "d.kuznetsov@example.org", "Volga-river-2026")
+	visit(t, ctx, base+"/id/confirm", "#letter-form") // a month after the first, a new one may be ordered
+	letters := c.post.Letters()
+	if len(letters) != 1 {
+		t.Fatalf("letters sent: %d", len(letters))
+	}
+	code := sixDigits.FindString(letters[0].Text)
+	fill(t, ctx, map[string]string{"code": code})
+	run(t, ctx, submit("#confirm-code"))
+	has(t, ctx, "#level", "confirmed")
+	has(t, ctx, "#method", "by registered mail")
+}
+
+// IDP-4c: confirmation with a qualified e-signature, signed outside the browser over the page's
+// challenge with certificates made by OpenSSL's GOST engine: another person's СНИЛС, an expired
+// and a revoked certificate are refused with the reason; the owner's confirms at once.
+func TestIdentityESign(t *testing.T) {
+	pki := gostoracle.NewPKI(t)
+	now := time.Now().UTC()
+	owner := gostoracle.Subject{Surname: "Лебедева", GivenName: "Екатерина Игоревна", SNILS: "15670293881"}
+	other := gostoracle.Subject{Surname: "Лебедева", GivenName: "Екатерина Игоревна", SNILS: "11223344595"}
+	year := now.AddDate(1, 0, 0)
+	pki.Issue(t, "owner", owner, now.AddDate(0, -1, 0), year)
+	pki.Issue(t, "other", other, now.AddDate(0, -1, 0), year)
+	pki.Issue(t, "expired", owner, now.AddDate(-2, 0, 0), now.AddDate(0, 0, -1))
+	pki.Issue(t, "revoked", owner, now.AddDate(0, -1, 0), year)
+	pki.Revoke(t, "revoked")
+	c := startCitizens(t, storetest.SQLite(t), kapp.Identity{ESignRoots: pki.RootsDir(t), ESignCRLs: []string{pki.CRL()}})
+	ctx := browser(t)
+	base := c.URL
+	c.account(t, identity.NewAccount{Surname: "Лебедева", GivenName: "Екатерина", Patronymic: "Игоревна", Phone: "+79165550177",
+		SNILS: "156-702-938 81", Level: identity.Standard})
+	citizenLogin(t, ctx, base, "+79165550177", "Volga-river-2026")
+	dir := t.TempDir()
+	upload := func(cert string) {
+		t.Helper()
+		visit(t, ctx, base+"/id/confirm/esign", "#challenge")
+		challenge, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("challenge").textContent`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, cert+".p7s")
+		if err := os.WriteFile(file, pki.Sign(t, cert, []byte(challenge)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		run(t, ctx, chromedp.SetUploadFiles(chromedp.CSS("#signature_file"), []string{file}), submit("#submit"))
+	}
+	for cert, want := range map[string]string{"other": "СНИЛС", "expired": "истёк", "revoked": "отозван"} {
+		upload(cert)
+		has(t, ctx, "#signature-error", want)
+	}
+	checkPage(t, ctx, "id-esign-refused")
+	upload("owner")
+	has(t, ctx, "#level", "подтверждённая")
+	has(t, ctx, "#method", "электронной подписью")
+	if a, _ := c.Identity.AccountByLogin(context.Background(), "+79165550177"); a.Method != identity.ESign || !strings.Contains(a.Evidence, "serial=") {
+		t.Fatalf("account %+v", a)
+	}
+	_ = esign.Config{}
+}
+
+// IDP-6: recovery by phone, by e-mail and by СНИЛС: the code sent to the phone (or the e-mail),
+// a wrong answer to the security question refused, the right one lets a new password be set;
+// the old password no longer works. An unknown identifier gets the same page as a known one.
+func TestIdentityRecovery(t *testing.T) {
+	c := startCitizens(t, storetest.SQLite(t), kapp.Identity{})
+	ctx := browser(t)
+	base := c.URL
+	c.account(t, identity.NewAccount{Surname: "Морозов", GivenName: "Алексей", Patronymic: "Викторович", Phone: "+79165550155",
+		Email: "a.morozov@example.org", SNILS: "171-845-096 83", Level: identity.Standard, Question: "Кличка первой собаки?", Answer: "Бим"})
+	pw := "Volga-river-2026"
+	for i, login := range []string{"+7 916 555-01-55", "a.morozov@example.org", "171-845-096 83"} {
+		visit(t, ctx, base+"/id/recovery", "#login")
+		if i == 0 {
+			checkPage(t, ctx, "id-recovery")
+		}
+		fill(t, ctx, map[string]string{"login": login})
+		run(t, ctx, submit("#submit"))
+		c.drain(t)
+		code := c.out.code("+79165550155")
+		if code == "" {
+			t.Fatalf("%s: no code", login)
+		}
+		fill(t, ctx, map[string]string{"code": code})
+		run(t, ctx, submit("#submit"))
+		has(t, ctx, "#question", "Кличка первой собаки?")
+		fill(t, ctx, map[string]string{"answer": "Шарик"})
+		run(t, ctx, submit("#submit"))
+		has(t, ctx, "#answer-error", "")
+		fill(t, ctx, map[string]string{"answer": "  бим "})
+		run(t, ctx, submit("#submit"))
+		next := "New-password-" + string(rune('a'+i)) + "-2026"
+		fill(t, ctx, map[string]string{"new_password": next, "new_password_confirm": next})
+		run(t, ctx, submit("#submit"))
+		has(t, ctx, "h1", "Вход")
+		citizenLogin(t, ctx, base, login, pw) // the old password no longer works
+		has(t, ctx, ".problem", "Неверный")
+		citizenLogin(t, ctx, base, login, next)
+		has(t, ctx, "h1", "Морозов Алексей Викторович")
+		run(t, ctx, submit("#logout"))
+		pw = next
+	}
+	// An unknown identifier: the same next step, and no code goes anywhere.
+	visit(t, ctx, base+"/id/recovery", "#login")
+	fill(t, ctx, map[string]string{"login": "+7 916 000-00-00"})
+	run(t, ctx, submit("#submit"))
+	c.drain(t)
+	if _, err := chromedp.Run(ctx, chromedp.WaitVisible(chromedp.CSS("#code"))); err != nil {
+		t.Fatal(err)
+	}
+	if c.out.code("+79160000000") != "" {
+		t.Fatal("a code was sent to a phone without an account")
+	}
+}
+
+// IDP-2, IDP-5: the catalogue of services and the finder of service centres, public pages.
+func TestIdentityCatalogue(t *testing.T) {
+	c := startCitizens(t, storetest.SQLite(t), kapp.Identity{})
+	ctx := browser(t)
+	visit(t, ctx, c.URL+"/id/services", "h1")
+	checkPage(t, ctx, "id-services")
+	fits(t, ctx, "id-services")
+	visit(t, ctx, c.URL+"/id/centres", "h1")
+	fill(t, ctx, map[string]string{"city": "Казань"})
+	run(t, ctx, submit("form[role=search] button, form button[type=submit]"))
+	has(t, ctx, "main", "Казань")
+	checkPage(t, ctx, "id-centres")
+	fits(t, ctx, "id-centres")
+}
