@@ -18,11 +18,14 @@ import (
 // Demo subjects: synthetic people and an organization with valid numbers.
 var (
 	DemoCitizen = Subject{Country: "RU", Locality: "Москва", CommonName: "Смирнова Мария Александровна", Surname: "Смирнова",
-		GivenName: "Мария Александровна", SNILS: "11223344595", INN: "526317984689", Email: "maria@example.org"}
+		GivenName: "Мария Александровна", SNILS: "12345678964", INN: "526317984689", Email: "maria@example.org"}
 	DemoHead = Subject{Country: "RU", Locality: "Москва", Organization: "ООО «Демо»", Title: "Генеральный директор",
 		CommonName: "Кузнецов Андрей Викторович", Surname: "Кузнецов", GivenName: "Андрей Викторович",
 		SNILS: "08765430300", INN: "500100732259", INNLE: "7707083893", OGRN: "1027700132195"}
 )
+
+// DemoRevokedSerial is the serial number of the demo centre's revoked certificate.
+const DemoRevokedSerial = 999
 
 // CreateDemo writes into dir a demonstration certification centre (a GOST R 34.10-2012 256-bit
 // root), its CRL, GOST certificates and keys for a citizen and an organization head, an ECDSA
@@ -90,7 +93,7 @@ func CreateDemo(dir string, now time.Time) error {
 	}
 	// A revoked certificate too, so that a refusal can be tried.
 	rk, _ := gost3410.GenerateKey(gost3410.Curve256A(), rand.Reader)
-	revoked, err := IssueCertificate(Template{Subject: DemoCitizen, Serial: big.NewInt(999), NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0)}, rk.Public(), ca, caKey)
+	revoked, err := IssueCertificate(Template{Subject: DemoCitizen, Serial: big.NewInt(DemoRevokedSerial), NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0)}, rk.Public(), ca, caKey)
 	if err != nil {
 		return err
 	}
@@ -100,7 +103,7 @@ func CreateDemo(dir string, now time.Time) error {
 	if err := write("revoked.key", "PRIVATE KEY", mustPKCS8(rk)); err != nil {
 		return err
 	}
-	crl, err := IssueCRL(ca, caKey, []Revoked{{Serial: big.NewInt(999), At: now.Add(-time.Minute)}}, now.Add(-time.Hour), now.AddDate(0, 0, 30))
+	crl, err := IssueCRL(ca, caKey, []Revoked{{Serial: big.NewInt(DemoRevokedSerial), At: now.Add(-time.Minute)}}, now.Add(-time.Hour), now.AddDate(0, 0, 30))
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,6 @@ func Example_login() {
 		fmt.Println(e.Code)
 	}
 	// Output:
-	// Смирнова Мария Александровна 11223344595 <nil>
+	// Смирнова Мария Александровна 12345678964 <nil>
 	// challenge_unknown
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/app"
@@ -24,11 +25,17 @@ const registryUsage = `    --registry-url      base URL of the external registri
                         KABINET_REGISTRY_TIMEOUT
     --registry-persons  a persons file (CSV) the reference registry knows besides its own; env
                         KABINET_REGISTRY_PERSONS
+    --esign-roots       a directory of the trusted roots (PEM) of qualified certificates, which
+                        confirm accounts (IDP-4c); env KABINET_ESIGN_ROOTS. serve --demo without
+                        it trusts its demo certification centre
+    --esign-crl         revocation lists of those roots, comma-separated (with any, revocation is
+                        checked and a stale list refuses); env KABINET_ESIGN_CRL
 `
 
 // registryFlags are the values of the identity provider's flags.
 type registryFlags struct {
 	url, cert, key, ca, persons *string
+	esignRoots, esignCRL        *string
 	timeout                     *time.Duration
 	envErr                      error
 }
@@ -58,6 +65,8 @@ func idpFlags(fs *flag.FlagSet, e *env) *registryFlags {
 	}
 	f.timeout = fs.Duration("registry-timeout", timeout, "time allowed for each request to a registry (env KABINET_REGISTRY_TIMEOUT)")
 	f.persons = fs.String("registry-persons", get("KABINET_REGISTRY_PERSONS"), "a persons file (CSV) for the reference registry; selects it without --demo (env KABINET_REGISTRY_PERSONS)")
+	f.esignRoots = fs.String("esign-roots", get("KABINET_ESIGN_ROOTS"), "directory of the trusted roots of qualified certificates (env KABINET_ESIGN_ROOTS)")
+	f.esignCRL = fs.String("esign-crl", get("KABINET_ESIGN_CRL"), "revocation lists of those roots, comma-separated (env KABINET_ESIGN_CRL)")
 	return f
 }
 
@@ -78,6 +87,15 @@ func (f *registryFlags) identity() (app.Identity, error) {
 	id := app.Identity{RegistryHTTP: registry.HTTPOptions{URL: *f.url, Timeout: *f.timeout, CertFile: *f.cert, KeyFile: *f.key, CAFile: *f.ca}}
 	if *f.persons != "" {
 		id.RegistryPersons = []string{*f.persons}
+	}
+	id.ESignRoots = *f.esignRoots
+	for _, c := range strings.Split(*f.esignCRL, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			id.ESignCRLs = append(id.ESignCRLs, c)
+		}
+	}
+	if len(id.ESignCRLs) > 0 && id.ESignRoots == "" {
+		return app.Identity{}, errors.New("--esign-crl needs --esign-roots")
 	}
 	return id, nil
 }

@@ -2,20 +2,25 @@ package main
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/kabinet/kabinet/esign"
 	"github.com/kabinet/kabinet/internal/app"
 	"github.com/kabinet/kabinet/internal/demo"
 	"github.com/kabinet/kabinet/internal/extract"
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
@@ -77,6 +82,16 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitUsage
 	}
+	if *withDemo && ident.ESignRoots == "" {
+		// The demo's certification centre confirms accounts too (IDP-4c): its citizen's
+		// certificate signs a challenge a newcomer can try.
+		dir := demoESignDir(*dsn)
+		if err := ensureDemoCentre(dir); err != nil {
+			fmt.Fprintf(e.stderr, "kabinet serve: demo certification centre: %v\n", err)
+			return exitFailure
+		}
+		ident.ESignRoots, ident.ESignCRLs = filepath.Join(dir, extract.DemoRoots), []string{filepath.Join(dir, "demo-ca.crl")}
+	}
 	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies, Senders: snd, Demo: *withDemo, Identity: ident,
 		ExtractSigner: signer, PublicURL: *extractFlags.publicURL})
 	if err != nil {
@@ -84,7 +99,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	if *withDemo {
-		if err := seedDemo(ctx, e, a); err != nil {
+		if err := seedDemo(ctx, e, a, demoESignDir(*dsn)); err != nil {
 			fmt.Fprintf(e.stderr, "kabinet serve: demo data: %v\n", err)
 			return exitFailure
 		}
@@ -135,7 +150,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 // demoPosition is the demo inspector's position, which the extracts they issue give (REG-9).
 const demoPosition = "Главный государственный налоговый инспектор"
 
-func seedDemo(ctx context.Context, e *env, a *app.App) error {
+func seedDemo(ctx context.Context, e *env, a *app.App, esignDir string) error {
 	_, err := a.Staff.AddMember(ctx, cliActor, staff.Member{Login: demoLogin, Role: staff.RoleInspector, Name: "Демо Инспектор", Position: demoPosition}, demoPassword)
 	if problem.Is(err, problem.Invalid) {
 		// The demo inspector is there from an earlier start, perhaps from before positions.
@@ -151,9 +166,32 @@ func seedDemo(ctx context.Context, e *env, a *app.App) error {
 	if err := demo.Seed(ctx, a.Register, 300); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "demo inspector: login %q, password %q\n", demoLogin, demoPassword)
+	if _, err := a.Staff.AddMember(ctx, cliActor, staff.Member{Login: demoOperator, Role: staff.RoleOperator, Name: "Демо Оператор",
+		Position: "Оператор центра обслуживания"}, demoOperatorPassword); err != nil && !problem.Is(err, problem.Invalid) {
+		return err
+	}
+	// A citizen of the identity provider at the standard level, whose certificate the demo
+	// centre issued (esign.DemoCitizen): she can be confirmed by an operator or an e-signature.
+	c := esign.DemoCitizen
+	if _, err := a.Identity.AddAccount(ctx, identity.NewAccount{Surname: c.Surname, GivenName: "Мария", Patronymic: "Александровна",
+		Phone: demoCitizenPhone, Email: c.Email, SNILS: c.SNILS, INN: c.INN, Level: identity.Standard, Password: demoCitizenPassword,
+		Question: "Любимая книга в детстве?", Answer: "Дубровский"}); err != nil && !problem.Is(err, problem.Invalid) {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo inspector: login %q, password %q; demo operator (confirms accounts): %q, %q\n", demoLogin, demoPassword,
+		demoOperator, demoOperatorPassword)
+	fmt.Fprintf(e.stdout, "demo citizen at /id/login: %s or %s, password %q; to confirm her account with an e-signature, sign the challenge of /id/confirm/esign with\n  kabinet esign sign --key %s --cert %s --in challenge.txt > signature.p7s\n",
+		demoCitizenPhone, c.Email, demoCitizenPassword, filepath.Join(esignDir, "citizen.key"), filepath.Join(esignDir, "citizen.pem"))
 	return nil
 }
+
+// The demo's operator and citizen.
+const (
+	demoOperator         = "operator"
+	demoOperatorPassword = "demo-operator-2026"
+	demoCitizenPhone     = "+79000000001"
+	demoCitizenPassword  = "demo-citizen-2026"
+)
 
 // extractFlags configure how extracts are signed and where their QR codes point (REG-9).
 type extractFlags struct {
@@ -179,6 +217,45 @@ func newExtractFlags(fs *flag.FlagSet, e *env) extractFlags {
 	}
 }
 
+// demoESignDir is the demo certification centre's directory for the database dsn.
+func demoESignDir(dsn string) string {
+	if store.IsPostgresURL(dsn) {
+		return DemoExtractDir
+	}
+	return filepath.Join(filepath.Dir(dsn), DemoExtractDir)
+}
+
+// ensureDemoCentre makes the demo certification centre in dir unless it is there, and issues its
+// revocation list anew (a list lives 30 days, and a stale one refuses every signature).
+func ensureDemoCentre(dir string) error {
+	now := time.Now()
+	caFile, keyFile := filepath.Join(dir, extract.DemoRoots, "demo-ca.pem"), filepath.Join(dir, "demo-ca.key")
+	if _, err := os.Stat(keyFile); err != nil {
+		return esign.CreateDemo(dir, now)
+	}
+	cb, err := os.ReadFile(caFile)
+	if err != nil {
+		return err
+	}
+	cas, err := esign.ParseCertificates(cb)
+	if err != nil || len(cas) == 0 {
+		return fmt.Errorf("%s: %v", caFile, err)
+	}
+	kb, err := os.ReadFile(keyFile)
+	if err != nil {
+		return err
+	}
+	key, err := esign.ParsePrivateKey(kb)
+	if err != nil {
+		return err
+	}
+	crl, err := esign.IssueCRL(cas[0], key, []esign.Revoked{{Serial: big.NewInt(esign.DemoRevokedSerial), At: now.Add(-time.Minute)}}, now.Add(-time.Hour), now.AddDate(0, 0, 30))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "demo-ca.crl"), pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: crl}), 0o600)
+}
+
 // signer returns the signer of extracts: the given key and certificate; with the demo and
 // neither, the demo office's; otherwise none, and extracts are issued unsigned (they say so,
 // and are checked by their QR code alone).
@@ -201,10 +278,7 @@ func (f extractFlags) signer(e *env, dsn string, demo bool) (*extract.Signer, er
 		fmt.Fprintf(e.stdout, "extracts are signed by %s\n", s.Holder())
 		return s, nil
 	case demo:
-		dir := DemoExtractDir
-		if !store.IsPostgresURL(dsn) {
-			dir = filepath.Join(filepath.Dir(dsn), DemoExtractDir)
-		}
+		dir := demoESignDir(dsn)
 		s, err := extract.DemoSigner(dir, time.Now())
 		if err != nil {
 			return nil, fmt.Errorf("demo extract signer: %w", err)
