@@ -1,6 +1,7 @@
 package web
 
 import (
+	"time"
 	"bytes"
 	"fmt"
 	"html/template"
@@ -51,6 +52,15 @@ type ErrorItem struct{ ID, Message string }
 
 // T translates key into the page's language.
 func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
+
+// When shows an instant as the site's people read it: day and time in the site's zone (Moscow
+// time unless the site says otherwise).
+func (p *Page) When(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.Site.zone()).Format("02.01.2006 15:04")
+}
 
 // Enum returns the label of an enumerated value (a document type, a status, a sex …): the
 // catalogue's "enum.<kind>.<code>". A page never shows the code itself.

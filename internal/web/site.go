@@ -39,8 +39,27 @@ type Site struct {
 	// CSP, when set, replaces the kit's content security policy on the site's pages (a site
 	// that must allow one more source says so here, nowhere else).
 	CSP string
+	// Zone is the time zone the site's pages show times in; Moscow time when nil (the zone of
+	// the Russian tax administration's rules, UTC+3 all year).
+	Zone *time.Location
 
 	rd *renderer
+}
+
+// moscow is Moscow time, UTC+3 all year since 26 October 2014, the zone used when the system
+// has no time-zone database.
+var moscow = func() *time.Location {
+	if z, err := time.LoadLocation("Europe/Moscow"); err == nil {
+		return z
+	}
+	return time.FixedZone("MSK", 3*60*60)
+}()
+
+func (s *Site) zone() *time.Location {
+	if s == nil || s.Zone == nil {
+		return moscow
+	}
+	return s.Zone
 }
 
 // NewSite parses the site's page templates (pages: *.html, with _*.html partials such as the
