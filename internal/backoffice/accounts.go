@@ -47,7 +47,7 @@ func (h *Handler) handleAccount(q *web.Request) error {
 		return err
 	}
 	q.Page.Title = q.Page.T("office.accounts.card") + " " + a.FullName()
-	q.Page.Data = map[string]any{"A": a, "Centres": centreOptions()}
+	q.Page.Data = map[string]any{"A": a, "Centres": h.centreOptions()}
 	q.Render(http.StatusOK, "account.html")
 	return nil
 }
@@ -80,9 +80,9 @@ func (h *Handler) handleAccountConfirm(q *web.Request) error {
 
 // centreOptions are the service centres an operator works at: those of the directory that
 // confirm accounts (IDP-4a, IDP-5), by city.
-func centreOptions() []web.Option {
+func (h *Handler) centreOptions() []web.Option {
 	var opts []web.Option
-	for _, c := range identity.Catalogue().Centres() {
+	for _, c := range h.d.Identity.Catalogue().Centres() {
 		if c.Does(identity.DoConfirm) {
 			opts = append(opts, web.Option{Value: c.ID, Label: c.City + " — " + c.Name})
 		}

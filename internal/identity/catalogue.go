@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/kabinet/kabinet/internal/i18n"
@@ -358,26 +357,16 @@ var (
 		}
 		return d
 	}()
-	inUse atomic.Pointer[Directory]
 )
 
 // EmbeddedCatalogue returns the directories kabinet is built with (data/services.json and
-// data/centres.json).
+// data/centres.json). A deployment extends them (EmbeddedCatalogue().Extend(os.DirFS(dir))) and
+// gives the result to the provider (Options.Catalogue).
 func EmbeddedCatalogue() *Directory { return embedded }
 
-// Catalogue returns the directories in use: the embedded ones, or those set by UseCatalogue.
-// The sites and the operator's checklist read it.
-func Catalogue() *Directory {
-	if d := inUse.Load(); d != nil {
-		return d
-	}
-	return embedded
-}
-
-// UseCatalogue makes d the directories in use, typically at start:
-// UseCatalogue(EmbeddedCatalogue().Extend(os.DirFS(dir))) with a deployment's own entries. A nil
-// d goes back to the embedded ones.
-func UseCatalogue(d *Directory) { inUse.Store(d) }
+// Catalogue returns the provider's directories of services and centres; the sites and the
+// operator's checklist read them.
+func (s *Provider) Catalogue() *Directory { return s.o.Catalogue }
 
 // Services returns the catalogue of services in its order.
 func (d *Directory) Services() []Service { return slices.Clone(d.services) }

@@ -93,9 +93,6 @@ func TestEmbeddedCatalogue(t *testing.T) {
 	for _, w := range identity.Weekdays {
 		label("weekday", w)
 	}
-	if identity.Catalogue() != d {
-		t.Error("the catalogue in use is not the embedded one")
-	}
 }
 
 // Wrong data are refused at load, each with what is wrong.
@@ -169,10 +166,11 @@ func TestCatalogueExtend(t *testing.T) {
 	if _, err := base.Extend(fstest.MapFS{"services.json": {Data: []byte(`[{"id":"x","level":"platinum"}]`)}}); err == nil {
 		t.Fatal("a wrong file was taken")
 	}
-	// The directories in use are the embedded ones until a deployment sets its own.
-	identity.UseCatalogue(d)
-	defer identity.UseCatalogue(nil)
-	if _, ok := identity.Catalogue().Centre("mfc-tver-1"); !ok {
+	// The provider uses the embedded directories unless it is given others.
+	if _, ok := identity.New(identity.Options{}).Catalogue().Centre("mfc-tver-1"); ok {
+		t.Fatal("the embedded catalogue has the extension's centre")
+	}
+	if _, ok := identity.New(identity.Options{Catalogue: d}).Catalogue().Centre("mfc-tver-1"); !ok {
 		t.Fatal("the extended catalogue is not in use")
 	}
 }

@@ -103,7 +103,7 @@ func (s *Provider) checkList(c Checklist) error {
 	}
 	if id := strings.TrimSpace(c.Centre); id == "" {
 		fe.Add("centre", msgCentre)
-	} else if centre, ok := Catalogue().Centre(id); !ok || !centre.Does(DoConfirm) {
+	} else if centre, ok := s.o.Catalogue.Centre(id); !ok || !centre.Does(DoConfirm) {
 		// IDP-4a, IDP-5: only a centre of the directory that confirms accounts.
 		fe.Add("centre", msgCentreUnknown)
 	}

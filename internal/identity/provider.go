@@ -34,6 +34,9 @@ type Options struct {
 	Now        func() time.Time
 	// Documents are the texts a registration accepts, with their versions (IDP-1).
 	Documents []ConsentDoc
+	// Catalogue is the directory of services and service centres (IDP-2, IDP-5); the embedded
+	// one when nil.
+	Catalogue *Directory
 }
 
 // ConsentDoc is a text accepted at registration: its name and the version shown.
@@ -55,6 +58,9 @@ func New(o Options) *Provider {
 	}
 	if o.Documents == nil {
 		o.Documents = DefaultDocuments
+	}
+	if o.Catalogue == nil {
+		o.Catalogue = EmbeddedCatalogue()
 	}
 	return &Provider{o: o, now: o.Now}
 }

@@ -49,7 +49,7 @@ func (h *Handler) handleServices(q *web.Request) error {
 			inProgress = v.State == identity.InProgress
 		}
 	}
-	now, later := identity.Catalogue().ServicesFor(level)
+	now, later := h.d.Identity.Catalogue().ServicesFor(level)
 	if web.WantsJSON(q.R) {
 		web.WriteJSON(q.W, http.StatusOK, map[string]any{"level": level, "available": nonNil(now), "unavailable": nonNil(later)})
 		return nil
@@ -70,7 +70,7 @@ func nonNil[T any](s []T) []T {
 func (h *Handler) handleCentres(q *web.Request) error {
 	query := q.R.URL.Query()
 	city, service := query.Get("city"), query.Get("service")
-	dir := identity.Catalogue()
+	dir := h.d.Identity.Catalogue()
 	centres, err := dir.FindCentres(city, service)
 	if err != nil {
 		p, ok := problem.As(err)

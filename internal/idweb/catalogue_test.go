@@ -69,7 +69,7 @@ func TestCataloguePages(t *testing.T) {
 				T(lang, "id.services.with_simplified"), T(lang, "id.services.with_standard"), T(lang, "id.services.with_confirmed"),
 				T(lang, "enum.audience.business"), `href="/id/centres"`)
 			for _, id := range []string{"traffic-fines", "doctor-appointment", "taxpayer-account"} {
-				s, _ := identity.Catalogue().Service(id)
+				s, _ := a.Identity.Catalogue().Service(id)
 				wantAll(t, lang, body, s.NameIn(lang), s.AgencyIn(lang), `id="service-`+id+`"`)
 			}
 			if strings.Contains(body, `id="services-now"`) {
