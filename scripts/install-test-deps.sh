@@ -2,11 +2,16 @@
 # Installs what the test suite needs and a fresh machine lacks: from Debian's packages Chromium
 # (browser tests), the GOST engine for OpenSSL and gost12sum (independent GOST oracles),
 # poppler-utils (reading back generated PDFs, rendering their pages) and zbar-tools (decoding the
-# QR code of an extract); from npm, the oracles of e2e/package.json (axe-core,
-# run in the browser on every page). Skips what is already there.
+# QR code of an extract); from npm, the oracles of e2e/package.json (axe-core, run in the browser
+# on every page; openid-client, an independent relying party of the OpenID Connect provider;
+# oidc-provider, an independent OpenID provider). Skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
+npm_missing=
+for f in axe-core/axe.min.js openid-client/package.json oidc-provider/package.json; do
+  [ -f "e2e/node_modules/$f" ] || npm_missing=1
+done
+if [ -n "$npm_missing" ]; then
   for attempt in 1 2 3; do
     if npm ci --prefix e2e --no-audit --no-fund --loglevel=error; then break; fi
     echo "npm failed (attempt $attempt), retrying" >&2

@@ -26,8 +26,14 @@ const idpUsage = `usage:
 
 // runIdp implements `kabinet idp`.
 func runIdp(ctx context.Context, e *env, args []string) int {
+	if len(args) > 0 && args[0] == "client" {
+		return runIdpClient(ctx, e, args[1:]) // OpenID Connect clients (IDP-7): idp_client.go
+	}
+	if len(args) > 0 && args[0] == "keys" {
+		return runIdpKeys(ctx, e, args[1:])
+	}
 	if len(args) < 2 || args[0] != "account" || (args[1] != "add" && args[1] != "show") {
-		fmt.Fprint(e.stderr, idpUsage)
+		fmt.Fprint(e.stderr, idpUsage+idpClientUsage[len("usage:\n"):])
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("idp account "+args[1], flag.ContinueOnError)

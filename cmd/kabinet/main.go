@@ -42,7 +42,8 @@ func commands() map[string]command {
 		"migrate":  {"apply database migrations", runMigrate},
 		"staff":    {"manage staff members and API tokens", runStaff},
 		"register": {"taxpayer register tools (bulk import)", runRegister},
-		"idp":      {"identity-provider accounts", runIdp},
+		"idp":      {"identity-provider accounts, OpenID Connect clients and keys", runIdp},
+		"card":     {"registration cards of the personal account (LK-1)", runCard},
 		"jobs":     {"list the job queue and outbox, retry dead jobs", runJobs},
 		"worker":   {"run the job queue's workers (e-mail, SMS, periodic jobs)", runWorker},
 	}

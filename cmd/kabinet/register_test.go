@@ -14,9 +14,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/kabinet/kabinet/internal/i18n"
-
 	"github.com/kabinet/kabinet/internal/demo"
+	"github.com/kabinet/kabinet/internal/importer"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
@@ -60,7 +59,7 @@ func TestImportCrashSafe(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "persons.csv")
 	var buf bytes.Buffer
-	if err := writePersonsCSV(&buf, demo.Persons(7, n)); err != nil {
+	if err := importer.WritePersons(&buf, demo.Persons(7, n)); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
@@ -162,7 +161,7 @@ func TestImportResume(t *testing.T) {
 	file := filepath.Join(dir, "persons.csv")
 	var buf bytes.Buffer
 	buf.WriteString("\xef\xbb\xbf")
-	if err := writePersonsCSV(&buf, demo.Persons(11, n)); err != nil {
+	if err := importer.WritePersons(&buf, demo.Persons(11, n)); err != nil {
 		t.Fatal(err)
 	}
 	buf.WriteString("short,row\n") // one refused row, in the errors file
@@ -288,7 +287,7 @@ func TestImportBadRows(t *testing.T) {
 	file := filepath.Join(dir, "p.csv")
 	var buf bytes.Buffer
 	buf.WriteString("\xef\xbb\xbf")
-	if err := writePersonsCSV(&buf, demo.Persons(3, 5)); err != nil {
+	if err := importer.WritePersons(&buf, demo.Persons(3, 5)); err != nil {
 		t.Fatal(err)
 	}
 	buf.WriteString("short,row\n")
@@ -329,7 +328,7 @@ func TestImportSNILSOfAnotherPerson(t *testing.T) {
 		t.Run("batch "+batch, func(t *testing.T) {
 			dir := t.TempDir()
 			file := filepath.Join(dir, "p.csv")
-			rows := importHeader + "\n" +
+			rows := importer.Header + "\n" +
 				"Петров,Пётр,Петрович,1990-02-01,Москва,male,RUS,passport_ru,4500,123456,2010-01-01,112-233-445 95,residence,7701,77,101000,Москва,Тверская,1,1\n" +
 				"Сидорова,Анна,Ивановна,1985-07-15,Казань,female,RUS,passport_ru,9200,654321,2005-08-01,112-233-445 95,residence,7701,77,101000,Москва,Тверская,2,2\n" +
 				"Кузнецов,Иван,Ильич,1970-03-03,Тверь,male,RUS,passport_ru,2800,222222,1995-04-04,,residence,7701,77,101000,Мос\x1bква,Тверская,3,3\n" +
@@ -362,29 +361,4 @@ func TestImportSNILSOfAnotherPerson(t *testing.T) {
 			}
 		})
 	}
-}
-
-// FuzzParsePersonRow checks that no import line makes the row parser panic, and that a row it
-// accepts has the dates it was given.
-func FuzzParsePersonRow(f *testing.F) {
-	f.Add("Иванов,Иван,Иванович,1990-01-02,Москва,male,RUS,passport_ru,4500,123456,2010-01-01,,residence,7701,77,101000,Москва,Тверская,1,1")
-	f.Add("a,b")
-	f.Add(`"x,y",,,,,,,,,,,,,,,,,,,`)
-	f.Add(",,,1990-02-30,,,,,,,,,,,,,,,,")
-	f.Fuzz(func(t *testing.T, line string) {
-		rec, err := csv.NewReader(strings.NewReader(line)).Read()
-		if err != nil {
-			return
-		}
-		p, msg := parsePersonRow(rec)
-		if msg != nil {
-			if !i18n.Has("en", msg.Key) || !i18n.Has("ru", msg.Key) || strings.Contains(msg.In("ru"), "%!") {
-				t.Fatalf("message without both languages: %+v", msg)
-			}
-			return
-		}
-		if d := strings.TrimSpace(rec[3]); d != "" && p.BirthDate.Format("2006-01-02") != d {
-			t.Fatalf("birth date %q became %v", d, p.BirthDate)
-		}
-	})
 }

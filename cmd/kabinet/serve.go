@@ -45,6 +45,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	smtpURL, smsURL := senderFlags(fs, e)
 	registries := idpFlags(fs, e)
 	extractFlags := newExtractFlags(fs, e)
+	oidcOpts := newOIDCFlags(fs, e)
 	trusted := fs.String("trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto to believe (env KABINET_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -92,8 +93,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		}
 		ident.ESignRoots, ident.ESignCRLs = filepath.Join(dir, extract.DemoRoots), []string{filepath.Join(dir, "demo-ca.crl")}
 	}
+	oidcConf, err := oidcOpts.config(e, *dsn, *extractFlags.publicURL, true)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
+		return exitUsage
+	}
 	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies, Senders: snd, Demo: *withDemo, Identity: ident,
-		ExtractSigner: signer, PublicURL: *extractFlags.publicURL})
+		ExtractSigner: signer, PublicURL: *extractFlags.publicURL, OIDC: oidcConf})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitFailure
@@ -178,6 +184,9 @@ func seedDemo(ctx context.Context, e *env, a *app.App, esignDir string) error {
 		Question: "Любимая книга в детстве?", Answer: "Дубровский"}); err != nil && !problem.Is(err, problem.Invalid) {
 		return err
 	}
+	if err := seedCabinetDemo(ctx, e, a, esignDir); err != nil { // the personal account: lkdemo.go
+		return err
+	}
 	fmt.Fprintf(e.stdout, "demo inspector: login %q, password %q; demo operator (confirms accounts): %q, %q\n", demoLogin, demoPassword,
 		demoOperator, demoOperatorPassword)
 	fmt.Fprintf(e.stdout, "demo citizen at /id/login: %s or %s, password %q; to confirm her account with an e-signature, sign the challenge of /id/confirm/esign with\n  kabinet esign sign --key %s --cert %s --in challenge.txt > signature.p7s\n",
@@ -213,7 +222,7 @@ func newExtractFlags(fs *flag.FlagSet, e *env) extractFlags {
 	return extractFlags{
 		key:       fs.String("extract-key", env("KABINET_EXTRACT_KEY"), "the office's GOST R 34.10-2012 private key (PKCS #8) that signs extracts (env KABINET_EXTRACT_KEY)"),
 		cert:      fs.String("extract-cert", env("KABINET_EXTRACT_CERT"), "the certificate of --extract-key (env KABINET_EXTRACT_CERT)"),
-		publicURL: fs.String("public-url", env("KABINET_PUBLIC_URL"), "public base address printed in the extracts' QR codes, https://host (env KABINET_PUBLIC_URL; default: the request's)"),
+		publicURL: fs.String("public-url", env("KABINET_PUBLIC_URL"), "public base address, https://host: the OpenID Connect issuer, exactly, and the base of the extracts' QR codes (env KABINET_PUBLIC_URL; default: the request's)"),
 	}
 }
 

@@ -44,7 +44,10 @@ func TestServeRunsJobs(t *testing.T) {
 		var out, errOut serveOutput
 		exit := make(chan int, 1)
 		go func() {
-			exit <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
+			// The secret key from the environment: on PostgreSQL serve would make one in the
+			// working directory.
+			getenv := func(k string) string { return map[string]string{"KABINET_SECRET_KEY": testSecretKey}[k] }
+			exit <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, &env{stdout: &out, stderr: &errOut, getenv: getenv})
 		}()
 		// running fails the test at once when serve has stopped on its own.
 		running := func() {

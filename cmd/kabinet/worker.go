@@ -33,6 +33,7 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 	concurrency := fs.Int("concurrency", 4, "handlers running at once")
 	smtpURL, smsURL := senderFlags(fs, e)
 	registries := idpFlags(fs, e)
+	oidcOpts := newOIDCFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -60,7 +61,13 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer db.Close()
-	a, err := app.New(ctx, app.Config{DB: db, Log: log, Senders: snd, Identity: ident})
+	// The worker rotates the signing keys with the same secret key as serve (it makes none).
+	oidcConf, err := oidcOpts.config(e, *dsn, "", false)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet worker: %v\n", err)
+		return exitUsage
+	}
+	a, err := app.New(ctx, app.Config{DB: db, Log: log, Senders: snd, Identity: ident, OIDC: oidcConf})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet worker: %v\n", err)
 		return exitFailure

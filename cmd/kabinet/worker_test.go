@@ -51,13 +51,13 @@ func TestWorkerCommand(t *testing.T) {
 		q := store.NewJobs(db)
 		waitUntil(t, "the clean-up jobs to run", func() bool {
 			done, err := q.List(context.Background(), jobs.Filter{State: jobs.Done})
-			return err == nil && len(done) == 5
+			return err == nil && len(done) == 7 // five clean-ups, and the OpenID Connect provider's two (IDP-7)
 		})
 		code, out, errOut := stop()
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		if !strings.Contains(out, "flows.cleanup, idp.verify, jobs.cleanup, limits.cleanup, notify.cleanup, sessions.cleanup (") || !strings.Contains(out, "kabinet worker stopped") {
+		if !strings.Contains(out, "flows.cleanup, idp.verify, jobs.cleanup, limits.cleanup, notify.cleanup, oidc.cleanup, oidc.keys.rotate, sessions.cleanup (") || !strings.Contains(out, "kabinet worker stopped") {
 			t.Fatalf("output %q", out)
 		}
 	})

@@ -20,3 +20,20 @@ func TestCurves(t *testing.T) {
 		}
 	}
 }
+
+// The named parameter sets are the curves of their OIDs; 256-bit paramSetB has the parameters of
+// CryptoPro-A and is known by its OID.
+func TestNamedCurves(t *testing.T) {
+	for _, c := range []struct {
+		curve *Curve
+		oid   string
+	}{
+		{Curve256A(), "1.2.643.7.1.2.1.1.1"},
+		{Curve256B(), "1.2.643.2.2.35.1"},
+		{Curve512A(), "1.2.643.7.1.2.1.2.1"},
+	} {
+		if got := c.curve.OID.String(); got != c.oid {
+			t.Errorf("%s: OID %s, want %s", c.curve.Name, got, c.oid)
+		}
+	}
+}

@@ -10,6 +10,31 @@ import (
 
 // JSON shapes of the register API. Dates are "YYYY-MM-DD", instants RFC 3339, names snake_case.
 
+// addressJSON is a postal address: the fields of register.Address, each left out when empty.
+type addressJSON struct {
+	Country    string `json:"country,omitempty"` // ISO 3166 alpha-3 (ОКСМ), RUS when empty
+	Region     string `json:"region,omitempty"`
+	PostalCode string `json:"postal_code,omitempty"`
+	City       string `json:"city,omitempty"`
+	Street     string `json:"street,omitempty"`
+	House      string `json:"house,omitempty"`
+	Flat       string `json:"flat,omitempty"`
+	Text       string `json:"text,omitempty"` // free form, for foreign addresses
+}
+
+func (a addressJSON) address() register.Address { return register.Address(a) }
+
+// addressPtr is the address of an update, nil when the request gives none.
+func (a *addressJSON) addressPtr() *register.Address {
+	if a == nil {
+		return nil
+	}
+	v := a.address()
+	return &v
+}
+
+func addressOut(a register.Address) addressJSON { return addressJSON(a) }
+
 type documentJSON struct {
 	Type     string `json:"type"`
 	Series   string `json:"series,omitempty"`
@@ -19,18 +44,18 @@ type documentJSON struct {
 }
 
 type personRequest struct {
-	Surname          string           `json:"surname"`
-	GivenName        string           `json:"given_name"`
-	Patronymic       string           `json:"patronymic"`
-	BirthDate        string           `json:"birth_date"`
-	BirthPlace       string           `json:"birth_place"`
-	Sex              string           `json:"sex"`
-	Citizenship      string           `json:"citizenship"`
-	IdentityDocument *documentJSON    `json:"identity_document"`
-	SNILS            string           `json:"snils"`
-	Ground           string           `json:"ground"`
-	TaxOffice        string           `json:"tax_office"`
-	Address          register.Address `json:"address"`
+	Surname          string        `json:"surname"`
+	GivenName        string        `json:"given_name"`
+	Patronymic       string        `json:"patronymic"`
+	BirthDate        string        `json:"birth_date"`
+	BirthPlace       string        `json:"birth_place"`
+	Sex              string        `json:"sex"`
+	Citizenship      string        `json:"citizenship"`
+	IdentityDocument *documentJSON `json:"identity_document"`
+	SNILS            string        `json:"snils"`
+	Ground           string        `json:"ground"`
+	TaxOffice        string        `json:"tax_office"`
+	Address          addressJSON   `json:"address"`
 }
 
 var (
@@ -68,7 +93,7 @@ func (p personRequest) input(fe *problem.Fields) register.PersonInput {
 		Surname: p.Surname, GivenName: p.GivenName, Patronymic: p.Patronymic,
 		BirthDate: parseDate(fe, "birth_date", p.BirthDate), BirthPlace: p.BirthPlace,
 		Sex: register.Sex(p.Sex), Citizenship: p.Citizenship, SNILS: p.SNILS,
-		Ground: register.PersonGround(p.Ground), TaxOffice: p.TaxOffice, Address: p.Address,
+		Ground: register.PersonGround(p.Ground), TaxOffice: p.TaxOffice, Address: p.Address.address(),
 	}
 	if d := p.IdentityDocument; d != nil {
 		in.Document = register.IdentityDocument{Type: d.Type, Series: d.Series, Number: d.Number, IssuedBy: d.IssuedBy,
@@ -78,26 +103,26 @@ func (p personRequest) input(fe *problem.Fields) register.PersonInput {
 }
 
 type personJSON struct {
-	Surname     string           `json:"surname"`
-	GivenName   string           `json:"given_name"`
-	Patronymic  string           `json:"patronymic,omitempty"`
-	BirthDate   string           `json:"birth_date"`
-	BirthPlace  string           `json:"birth_place,omitempty"`
-	Sex         string           `json:"sex"`
-	Citizenship string           `json:"citizenship,omitempty"`
-	Documents   []documentJSON   `json:"identity_documents"`
-	SNILS       string           `json:"snils,omitempty"`
-	Ground      string           `json:"ground,omitempty"`
-	Address     register.Address `json:"address"`
+	Surname     string         `json:"surname"`
+	GivenName   string         `json:"given_name"`
+	Patronymic  string         `json:"patronymic,omitempty"`
+	BirthDate   string         `json:"birth_date"`
+	BirthPlace  string         `json:"birth_place,omitempty"`
+	Sex         string         `json:"sex"`
+	Citizenship string         `json:"citizenship,omitempty"`
+	Documents   []documentJSON `json:"identity_documents"`
+	SNILS       string         `json:"snils,omitempty"`
+	Ground      string         `json:"ground,omitempty"`
+	Address     addressJSON    `json:"address"`
 }
 
 type organizationJSON struct {
-	FullName     string           `json:"full_name"`
-	ShortName    string           `json:"short_name,omitempty"`
-	OGRN         string           `json:"ogrn,omitempty"`
-	Ground       string           `json:"ground,omitempty"`
-	Address      register.Address `json:"address"`
-	RegisteredOn string           `json:"registered_on,omitempty"`
+	FullName     string      `json:"full_name"`
+	ShortName    string      `json:"short_name,omitempty"`
+	OGRN         string      `json:"ogrn,omitempty"`
+	Ground       string      `json:"ground,omitempty"`
+	Address      addressJSON `json:"address"`
+	RegisteredOn string      `json:"registered_on,omitempty"`
 }
 
 type kioJSON struct {
@@ -116,14 +141,14 @@ type kioJSON struct {
 }
 
 type kppJSON struct {
-	KPP         string           `json:"kpp"`
-	Ground      string           `json:"ground"`
-	TaxOffice   string           `json:"tax_office"`
-	Reason      string           `json:"reason"`
-	Subdivision string           `json:"subdivision,omitempty"`
-	Address     register.Address `json:"address"`
-	AssignedOn  string           `json:"assigned_on"`
-	ClosedOn    string           `json:"closed_on,omitempty"`
+	KPP         string      `json:"kpp"`
+	Ground      string      `json:"ground"`
+	TaxOffice   string      `json:"tax_office"`
+	Reason      string      `json:"reason"`
+	Subdivision string      `json:"subdivision,omitempty"`
+	Address     addressJSON `json:"address"`
+	AssignedOn  string      `json:"assigned_on"`
+	ClosedOn    string      `json:"closed_on,omitempty"`
 }
 
 type fieldChangeJSON struct {
@@ -179,7 +204,7 @@ func taxpayerOut(t *register.Taxpayer) taxpayerJSON {
 	if p := t.Person; p != nil {
 		pj := &personJSON{Surname: p.Surname, GivenName: p.GivenName, Patronymic: p.Patronymic, BirthDate: date(p.BirthDate),
 			BirthPlace: p.BirthPlace, Sex: string(p.Sex), Citizenship: p.Citizenship, SNILS: p.SNILS, Ground: string(p.Ground),
-			Address: p.Address, Documents: []documentJSON{}}
+			Address: addressOut(p.Address), Documents: []documentJSON{}}
 		for _, d := range p.Documents {
 			pj.Documents = append(pj.Documents, docJSON(d))
 		}
@@ -187,12 +212,12 @@ func taxpayerOut(t *register.Taxpayer) taxpayerJSON {
 	}
 	if o := t.Organization; o != nil {
 		out.Organization = &organizationJSON{FullName: o.FullName, ShortName: o.ShortName, OGRN: o.OGRN, Ground: string(o.Ground),
-			Address: o.Address, RegisteredOn: date(o.RegisteredOn)}
+			Address: addressOut(o.Address), RegisteredOn: date(o.RegisteredOn)}
 	}
 	out.KIO = kioOut(t.Foreign)
 	for _, k := range t.KPPs {
 		out.KPPs = append(out.KPPs, kppJSON{KPP: k.Code, Ground: string(k.Ground), TaxOffice: k.TaxOffice, Reason: k.Reason,
-			Subdivision: k.Subdivision, Address: k.Address, AssignedOn: date(k.AssignedOn), ClosedOn: datePtr(k.ClosedOn)})
+			Subdivision: k.Subdivision, Address: addressOut(k.Address), AssignedOn: date(k.AssignedOn), ClosedOn: datePtr(k.ClosedOn)})
 	}
 	for _, c := range t.History {
 		cj := changeJSON{Seq: c.Seq, At: c.At.UTC(), Actor: c.Actor, Action: c.Action, Note: c.Note}

@@ -45,13 +45,13 @@ func (h *Handler) handlePersonCreate(w http.ResponseWriter, r *http.Request) err
 }
 
 type organizationRequest struct {
-	FullName     string           `json:"full_name"`
-	ShortName    string           `json:"short_name"`
-	OGRN         string           `json:"ogrn"`
-	Ground       string           `json:"ground"`
-	TaxOffice    string           `json:"tax_office"`
-	Address      register.Address `json:"address"`
-	RegisteredOn string           `json:"registered_on"`
+	FullName     string      `json:"full_name"`
+	ShortName    string      `json:"short_name"`
+	OGRN         string      `json:"ogrn"`
+	Ground       string      `json:"ground"`
+	TaxOffice    string      `json:"tax_office"`
+	Address      addressJSON `json:"address"`
+	RegisteredOn string      `json:"registered_on"`
 }
 
 func (h *Handler) handleOrganizationCreate(w http.ResponseWriter, r *http.Request) error {
@@ -61,7 +61,7 @@ func (h *Handler) handleOrganizationCreate(w http.ResponseWriter, r *http.Reques
 	}
 	var fe problem.Fields
 	in := register.OrganizationInput{FullName: req.FullName, ShortName: req.ShortName, OGRN: req.OGRN, Ground: register.OrganizationGround(req.Ground),
-		TaxOffice: req.TaxOffice, Address: req.Address, RegisteredOn: parseDate(&fe, "registered_on", req.RegisteredOn)}
+		TaxOffice: req.TaxOffice, Address: req.Address.address(), RegisteredOn: parseDate(&fe, "registered_on", req.RegisteredOn)}
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -90,11 +90,11 @@ func (k kioInputJSON) input() register.KIOInput {
 }
 
 type foreignRequest struct {
-	KIO            string           `json:"kio"`
-	Identification kioInputJSON     `json:"identification"`
-	TaxOffice      string           `json:"tax_office"`
-	Reason         string           `json:"reason"`
-	Address        register.Address `json:"address"`
+	KIO            string       `json:"kio"`
+	Identification kioInputJSON `json:"identification"`
+	TaxOffice      string       `json:"tax_office"`
+	Reason         string       `json:"reason"`
+	Address        addressJSON  `json:"address"`
 }
 
 func (h *Handler) handleForeignCreate(w http.ResponseWriter, r *http.Request) error {
@@ -103,7 +103,7 @@ func (h *Handler) handleForeignCreate(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	res, err := h.d.Register.RegisterForeignOrganization(r.Context(), actor(r), register.ForeignOrganizationInput{
-		KIO: req.KIO, Identification: req.Identification.input(), TaxOffice: req.TaxOffice, Reason: req.Reason, Address: req.Address})
+		KIO: req.KIO, Identification: req.Identification.input(), TaxOffice: req.TaxOffice, Reason: req.Reason, Address: req.Address.address()})
 	if err != nil {
 		return err
 	}
@@ -172,21 +172,21 @@ func (h *Handler) handleTaxpayerGet(w http.ResponseWriter, r *http.Request) erro
 
 // updateRequest changes a person's or an organization's data; absent fields stay.
 type updateRequest struct {
-	Surname          *string           `json:"surname"`
-	GivenName        *string           `json:"given_name"`
-	Patronymic       *string           `json:"patronymic"`
-	BirthDate        *string           `json:"birth_date"`
-	BirthPlace       *string           `json:"birth_place"`
-	Sex              *string           `json:"sex"`
-	Citizenship      *string           `json:"citizenship"`
-	SNILS            *string           `json:"snils"`
-	IdentityDocument *documentJSON     `json:"identity_document"`
-	TaxOffice        *string           `json:"tax_office"`
-	Address          *register.Address `json:"address"`
-	FullName         *string           `json:"full_name"`
-	ShortName        *string           `json:"short_name"`
-	OGRN             *string           `json:"ogrn"`
-	Note             string            `json:"note"`
+	Surname          *string       `json:"surname"`
+	GivenName        *string       `json:"given_name"`
+	Patronymic       *string       `json:"patronymic"`
+	BirthDate        *string       `json:"birth_date"`
+	BirthPlace       *string       `json:"birth_place"`
+	Sex              *string       `json:"sex"`
+	Citizenship      *string       `json:"citizenship"`
+	SNILS            *string       `json:"snils"`
+	IdentityDocument *documentJSON `json:"identity_document"`
+	TaxOffice        *string       `json:"tax_office"`
+	Address          *addressJSON  `json:"address"`
+	FullName         *string       `json:"full_name"`
+	ShortName        *string       `json:"short_name"`
+	OGRN             *string       `json:"ogrn"`
+	Note             string        `json:"note"`
 }
 
 var msgNotForKind = problem.Msg("api.not_for_kind")
@@ -213,7 +213,7 @@ func (h *Handler) handleTaxpayerUpdate(w http.ResponseWriter, r *http.Request) e
 			}
 		}
 		u := register.PersonUpdate{Surname: req.Surname, GivenName: req.GivenName, Patronymic: req.Patronymic, BirthPlace: req.BirthPlace,
-			Citizenship: req.Citizenship, SNILS: req.SNILS, Address: req.Address, TaxOffice: req.TaxOffice, Note: req.Note}
+			Citizenship: req.Citizenship, SNILS: req.SNILS, Address: req.Address.addressPtr(), TaxOffice: req.TaxOffice, Note: req.Note}
 		if req.BirthDate != nil {
 			d := parseDate(&fe, "birth_date", *req.BirthDate)
 			u.BirthDate = &d
@@ -241,7 +241,7 @@ func (h *Handler) handleTaxpayerUpdate(w http.ResponseWriter, r *http.Request) e
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		tp, err = h.d.Register.UpdateOrganization(r.Context(), actor(r), t, register.OrganizationUpdate{FullName: req.FullName, ShortName: req.ShortName, OGRN: req.OGRN, Address: req.Address, Note: req.Note})
+		tp, err = h.d.Register.UpdateOrganization(r.Context(), actor(r), t, register.OrganizationUpdate{FullName: req.FullName, ShortName: req.ShortName, OGRN: req.OGRN, Address: req.Address.addressPtr(), Note: req.Note})
 	}
 	if err != nil {
 		return err
@@ -251,11 +251,11 @@ func (h *Handler) handleTaxpayerUpdate(w http.ResponseWriter, r *http.Request) e
 }
 
 type kppRequest struct {
-	Ground      string           `json:"ground"`
-	TaxOffice   string           `json:"tax_office"`
-	Reason      string           `json:"reason"`
-	Subdivision string           `json:"subdivision"`
-	Address     register.Address `json:"address"`
+	Ground      string      `json:"ground"`
+	TaxOffice   string      `json:"tax_office"`
+	Reason      string      `json:"reason"`
+	Subdivision string      `json:"subdivision"`
+	Address     addressJSON `json:"address"`
 }
 
 func (h *Handler) handleKPPCreate(w http.ResponseWriter, r *http.Request) error {
@@ -268,12 +268,12 @@ func (h *Handler) handleKPPCreate(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	k, err := h.d.Register.AssignKPP(r.Context(), actor(r), t, register.KPPInput{Ground: register.KPPGround(req.Ground), TaxOffice: req.TaxOffice,
-		Reason: req.Reason, Subdivision: req.Subdivision, Address: req.Address})
+		Reason: req.Reason, Subdivision: req.Subdivision, Address: req.Address.address()})
 	if err != nil {
 		return err
 	}
 	web.WriteJSON(w, http.StatusCreated, kppJSON{KPP: k.Code, Ground: string(k.Ground), TaxOffice: k.TaxOffice, Reason: k.Reason,
-		Subdivision: k.Subdivision, Address: k.Address, AssignedOn: date(k.AssignedOn)})
+		Subdivision: k.Subdivision, Address: addressOut(k.Address), AssignedOn: date(k.AssignedOn)})
 	return nil
 }
 

@@ -14,11 +14,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/limits"
 	"github.com/kabinet/kabinet/internal/notify"
+	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/server"
@@ -40,8 +42,11 @@ type Config struct {
 	Identity Identity         // the identity provider's registries, post and e-signature roots
 	// ExtractSigner signs extracts with the office's key (REG-9); nil: extracts are issued unsigned.
 	ExtractSigner *extract.Signer
-	// PublicURL is the public base address printed in extracts' QR codes ("" for the request's).
+	// PublicURL is the public base address printed in extracts' QR codes and the OpenID Connect
+	// issuer, exactly ("" for the request's scheme and host: tests and development only).
 	PublicURL string
+	// OIDC configures the OpenID Connect provider (IDP-7).
+	OIDC OIDC
 }
 
 // App is the assembled application.
@@ -59,6 +64,8 @@ type App struct {
 	Jobs     *store.Jobs
 	Notify   *notify.Service
 	Identity *identity.Provider
+	OIDC     *oidc.Provider
+	Cabinet  *cabinet.Service // the personal accounts (SPEC section 4): cabinet.go
 	Handler  http.Handler
 
 	senders Senders
@@ -94,8 +101,14 @@ func New(ctx context.Context, c Config) (*App, error) {
 	if err := a.newIdentity(c); err != nil {
 		return nil, err
 	}
+	if err := a.newOIDC(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := a.newCabinet(c); err != nil {
+		return nil, err
+	}
 	h, err := server.New(server.Deps{DB: c.DB, Register: a.Register, Extracts: a.Extracts, Staff: a.Staff, Audit: c.DB, Sessions: a.Sessions, Flows: a.Flows, Identity: a.Identity,
-		Proxies: c.Proxies, Log: c.Log, Collectors: []prometheus.Collector{server.NewJobsCollector(a.Jobs, c.Now)}, Outbox: outbox(c.Demo, a.Notify)})
+		Cabinet: a.Cabinet, OIDC: a.OIDC, Issuer: c.PublicURL, Proxies: c.Proxies, Log: c.Log, Collectors: []prometheus.Collector{server.NewJobsCollector(a.Jobs, c.Now)}, Outbox: outbox(c.Demo, a.Notify)})
 	if err != nil {
 		return nil, err
 	}

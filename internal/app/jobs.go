@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/notify/smsgateway"
 	"github.com/kabinet/kabinet/internal/notify/smtpmail"
+	"github.com/kabinet/kabinet/internal/oidc"
 )
 
 // The application's jobs: jobHandlers is the one list of every job kind and its handler, and of
@@ -69,8 +71,17 @@ func (a *App) jobHandlers() (map[string]jobs.Handler, []jobs.Periodic) {
 	handlers["flows.cleanup"] = cleanup(func(ctx context.Context) error { _, err := a.Flows.Cleanup(ctx); return err })
 	handlers["sessions.cleanup"] = cleanup(func(ctx context.Context) error { _, err := a.Sessions.Cleanup(ctx); return err })
 	handlers["limits.cleanup"] = cleanup(func(ctx context.Context) error { _, err := a.Limits.Cleanup(ctx); return err })
+	handlers[oidc.CleanupJob] = cleanup(func(ctx context.Context) error { _, err := a.OIDC.Cleanup(ctx); return err })
+	handlers[oidc.RotateJob] = cleanup(func(ctx context.Context) error {
+		// Keys are replaced once KeyRotation old; without a secret key this process cannot.
+		_, err := a.OIDC.RotateKeys(ctx, false)
+		if errors.Is(err, oidc.ErrNoSecretKey) {
+			return nil
+		}
+		return err
+	})
 	var periodic []jobs.Periodic
-	for _, k := range []string{"jobs.cleanup", "notify.cleanup", "flows.cleanup", "sessions.cleanup", "limits.cleanup"} {
+	for _, k := range []string{"jobs.cleanup", "notify.cleanup", "flows.cleanup", "sessions.cleanup", "limits.cleanup", oidc.CleanupJob, oidc.RotateJob} {
 		periodic = append(periodic, jobs.Periodic{Kind: k, Every: time.Hour})
 	}
 	return handlers, periodic

@@ -82,6 +82,8 @@ func auditDetails(p *web.Page, action, details string) string {
 			val = strings.Join(labels, ", ")
 		case auditEnum(action, key) != "":
 			val = p.Enum(auditEnum(action, key), val)
+		default:
+			val = dayText(val)
 		}
 		parts = append(parts, web.Label(p.Lang, "audit."+key)+": "+val)
 	}

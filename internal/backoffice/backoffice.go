@@ -14,6 +14,7 @@ import (
 	"net/http"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
@@ -39,6 +40,7 @@ type Deps struct {
 	Sessions *session.Manager
 	Flows    *flow.Manager
 	Identity *identity.Provider // the identity provider's accounts, for the operators (BO-4)
+	Cabinet  *cabinet.Service   // the personal accounts: cards, representatives, applications (BO-2, BO-3)
 	Log      *slog.Logger
 }
 
@@ -118,6 +120,17 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /office/accounts", h.accountsPage(h.handleAccounts))
 	mux.Handle("GET /office/accounts/{id}", h.accountsPage(h.handleAccount))
 	mux.Handle("POST /office/accounts/{id}/confirm", h.accountsPage(h.handleAccountConfirm))
+	mux.Handle("GET /office/cards", h.cardsPage(h.handleCardsFind)) // BO-2: cards.go
+	mux.Handle("GET /office/cards/{tin}", h.cardsPage(h.handleCard))
+	mux.Handle("POST /office/cards/{tin}/issue", h.cardsPage(h.handleCardIssue))
+	mux.Handle("POST /office/cards/{tin}/pdf", h.cardsPage(h.handleCardPDF))
+	mux.Handle("POST /office/cards/{tin}/recovery", h.cardsPage(h.handleRecoveryRestore))
+	mux.Handle("POST /office/cards/{tin}/representatives", h.cardsPage(h.handleRepresentativeAdd))
+	mux.Handle("POST /office/cards/{tin}/representatives/{id}/revoke", h.cardsPage(h.handleRepresentativeRevoke))
+	mux.Handle("GET /office/applications", h.cardsPage(h.handleApplications)) // BO-3: applications.go
+	mux.Handle("GET /office/applications/{number}", h.cardsPage(h.handleApplication))
+	mux.Handle("POST /office/applications/{number}/approve", h.cardsPage(h.handleApplicationApprove))
+	mux.Handle("POST /office/applications/{number}/refuse", h.cardsPage(h.handleApplicationRefuse))
 	mux.Handle("/office/", h.site.Page(web.Public, func(q *web.Request) error {
 		return problem.New(problem.NotFound, problem.MsgNotFound)
 	}))

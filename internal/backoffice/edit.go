@@ -64,7 +64,7 @@ func (h *Handler) handleEditForm(q *web.Request) error {
 		p := tp.Person
 		form = addressForm(p.Address)
 		for k, v := range map[string]string{"surname": p.Surname, "given_name": p.GivenName, "patronymic": p.Patronymic, "birth_date": dateText(p.BirthDate),
-			"birth_place": p.BirthPlace, "sex": string(p.Sex), "citizenship": p.Citizenship, "snils": p.SNILS} {
+			"birth_place": p.BirthPlace, "sex": string(p.Sex), "citizenship": p.Citizenship, "snils": snilsText(p.SNILS)} {
 			form[k] = []string{v}
 		}
 	case tp.Organization != nil:

@@ -1,10 +1,13 @@
 package backoffice
 
 import (
+	"strings"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/web"
+	"github.com/kabinet/kabinet/tin"
 )
 
 // The history of a record as the taxpayer page shows it (REG-6): every kind of change, field and
@@ -41,10 +44,45 @@ func historyRows(p *web.Page, changes []register.Change) []historyRow {
 			if e, ok := historyEnums[f.Field]; ok {
 				label = e.label
 				old, nw = p.Enum(e.enum, f.Old), p.Enum(e.enum, f.New)
+			} else {
+				old, nw = historyValue(p, f.Field, f.Old), historyValue(p, f.Field, f.New)
 			}
 			row.Fields = append(row.Fields, historyField{Label: web.Label(p.Lang, label), Old: old, New: nw})
 		}
 		out = append(out, row)
 	}
 	return out
+}
+
+// snilsText writes a СНИЛС as it is printed, NNN-NNN-NNN NN (anything else as it is).
+func snilsText(s string) string {
+	if v, err := tin.ParseSNILS(s); err == nil {
+		return v.Format()
+	}
+	return s
+}
+
+// historyValue words a recorded value as the rest of the page writes it: a document by its
+// type's label ("passport_ru 7004 333333" → "паспорт гражданина Российской Федерации 7004
+// 333333"), a СНИЛС as NNN-NNN-NNN NN, a date as DD.MM.YYYY.
+func historyValue(p *web.Page, field, v string) string {
+	switch field {
+	case "identity_document":
+		code, rest, _ := strings.Cut(v, " ")
+		if k := "enum.document_type." + code; i18n.Has(p.Lang, k) {
+			return strings.Join(append([]string{p.T(k)}, strings.Fields(rest)...), " ")
+		}
+	case "snils":
+		return snilsText(v)
+	}
+	return dayText(v)
+}
+
+// dayText writes a recorded date (YYYY-MM-DD) as the pages write dates, DD.MM.YYYY; anything
+// else as it is.
+func dayText(v string) string {
+	if d, err := time.Parse(time.DateOnly, v); err == nil && len(v) == len(time.DateOnly) {
+		return d.Format("02.01.2006")
+	}
+	return v
 }

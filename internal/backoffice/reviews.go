@@ -24,7 +24,7 @@ type personView struct {
 
 func viewOf(p *web.Page, in register.PersonInput) personView {
 	v := personView{Name: strings.TrimSpace(in.Surname + " " + in.GivenName + " " + in.Patronymic), Birth: in.BirthDate.Format("02.01.2006"),
-		Sex: p.Enum("sex", in.Sex), Citizenship: in.Citizenship, SNILS: in.SNILS, Addr: addressText(&register.Taxpayer{Person: &register.Person{Address: in.Address}})}
+		Sex: p.Enum("sex", in.Sex), Citizenship: in.Citizenship, SNILS: snilsText(in.SNILS), Addr: addressText(&register.Taxpayer{Person: &register.Person{Address: in.Address}})}
 	if in.BirthPlace != "" {
 		v.Birth += ", " + in.BirthPlace
 	}
@@ -113,6 +113,11 @@ func (h *Handler) handleReviewDecide(q *web.Request) error {
 	}
 	res, err := h.d.Register.DecideReview(q.Ctx(), actor(q), id, sameAs)
 	if err != nil {
+		if p, ok := problem.As(err); ok && p.Code != problem.Invalid {
+			// The queue has no field to mark (a СНИЛС or a document on record for another):
+			// the reason alone is shown above the cards.
+			err = &problem.Error{Code: p.Code, Message: p.Message, Err: err}
+		}
 		return q.FailTo("/office/reviews", err)
 	}
 	flash := "office.flash.existing"

@@ -85,6 +85,9 @@ func (h *Handler) show(q *web.Request, fs *flowSite, f *flow.Flow, err error) er
 		web.WriteFlow(q.W, q.R, f, fs.action(f), st.fields, err)
 		return nil
 	}
+	if h.d.FormTargets != nil && f.ReturnTo != "" {
+		web.AllowFormTargets(q.W, h.d.FormTargets(q.Ctx(), f.ReturnTo)...)
+	}
 	data := map[string]any{"Action": fs.action(f), "Flow": f, "State": f.State}
 	if q.Page.Form == nil {
 		q.Page.Form = map[string][]string{}

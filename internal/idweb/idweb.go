@@ -15,6 +15,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/web"
 )
@@ -31,6 +32,13 @@ type Deps struct {
 	Sessions *session.Manager
 	Flows    *flow.Manager
 	Log      *slog.Logger
+	// OIDC, when set, lists in the settings the services the citizen has allowed (IDP-7).
+	OIDC *oidc.Provider
+	// Pages are page templates another package serves on this site (package oidcweb's).
+	Pages fs.FS
+	// FormTargets returns the origins besides this one that the form of a flow returning to
+	// returnTo may lead to (the client of an authorization the login is part of).
+	FormTargets func(ctx context.Context, returnTo string) []string
 }
 
 // Handler serves the identity provider's site.
@@ -50,7 +58,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	h := &Handler{d: d}
 	h.site, err = web.NewSite(web.Site{Name: "id", Base: Base, Tagline: "id.tagline", Login: Base + "login", Home: Base,
-		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log}, pages)
+		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log}, pages, d.Pages)
 	return h, err
 }
 
@@ -101,5 +109,6 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /id/settings", h.site.Page(in, h.handleSettings))
 	mux.Handle("POST /id/settings/password", h.site.Page(in, h.handlePassword))
 	mux.Handle("POST /id/settings/sessions", h.site.Page(in, h.handleSignOutEverywhere))
+	mux.Handle("POST /id/settings/services", h.site.Page(in, h.handleRevokeService))
 	mux.Handle("/id/", h.site.Page(pub, func(q *web.Request) error { return notFound() }))
 }

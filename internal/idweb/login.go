@@ -17,15 +17,23 @@ const loginKind = "id.login"
 func (h *Handler) login() *flowSite {
 	return &flowSite{kind: loginKind, path: Base + "login",
 		start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
-			return h.d.Flows.Start(q.Ctx(), flow.Start{Kind: loginKind, State: "credentials", Client: client, CSRF: q.Page.CSRF,
+			f, err := h.d.Flows.Start(q.Ctx(), flow.Start{Kind: loginKind, State: "credentials", Client: client, CSRF: q.Page.CSRF,
 				ReturnTo: web.SafeReturn(q.R.URL.Query().Get("back"), "/", Base), TTL: 30 * time.Minute})
+			if hint := q.R.URL.Query().Get("login_hint"); err == nil && hint != "" && len(hint) <= 254 {
+				// A service that knows who logs in says so (OpenID Connect login_hint).
+				f.Data["login"] = hint
+				err = h.d.Flows.Save(q.Ctx(), f)
+			}
+			return f, err
 		},
 		steps: map[string]step{"credentials": {"login.html", []web.FlowField{{Name: "login", Type: "text", Required: true},
 			{Name: "password", Type: "password", Required: true}}}}}
 }
 
 func (h *Handler) handleLoginForm(q *web.Request) error {
-	if q.Session != nil && q.R.URL.Query().Get("prompt") != "login" {
+	// Signed in already: back at once, unless asked to log in again (prompt=login, then the
+	// login flow it started).
+	if q.Session != nil && q.R.URL.Query().Get("prompt") != "login" && q.R.URL.Query().Get("flow") == "" {
 		http.Redirect(q.W, q.R, web.SafeReturn(q.R.URL.Query().Get("back"), "/", Base), http.StatusSeeOther)
 		return nil
 	}

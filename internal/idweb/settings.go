@@ -3,11 +3,13 @@ package idweb
 import (
 	"net/http"
 
+	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/web"
 )
 
 // The security settings: the password (the current one asked), the devices and sessions with
-// "sign out everywhere", and the history of logins and security events.
+// "sign out everywhere", the services allowed to log in with the account (IDP-7) with "revoke",
+// and the history of logins and security events.
 
 func (h *Handler) handleSettings(q *web.Request) error {
 	a, err := h.account(q)
@@ -22,8 +24,14 @@ func (h *Handler) handleSettings(q *web.Request) error {
 	if err != nil {
 		return err
 	}
+	var services []oidc.Access
+	if h.d.OIDC != nil {
+		if services, err = h.d.OIDC.Accesses(q.Ctx(), a.ID); err != nil {
+			return err
+		}
+	}
 	q.Page.Title = q.Page.T("id.settings.title")
-	q.Page.Data = map[string]any{"A": a, "Sessions": sessions, "Current": q.Session.ID, "Events": events}
+	q.Page.Data = map[string]any{"A": a, "Sessions": sessions, "Current": q.Session.ID, "Events": events, "Services": services}
 	q.Render(http.StatusOK, "settings.html")
 	return nil
 }
@@ -60,6 +68,22 @@ func (h *Handler) handleSignOutEverywhere(q *web.Request) error {
 		_ = h.d.Identity.RecordEvent(q.Ctx(), q.Viewer.Subject, "signed_out_everywhere", origin(q, h.site))
 	}
 	q.Redirect(Base+"settings", "id.flash.signed_out")
+	return nil
+}
+
+// handleRevokeService revokes what the citizen allowed a service (IDP-7): its tokens stop
+// working and it must ask again.
+func (h *Handler) handleRevokeService(q *web.Request) error {
+	if err := web.JSONForm(q.W, q.R); err != nil {
+		return err
+	}
+	if h.d.OIDC == nil {
+		return notFound()
+	}
+	if err := h.d.OIDC.RevokeAccess(q.Ctx(), q.Viewer.Subject, q.Form("client")); err != nil {
+		return err
+	}
+	q.Redirect(Base+"settings", "id.flash.service_revoked")
 	return nil
 }
 

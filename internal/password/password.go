@@ -132,8 +132,5 @@ func (h *Hasher) Dummy(ctx context.Context, pw string) {
 // of attempts cost).
 func (h *Hasher) Computed() int64 { return h.hashes.Load() }
 
-// Params returns the hasher's parameters.
-func (h *Hasher) Params() Params { return h.p }
-
 // InUse returns how many hashes are running now (for tests and metrics).
 func (h *Hasher) InUse() int { return len(h.sem) }

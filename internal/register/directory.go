@@ -17,9 +17,6 @@ var (
 	officesCSV []byte
 )
 
-// ForeignOffice is the index under which foreign organizations get their TINs (TIN-3).
-const ForeignOffice = "9909"
-
 var (
 	regionNames     map[string]string
 	embeddedOffices []Office
@@ -54,21 +51,6 @@ func mustCSV(b []byte, cols int) [][]string {
 		panic(fmt.Sprintf("register: embedded reference data: %v", err)) // a build defect, caught by tests
 	}
 	return recs[1:]
-}
-
-// Regions returns the subjects of the Russian Federation by their two-digit codes.
-func Regions() map[string]string {
-	out := make(map[string]string, len(regionNames))
-	for k, v := range regionNames {
-		out[k] = v
-	}
-	return out
-}
-
-// RegionName returns the name of a subject code and whether it is known.
-func RegionName(code string) (string, bool) {
-	n, ok := regionNames[code]
-	return n, ok
 }
 
 // EmbeddedOffices returns the tax offices shipped in the binary, by code.

@@ -6,45 +6,83 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/tin"
 )
 
 // REG-6, REG-7: deregistration, and the TINs that stop being applied (death, liquidation,
 // duplicates), each pointing to the TIN that is kept.
 
-// resolved reads a record and follows the kept-TIN chain of duplicates (REG-7).
+// EndReason says why a registration ended or a TIN stopped being applied (REG-6, REG-7).
+type EndReason string
+
+// Reasons. Death, liquidation, reorganization (by transformation, division or into another
+// entity), redomiciliation and duplicate stop the TIN being applied; moved and other only end the
+// registration at an office.
+const (
+	EndDeath          EndReason = "death"
+	EndLiquidation    EndReason = "liquidation"
+	EndReorganization EndReason = "reorganization"
+	EndRedomiciled    EndReason = "redomiciled"
+	EndDuplicate      EndReason = "duplicate"
+	EndMoved          EndReason = "moved"
+	EndOther          EndReason = "other"
+)
+
+// Ending records why a registration ended or the TIN stopped being applied.
+type Ending struct {
+	Reason  EndReason
+	On      time.Time
+	KeptTIN string // for EndDuplicate (and reorganization into another entity): the TIN that is kept
+	Note    string
+}
+
+// Messages of deregistration and duplicates.
+var (
+	msgKeptSelf              = problem.Msg("register.kept_self")
+	msgKeptNotApplied        = problem.Msg("register.kept_not_applied")
+	msgKeptKind              = problem.Msg("register.kept_kind")
+	msgTINFormat             = problem.Msg("register.tin_format")
+	msgEndReason             = problem.Msg("register.end_reason")
+	msgAlreadyDeregistered   = problem.Msg("register.already_deregistered")
+	msgEndBeforeBirth        = problem.Msg("register.end_before_birth")
+	msgEndBeforeState        = problem.Msg("register.end_before_state_registration")
+	msgEndBeforeRegistration = problem.Msg("register.end_before_registration")
+)
+
+// resolved reads a record; a duplicate's ending names the TIN that is applied in the end, however
+// many duplicates the chain of kept TINs passes through (REG-7).
 func (s *Service) resolved(ctx context.Context, r Reader, tin string) (*Taxpayer, error) {
 	t, err := r.Taxpayer(ctx, tin)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{t.TIN: true}
-	for t.Ending != nil && t.Ending.Reason == EndDuplicate && t.Ending.KeptTIN != "" && !seen[t.Ending.KeptTIN] {
-		k, err := r.Taxpayer(ctx, t.Ending.KeptTIN)
+	if e := t.Ending; e != nil && e.Reason == EndDuplicate && e.KeptTIN != "" {
+		k, err := finalKept(ctx, r, e.KeptTIN, t.TIN)
 		if err != nil {
 			return nil, err
 		}
-		seen[k.TIN] = true
-		if k.Status == StatusNotApplied && k.Ending != nil && k.Ending.Reason == EndDuplicate {
-			t.Ending.KeptTIN = k.Ending.KeptTIN
-			continue
-		}
-		break
+		e.KeptTIN = k.TIN
 	}
 	return t, nil
 }
 
-// finalKept follows duplicates from tin to the TIN that is applied.
-func finalKept(ctx context.Context, r Reader, tin string) (*Taxpayer, error) {
-	seen := map[string]bool{}
+// finalKept follows the chain of kept TINs of duplicates from tin to the record that is applied
+// (REG-7): the one walk of the chain. A TIN met again (or one of seen, where the walk began) ends
+// it with the record read there, so that a chain that comes back on itself cannot loop.
+func finalKept(ctx context.Context, r Reader, tin string, seen ...string) (*Taxpayer, error) {
+	met := map[string]bool{}
+	for _, s := range seen {
+		met[s] = true
+	}
 	for {
 		t, err := r.Taxpayer(ctx, tin)
 		if err != nil {
 			return nil, err
 		}
-		if seen[tin] || t.Status != StatusNotApplied || t.Ending == nil || t.Ending.Reason != EndDuplicate || t.Ending.KeptTIN == "" {
+		if met[tin] || t.Status != StatusNotApplied || t.Ending == nil || t.Ending.Reason != EndDuplicate || t.Ending.KeptTIN == "" {
 			return t, nil
 		}
-		seen[tin] = true
+		met[tin] = true
 		tin = t.Ending.KeptTIN
 	}
 }
@@ -245,4 +283,10 @@ func (s *Service) markDuplicate(ctx context.Context, actor audit.Actor, duplicat
 		return nil, err
 	}
 	return s.Taxpayer(ctx, duplicateTIN)
+}
+
+// validTIN reports whether s is a 10- or 12-digit TIN with valid check digits.
+func validTIN(s string) bool {
+	_, err := tin.ParseINN(s)
+	return err == nil
 }

@@ -4,14 +4,61 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
+	"github.com/kabinet/kabinet/tin"
 )
 
 // REG-8, TIN-3: foreign organizations and the КИО directory.
+
+// KIOInput is the identification block of the КИО directory (REG-8).
+type KIOInput struct {
+	NameRu      string // full name in Russian
+	NameLatin   string // full name in Latin letters
+	ShortNameRu string // short name in Russian, if any
+	Address     string // full address in the country of registration
+	Country     string // country name
+	OKSM        string // ОКСМ numeric code of the country, 3 digits
+	RegNumber   string // registration number in the country of registration
+	TaxCode     string // taxpayer code in the country of registration
+}
+
+// KIO is an entry of the КИО directory: the code block and the identification block (REG-8).
+type KIO struct {
+	Code       string // 5 digits
+	AssignedOn time.Time
+	ChangedOn  *time.Time
+	InvalidOn  *time.Time
+	KIOInput
+}
+
+// ForeignOrganizationInput registers a foreign organization (TIN-3, REG-5, REG-8). Either KIO names
+// an existing КИО, or Identification is used to find or create one.
+type ForeignOrganizationInput struct {
+	KIO            string
+	Identification KIOInput
+	TaxOffice      string // the office registering it on this ground (for the КПП)
+	Reason         string // КПП reason code, 50–99 or letters; default 50
+	Address        Address
+}
+
+// ForeignOffice is the index under which foreign organizations get their TINs (TIN-3).
+const ForeignOffice = "9909"
+
+// Messages of the КИО directory and foreign organizations.
+var (
+	msgKIONotFound = problem.Msg("register.kio_not_found")
+	msgKIOTaken    = problem.Msg("register.kio_taken")
+	msgOKSM        = problem.Msg("register.oksm")
+	msgKIOFormat   = problem.Msg("register.kio_format")
+	msgOKSMUnknown = problem.Msg("register.oksm_unknown")
+	msgCountryOKSM = problem.Msg("register.country_oksm")
+)
 
 // validateKIOInput checks the identification block of the КИО directory (REG-8): every field
 // one line of text, the ОКСМ code of a foreign country, and the country's name that code's.
@@ -66,66 +113,17 @@ func validateKIOInput(fe *problem.Fields, in *KIOInput, ref *Reference) {
 // RegisterForeignOrganization registers a foreign organization: 9909 + КИО + check digit, reusing
 // an existing КИО or creating one (TIN-3, REG-8), and a КПП on its ground.
 func (s *Service) RegisterForeignOrganization(ctx context.Context, actor audit.Actor, in ForeignOrganizationInput) (Result, error) {
-	var fe problem.Fields
-	in.KIO = strings.TrimSpace(in.KIO)
-	if in.KIO != "" {
-		if !isDigits(in.KIO, 5) {
-			fe.Add("kio", msgKIOFormat)
-		}
-	} else {
-		validateKIOInput(&fe, &in.Identification, s.ref)
-	}
-	in.TaxOffice = strings.TrimSpace(in.TaxOffice)
-	if in.TaxOffice == "" {
-		in.TaxOffice = ForeignOffice
-	}
-	if checkOfficeFormat(&fe, "tax_office", in.TaxOffice) {
-		if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
-			return Result{}, err
-		}
-	}
-	in.Reason = strings.TrimSpace(in.Reason)
-	if in.Reason == "" {
-		in.Reason = ReasonForeign
-	}
-	s.checkReason(&fe, in.Reason, KindForeign)
-	checkAddress(&fe, in.Address, s.ref)
-	if err := fe.Err(); err != nil {
+	in, err := s.checkForeignOrganization(ctx, in)
+	if err != nil {
 		return Result{}, err
 	}
 	now := s.now()
 	var res Result
-	err := s.update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		res = Result{}
-		var k *KIO
-		var err error
-		action := "kio.reuse"
-		if in.KIO != "" {
-			k, err = tx.KIO(ctx, in.KIO)
-			if problem.Is(err, problem.NotFound) {
-				return problem.InvalidField("kio", msgKIONotFound.With(in.KIO))
-			}
-			if err != nil {
-				return err
-			}
-		} else if in.Identification.RegNumber != "" {
-			if k, err = tx.FindKIO(ctx, in.Identification.OKSM, in.Identification.RegNumber); err != nil {
-				return err
-			}
-		}
-		if k == nil { // REG-8: not in the directory: include it and assign a КИО
-			serial, err := tx.NextSerials(ctx, scopeKIO, "", 1, 1)
-			if err != nil {
-				return err
-			}
-			if serial > 99999 {
-				return problem.New(problem.Conflict, msgSerialsExhausted.With(ForeignOffice))
-			}
-			k = &KIO{Code: fmt.Sprintf("%05d", serial), AssignedOn: civil(now), KIOInput: in.Identification}
-			if err := tx.InsertKIO(ctx, k, NormalizeName(k.NameRu)); err != nil {
-				return err
-			}
-			action = "kio.create"
+		k, action, err := s.kioFor(ctx, tx, in, now)
+		if err != nil {
+			return err
 		}
 		if k.InvalidOn != nil {
 			return problem.InvalidField("kio", problem.Msg("register.kio_invalid"))
@@ -154,6 +152,83 @@ func (s *Service) RegisterForeignOrganization(ctx context.Context, actor audit.A
 		return tx.Audit(ctx, s.entry(actor, action, "kio:"+k.Code, ""), s.entry(actor, "foreign.register", tin, "kio="+k.Code+" kpp="+kpp))
 	})
 	return res, err
+}
+
+// checkForeignOrganization checks a foreign organization's registration: a КИО code or the
+// identification block to find or create one by (REG-8), the office (the index 9909 when none)
+// and the КПП reason (50 when none, TIN-4).
+func (s *Service) checkForeignOrganization(ctx context.Context, in ForeignOrganizationInput) (ForeignOrganizationInput, error) {
+	var fe problem.Fields
+	in.KIO = strings.TrimSpace(in.KIO)
+	if in.KIO != "" {
+		if !isDigits(in.KIO, 5) {
+			fe.Add("kio", msgKIOFormat)
+		}
+	} else {
+		validateKIOInput(&fe, &in.Identification, s.ref)
+	}
+	in.TaxOffice = strings.TrimSpace(in.TaxOffice)
+	if in.TaxOffice == "" {
+		in.TaxOffice = ForeignOffice
+	}
+	if checkOfficeFormat(&fe, "tax_office", in.TaxOffice) {
+		if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
+			return in, err
+		}
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	if in.Reason == "" {
+		in.Reason = ReasonForeign
+	}
+	s.checkReason(&fe, in.Reason, KindForeign)
+	checkAddress(&fe, in.Address, s.ref)
+	return in, fe.Err()
+}
+
+// kioFor returns the КИО of a registration and the audit action on the directory (REG-8): the
+// КИО named, or the one registered under the same ОКСМ code and registration number (reused), or
+// a new one made from the identification block (created).
+func (s *Service) kioFor(ctx context.Context, tx Tx, in ForeignOrganizationInput, now time.Time) (*KIO, string, error) {
+	var k *KIO
+	var err error
+	if in.KIO != "" {
+		k, err = tx.KIO(ctx, in.KIO)
+		if problem.Is(err, problem.NotFound) {
+			return nil, "", problem.InvalidField("kio", msgKIONotFound.With(in.KIO))
+		}
+		if err != nil {
+			return nil, "", err
+		}
+	} else if in.Identification.RegNumber != "" {
+		if k, err = tx.FindKIO(ctx, in.Identification.OKSM, in.Identification.RegNumber); err != nil {
+			return nil, "", err
+		}
+	}
+	if k != nil {
+		return k, "kio.reuse", nil
+	}
+	// REG-8: not in the directory: include it and assign a КИО.
+	serial, err := tx.NextSerials(ctx, scopeKIO, "", 1, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	if serial > 99999 {
+		return nil, "", problem.New(problem.Conflict, msgSerialsExhausted.With(ForeignOffice))
+	}
+	k = &KIO{Code: fmt.Sprintf("%05d", serial), AssignedOn: civil(now), KIOInput: in.Identification}
+	if err := tx.InsertKIO(ctx, k, NormalizeName(k.NameRu)); err != nil {
+		return nil, "", err
+	}
+	return k, "kio.create", nil
+}
+
+// newForeignTIN builds 9909 + КИО + check digit (TIN-3).
+func newForeignTIN(kio string) (string, error) {
+	if !isDigits(kio, 5) {
+		return "", fmt.Errorf("register: bad KIO %q", kio)
+	}
+	n, _ := strconv.Atoi(kio)
+	return tin.NewForeignINN(n)
 }
 
 // KIO returns a КИО directory entry.

@@ -13,37 +13,21 @@ import (
 
 // REG-6: changes of data; the TIN stays and the history records each old and new value.
 
-func nameNormOf(t *Taxpayer) string {
-	switch {
-	case t.Person != nil:
-		return NormalizeName(t.Person.Surname, t.Person.GivenName, t.Person.Patronymic)
-	case t.Organization != nil:
-		return NormalizeName(t.Organization.FullName)
-	case t.Foreign != nil:
-		return NormalizeName(t.Foreign.NameRu)
-	}
-	return ""
+// FieldChange is one field's change in the history.
+type FieldChange struct {
+	Field string
+	Old   string
+	New   string
 }
 
-func formatAddress(a Address) string {
-	var parts []string
-	for _, p := range []string{a.Country, a.Region, a.PostalCode, a.City, a.Street, a.House, a.Flat, a.Text} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-func formatDocument(d IdentityDocument) string {
-	return strings.TrimSpace(d.Type + " " + d.Series + " " + d.Number)
-}
-
-func formatDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.DateOnly)
+// Change is one entry of a taxpayer's history (REG-6).
+type Change struct {
+	Seq    int64
+	At     time.Time
+	Actor  string // staff login or process name
+	Action string // registered, updated, kpp_assigned, deregistered, not_applied, duplicate_of, document_added, ...
+	Fields []FieldChange
+	Note   string
 }
 
 // PersonUpdate changes an individual's data; nil fields stay as they are. The TIN never changes (REG-6).
@@ -57,19 +41,68 @@ type PersonUpdate struct {
 	Note                                                           string
 }
 
-// auditFields lists the changed fields for the audit log, without values of personal data.
-func auditFields(fs []FieldChange) string {
-	// Only the names of the fields: their values (a passport, a СНИЛС) never enter the log.
-	parts := make([]string, 0, len(fs))
-	for _, f := range fs {
-		parts = append(parts, f.Field)
-	}
-	return "fields=" + strings.Join(parts, ",")
+// OrganizationUpdate changes an organization's data; nil fields stay as they are.
+type OrganizationUpdate struct {
+	FullName, ShortName, OGRN *string
+	Address                   *Address
+	Note                      string
 }
+
+// Messages of the changes of data.
+var (
+	msgOGRNTaken           = problem.Msg("register.ogrn_taken")
+	msgCitizenshipDocument = problem.Msg("register.citizenship_document")
+	msgBirthDocument       = problem.Msg("register.birth_document")
+)
 
 // UpdatePerson changes an individual's data and records the change in the history (REG-6).
 func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin string, u PersonUpdate) (*Taxpayer, error) {
 	now := s.now()
+	if err := s.checkPersonUpdate(ctx, &u, now); err != nil {
+		return nil, err
+	}
+	var out *Taxpayer
+	err := s.store.Update(ctx, func(tx Tx) error {
+		t, err := tx.LockTaxpayer(ctx, tin)
+		if err != nil {
+			return err
+		}
+		if t.Person == nil {
+			return problem.New(problem.Conflict, msgWrongKind)
+		}
+		if t.Status == StatusNotApplied {
+			return problem.New(problem.Conflict, msgNotApplied.With(tin))
+		}
+		fs := changePerson(t, u)
+		changed := map[string]bool{}
+		for _, f := range fs {
+			changed[f.Field] = true
+		}
+		if err := s.checkCurrentDocument(t.Person, u.Document, changed["citizenship"], changed["birth_date"], now); err != nil {
+			return err
+		}
+		if u.Document != nil {
+			f, err := addDocument(ctx, tx, t, *u.Document)
+			if err != nil {
+				return err
+			}
+			fs = append(fs, f...)
+		}
+		out = t
+		if len(fs) == 0 {
+			return nil
+		}
+		return s.writeUpdate(ctx, tx, actor, t, fs, u.Note, now, "snils", msgSNILSTaken)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Taxpayer(ctx, out.TIN)
+}
+
+// checkPersonUpdate checks each field an update gives as a registration checks it, and puts it
+// in the form the register keeps (spaces collapsed, СНИЛС in digits, dates civil).
+func (s *Service) checkPersonUpdate(ctx context.Context, u *PersonUpdate, now time.Time) error {
 	var fe problem.Fields
 	// line checks that a field given is one line of text and collapses its spaces.
 	line := func(field string, p *string) bool {
@@ -128,7 +161,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 		u.TaxOffice = &o
 		if checkOfficeFormat(&fe, "tax_office", o) {
 			if err := s.checkOffice(ctx, &fe, "tax_office", o); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
@@ -138,103 +171,74 @@ func (s *Service) UpdatePerson(ctx context.Context, actor audit.Actor, tin strin
 	if line("note", &u.Note) {
 		checkText(&fe, "note", u.Note, false, 1000)
 	}
-	if err := fe.Err(); err != nil {
-		return nil, err
+	return fe.Err()
+}
+
+// changePerson writes the fields an update gives into the record and returns those that changed,
+// with their old and new values (REG-6). A new document is added by addDocument.
+func changePerson(t *Taxpayer, u PersonUpdate) []FieldChange {
+	p := t.Person
+	var fs []FieldChange
+	set := func(field string, dst *string, v *string) { setField(&fs, field, dst, v) }
+	set("surname", &p.Surname, u.Surname)
+	set("given_name", &p.GivenName, u.GivenName)
+	set("patronymic", &p.Patronymic, u.Patronymic)
+	set("birth_place", &p.BirthPlace, u.BirthPlace)
+	set("citizenship", &p.Citizenship, u.Citizenship)
+	set("snils", &p.SNILS, u.SNILS)
+	set("tax_office", &t.TaxOffice, u.TaxOffice)
+	if u.BirthDate != nil && !u.BirthDate.Equal(p.BirthDate) {
+		fs = append(fs, FieldChange{Field: "birth_date", Old: formatDate(p.BirthDate), New: formatDate(*u.BirthDate)})
+		p.BirthDate = *u.BirthDate
 	}
-	var out *Taxpayer
-	err := s.store.Update(ctx, func(tx Tx) error {
-		t, err := tx.LockTaxpayer(ctx, tin)
-		if err != nil {
-			return err
-		}
-		if t.Person == nil {
-			return problem.New(problem.Conflict, msgWrongKind)
-		}
-		if t.Status == StatusNotApplied {
-			return problem.New(problem.Conflict, msgNotApplied.With(tin))
-		}
-		p := t.Person
-		var fs []FieldChange
-		set := func(field string, dst *string, v *string) {
-			if v != nil && *v != *dst {
-				fs = append(fs, FieldChange{Field: field, Old: *dst, New: *v})
-				*dst = *v
-			}
-		}
-		set("surname", &p.Surname, u.Surname)
-		set("given_name", &p.GivenName, u.GivenName)
-		set("patronymic", &p.Patronymic, u.Patronymic)
-		set("birth_place", &p.BirthPlace, u.BirthPlace)
-		set("citizenship", &p.Citizenship, u.Citizenship)
-		set("snils", &p.SNILS, u.SNILS)
-		set("tax_office", &t.TaxOffice, u.TaxOffice)
-		if u.BirthDate != nil && !u.BirthDate.Equal(p.BirthDate) {
-			fs = append(fs, FieldChange{Field: "birth_date", Old: formatDate(p.BirthDate), New: formatDate(*u.BirthDate)})
-			p.BirthDate = *u.BirthDate
-		}
-		if u.Sex != nil && *u.Sex != p.Sex {
-			fs = append(fs, FieldChange{Field: "sex", Old: string(p.Sex), New: string(*u.Sex)})
-			p.Sex = *u.Sex
-		}
-		if u.Address != nil && *u.Address != p.Address {
-			fs = append(fs, FieldChange{Field: "address", Old: formatAddress(p.Address), New: formatAddress(*u.Address)})
-			p.Address = *u.Address
-		}
-		changed := map[string]bool{}
-		for _, f := range fs {
-			changed[f.Field] = true
-		}
-		if err := s.checkCurrentDocument(p, u.Document, changed["citizenship"], changed["birth_date"], now); err != nil {
-			return err
-		}
-		if u.Document != nil {
-			key := DocumentKey(*u.Document)
-			holder, err := tx.PersonByDocument(ctx, key)
-			if err != nil {
-				return err
-			}
-			switch holder {
-			case "":
-				old := ""
-				if len(p.Documents) > 0 {
-					old = formatDocument(p.Documents[0])
-				}
-				if err := tx.InsertDocument(ctx, NewDocument{TIN: tin, Key: key}); err != nil {
-					if errors.Is(err, storeerr.ErrKeyTaken) {
-						return problem.InvalidField("identity_document", msgDocOther)
-					}
-					return err
-				}
-				fs = append(fs, FieldChange{Field: "identity_document", Old: old, New: formatDocument(*u.Document)})
-				p.Documents = append([]IdentityDocument{*u.Document}, p.Documents...)
-			case tin: // already on record for this person: nothing changes
-			default:
-				return &problem.Error{Code: problem.Conflict, Message: msgDocOther, Fields: []problem.FieldError{{Field: "identity_document", Message: msgDocOther}}}
-			}
-		}
-		if len(fs) == 0 {
-			out = t
-			return nil
-		}
-		if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
-			if errors.Is(err, storeerr.ErrKeyTaken) {
-				return &problem.Error{Code: problem.Conflict, Message: msgSNILSTaken, Fields: []problem.FieldError{{Field: "snils", Message: msgSNILSTaken}}, Err: err}
-			}
-			return err
-		}
-		if err := tx.AddChange(ctx, tin, Change{At: now.UTC(), Actor: actor.Login, Action: "updated", Fields: fs, Note: u.Note}); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, s.entry(actor, "taxpayer.update", tin, auditFields(fs))); err != nil {
-			return err
-		}
-		out = t
-		return nil
-	})
+	if u.Sex != nil && *u.Sex != p.Sex {
+		fs = append(fs, FieldChange{Field: "sex", Old: string(p.Sex), New: string(*u.Sex)})
+		p.Sex = *u.Sex
+	}
+	if u.Address != nil && *u.Address != p.Address {
+		fs = append(fs, FieldChange{Field: "address", Old: formatAddress(p.Address), New: formatAddress(*u.Address)})
+		p.Address = *u.Address
+	}
+	return fs
+}
+
+// setField writes v into dst when an update gives it and it differs, and records the change in fs.
+func setField(fs *[]FieldChange, field string, dst, v *string) {
+	if v != nil && *v != *dst {
+		*fs = append(*fs, FieldChange{Field: field, Old: *dst, New: *v})
+		*dst = *v
+	}
+}
+
+// addDocument makes doc the person's current document (REG-3, REG-6): its key is recorded for
+// the person, unless it is on record for them already (nothing changes then); a document on
+// record for another person is refused.
+func addDocument(ctx context.Context, tx Tx, t *Taxpayer, doc IdentityDocument) ([]FieldChange, error) {
+	p := t.Person
+	key := DocumentKey(doc)
+	holder, err := tx.PersonByDocument(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	return s.Taxpayer(ctx, out.TIN)
+	switch holder {
+	case "":
+		old := ""
+		if len(p.Documents) > 0 {
+			old = formatDocument(p.Documents[0])
+		}
+		if err := tx.InsertDocument(ctx, NewDocument{TIN: t.TIN, Key: key}); err != nil {
+			if errors.Is(err, storeerr.ErrKeyTaken) {
+				return nil, problem.InvalidField("identity_document", msgDocOther)
+			}
+			return nil, err
+		}
+		p.Documents = append([]IdentityDocument{doc}, p.Documents...)
+		return []FieldChange{{Field: "identity_document", Old: old, New: formatDocument(doc)}}, nil
+	case t.TIN: // already on record for this person: nothing changes
+		return nil, nil
+	default:
+		return nil, &problem.Error{Code: problem.Conflict, Message: msgDocOther, Fields: []problem.FieldError{{Field: "identity_document", Message: msgDocOther}}}
+	}
 }
 
 // checkCurrentDocument checks, after a change, that the person's current identity document (a
@@ -265,13 +269,6 @@ func (s *Service) checkCurrentDocument(p *Person, doc *IdentityDocument, citizen
 		}
 	}
 	return fe.Err()
-}
-
-// OrganizationUpdate changes an organization's data; nil fields stay as they are.
-type OrganizationUpdate struct {
-	FullName, ShortName, OGRN *string
-	Address                   *Address
-	Note                      string
 }
 
 // UpdateOrganization changes an organization's data and records it in the history (REG-6).
@@ -318,12 +315,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, tin
 		}
 		o := t.Organization
 		var fs []FieldChange
-		set := func(field string, dst *string, v *string) {
-			if v != nil && *v != *dst {
-				fs = append(fs, FieldChange{Field: field, Old: *dst, New: *v})
-				*dst = *v
-			}
-		}
+		set := func(field string, dst *string, v *string) { setField(&fs, field, dst, v) }
 		set("full_name", &o.FullName, u.FullName)
 		set("short_name", &o.ShortName, u.ShortName)
 		set("ogrn", &o.OGRN, u.OGRN)
@@ -334,19 +326,49 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, tin
 		if len(fs) == 0 {
 			return nil
 		}
-		if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
-			if errors.Is(err, storeerr.ErrKeyTaken) {
-				return &problem.Error{Code: problem.Conflict, Message: msgOGRNTaken, Fields: []problem.FieldError{{Field: "ogrn", Message: msgOGRNTaken}}, Err: err}
-			}
-			return err
-		}
-		if err := tx.AddChange(ctx, tin, Change{At: now.UTC(), Actor: actor.Login, Action: "updated", Fields: fs, Note: u.Note}); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, s.entry(actor, "taxpayer.update", tin, auditFields(fs)))
+		return s.writeUpdate(ctx, tx, actor, t, fs, u.Note, now, "ogrn", msgOGRNTaken)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Taxpayer(ctx, tin)
+}
+
+// writeUpdate writes a changed record, the change in its history and the audit entry (REG-6). A
+// unique key of the new data held by another record (a person's СНИЛС, an organization's ОГРН) is
+// a Conflict on field, with m.
+func (s *Service) writeUpdate(ctx context.Context, tx Tx, actor audit.Actor, t *Taxpayer, fs []FieldChange, note string, now time.Time,
+	field string, m problem.Message) error {
+	if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
+		if errors.Is(err, storeerr.ErrKeyTaken) {
+			return &problem.Error{Code: problem.Conflict, Message: m, Fields: []problem.FieldError{{Field: field, Message: m}}, Err: err}
+		}
+		return err
+	}
+	if err := tx.AddChange(ctx, t.TIN, Change{At: now.UTC(), Actor: actor.Login, Action: "updated", Fields: fs, Note: note}); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, s.entry(actor, "taxpayer.update", t.TIN, auditFields(fs)))
+}
+
+// auditFields lists the changed fields for the audit log, without values of personal data.
+func auditFields(fs []FieldChange) string {
+	// Only the names of the fields: their values (a passport, a СНИЛС) never enter the log.
+	parts := make([]string, 0, len(fs))
+	for _, f := range fs {
+		parts = append(parts, f.Field)
+	}
+	return "fields=" + strings.Join(parts, ",")
+}
+
+func nameNormOf(t *Taxpayer) string {
+	switch {
+	case t.Person != nil:
+		return NormalizeName(t.Person.Surname, t.Person.GivenName, t.Person.Patronymic)
+	case t.Organization != nil:
+		return NormalizeName(t.Organization.FullName)
+	case t.Foreign != nil:
+		return NormalizeName(t.Foreign.NameRu)
+	}
+	return ""
 }

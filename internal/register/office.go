@@ -15,6 +15,33 @@ import (
 
 // The directory of tax offices: the embedded one and those added (a TIN starts with its office).
 
+// Office is a tax office (its 4-digit code is the first part of every TIN it assigns).
+type Office struct {
+	Code   string
+	Name   string
+	Region string
+}
+
+// OfficeCard is a tax office as an extract names it (REG-9): the directory's entry with the
+// office's full name, postal address and time zone, in which the extract gives its time of issue.
+type OfficeCard struct {
+	Office
+	FullName string
+	Address  string
+	TimeZone string // an IANA name, "Europe/Moscow"
+}
+
+// DefaultTimeZone is the time zone of an office the directory gives none for: Moscow time, in
+// which the tax administration works.
+const DefaultTimeZone = "Europe/Moscow"
+
+// Messages of the directory of tax offices.
+var (
+	msgOfficeExists  = problem.Msg("register.office_exists")
+	msgOfficeFormat  = problem.Msg("register.office_format")
+	msgOfficeUnknown = problem.Msg("register.office_unknown")
+)
+
 // LoadOffices puts the embedded directory of tax offices into the store (offices already there
 // stay as they are). A server calls it at start; otherwise the first call that needs the
 // directory does it.
@@ -64,6 +91,20 @@ func (s *Service) checkOffice(ctx context.Context, fe *problem.Fields, field, co
 	return nil
 }
 
+// checkOffice checks a tax office code's format; whether it exists is checked by the service
+// against the directory.
+func checkOfficeFormat(fe *problem.Fields, field, code string) bool {
+	if code == "" {
+		fe.Add(field, fieldMsg(msgRequired, field))
+		return false
+	}
+	if !isDigits(code, 4) {
+		fe.Add(field, msgOfficeFormat)
+		return false
+	}
+	return true
+}
+
 // Offices lists the tax offices of the directory (embedded reference data plus additions).
 func (s *Service) Offices(ctx context.Context) ([]Office, error) {
 	if err := s.loadOffices(ctx); err != nil {
@@ -108,19 +149,6 @@ func (s *Service) AddOffice(ctx context.Context, actor audit.Actor, o Office) er
 		return tx.Audit(ctx, s.entry(actor, "office.add", "office:"+o.Code, "name="+o.Name))
 	})
 }
-
-// OfficeCard is a tax office as an extract names it (REG-9): the directory's entry with the
-// office's full name, postal address and time zone, in which the extract gives its time of issue.
-type OfficeCard struct {
-	Office
-	FullName string
-	Address  string
-	TimeZone string // an IANA name, "Europe/Moscow"
-}
-
-// DefaultTimeZone is the time zone of an office the directory gives none for: Moscow time, in
-// which the tax administration works.
-const DefaultTimeZone = "Europe/Moscow"
 
 // Location returns the office's time zone (Moscow time when it has none or an unknown one).
 func (c OfficeCard) Location() *time.Location {

@@ -13,20 +13,65 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/tin"
 )
 
 // REG-1, REG-3, REG-4: registering individuals — one at a time or in batches — with the check that
 // a person has no TIN yet, under any concurrency.
 
-// RegisterPerson registers an individual and assigns a TIN (REG-1, REG-4), or returns the TIN the
-// person already has (REG-3: Created false), or holds the request for an inspector's review when
-// only the name and birth data match (Result.Review set).
-func (s *Service) RegisterPerson(ctx context.Context, actor audit.Actor, in PersonInput) (Result, error) {
-	out, err := s.RegisterPersons(ctx, actor, []PersonInput{in})
-	if err != nil {
-		return Result{}, err
-	}
-	return out[0].Result, out[0].Err
+// Sex of a person.
+type Sex string
+
+// Sexes.
+const (
+	Male   Sex = "male"
+	Female Sex = "female"
+)
+
+// PersonGround is the ground on which an individual is registered (REG-4).
+type PersonGround string
+
+// Grounds for individuals (REG-4).
+const (
+	GroundResidence    PersonGround = "residence"     // place of residence
+	GroundStay         PersonGround = "stay"          // place of stay, no residence in RF
+	GroundProperty     PersonGround = "property"      // real estate or vehicle, no residence/stay
+	GroundIncomeSource PersonGround = "income_source" // payer of income to a foreign citizen or stateless person
+	GroundChoice       PersonGround = "choice"        // a citizen's choice with none of the above
+)
+
+// PersonInput is what registering an individual takes (REG-3, REG-4).
+type PersonInput struct {
+	Surname     string
+	GivenName   string
+	Patronymic  string
+	BirthDate   time.Time // a civil date, midnight UTC
+	BirthPlace  string
+	Sex         Sex
+	Citizenship string // ISO 3166 alpha-3; "" for a stateless person
+	Document    IdentityDocument
+	SNILS       string // optional
+	Ground      PersonGround
+	TaxOffice   string // 4 digits: region + index
+	Address     Address
+	// RegisteredOn is the date of the registration with the tax office when it is earlier than
+	// the entry (a record carried over from an earlier register); today when zero.
+	RegisteredOn time.Time
+}
+
+// Person is an individual's data as the register holds it.
+type Person struct {
+	Surname     string
+	GivenName   string
+	Patronymic  string
+	BirthDate   time.Time
+	BirthPlace  string
+	Sex         Sex
+	Citizenship string
+	Documents   []IdentityDocument // the current one first
+	SNILS       string
+	Ground      PersonGround
+	Address     Address
 }
 
 // BatchResult is the outcome of one row of RegisterPersons.
@@ -41,6 +86,17 @@ type pendingPerson struct {
 	in       PersonInput
 	key      string
 	nameNorm string
+}
+
+// RegisterPerson registers an individual and assigns a TIN (REG-1, REG-4), or returns the TIN the
+// person already has (REG-3: Created false), or holds the request for an inspector's review when
+// only the name and birth data match (Result.Review set).
+func (s *Service) RegisterPerson(ctx context.Context, actor audit.Actor, in PersonInput) (Result, error) {
+	out, err := s.RegisterPersons(ctx, actor, []PersonInput{in})
+	if err != nil {
+		return Result{}, err
+	}
+	return out[0].Result, out[0].Err
 }
 
 // RegisterPersons registers many persons with the same rules as RegisterPerson, committing them
@@ -80,7 +136,7 @@ func (s *Service) RegisterPersons(ctx context.Context, actor audit.Actor, ins []
 	if len(rows) == 0 {
 		return out, nil
 	}
-	err = s.update(ctx, func(tx Tx) error { return s.registerPersons(ctx, tx, actor, rows, out, now, false) })
+	err = s.store.Update(ctx, func(tx Tx) error { return s.registerPersons(ctx, tx, actor, rows, out, now, false) })
 	if err != nil {
 		return nil, err
 	}
@@ -108,9 +164,33 @@ func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor,
 	if err != nil {
 		return err
 	}
-	fresh := m.fresh
+	tins, err := allocatePersonTINs(ctx, tx, rows, m.fresh) // REG-1
+	if err != nil {
+		return err
+	}
+	entries, err := s.insertPersons(ctx, tx, actor, rows, m.fresh, tins, out, now)
+	if err != nil {
+		return err
+	}
+	held, err := s.insertReviews(ctx, tx, actor, rows, m, tins, out, now)
+	if err != nil {
+		return err
+	}
+	entries = append(entries, held...)
+	// Rows that repeated an earlier row of the batch get its outcome (not created twice).
+	for j, k := range m.follows {
+		first := out[rows[k].idx].Result
+		out[rows[j].idx].Result = Result{Taxpayer: first.Taxpayer, Review: first.Review}
+	}
+	if len(entries) > 0 {
+		return tx.Audit(ctx, entries...)
+	}
+	return nil
+}
 
-	// REG-1: serials for the whole batch, per office, in this transaction.
+// allocatePersonTINs takes the serials for the fresh rows of a batch, per office, in the
+// transaction (REG-1), and returns the TIN of each row.
+func allocatePersonTINs(ctx context.Context, tx Tx, rows []pendingPerson, fresh []int) (map[int]string, error) {
 	perOffice := map[string][]int{}
 	var officeOrder []string
 	for _, j := range fresh {
@@ -125,19 +205,26 @@ func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor,
 		js := perOffice[o]
 		first, err := tx.NextSerials(ctx, scopePerson, o, len(js), 1)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if first+int64(len(js))-1 > 999999 {
-			return problem.New(problem.Conflict, msgSerialsExhausted.With(o))
+			return nil, problem.New(problem.Conflict, msgSerialsExhausted.With(o))
 		}
 		for n, j := range js {
 			tin, err := newPersonTIN(o, first+int64(n))
 			if err != nil {
-				return err
+				return nil, err
 			}
 			tins[j] = tin
 		}
 	}
+	return tins, nil
+}
+
+// insertPersons inserts the fresh rows of a batch with their TINs, answers them in out and
+// returns the audit entry of their registration.
+func (s *Service) insertPersons(ctx context.Context, tx Tx, actor audit.Actor, rows []pendingPerson, fresh []int, tins map[int]string,
+	out []BatchResult, now time.Time) ([]audit.Entry, error) {
 	newRows := make([]NewTaxpayer, 0, len(fresh))
 	docs := make([]NewDocument, 0, len(fresh))
 	created := make([]string, 0, len(fresh))
@@ -169,9 +256,19 @@ func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor,
 	}
 	if len(newRows) > 0 {
 		if err := tx.InsertTaxpayers(ctx, newRows, docs); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	return entries, nil
+}
+
+// insertReviews holds the rows of a batch that wait for an inspector (REG-3): a review each, with
+// its candidates (a candidate that is a row of the batch by the TIN it just got), answered in
+// out. It returns their audit entries.
+func (s *Service) insertReviews(ctx context.Context, tx Tx, actor audit.Actor, rows []pendingPerson, m *matcher, tins map[int]string,
+	out []BatchResult, now time.Time) ([]audit.Entry, error) {
+	var entries []audit.Entry
+	at := now.UTC()
 	for _, j := range m.reviews {
 		r := rows[j]
 		var cands []string
@@ -184,21 +281,36 @@ func (s *Service) registerPersons(ctx context.Context, tx Tx, actor audit.Actor,
 		rv := &Review{Status: ReviewPending, Input: r.in, Candidates: cands, CreatedAt: at, CreatedBy: actor.Login}
 		id, err := tx.InsertReview(ctx, rv, r.key)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rv.ID = id
 		entries = append(entries, s.entry(actor, "person.review", fmt.Sprint("review:", id), fmt.Sprintf("candidates=%s", strings.Join(cands, ","))))
 		out[r.idx].Result = Result{Review: rv}
 	}
-	// Rows that repeated an earlier row of the batch get its outcome (not created twice).
-	for j, k := range m.follows {
-		first := out[rows[k].idx].Result
-		out[rows[j].idx].Result = Result{Taxpayer: first.Taxpayer, Review: first.Review}
+	return entries, nil
+}
+
+// newPersonTIN builds a 12-digit TIN: office + 6-digit serial + two check digits (TIN-1, TIN-5).
+func newPersonTIN(office string, serial int64) (string, error) {
+	if serial < 1 || serial > 999999 {
+		return "", fmt.Errorf("register: person serial %d out of range at office %s", serial, office)
 	}
-	if len(entries) > 0 {
-		return tx.Audit(ctx, entries...)
+	return tin.NewIndividualINN(office, int(serial))
+}
+
+func personTaxpayer(tin string, in PersonInput, now time.Time) *Taxpayer {
+	registeredOn := civil(now)
+	if !in.RegisteredOn.IsZero() {
+		registeredOn = civil(in.RegisteredOn)
 	}
-	return nil
+	return &Taxpayer{
+		TIN: tin, Kind: KindPerson, Status: StatusActive, TaxOffice: in.TaxOffice, RegisteredOn: registeredOn, Version: 1,
+		Person: &Person{
+			Surname: in.Surname, GivenName: in.GivenName, Patronymic: in.Patronymic, BirthDate: in.BirthDate,
+			BirthPlace: in.BirthPlace, Sex: in.Sex, Citizenship: in.Citizenship, Documents: []IdentityDocument{in.Document},
+			SNILS: in.SNILS, Ground: in.Ground, Address: in.Address,
+		},
+	}
 }
 
 // mismatch lists the fields of in that differ from the person on record (REG-3).
@@ -224,19 +336,4 @@ func mismatch(t *Taxpayer, in *PersonInput) []string {
 		}
 	}
 	return out
-}
-
-func personTaxpayer(tin string, in PersonInput, now time.Time) *Taxpayer {
-	registeredOn := civil(now)
-	if !in.RegisteredOn.IsZero() {
-		registeredOn = civil(in.RegisteredOn)
-	}
-	return &Taxpayer{
-		TIN: tin, Kind: KindPerson, Status: StatusActive, TaxOffice: in.TaxOffice, RegisteredOn: registeredOn, Version: 1,
-		Person: &Person{
-			Surname: in.Surname, GivenName: in.GivenName, Patronymic: in.Patronymic, BirthDate: in.BirthDate,
-			BirthPlace: in.BirthPlace, Sex: in.Sex, Citizenship: in.Citizenship, Documents: []IdentityDocument{in.Document},
-			SNILS: in.SNILS, Ground: in.Ground, Address: in.Address,
-		},
-	}
 }

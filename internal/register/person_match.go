@@ -10,6 +10,8 @@ import (
 // REG-3 for a batch of registrations: whether each person already has a TIN, is held for an
 // inspector's review, or gets a new TIN.
 
+var msgBatchConflict = problem.Msg("register.batch_conflict")
+
 // candidate is a possible match of a registration held for review: a TIN on record, or a row of
 // the same batch whose TIN is known once the batch's serials are allocated.
 type candidate struct {

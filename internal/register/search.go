@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,6 +23,28 @@ import (
 // a person's documents without its series (REG-3 keeps their full keys), so «000050» finds the
 // holder of passport 4500 000050.
 
+// Summary is one line of a search result.
+type Summary struct {
+	TIN       string
+	Kind      Kind
+	Status    Status
+	Name      string // full name of a person or an organization
+	TaxOffice string
+	BirthDate *time.Time // persons
+}
+
+// SearchFilter selects taxpayers. Query matches a TIN (or its prefix), a name (case-insensitive,
+// ё = е, prefix of the surname or the organization name), an identity document number, ОГРН or КИО.
+type SearchFilter struct {
+	Query  string
+	Kind   Kind
+	Status Status
+	Limit  int
+	Offset int
+}
+
+var msgOffsetMax = problem.Msg("register.offset_max")
+
 // Taxpayer returns the record with its KPPs and history (FindTaxpayerByTIN). A TIN that is not
 // applied any more still answers, with its status, reason and the kept TIN (REG-7).
 func (s *Service) Taxpayer(ctx context.Context, tin string) (*Taxpayer, error) {
@@ -30,6 +53,10 @@ func (s *Service) Taxpayer(ctx context.Context, tin string) (*Taxpayer, error) {
 		return nil, notFound(tin)
 	}
 	return s.resolved(ctx, s.store, tin)
+}
+
+func notFound(tin string) error {
+	return problem.New(problem.NotFound, msgTaxpayerNotFound.With(tin))
 }
 
 // MaxSearchOffset bounds how deep a search may page (a narrower query finds the rest), so that

@@ -2,9 +2,12 @@ package register
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/storeerr"
 )
 
 // Store is the storage the register needs. Package store implements it on SQLite and PostgreSQL;
@@ -12,14 +15,17 @@ import (
 type Store interface {
 	Reader
 	// Update runs fn in one transaction and commits it. The whole function is run again when the
-	// engine reports a serialization failure, so fn must do all its work through tx. When a unique
-	// key is taken by a concurrent transaction, the error wraps storeerr.ErrKeyTaken.
+	// engine reports a serialization failure, and when fn returns a *storeerr.KeyTaken itself: a
+	// unique key that a concurrent transaction took between this one's reads and its write, whose
+	// row the next attempt reads (REG-3 under concurrency). fn must therefore do all its work
+	// through tx. A key taken that the rules answer they wrap in a problem of their own, which
+	// ends the transaction. When a unique key is still taken, the error wraps storeerr.ErrKeyTaken.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 }
 
 // Reader reads the register. What it does not find is storeerr.ErrNotFound; a row that clashes
 // with an existing unique key (a document, a СНИЛС, an ОГРН, a TIN, a pending review) is a
-// *storeerr.KeyTaken. The service decides what each means (storage.go).
+// *storeerr.KeyTaken. The service decides what each means (storage, below).
 type Reader interface {
 	// Taxpayer returns a record with its documents, KPPs and history.
 	Taxpayer(ctx context.Context, tin string) (*Taxpayer, error)
@@ -143,4 +149,96 @@ type Tx interface {
 	InsertExtract(ctx context.Context, x *IssuedExtract, f ExtractFiles) error
 	// Audit writes audit entries in the transaction (BO-5).
 	Audit(ctx context.Context, entries ...audit.Entry) error
+}
+
+// The store reports what it did not find and which unique key was taken with the typed errors
+// of package storeerr; storage turns them into the register's own problems, with the register's
+// messages, at the one door between the rules and the Store.
+
+// found returns err, or the register's NotFound problem with m when the store found nothing.
+func found(err error, m problem.Message) error {
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return problem.Wrap(problem.NotFound, m, err)
+	}
+	return err
+}
+
+// storage wraps a Store so that what the rules read and write speaks the register's problems.
+type storage struct{ Store }
+
+func (s storage) Taxpayer(ctx context.Context, tin string) (*Taxpayer, error) {
+	t, err := s.Store.Taxpayer(ctx, tin)
+	return t, found(err, msgTaxpayerNotFound.With(tin))
+}
+
+func (s storage) Review(ctx context.Context, id int64) (*Review, error) {
+	r, err := s.Store.Review(ctx, id)
+	return r, found(err, msgReviewNotFound.With(id))
+}
+
+func (s storage) KIO(ctx context.Context, code string) (*KIO, error) {
+	k, err := s.Store.KIO(ctx, code)
+	return k, found(err, msgKIONotFound.With(code))
+}
+
+func (s storage) Office(ctx context.Context, code string) (*Office, error) {
+	o, err := s.Store.Office(ctx, code)
+	return o, found(err, msgOfficeUnknown.With(code))
+}
+
+// Update runs fn over a transaction that speaks the register's problems; every write of the
+// rules goes through it. A unique key taken that fn did not answer with a problem of its own goes
+// back to the store as the *storeerr.KeyTaken itself, so that the store runs the transaction
+// again (Store.Update); one still taken when the store gives up is a Conflict.
+func (s storage) Update(ctx context.Context, fn func(tx Tx) error) error {
+	err := s.Store.Update(ctx, func(tx Tx) error { return unanswered(fn(txStorage{tx})) })
+	if errors.Is(err, storeerr.ErrKeyTaken) {
+		if _, isProblem := problem.As(err); !isProblem {
+			return problem.Wrap(problem.Conflict, problem.MsgConflict, err)
+		}
+	}
+	return err
+}
+
+// unanswered returns the *storeerr.KeyTaken in err when the rules did not answer it with a
+// problem of their own, err otherwise.
+func unanswered(err error) error {
+	var kt *storeerr.KeyTaken
+	if errors.As(err, &kt) {
+		if _, isProblem := problem.As(err); !isProblem {
+			return kt
+		}
+	}
+	return err
+}
+
+type txStorage struct{ Tx }
+
+func (t txStorage) Taxpayer(ctx context.Context, tin string) (*Taxpayer, error) {
+	tp, err := t.Tx.Taxpayer(ctx, tin)
+	return tp, found(err, msgTaxpayerNotFound.With(tin))
+}
+
+func (t txStorage) LockTaxpayer(ctx context.Context, tin string) (*Taxpayer, error) {
+	tp, err := t.Tx.LockTaxpayer(ctx, tin)
+	return tp, found(err, msgTaxpayerNotFound.With(tin))
+}
+
+func (t txStorage) Review(ctx context.Context, id int64) (*Review, error) {
+	r, err := t.Tx.Review(ctx, id)
+	return r, found(err, msgReviewNotFound.With(id))
+}
+
+func (t txStorage) KIO(ctx context.Context, code string) (*KIO, error) {
+	k, err := t.Tx.KIO(ctx, code)
+	return k, found(err, msgKIONotFound.With(code))
+}
+
+func (t txStorage) Office(ctx context.Context, code string) (*Office, error) {
+	o, err := t.Tx.Office(ctx, code)
+	return o, found(err, msgOfficeUnknown.With(code))
+}
+
+func (t txStorage) UpdateTaxpayer(ctx context.Context, tp *Taxpayer, nameNorm string) error {
+	return found(t.Tx.UpdateTaxpayer(ctx, tp, nameNorm), msgTaxpayerNotFound.With(tp.TIN))
 }

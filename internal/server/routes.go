@@ -11,6 +11,8 @@ import (
 	"github.com/kabinet/kabinet/internal/demosite"
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/idweb"
+	"github.com/kabinet/kabinet/internal/lkweb"
+	"github.com/kabinet/kabinet/internal/oidcweb"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/verifysite"
 	"github.com/kabinet/kabinet/internal/web"
@@ -18,7 +20,8 @@ import (
 
 // New returns kabinet's HTTP handler. Every URL it serves is listed here or in the Routes of
 // the packages it mounts, all on one mux with full patterns: /api/v1/ (register JSON API),
-// /office/ (back office), /id/ (identity provider), /verify/ (public check of extracts), /demo/ (with --demo only),
+// /office/ (back office), /id/ (identity provider), /oidc/ and /.well-known/openid-configuration
+// (its OpenID Connect provider), /lk/ (the personal account), /verify/ (public check of extracts), /demo/ (with --demo only),
 // /static/, /healthz, /metrics.
 func New(d Deps) (http.Handler, error) {
 	if d.Log == nil {
@@ -30,7 +33,7 @@ func New(d Deps) (http.Handler, error) {
 	api.New(api.Deps{Register: d.Register, Extracts: d.Extracts, Staff: d.Staff, Audit: d.Audit, Log: d.Log}).Routes(mux)
 
 	office, err := backoffice.New(backoffice.Deps{Register: d.Register, Extracts: d.Extracts, Staff: d.Staff, Audit: d.Audit, Sessions: d.Sessions, Flows: d.Flows,
-		Identity: d.Identity, Log: d.Log})
+		Identity: d.Identity, Cabinet: d.Cabinet, Log: d.Log})
 	if err != nil {
 		return nil, err
 	}
@@ -39,11 +42,26 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	if d.Identity != nil {
-		id, err := idweb.New(idweb.Deps{Identity: d.Identity, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log})
+		idd := idweb.Deps{Identity: d.Identity, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log}
+		var op *oidcweb.Handler
+		if d.OIDC != nil {
+			// The OpenID Connect provider (IDP-7): its pages are the /id/ site's.
+			op = oidcweb.New(oidcweb.Deps{OIDC: d.OIDC, Identity: d.Identity, Flows: d.Flows, Issuer: d.Issuer, Log: d.Log})
+			idd.OIDC, idd.Pages, idd.FormTargets = d.OIDC, oidcweb.Pages(), op.FormTargets
+		}
+		id, err := idweb.New(idd)
 		if err != nil {
 			return nil, err
 		}
 		id.Routes(mux)
+		if op != nil {
+			op.Routes(mux, id.Site())
+		}
+	}
+	if d.Cabinet != nil { // /lk/: the personal account (SPEC section 4)
+		if err := mountCabinet(mux, d); err != nil {
+			return nil, err
+		}
 	}
 	if d.Outbox != nil {
 		if err := demosite.Mount(mux, d.Outbox, d.Log); err != nil {
@@ -78,5 +96,19 @@ func mountVerify(mux *http.ServeMux, d Deps) error {
 		return err
 	}
 	v.Routes(mux)
+	return nil
+}
+
+// mountCabinet mounts the personal account (LK-*).
+func mountCabinet(mux *http.ServeMux, d Deps) error {
+	x := d.Extracts
+	if x == nil {
+		x = extract.NewService(d.Register, nil, "")
+	}
+	lk, err := lkweb.New(lkweb.Deps{Cabinet: d.Cabinet, Extracts: x, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log})
+	if err != nil {
+		return err
+	}
+	lk.Routes(mux)
 	return nil
 }

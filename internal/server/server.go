@@ -14,10 +14,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/demosite"
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/session"
@@ -36,12 +38,17 @@ type Deps struct {
 	Sessions *session.Manager
 	Flows    *flow.Manager
 	Identity *identity.Provider
+	Cabinet  *cabinet.Service
 	Proxies  web.Proxies // whose X-Forwarded-For / X-Forwarded-Proto to believe
 	Log      *slog.Logger
 	// Collectors are extra Prometheus collectors (the job queue's depth …).
 	Collectors []prometheus.Collector
 	// Outbox, when set (kabinet serve --demo), is listed at /demo/outbox.
 	Outbox Outbox
+	// OIDC is the identity provider's OpenID Connect provider (IDP-7), served with the /id/ site.
+	OIDC *oidc.Provider
+	// Issuer is the OpenID Connect issuer, --public-url exactly ("": the request's).
+	Issuer string
 }
 
 // Outbox is the outbox the demo pages list.

@@ -78,12 +78,10 @@ type Store interface {
 	ListMembers(ctx context.Context) ([]Member, error)
 	// LogEvent writes an audit entry of a login (a success, the start of a lock).
 	LogEvent(ctx context.Context, e audit.Entry) error
-	SetPassword(ctx context.Context, login, hash string, e audit.Entry) error
 	SetPosition(ctx context.Context, login, position string, e audit.Entry) error
 	SetDisabled(ctx context.Context, login string, disabled bool, e audit.Entry) error
 	InsertToken(ctx context.Context, hash []byte, login string, expires time.Time, e audit.Entry) error
 	TokenMember(ctx context.Context, hash []byte) (*Member, time.Time, error) // member and expiry; storeerr.ErrNotFound when unknown or revoked
-	RevokeTokens(ctx context.Context, login string, e audit.Entry) error
 }
 
 // Rules of staff credentials.
@@ -285,18 +283,6 @@ func (s *Service) Member(ctx context.Context, login string) (Member, error) {
 // List returns all members.
 func (s *Service) List(ctx context.Context) ([]Member, error) { return s.st.ListMembers(ctx) }
 
-// SetPassword replaces a member's password.
-func (s *Service) SetPassword(ctx context.Context, actor audit.Actor, login, pw string) error {
-	if len([]rune(pw)) < MinPassword {
-		return problem.InvalidField("password", msgPasswordLen)
-	}
-	hash, err := s.hasher.Hash(ctx, pw)
-	if err != nil {
-		return err
-	}
-	return known(s.st.SetPassword(ctx, login, hash, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.password", Subject: login}))
-}
-
 // MaxPosition bounds the length of a position, in characters.
 const MaxPosition = 200
 
@@ -388,12 +374,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Member, error
 	s.tokens[key] = cachedToken{m: *m, expires: exp, until: now.Add(TokenCacheTTL)}
 	s.mu.Unlock()
 	return *m, nil
-}
-
-// Revoke revokes every token of login.
-func (s *Service) Revoke(ctx context.Context, actor audit.Actor, login string) error {
-	s.forget(login)
-	return s.st.RevokeTokens(ctx, login, audit.Entry{At: s.now().UTC(), Actor: actor, Action: "staff.revoke", Subject: login})
 }
 
 // forget drops the cached tokens of login.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/register/registertest"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
@@ -46,7 +47,7 @@ func TestMigrationDocumentsIntoData(t *testing.T) {
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		s := newService(db)
+		s := registertest.NewService(db)
 		tp, err := s.Taxpayer(ctx, "770100000019")
 		if err != nil {
 			t.Fatal(err)
@@ -69,10 +70,10 @@ func TestMigrationDocumentsIntoData(t *testing.T) {
 			t.Fatalf("search by the old document: %+v %v", found, err)
 		}
 		for _, d := range want {
-			in := person(1)
+			in := registertest.Person(1)
 			in.Surname, in.GivenName, in.Patronymic, in.BirthDate = "Петров", "Пётр", "", time.Date(1980, 2, 3, 0, 0, 0, 0, time.UTC)
 			in.Document = register.IdentityDocument{Type: d.Type, Series: d.Series, Number: d.Number}
-			res, err := s.RegisterPerson(ctx, inspector, in)
+			res, err := s.RegisterPerson(ctx, registertest.Inspector, in)
 			if err != nil || res.Created || res.Taxpayer == nil || res.Taxpayer.TIN != "770100000019" {
 				t.Fatalf("REG-3 by %s %s after the migration: %+v %v", d.Series, d.Number, res, err)
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/register/registertest"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
@@ -53,7 +54,7 @@ func benchRegister(b *testing.B, db *store.DB) {
 	ctx := context.Background()
 	n := benchEnv("KABINET_BENCH_ROWS", 1000)
 	batch := min(n, benchEnv("KABINET_BENCH_BATCH", 5000))
-	s := newService(db)
+	s := registertest.NewService(db)
 	if _, err := s.Offices(ctx); err != nil { // load the directory outside the timing
 		b.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func benchRegister(b *testing.B, db *store.DB) {
 		for done := 0; done < n; done += batch {
 			ins := make([]register.PersonInput, min(batch, n-done))
 			for i := range ins {
-				ins[i] = uniquePerson(next)
+				ins[i] = registertest.UniquePerson(next)
 				// distinct (name, birth date) pairs up to 2,240,000 persons, all born in the past
 				ins[i].BirthDate = time.Date(1901, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, next%40000)
 				ins[i].Document.Series = fmt.Sprintf("%04d", 1000+next/1000000)
@@ -110,7 +111,7 @@ func benchRegister(b *testing.B, db *store.DB) {
 				next++
 			}
 			start := time.Now()
-			out, err := s.RegisterPersons(ctx, inspector, ins)
+			out, err := s.RegisterPersons(ctx, registertest.Inspector, ins)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -84,11 +84,6 @@ func (s *Staff) exec(ctx context.Context, e audit.Entry, q string, args ...any) 
 	})
 }
 
-// SetPassword replaces the password hash and clears the lockout.
-func (s *Staff) SetPassword(ctx context.Context, login, hash string, e audit.Entry) error {
-	return s.exec(ctx, e, `UPDATE staff SET password_hash = $1 WHERE login = $2`, hash, login)
-}
-
 // SetPosition sets a member's position (REG-9).
 func (s *Staff) SetPosition(ctx context.Context, login, position string, e audit.Entry) error {
 	return s.exec(ctx, e, `UPDATE staff SET position = $1 WHERE login = $2`, position, login)
@@ -137,14 +132,4 @@ func (s *Staff) TokenMember(ctx context.Context, hash []byte) (*staff.Member, ti
 	}
 	m.Role = staff.Role(role)
 	return &m, exp, nil
-}
-
-// RevokeTokens revokes every token of a member.
-func (s *Staff) RevokeTokens(ctx context.Context, login string, e audit.Entry) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE staff_tokens SET revoked = TRUE WHERE login = $1`, login); err != nil {
-			return err
-		}
-		return InsertAudit(ctx, tx, e)
-	})
 }

@@ -140,12 +140,25 @@ const maxAttempts = 12
 // reports a serialization failure, a deadlock or a busy database, the whole transaction is run
 // again (fn must therefore be safe to repeat: it must do all its work through tx).
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return retrying(ctx, "transaction", func() error { return db.tryTx(ctx, fn) })
+	return db.inTx(ctx, IsRetryable, fn)
+}
+
+// inTx is InTx with lost saying which errors mean that the transaction lost a race and is run
+// again: IsRetryable's, and for the register also a unique key that a concurrent transaction
+// took first (Register.Update).
+func (db *DB) inTx(ctx context.Context, lost func(error) bool, fn func(tx *sql.Tx) error) error {
+	return retryingOn(ctx, "transaction", lost, func() error { return db.tryTx(ctx, fn) })
 }
 
 // retrying runs fn again, with a growing random pause, while the engine reports a lost race,
 // at most maxAttempts times; what names the work in the final error.
 func retrying(ctx context.Context, what string, fn func() error) error {
+	return retryingOn(ctx, what, IsRetryable, fn)
+}
+
+// retryingOn is retrying with lost saying which errors are a lost race: the one retry loop of
+// every transaction and statement.
+func retryingOn(ctx context.Context, what string, lost func(error) bool, fn func() error) error {
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
@@ -156,7 +169,7 @@ func retrying(ctx context.Context, what string, fn func() error) error {
 			case <-time.After(backoff + time.Duration(rand.Int64N(int64(backoff)))):
 			}
 		}
-		if err = fn(); err == nil || !IsRetryable(err) {
+		if err = fn(); err == nil || !lost(err) {
 			return err
 		}
 	}

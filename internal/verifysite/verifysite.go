@@ -149,6 +149,7 @@ func (h *Handler) show(q *web.Request, compared string, status int) error {
 	x, err := h.x.Issued(q.Ctx(), q.R.PathValue("number"))
 	if problem.Is(err, problem.NotFound) {
 		q.Page.Title = q.Page.T("verify.not_found_title")
+		q.Page.Form = url.Values{"number": {q.R.PathValue("number")}} // to correct a typo in place
 		q.Page.Data = view{NotFound: true}
 		q.Render(http.StatusNotFound, "verify.html")
 		return nil

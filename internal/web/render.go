@@ -1,7 +1,6 @@
 package web
 
 import (
-	"time"
 	"bytes"
 	"fmt"
 	"html/template"
@@ -9,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/kabinet/kabinet/internal/i18n"
 )
@@ -115,7 +115,13 @@ func pairs(kv ...any) map[string]any {
 	return m
 }
 
-func newRenderer(pagesFS fs.FS) (*renderer, error) {
+// page is a template file and the file system it is in.
+type page struct {
+	fsys fs.FS
+	name string
+}
+
+func newRenderer(sources ...fs.FS) (*renderer, error) {
 	rd := &renderer{pages: map[string]*template.Template{}}
 	layout, err := fs.ReadFile(files, "templates/layout.html")
 	if err != nil {
@@ -126,17 +132,20 @@ func newRenderer(pagesFS fs.FS) (*renderer, error) {
 		return nil, err
 	}
 	layout = append(layout, fields...)
-	var partials, pages []string
-	if pagesFS != nil {
+	var partials, pages []page
+	for _, pagesFS := range sources {
+		if pagesFS == nil {
+			continue
+		}
 		names, err := fs.Glob(pagesFS, "*.html")
 		if err != nil {
 			return nil, err
 		}
 		for _, n := range names {
 			if strings.HasPrefix(n, "_") {
-				partials = append(partials, n)
+				partials = append(partials, page{pagesFS, n})
 			} else {
-				pages = append(pages, n)
+				pages = append(pages, page{pagesFS, n})
 			}
 		}
 	}
@@ -146,12 +155,12 @@ func newRenderer(pagesFS fs.FS) (*renderer, error) {
 			return err
 		}
 		for _, p := range partials {
-			b, err := fs.ReadFile(pagesFS, p)
+			b, err := fs.ReadFile(p.fsys, p.name)
 			if err != nil {
 				return err
 			}
-			if _, err := t.New(p).Parse(string(b)); err != nil {
-				return fmt.Errorf("%s: %w", p, err)
+			if _, err := t.New(p.name).Parse(string(b)); err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
 			}
 		}
 		if _, err := t.New(name).Parse(string(src)); err != nil {
@@ -161,11 +170,14 @@ func newRenderer(pagesFS fs.FS) (*renderer, error) {
 		return nil
 	}
 	for _, n := range pages {
-		src, err := fs.ReadFile(pagesFS, n)
+		if _, dup := rd.pages[n.name]; dup {
+			return nil, fmt.Errorf("web: two pages named %s", n.name)
+		}
+		src, err := fs.ReadFile(n.fsys, n.name)
 		if err != nil {
 			return nil, err
 		}
-		if err := parse(n, src); err != nil {
+		if err := parse(n.name, src); err != nil {
 			return nil, err
 		}
 	}

@@ -63,8 +63,10 @@ func (s *Site) zone() *time.Location {
 }
 
 // NewSite parses the site's page templates (pages: *.html, with _*.html partials such as the
-// navigation, _nav.html, which defines "nav") and returns the site.
-func NewSite(s Site, pages fs.FS) (*Site, error) {
+// navigation, _nav.html, which defines "nav") and returns the site. More file systems add pages
+// that other packages serve on the site (the OpenID Connect provider's on /id/); every page
+// gets the partials of all of them.
+func NewSite(s Site, pages fs.FS, more ...fs.FS) (*Site, error) {
 	if !strings.HasPrefix(s.Base, "/") || !strings.HasSuffix(s.Base, "/") || s.Name == "" {
 		return nil, errors.New("web: a site needs a name and a base path like /office/")
 	}
@@ -74,7 +76,7 @@ func NewSite(s Site, pages fs.FS) (*Site, error) {
 	if s.Home == "" {
 		s.Home = s.Base
 	}
-	rd, err := newRenderer(pages)
+	rd, err := newRenderer(append([]fs.FS{pages}, more...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,15 @@ type Options struct {
 	Identity app.Identity // the identity provider's registries, post and e-signature roots
 	// Wrap, when set, wraps the application's handler (a test mounts a site of its own beside it).
 	Wrap func(http.Handler) http.Handler
+	// OIDC configures the OpenID Connect provider; its secret key is TestSecretKey when none is
+	// given, so that every application a test starts on one database reads the same keys.
+	OIDC app.OIDC
+	// PublicURL is the issuer and the base of extracts' QR codes ("": the request's).
+	PublicURL string
 }
+
+// TestSecretKey is the secret key of the applications tests start; never for real keys.
+var TestSecretKey = []byte("kabinet-test-secret-key-32-bytes")
 
 // App is a running application.
 type App struct {
@@ -79,6 +87,9 @@ func Start(t testing.TB, db *store.DB, o Options) *App {
 	if o.Clock == nil {
 		o.Clock = NewClock(time.Time{})
 	}
+	if o.OIDC.SecretKey == nil {
+		o.OIDC.SecretKey = TestSecretKey
+	}
 	var log *slog.Logger
 	if o.Log != nil {
 		log = slog.New(slog.NewTextHandler(o.Log, nil))
@@ -87,7 +98,7 @@ func Start(t testing.TB, db *store.DB, o Options) *App {
 	}
 	a, err := app.New(context.Background(), app.Config{DB: db, Log: log, Now: o.Clock.Now,
 		Hasher: password.NewHasherWith(*o.Hash, 0), Proxies: o.Proxies,
-		Demo: o.Demo, Senders: o.Senders, Identity: o.Identity})
+		Demo: o.Demo, Senders: o.Senders, Identity: o.Identity, OIDC: o.OIDC, PublicURL: o.PublicURL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,94 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kabinet/kabinet/esign"
+	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/store"
+)
+
+// The personal account's wiring: its storage, the register it reads, the attempt limits and
+// password hashing it shares with every login, and the trusted roots and CRLs of qualified
+// certificates, the same as the identity provider's (--esign-roots, --esign-crl).
+
+// CabinetRegister is the taxpayer register as the personal account reads it (cabinet.Register).
+func CabinetRegister(r *register.Service) cabinet.Register { return cabinetRegister{r} }
+
+type cabinetRegister struct{ r *register.Service }
+
+func (c cabinetRegister) Person(ctx context.Context, tin string) (*cabinet.Person, error) {
+	t, err := c.r.Taxpayer(ctx, tin)
+	if problem.Is(err, problem.NotFound) || problem.Is(err, problem.Invalid) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return personOf(t), nil
+}
+
+// PersonBySNILS finds the person with a СНИЛС through the register's search.
+func (c cabinetRegister) PersonBySNILS(ctx context.Context, snils string) (*cabinet.Person, error) {
+	found, err := c.r.Search(ctx, register.SearchFilter{Query: snils, Kind: register.KindPerson, Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range found {
+		t, err := c.r.Taxpayer(ctx, s.TIN)
+		if err != nil {
+			return nil, err
+		}
+		if p := personOf(t); p != nil && p.SNILS == snils && p.Applied() {
+			return p, nil
+		}
+	}
+	return nil, nil
+}
+
+func (c cabinetRegister) Office(ctx context.Context, code string) (cabinet.Office, bool, error) {
+	code = strings.TrimSpace(code)
+	if len(code) != 4 {
+		return cabinet.Office{}, false, nil
+	}
+	card, err := c.r.OfficeCard(ctx, code)
+	if problem.Is(err, problem.NotFound) {
+		return cabinet.Office{}, false, nil
+	}
+	if err != nil {
+		return cabinet.Office{}, false, err
+	}
+	name := card.Name
+	if name == "" {
+		name = card.FullName
+	}
+	return cabinet.Office{Code: card.Code, Name: name}, true, nil
+}
+
+// personOf is a register's record of a person as the personal account reads it; nil for an
+// organization.
+func personOf(t *register.Taxpayer) *cabinet.Person {
+	if t == nil || t.Person == nil {
+		return nil
+	}
+	p := t.Person
+	return &cabinet.Person{TIN: t.TIN, Surname: p.Surname, GivenName: p.GivenName, Patronymic: p.Patronymic, BirthDate: p.BirthDate,
+		SNILS: p.SNILS, Office: t.TaxOffice, Status: string(t.Status), RegisteredOn: t.RegisteredOn}
+}
+
+func (a *App) newCabinet(c Config) error {
+	id := c.Identity
+	v, err := esign.NewVerifier(esign.Config{RootsDir: id.ESignRoots, CRLFiles: id.ESignCRLs, RequireRevocation: len(id.ESignCRLs) > 0, Now: c.Now})
+	if err != nil {
+		return fmt.Errorf("e-signature roots: %w", err)
+	}
+	st := store.NewCabinet(c.DB)
+	a.Cabinet = cabinet.New(cabinet.Options{Store: st, Register: CabinetRegister(a.Register), Hasher: c.Hasher, Limits: a.Limits,
+		Verifier: v, Challenges: esign.NewChallenges(store.NewIdentity(c.DB), 15*time.Minute, c.Now), Sessions: a.Sessions, Now: c.Now})
+	return nil
+}

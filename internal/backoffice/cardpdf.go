@@ -1,0 +1,85 @@
+package backoffice
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/kabinet/kabinet/internal/cabinet"
+)
+
+// CardPDF writes a registration card (LK-1) as a PDF document (A4, the top half: it is cut or
+// folded), in lang, with the Go fonts, which cover Cyrillic (as package extract renders
+// extracts): the date of issue, the tax office's code and name, the person's name, the login and
+// the temporary password, its validity, and the memo. loginURL is the personal account's login
+// page.
+func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL string) error {
+	t := func(key string, args ...any) string { return tr(lang, key, args...) }
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetTitle(t("office.card.title")+" "+c.TIN, true)
+	pdf.SetCreator("kabinet", true)
+	pdf.SetCreationDate(c.IssuedAt.UTC())
+	pdf.SetModificationDate(c.IssuedAt.UTC())
+	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	pdf.AddUTF8FontFromBytes("mono", "", gomono.TTF)
+	pdf.AddPage()
+	pdf.SetFont("go", "B", 15)
+	pdf.MultiCell(0, 8, t("office.card.title"), "", "C", false)
+	pdf.SetFont("go", "", 10)
+	pdf.MultiCell(0, 6, t("office.card.subtitle"), "", "C", false)
+	pdf.Ln(4)
+	office := c.Office
+	if c.OfficeName != "" {
+		office += " — " + c.OfficeName
+	}
+	rows := [][2]string{
+		{t("office.card.issued"), c.IssuedAt.In(officeZone).Format("02.01.2006")},
+		{t("office.card.office"), office},
+		{t("office.card.name"), c.Name},
+		{t("office.card.login"), c.TIN},
+		{t("office.card.password"), c.TemporaryPassword},
+		{t("office.card.expires"), c.ExpiresAt.In(officeZone).Format("02.01.2006")},
+	}
+	if !c.ActiveFrom.IsZero() {
+		rows = append(rows, [2]string{t("office.card.active_from"), c.ActiveFrom.In(officeZone).Format("02.01.2006")})
+	}
+	for i, r := range rows {
+		pdf.SetFont("go", "B", 10)
+		x, y := pdf.GetXY()
+		pdf.MultiCell(60, 8, r[0], "1", "L", false)
+		h := pdf.GetY() - y
+		pdf.SetXY(x+60, y)
+		if i == 3 || i == 4 { // the login and the password: a font where 0 and O, l and I differ
+			pdf.SetFont("mono", "", 14)
+		} else {
+			pdf.SetFont("go", "", 10)
+		}
+		pdf.MultiCell(0, 8, r[1], "1", "L", false)
+		if pdf.GetY()-y < h {
+			pdf.SetY(y + h)
+		}
+	}
+	pdf.Ln(5)
+	pdf.SetFont("go", "B", 11)
+	pdf.MultiCell(0, 6, t("office.card.memo"), "", "L", false)
+	pdf.SetFont("go", "", 10)
+	for i, line := range cardMemo(lang, c, loginURL) {
+		pdf.MultiCell(0, 5, fmt.Sprintf("%d. %s", i+1, line), "", "L", false)
+		pdf.Ln(1)
+	}
+	pdf.Ln(4)
+	pdf.SetFont("go", "", 9)
+	pdf.MultiCell(0, 5, t("office.card.issued_by", c.IssuedBy), "", "L", false)
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return err
+	}
+	_, err := out.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,342 @@
+// Package cabinet is the taxpayer's personal account (SPEC section 4, like lkfl.nalog.ru): the
+// accounts of persons keyed by their TIN, registration cards with a temporary password issued by
+// a tax office (LK-1, LK-2, BO-2), the account's own password and its rules (LK-3), the login by
+// TIN and password under the platform's attempt limits, online recovery by e-mail with a code
+// word (LK-4), the re-issue of a card that ends every credential and session (LK-10), login and
+// registration with a qualified e-signature (LK-5), online applications an inspector reviews
+// (LK-7, BO-3), representatives and parents of children under 14 (LK-8), the read-only
+// demonstration account (LK-9), the history of logins and the notifications sent. A login
+// through the identity provider (LK-6) enters by SignIn (provider.go).
+//
+// It holds the rules only: it declares the Store and the Register it needs and imports no SQL
+// driver and no net/http. Passwords and code words go through package password (argon2id),
+// attempts through package limits (counted before the hash is computed), messages through package
+// notify's outbox, and every change is written with its effects (events, messages, audit entries
+// of staff actions, BO-5) in the change's own transaction. The tax data themselves (SPEC section
+// 5) are not here.
+package cabinet
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/kabinet/kabinet/esign"
+	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/notify"
+	"github.com/kabinet/kabinet/internal/password"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/storeerr"
+	"github.com/kabinet/kabinet/tin"
+)
+
+// Source is how an account came to be.
+type Source string
+
+// The sources of accounts.
+const (
+	FromCard     Source = "card"    // a registration card issued by a tax office (LK-1)
+	FromESign    Source = "esign"   // registered with a qualified e-signature (LK-5)
+	FromProvider Source = "idp"     // first entered through the identity provider (LK-6)
+	Managed      Source = "managed" // a principal's or a child's account with no credentials of its own (LK-8)
+)
+
+// RecoveryOffCodeWord is why online recovery was switched off by the rules: three wrong code
+// words (LK-4). Only a tax office switches it back (a new card, or Restore).
+const RecoveryOffCodeWord = "code_word"
+
+// Account is a taxpayer's personal account. Its key is the TIN, which is also the login (LK-1).
+type Account struct {
+	TIN    string
+	Name   string // the person's full name as the register had it when last read
+	Source Source
+	// PasswordHash is the argon2id hash of the temporary password of the current card while
+	// Temporary, of the owner's own password after (LK-2); "" for an account without credentials.
+	PasswordHash  string
+	Temporary     bool
+	CardID        string    // the current card, "" when none was issued
+	CardIssuedAt  time.Time // the current card's date of issue
+	CardExpiresAt time.Time // until when its temporary password may be used (LK-2)
+	ActiveFrom    time.Time // a card issued on an online application works from the next day (LK-7)
+	PasswordSetAt time.Time
+	// SessionsFrom ends every session started before it: a new card (LK-10) and a recovered
+	// password end them at once, whichever process serves them.
+	SessionsFrom     time.Time
+	Email            string
+	EmailConfirmed   bool
+	Phone            string
+	PhoneConfirmed   bool
+	CodeWordHash     string // argon2id of the code word of online recovery (LK-4)
+	RecoveryOn       bool
+	RecoveryFailures int    // wrong code words in a row
+	RecoveryOff      string // RecoveryOffCodeWord when the rules switched recovery off
+	Lang             string // the language of the messages sent to the owner
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Version          int64
+}
+
+// HasPassword reports whether the account can be entered with a password.
+func (a *Account) HasPassword() bool { return a.PasswordHash != "" }
+
+// Blocked reports whether the account is blocked at now: the temporary password of its card was
+// not replaced within a month of issue (LK-2), until a tax office issues a new card.
+func (a *Account) Blocked(now time.Time) bool {
+	return a.Temporary && !a.CardExpiresAt.IsZero() && !now.Before(a.CardExpiresAt)
+}
+
+// Person is a person as the register knows them: what the account shows and what its rules
+// check (an applied TIN, the name on a certificate, a child's age).
+type Person struct {
+	TIN          string
+	Surname      string
+	GivenName    string
+	Patronymic   string
+	BirthDate    time.Time
+	SNILS        string
+	Office       string // the tax office the person is registered with
+	Status       string // active, deregistered, not_applied (the register's statuses)
+	RegisteredOn time.Time
+}
+
+// StatusNotApplied is the register's status of a TIN that stopped being applied (REG-7).
+const StatusNotApplied = "not_applied"
+
+// FullName is the person's name as shown.
+func (p *Person) FullName() string {
+	return strings.Join(strings.Fields(p.Surname+" "+p.GivenName+" "+p.Patronymic), " ")
+}
+
+// Applied reports whether the person's TIN is applied (REG-7).
+func (p *Person) Applied() bool { return p.Status != StatusNotApplied }
+
+// Office is a tax office as a card names it.
+type Office struct{ Code, Name string }
+
+// Site is the name of the personal account's site, whose sessions are the accounts'.
+const Site = "lk"
+
+// Sessions ends sessions (package session's Manager).
+type Sessions interface {
+	EndAll(ctx context.Context, site, subject, keepToken string) (int, error)
+}
+
+// endSessions ends every session of the account tin.
+func (s *Service) endSessions(ctx context.Context, tin string) error {
+	if s.o.Sessions == nil {
+		return nil
+	}
+	_, err := s.o.Sessions.EndAll(ctx, Site, tin, "")
+	return err
+}
+
+// Register is the taxpayer register as the personal account reads it; implemented over package
+// register by the application's wiring. A person it does not hold is nil with no error.
+type Register interface {
+	Person(ctx context.Context, tin string) (*Person, error)
+	PersonBySNILS(ctx context.Context, snils string) (*Person, error)
+	// Office returns a tax office of the directory; ok is false for an unknown code.
+	Office(ctx context.Context, code string) (o Office, ok bool, err error)
+}
+
+// Options are the Service's dependencies.
+type Options struct {
+	Store      Store
+	Register   Register
+	Hasher     *password.Hasher
+	Limits     *limits.Limiter
+	Verifier   *esign.Verifier   // trusted roots and CRLs of qualified certificates (LK-5)
+	Challenges *esign.Challenges // stored in the database: several processes share them
+	Zone       *time.Location    // the zone of the tax administration's days; Moscow time when nil
+	// Sessions ends the sessions of an account at once when its credentials are replaced (a new
+	// card, a recovered password: LK-10); the sessions' start is checked against the account's
+	// SessionsFrom as well, so that a process that missed the end refuses them too.
+	Sessions Sessions
+	Now      func() time.Time
+}
+
+// Service applies the personal account's rules.
+type Service struct {
+	o    Options
+	now  func() time.Time
+	zone *time.Location
+}
+
+// New returns the service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	z := o.Zone
+	if z == nil {
+		z = moscow
+	}
+	return &Service{o: o, now: o.Now, zone: z}
+}
+
+// moscow is Moscow time, UTC+3 all year, the zone of the Russian tax administration's days.
+var moscow = func() *time.Location {
+	if z, err := time.LoadLocation("Europe/Moscow"); err == nil {
+		return z
+	}
+	return time.FixedZone("MSK", 3*60*60)
+}()
+
+// Now returns the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Origin is where a request comes from: the client's address and browser, the device token it
+// carries for the attempt limits, and the language of the messages sent to the user.
+type Origin struct {
+	Address   string
+	UserAgent string
+	Device    string
+	Lang      string
+}
+
+func (o Origin) limits() limits.Origin { return limits.Origin{Address: o.Address, Device: o.Device} }
+
+// event makes a line of the account's history.
+func (s *Service) event(tin, kind string, o Origin, actor, details string) Event {
+	ua := o.UserAgent
+	if len(ua) > 200 {
+		ua = ua[:200]
+	}
+	return Event{TIN: tin, At: s.now().UTC(), Kind: kind, Address: o.Address, Device: ua, Actor: actor, Details: details}
+}
+
+var (
+	msgNoAccount   = problem.Msg("lk.no_account")
+	msgStale       = problem.Msg("lk.stale")
+	msgTINFormat   = problem.Msg("lk.tin_format")
+	msgTINUnknown  = problem.Msg("lk.tin_unknown")
+	msgNotApplied  = problem.Msg("lk.tin_not_applied")
+	msgRequired    = problem.Msg("lk.required")
+	msgUnavailable = problem.Msg("lk.register_unavailable")
+)
+
+// ParseTIN reads a person's TIN as typed (spaces allowed) and returns its 12 digits.
+func ParseTIN(s string) (string, error) {
+	d := strings.Join(strings.Fields(s), "")
+	v, err := tin.ParseINN(d)
+	if err != nil {
+		return "", problem.InvalidField("tin", problem.Number(err))
+	}
+	if v.Type != tin.Individual {
+		return "", problem.InvalidField("tin", msgTINFormat)
+	}
+	return v.Digits, nil
+}
+
+// Account returns an account.
+func (s *Service) Account(ctx context.Context, tin string) (*Account, error) {
+	a, err := s.o.Store.Account(ctx, tin)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return nil, problem.New(problem.NotFound, msgNoAccount)
+	}
+	return a, err
+}
+
+// findAccount returns an account, or nil when there is none.
+func (s *Service) findAccount(ctx context.Context, tin string) (*Account, error) {
+	a, err := s.o.Store.Account(ctx, tin)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return nil, nil
+	}
+	return a, err
+}
+
+// Person returns the register's person with tin: NotFound when it holds none.
+func (s *Service) Person(ctx context.Context, tin string) (*Person, error) {
+	p, err := s.o.Register.Person(ctx, tin)
+	if err != nil {
+		return nil, problem.Wrap(problem.Unavailable, msgUnavailable, err)
+	}
+	if p == nil {
+		return nil, problem.New(problem.NotFound, msgTINUnknown.With(tin))
+	}
+	return p, nil
+}
+
+// appliedPerson returns the register's person with tin whose TIN is applied.
+func (s *Service) appliedPerson(ctx context.Context, tin string) (*Person, error) {
+	p, err := s.Person(ctx, tin)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Applied() {
+		return nil, problem.New(problem.Conflict, msgNotApplied.With(tin))
+	}
+	return p, nil
+}
+
+// OfficeName returns the name of a tax office, or "" when the directory lacks it.
+func (s *Service) OfficeName(ctx context.Context, code string) string {
+	o, ok, err := s.o.Register.Office(ctx, code)
+	if err != nil || !ok {
+		return ""
+	}
+	return o.Name
+}
+
+// update writes a changed account; a concurrent change is a Conflict.
+func (s *Service) update(ctx context.Context, a *Account, e Effects) error {
+	a.UpdatedAt = s.now().UTC()
+	err := s.o.Store.UpdateAccount(ctx, *a, e)
+	if errors.Is(err, storeerr.ErrConflict) || errors.Is(err, storeerr.ErrNotFound) {
+		return problem.New(problem.Conflict, msgStale)
+	}
+	if err != nil {
+		return err
+	}
+	a.Version++
+	return nil
+}
+
+// notices prepares a message with key to each confirmed contact of the account (its e-mail and
+// its phone), or to the ones given.
+func (s *Service) notices(a *Account, key string, args ...string) ([]Notice, error) {
+	var out []Notice
+	for _, to := range []struct {
+		ch   notify.Channel
+		addr string
+		ok   bool
+	}{{notify.Email, a.Email, a.EmailConfirmed}, {notify.SMS, a.Phone, a.PhoneConfirmed}} {
+		if !to.ok || to.addr == "" {
+			continue
+		}
+		n, err := s.notice(a.TIN, to.ch, to.addr, messageLang(a.Lang), key, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// notice prepares one message to an address about the account tin.
+func (s *Service) notice(tin string, ch notify.Channel, to, lang, key string, args ...string) (Notice, error) {
+	msgs, err := notify.Prepare(s.now(), notify.Message{Channel: ch, To: to, Lang: messageLang(lang), Key: key, Args: args})
+	if err != nil {
+		return Notice{}, err
+	}
+	return Notice{TIN: tin, Message: msgs[0]}, nil
+}
+
+// messageLang is the language messages are sent in: the owner's, Russian by default.
+func messageLang(lang string) string {
+	if lang == "" {
+		return "ru"
+	}
+	return lang
+}
+
+// date formats a day as the tax office writes it.
+func (s *Service) date(t time.Time) string { return t.In(s.zone).Format("02.01.2006") }
+
+// today is the start of the day of now in the tax administration's zone.
+func (s *Service) today() time.Time {
+	y, m, d := s.now().In(s.zone).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, s.zone)
+}

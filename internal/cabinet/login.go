@@ -1,0 +1,171 @@
+package cabinet
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/tin"
+)
+
+// Login by TIN and password (LK-1, LK-2) under the attempt limits of package limits (per
+// address, overall with a progressive delay, trusted devices), counted before the password's
+// hash is computed. An unknown TIN, a TIN without an account and a malformed login are answered,
+// counted and timed exactly like a wrong password, so no answer tells whether a TIN has an
+// account; what is wrong with an account (a card expired unused, a card not yet active, a TIN
+// that stopped being applied) is told only to whoever typed its password right. The login
+// 00000000000 opens the demonstration account with any password (LK-9, demo.go).
+
+// LoginPolicy limits the password attempts of the personal accounts: the staff's numbers.
+var LoginPolicy = limits.Policy{
+	Scope:     "lk.password",
+	PerClient: limits.StaffLogin.PerClient,
+	Overall:   limits.StaffLogin.Overall,
+	PerDevice: limits.StaffLogin.PerDevice,
+}
+
+var (
+	msgBadLogin   = problem.Msg("lk.bad_credentials")
+	msgBlocked    = problem.Msg("lk.login.blocked")
+	msgNotYet     = problem.Msg("lk.login.not_yet")
+	msgLoginStale = problem.Msg("lk.login.not_applied")
+)
+
+// LoginResult is a login whose password was right.
+type LoginResult struct {
+	Account *Account // nil for the demonstration account
+	Demo    bool     // the demonstration account (LK-9)
+	// MustChange is set when the password was the temporary one of a card: the owner sets their
+	// own before anything else (LK-2); the card's id is Account.CardID.
+	MustChange bool
+	Device     string // a new device token, when the attempt came from an untrusted device
+}
+
+// loginKey is the name a login's counters are kept under: the TIN as typed without spaces.
+func loginKey(login string) string { return strings.Join(strings.Fields(login), "") }
+
+// Login checks a TIN and a password.
+func (s *Service) Login(ctx context.Context, login, pw string, o Origin) (LoginResult, error) {
+	key := loginKey(login)
+	if IsDemo(key) {
+		return LoginResult{Demo: true}, nil
+	}
+	var a *Account
+	if v, err := tin.ParseINN(key); err == nil && v.Type == tin.Individual {
+		if a, err = s.findAccount(ctx, v.Digits); err != nil {
+			return LoginResult{}, err
+		}
+	}
+	t, err := s.o.Limits.Begin(ctx, LoginPolicy, key, o.limits())
+	if r, ok := limits.AsRefusal(err); ok {
+		return LoginResult{}, r.Problem()
+	}
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if a == nil || !a.HasPassword() {
+		s.o.Hasher.Dummy(ctx, pw)
+		return LoginResult{}, problem.New(problem.Unauthorized, msgBadLogin)
+	}
+	ok, err := s.o.Hasher.Verify(ctx, a.PasswordHash, pw)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if !ok {
+		_ = s.o.Store.Record(ctx, Effects{Events: []Event{s.event(a.TIN, "login_failed", o, "", "")}})
+		return LoginResult{}, problem.New(problem.Unauthorized, msgBadLogin)
+	}
+	if err := s.o.Limits.Succeeded(ctx, t); err != nil {
+		return LoginResult{}, err
+	}
+	if err := s.admit(ctx, a, o); err != nil {
+		return LoginResult{}, err
+	}
+	res := LoginResult{Account: a, MustChange: a.Temporary}
+	kind := "login"
+	if a.Temporary {
+		kind = "temporary_login"
+	}
+	if err := s.o.Store.Record(ctx, Effects{Events: []Event{s.event(a.TIN, kind, o, "", "")}}); err != nil {
+		return LoginResult{}, err
+	}
+	if !t.Trusted {
+		if res.Device, err = s.o.Limits.TrustDevice(ctx, LoginPolicy, key); err != nil {
+			return LoginResult{}, err
+		}
+	}
+	return res, nil
+}
+
+// admit refuses an account its owner may not enter now, whatever the way in: a card's
+// temporary password expired unused (LK-2), a card on an application before the next day
+// (LK-7), a TIN that is not applied any more (REG-7).
+func (s *Service) admit(ctx context.Context, a *Account, o Origin) error {
+	now := s.now()
+	if a.Blocked(now) {
+		_ = s.o.Store.Record(ctx, Effects{Events: []Event{s.event(a.TIN, "login_blocked", o, "", "")}})
+		return problem.New(problem.Forbidden, msgBlocked.With(s.date(a.CardExpiresAt)))
+	}
+	if !a.ActiveFrom.IsZero() && now.Before(a.ActiveFrom) {
+		return problem.New(problem.Forbidden, msgNotYet.With(s.date(a.ActiveFrom)))
+	}
+	p, err := s.o.Register.Person(ctx, a.TIN)
+	if err != nil {
+		return problem.Wrap(problem.Unavailable, msgUnavailable, err)
+	}
+	if p == nil || !p.Applied() {
+		return problem.New(problem.Forbidden, msgLoginStale)
+	}
+	if name := p.FullName(); name != a.Name {
+		a.Name = name // the register's name changed (REG-6): shown from now on
+		_ = s.update(ctx, a, Effects{})
+	}
+	return nil
+}
+
+// SetOwnPassword replaces the temporary password of card cardID, which the owner has just typed
+// (a login flow holds that proof), by their own password (LK-2, LK-3): the card is used and the
+// new password is permanent.
+func (s *Service) SetOwnPassword(ctx context.Context, tin, cardID, pw, again string, o Origin) (*Account, error) {
+	a, err := s.Account(ctx, tin)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Temporary || a.CardID != cardID {
+		// Another card was issued meanwhile, or the password was already set (another tab).
+		return nil, problem.New(problem.Conflict, msgStale)
+	}
+	if err := s.admit(ctx, a, o); err != nil {
+		return nil, err
+	}
+	if err := CheckPassword("new_password", pw, again); err != nil {
+		return nil, err
+	}
+	if err := s.setPassword(ctx, a, pw); err != nil {
+		return nil, err
+	}
+	a.Temporary = false
+	if o.Lang != "" {
+		a.Lang = o.Lang
+	}
+	if err := s.useCard(ctx, a, Effects{Events: []Event{s.event(a.TIN, "password_set", o, "", "")}}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// SessionAccount returns the account a session of tin that started at started opens, or an
+// error that ends the session: the account gone, blocked, or given a new card or a recovered
+// password since the session started (LK-10).
+func (s *Service) SessionAccount(ctx context.Context, tin string, started time.Time) (*Account, error) {
+	a, err := s.Account(ctx, tin)
+	if err != nil {
+		return nil, err
+	}
+	if started.Before(a.SessionsFrom) || a.Blocked(s.now()) {
+		return nil, problem.New(problem.Unauthorized, problem.MsgUnauthorized)
+	}
+	return a, nil
+}

@@ -1,0 +1,198 @@
+package cabinet
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/problem"
+)
+
+// LK-3: the account's own password is at least MinPassword characters, has no spaces, only Latin
+// letters (with digits and special characters), upper and lower case letters, at least one digit
+// and at least one special character. Each rule a password breaks is named separately; the new
+// password is typed twice alike.
+
+// MinPassword is the shortest own password (LK-3); MaxPassword the longest one taken.
+const (
+	MinPassword = 7
+	MaxPassword = 128
+)
+
+// Rule is one rule of LK-3.
+type Rule string
+
+// The rules of the own password, in the order they are named.
+const (
+	RuleLength  Rule = "length"  // at least MinPassword characters
+	RuleSpaces  Rule = "spaces"  // no spaces
+	RuleLatin   Rule = "latin"   // Latin letters, digits and special characters only
+	RuleUpper   Rule = "upper"   // an upper-case letter
+	RuleLower   Rule = "lower"   // a lower-case letter
+	RuleDigit   Rule = "digit"   // a digit
+	RuleSpecial Rule = "special" // a special character
+)
+
+// Rules lists the rules in the order they are named.
+var Rules = []Rule{RuleLength, RuleSpaces, RuleLatin, RuleUpper, RuleLower, RuleDigit, RuleSpecial}
+
+// Message is the rule's text.
+func (r Rule) Message() problem.Message {
+	if r == RuleLength {
+		return problem.Msg("lk.password.rule.length", MinPassword)
+	}
+	return problem.Msg("lk.password.rule." + string(r))
+}
+
+// Broken returns the rules of LK-3 that pw breaks, in the order of Rules.
+func Broken(pw string) []Rule {
+	var upper, lower, digit, special, space, other bool
+	for _, r := range pw {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= '0' && r <= '9':
+			digit = true
+		case r == ' ' || r == '\t' || r == '\u00a0' || r == '\n' || r == '\r':
+			space = true
+		case r > ' ' && r < 0x7f:
+			special = true
+		default:
+			other = true // a letter of another alphabet, a symbol outside ASCII
+		}
+	}
+	var out []Rule
+	add := func(broken bool, r Rule) {
+		if broken {
+			out = append(out, r)
+		}
+	}
+	add(utf8.RuneCountInString(pw) < MinPassword, RuleLength)
+	add(space, RuleSpaces)
+	add(other, RuleLatin)
+	add(!upper, RuleUpper)
+	add(!lower, RuleLower)
+	add(!digit, RuleDigit)
+	add(!special, RuleSpecial)
+	return out
+}
+
+// ruleList is the broken rules as one text in the reader's language: each rule named.
+type ruleList []Rule
+
+// In returns the rules' texts joined.
+func (l ruleList) In(lang string) string {
+	parts := make([]string, len(l))
+	for i, r := range l {
+		parts[i] = r.Message().In(lang)
+	}
+	return strings.Join(parts, "; ")
+}
+
+var (
+	msgPasswordRules  = problem.Msg("lk.password.rules")
+	msgPasswordRepeat = problem.Msg("lk.password.repeat")
+	msgPasswordLong   = problem.Msg("lk.password.long", MaxPassword)
+	msgCurrent        = problem.Msg("lk.password.current")
+)
+
+// CheckPassword returns what is wrong with a new own password pw typed twice (pw and again), on
+// the fields field and field+"_confirm": one message naming each broken rule of LK-3 (the
+// problem's Extra "rules" lists their codes for programs), or nil.
+func CheckPassword(field, pw, again string) error {
+	var fe problem.Fields
+	broken := Broken(pw)
+	switch {
+	case utf8.RuneCountInString(pw) > MaxPassword:
+		fe.Add(field, msgPasswordLong)
+	case len(broken) > 0:
+		fe.Add(field, msgPasswordRules.With(ruleList(broken)))
+	case pw != again:
+		fe.Add(field+"_confirm", msgPasswordRepeat)
+	}
+	err := fe.Err()
+	if p, ok := problem.As(err); ok && len(broken) > 0 {
+		codes := make([]string, len(broken))
+		for i, r := range broken {
+			codes[i] = string(r)
+		}
+		p.Extra = map[string]any{"rules": codes}
+	}
+	return err
+}
+
+// RuleTexts returns the texts of every rule of LK-3 in lang, for a form's hint.
+func RuleTexts(lang string) []string {
+	out := make([]string, len(Rules))
+	for i, r := range Rules {
+		out[i] = r.Message().In(lang)
+	}
+	return out
+}
+
+// ChangePassword changes the own password of a signed-in owner, who types the current one
+// (checked under the login's attempt limits). The caller ends the owner's other sessions.
+func (s *Service) ChangePassword(ctx context.Context, tin, current, pw, again string, o Origin) error {
+	a, err := s.Account(ctx, tin)
+	if err != nil {
+		return err
+	}
+	if err := CheckPassword("new_password", pw, again); err != nil {
+		return err
+	}
+	t, err := s.o.Limits.Begin(ctx, LoginPolicy, a.TIN, o.limits())
+	if r, ok := limits.AsRefusal(err); ok {
+		return r.Problem()
+	}
+	if err != nil {
+		return err
+	}
+	ok := false
+	if a.HasPassword() {
+		if ok, err = s.o.Hasher.Verify(ctx, a.PasswordHash, current); err != nil {
+			return err
+		}
+	} else {
+		s.o.Hasher.Dummy(ctx, current)
+	}
+	if !ok {
+		return problem.InvalidField("current_password", msgCurrent)
+	}
+	_ = s.o.Limits.Succeeded(ctx, t)
+	if err := s.setPassword(ctx, a, pw); err != nil {
+		return err
+	}
+	msgs, err := s.notices(a, "notify.lk.password_changed")
+	if err != nil {
+		return err
+	}
+	if a.Temporary {
+		// The temporary password replaced from the settings: the card is used (LK-2).
+		a.Temporary = false
+		return s.useCard(ctx, a, Effects{Events: []Event{s.event(a.TIN, "password_set", o, "", "")}, Messages: msgs})
+	}
+	return s.update(ctx, a, Effects{Events: []Event{s.event(a.TIN, "password_changed", o, "", "")}, Messages: msgs})
+}
+
+// setPassword hashes pw into a (not yet written).
+func (s *Service) setPassword(ctx context.Context, a *Account, pw string) error {
+	hash, err := s.o.Hasher.Hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	a.PasswordHash, a.PasswordSetAt = hash, s.now().UTC()
+	return nil
+}
+
+// requiredText adds a field error when v is empty.
+func requiredText(fe *problem.Fields, field, v string) bool {
+	if strings.TrimSpace(v) == "" {
+		fe.Add(field, msgRequired.With(i18n.Field(field)))
+		return false
+	}
+	return true
+}

@@ -1,0 +1,150 @@
+package lkweb
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/extract"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/web"
+)
+
+// The home page: what the register knows of the taxpayer (TIN, name, tax office, status), the
+// sections the tax data will fill (SPEC section 5: objects, accruals and payments, payment
+// documents, declarations, appeals — shown empty for now), and the signed extract to download
+// (REG-9). A representative sees the principal's (LK-8).
+
+// Sections are the sections of the tax data, each with the rule that will fill it.
+var Sections = []struct{ Key, Rule string }{
+	{"objects", "TAX-1"}, {"settlements", "TAX-1"}, {"payments", "TAX-2"}, {"declarations", "TAX-3"}, {"appeals", "TAX-4"},
+}
+
+func (h *Handler) handleHome(q *web.Request) error {
+	if q.Viewer == nil {
+		if web.WantsJSON(q.R) {
+			return problem.New(problem.Unauthorized, problem.MsgUnauthorized)
+		}
+		http.Redirect(q.W, q.R, h.site.Login, http.StatusSeeOther)
+		return nil
+	}
+	st, err := h.state(q)
+	if err != nil {
+		return err
+	}
+	return h.home(q, st)
+}
+
+func (h *Handler) home(q *web.Request, st *State) error {
+	p, office, err := h.subject(q, st)
+	if err != nil {
+		return err
+	}
+	q.Page.Title = q.Page.T("lk.home.title")
+	if web.WantsJSON(q.R) {
+		web.WriteJSON(q.W, http.StatusOK, map[string]any{"tin": p.TIN, "name": p.FullName(), "office": p.Office, "office_name": office,
+			"status": p.Status, "demo": st.Demo, "acting_for": actingFor(st)})
+		return nil
+	}
+	q.Page.Data = map[string]any{"P": p, "OfficeName": office, "S": st, "Sections": Sections}
+	q.Render(http.StatusOK, "home.html")
+	return nil
+}
+
+func actingFor(st *State) string {
+	if st.Acting == nil {
+		return ""
+	}
+	return st.Acting.Principal.TIN
+}
+
+// subject returns the person whose account the page shows, and their tax office's name.
+func (h *Handler) subject(q *web.Request, st *State) (*cabinet.Person, string, error) {
+	if st.Demo {
+		p := cabinet.DemoPerson()
+		return p, q.Page.T("lk.demo.office"), nil
+	}
+	p := (*cabinet.Person)(nil)
+	if st.Acting != nil {
+		p = st.Acting.Principal
+	} else {
+		var err error
+		if p, err = h.d.Cabinet.Person(q.Ctx(), st.Account.TIN); err != nil {
+			return nil, "", err
+		}
+	}
+	return p, h.d.Cabinet.OfficeName(q.Ctx(), p.Office), nil
+}
+
+// handleExtract issues the extract confirming the TIN whose account is shown (REG-9) and shows
+// it as a printable page with a link to its signed PDF; ?format=pdf sends the PDF at once, and
+// ?number=N&format=pdf the PDF of an extract of this TIN issued before. A representative needs
+// the power to obtain extracts; the demonstration account shows a sample, issued to no one.
+func (h *Handler) handleExtract(q *web.Request, st *State) error {
+	if st.Demo {
+		return h.demoExtract(q)
+	}
+	if st.Acting != nil && !st.Acting.Representation.Can(cabinet.PowerExtracts) {
+		return problem.New(problem.Forbidden, problem.Msg("lk.acting.power"))
+	}
+	tin := st.Subject()
+	x := h.d.Extracts
+	format, number := q.R.URL.Query().Get("format"), q.R.URL.Query().Get("number")
+	if number != "" {
+		f, err := x.Files(q.Ctx(), tin, number, format == "p7s")
+		if err != nil {
+			return err
+		}
+		n, _ := register.NormalizeExtractNumber(number)
+		if format == "p7s" {
+			sendFile(q, "extract-"+n+".p7s", "application/pkcs7-signature", f.Signature)
+		} else {
+			sendFile(q, "extract-"+n+".pdf", "application/pdf", f.PDF)
+		}
+		return nil
+	}
+	role, by := "taxpayer", ""
+	if st.Acting != nil {
+		role, by = "representative", st.Account.TIN
+	}
+	actor := audit.Actor{Login: "lk:" + st.Account.TIN, Role: role, RemoteAddr: web.ClientAddr(q.R)}
+	base := x.BaseURL(web.ClientOf(q.R).Secure, q.R.Host)
+	e, err := x.Issue(q.Ctx(), actor, tin, register.Officer{Login: actor.Login, Name: q.Page.T("lk.extract.officer")}, q.Page.Lang, base)
+	if err != nil {
+		return err
+	}
+	_ = h.d.Cabinet.RecordEvent(q.Ctx(), tin, "extract_issued", by, e.Number, origin(q, h.site))
+	if format == "pdf" {
+		sendFile(q, "extract-"+e.Number+".pdf", "application/pdf", e.Document.PDF)
+		return nil
+	}
+	o := x.Options(e, base)
+	o.PDFURL = Base + "extract?number=" + url.QueryEscape(e.Number) + "&format=pdf"
+	if x.Signed() {
+		o.SignatureURL = Base + "extract?number=" + url.QueryEscape(e.Number) + "&format=p7s"
+	}
+	q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
+	q.W.Header().Set("Cache-Control", "no-store")
+	return extract.HTML(q.W, e, q.Page.Lang, o)
+}
+
+// demoExtract shows the demonstration taxpayer's extract: a sample, not numbered by the
+// register, not signed.
+func (h *Handler) demoExtract(q *web.Request) error {
+	p := cabinet.DemoPerson()
+	t := &register.Taxpayer{TIN: p.TIN, Kind: register.KindPerson, Status: register.StatusActive, TaxOffice: p.Office, RegisteredOn: p.RegisteredOn,
+		Person: &register.Person{Surname: p.Surname, GivenName: p.GivenName, Patronymic: p.Patronymic, BirthDate: p.BirthDate, BirthPlace: "г. Москва"}}
+	e := &register.Extract{Number: q.Page.T("lk.demo.extract_number"), IssuedAt: h.d.Cabinet.Now().UTC(), IssuedBy: q.Page.T("lk.extract.officer"),
+		Office: register.OfficeCard{Office: register.Office{Code: p.Office, Name: q.Page.T("lk.demo.office")}, FullName: q.Page.T("lk.demo.office")}, Taxpayer: t}
+	q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
+	return extract.HTML(q.W, e, q.Page.Lang, extract.Options{})
+}
+
+// sendFile sends a file to download.
+func sendFile(q *web.Request, name, ctype string, b []byte) {
+	q.W.Header().Set("Content-Type", ctype)
+	q.W.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	q.W.Write(b)
+}

@@ -1,0 +1,214 @@
+// Package lkweb is the taxpayer's personal account (SPEC section 4), mounted at /lk/: the login
+// by TIN and password with the forced change of a card's temporary password, the login and the
+// registration with a qualified e-signature, online recovery, the online application and its
+// printable page, the home page with what the register knows (and the sections the tax data will
+// fill), the signed extract, the security settings, the switch to a principal's account for
+// representatives and parents, and the read-only demonstration account. Every step is a page of
+// the web kit or a stored flow, for a browser's form and a JSON client alike. It holds no rule:
+// package cabinet does. The login through the identity provider (LK-6) is added beside the login
+// page; it ends in cabinet.Service.SignIn and signedIn here.
+package lkweb
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/extract"
+	"github.com/kabinet/kabinet/internal/flow"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/session"
+	"github.com/kabinet/kabinet/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Base is the site's base path.
+const Base = "/lk/"
+
+// Deps are the site's dependencies.
+type Deps struct {
+	Cabinet  *cabinet.Service
+	Extracts *extract.Service // issues the signed extract (REG-9)
+	Sessions *session.Manager
+	Flows    *flow.Manager
+	Log      *slog.Logger
+}
+
+// Handler serves the personal account.
+type Handler struct {
+	d    Deps
+	site *web.Site
+}
+
+// New returns the site.
+func New(d Deps) (*Handler, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	pages, err := fs.Sub(templates, "templates")
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{d: d}
+	h.site, err = web.NewSite(web.Site{Name: cabinet.Site, Base: Base, Tagline: "lk.tagline", Login: Base + "login", Home: Base,
+		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log}, pages)
+	return h, err
+}
+
+// Site returns the site of the web kit.
+func (h *Handler) Site() *web.Site { return h.site }
+
+// State is what a signed-in page knows of its viewer, kept in the viewer's Record: their own
+// account (or the demonstration account), and the principal they act for, when they do (LK-8).
+type State struct {
+	Account *cabinet.Account
+	Demo    bool
+	Acting  *cabinet.Acting
+}
+
+// Subject is the TIN whose data the page shows: the principal's when acting, else the viewer's.
+func (s *State) Subject() string {
+	if s.Acting != nil {
+		return s.Acting.Principal.TIN
+	}
+	return s.Account.TIN
+}
+
+// authorize turns a session into the viewer: the demonstration account, or the account of the
+// session's TIN if the session still counts (LK-10).
+func (h *Handler) authorize(ctx context.Context, s *session.Session) (*web.Viewer, error) {
+	if cabinet.IsDemo(s.Subject) {
+		a := cabinet.DemoAccount(h.d.Cabinet.Now())
+		return &web.Viewer{Subject: s.Subject, Name: a.Name, Role: "demo", Record: &State{Account: a, Demo: true}}, nil
+	}
+	a, err := h.d.Cabinet.SessionAccount(ctx, s.Subject, s.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	return &web.Viewer{Subject: a.TIN, Name: a.Name, Role: "taxpayer", Record: &State{Account: a}}, nil
+}
+
+func origin(q *web.Request, site *web.Site) cabinet.Origin {
+	return cabinet.Origin{Address: web.ClientAddr(q.R), UserAgent: q.R.UserAgent(), Device: site.DeviceToken(q.R), Lang: q.Page.Lang}
+}
+
+func notFound() error { return problem.New(problem.NotFound, problem.MsgNotFound) }
+
+// Routes registers every page of the site on mux with full patterns.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	h.site.Mount(mux)
+	pub := web.Public
+	mux.Handle("GET /lk/{$}", h.site.Page(pub, h.handleHome))
+	mux.Handle("GET /lk/login", h.site.Page(pub, h.handleLoginForm))
+	mux.Handle("POST /lk/login", h.site.Page(pub|web.OwnInput, h.handleLogin))
+	mux.Handle("GET /lk/esign", h.site.Page(pub, h.handleESignForm))
+	mux.Handle("GET /lk/esign/challenge", h.site.Page(pub, h.handleChallenge))
+	mux.Handle("POST /lk/esign", h.site.Page(pub, h.handleESign))
+	mux.Handle("GET /lk/recovery", h.site.Page(pub, h.handleRecoveryForm))
+	mux.Handle("POST /lk/recovery", h.site.Page(pub, h.handleRecovery))
+	mux.Handle("GET /lk/recovery/link", h.site.Page(pub, h.handleLinkForm))
+	mux.Handle("POST /lk/recovery/link", h.site.Page(pub, h.handleLink))
+	mux.Handle("GET /lk/apply", h.site.Page(pub, h.handleApplyForm))
+	mux.Handle("POST /lk/apply", h.site.Page(pub, h.handleApply))
+	mux.Handle("GET /lk/apply/{number}", h.site.Page(pub, h.handleApplication))
+	mux.Handle("GET /lk/extract", h.in(h.handleExtract))
+	mux.Handle("GET /lk/settings", h.in(h.handleSettings))
+	mux.Handle("POST /lk/settings/password", h.write(h.handlePassword))
+	mux.Handle("POST /lk/settings/email", h.write(h.handleContact(cabinet.ForEmail)))
+	mux.Handle("POST /lk/settings/email/confirm", h.write(h.handleConfirm(cabinet.ForEmail)))
+	mux.Handle("POST /lk/settings/phone", h.write(h.handleContact(cabinet.ForPhone)))
+	mux.Handle("POST /lk/settings/phone/confirm", h.write(h.handleConfirm(cabinet.ForPhone)))
+	mux.Handle("POST /lk/settings/recovery", h.write(h.handleRecoverySettings))
+	mux.Handle("POST /lk/settings/sessions", h.write(h.handleSessions))
+	mux.Handle("GET /lk/representatives", h.in(h.handleRepresentatives))
+	mux.Handle("POST /lk/acting", h.in(h.handleActing))
+	mux.Handle("/lk/", h.site.Page(pub, func(q *web.Request) error { return notFound() }))
+}
+
+// actingCookie keeps the principal a representative switched to (LK-8); it is checked against
+// the representations on every page, so it grants nothing by itself.
+const actingCookie = "__Host-kabinet_lk_acting"
+
+// ActingHeader names the principal a JSON client acts for.
+const ActingHeader = "X-Acting-For"
+
+func (h *Handler) setActing(w http.ResponseWriter, tin string) {
+	c := &http.Cookie{Name: actingCookie, Value: tin, Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode}
+	if tin == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
+// in wraps a page for a signed-in viewer: it reads the viewer's state and, when they switched to
+// a principal's account, checks that they still may act there (a power of attorney expired, a
+// child turned 14: back to their own account, told why).
+func (h *Handler) in(fn func(q *web.Request, st *State) error) http.Handler {
+	return h.site.Page(web.SignedIn, func(q *web.Request) error {
+		st, err := h.state(q)
+		if err != nil {
+			return err
+		}
+		return fn(q, st)
+	})
+}
+
+// state returns the signed-in viewer's state, with the principal they act for checked.
+func (h *Handler) state(q *web.Request) (*State, error) {
+	st := q.Viewer.Record.(*State)
+	principal := q.R.Header.Get(ActingHeader)
+	if c, err := q.R.Cookie(actingCookie); err == nil && principal == "" {
+		principal = c.Value
+	}
+	if principal == "" || principal == st.Account.TIN || st.Demo {
+		return st, nil
+	}
+	act, err := h.d.Cabinet.Act(q.Ctx(), st.Account.TIN, principal)
+	if p, ok := problem.As(err); ok && p.Code == problem.Forbidden {
+		h.setActing(q.W, "")
+		q.Page.Problem = p.Message.In(q.Page.Lang)
+		return st, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	st.Acting = act
+	return st, nil
+}
+
+// write wraps an action that changes something: refused in the demonstration account (LK-9),
+// and done on the viewer's own account.
+func (h *Handler) write(fn func(q *web.Request, st *State) error) http.Handler {
+	return h.in(func(q *web.Request, st *State) error {
+		if st.Demo {
+			return cabinet.ErrDemo
+		}
+		return fn(q, st)
+	})
+}
+
+// signedIn starts the session of a's owner (or of the demonstration account when a is nil) after
+// a login or a registration, and hands over its token to a JSON client.
+func (h *Handler) signedIn(q *web.Request, f *flow.Flow, a *cabinet.Account, m session.Method, flash string) error {
+	subject, assurance := cabinet.DemoLogin, "demo"
+	if a != nil {
+		subject, assurance = a.TIN, string(a.Source)
+	}
+	token, sess, err := h.site.StartSession(q.W, q.R, subject, m, assurance)
+	if err != nil {
+		return err
+	}
+	h.setActing(q.W, "")
+	if f.Client == flow.API {
+		web.WriteFlowDone(q.W, f, map[string]any{"session_token": token, "session_header": web.SessionHeader, "expires_at": sess.ExpiresAt,
+			"tin": subject, "demo": a == nil})
+		return nil
+	}
+	q.Redirect(web.SafeReturn(f.ReturnTo, Base, Base), flash)
+	return nil
+}

@@ -1,0 +1,355 @@
+package oidc
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/storeerr"
+)
+
+// The token endpoint's grants (IDP-7; RFC 6749 4.1.3 and 6, OpenID Connect Core 3.1.3 and 12):
+// a code is exchanged once, by its client, with its redirect URI and PKCE verifier, for an ID
+// token, a JWT access token and (with offline_access) a refresh token; a code replayed revokes
+// every token it issued. A refresh token is used once and replaced; a used one presented again
+// revokes its whole chain.
+
+// TokenRequest is a request to the token endpoint from an authenticated client.
+type TokenRequest struct {
+	Issuer       string
+	Client       *Client
+	GrantType    string
+	Code         string
+	RedirectURI  string
+	CodeVerifier string
+	RefreshToken string
+	Scope        string // refresh_token: a narrower scope, or ""
+}
+
+// TokenResponse is the token endpoint's answer (RFC 6749 5.1).
+type TokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+	Scope        string `json:"scope"`
+}
+
+// Token answers a token request.
+func (p *Provider) Token(ctx context.Context, r TokenRequest) (*TokenResponse, error) {
+	switch r.GrantType {
+	case "authorization_code":
+		return p.exchangeCode(ctx, r)
+	case "refresh_token":
+		return p.refresh(ctx, r)
+	case "":
+		return nil, errorf(ErrInvalidRequest, "grant_type is required")
+	}
+	return nil, errorf(ErrUnsupportedGrantType, "grant_type must be authorization_code or refresh_token")
+}
+
+func invalidGrant(format string, args ...any) *Error { return errorf(ErrInvalidGrant, format, args...) }
+
+func (p *Provider) exchangeCode(ctx context.Context, r TokenRequest) (*TokenResponse, error) {
+	if r.Code == "" || len(r.Code) > 200 {
+		return nil, errorf(ErrInvalidRequest, "code is required")
+	}
+	hash := hashToken(r.Code)
+	code, err := p.o.Store.Code(ctx, hash)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return nil, invalidGrant("unknown code")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if code.ClientID != r.Client.ID {
+		return nil, invalidGrant("the code was issued to another client")
+	}
+	if !code.UsedAt.IsZero() {
+		return nil, p.replayed(ctx, code.GrantID, "the code was used before; the tokens it issued are revoked")
+	}
+	now := p.now().UTC()
+	var refusal *Error
+	switch {
+	case !now.Before(code.ExpiresAt):
+		refusal = invalidGrant("the code has expired")
+	case r.RedirectURI != code.RedirectURI:
+		refusal = invalidGrant("redirect_uri differs from the authorization request's")
+	case code.CodeChallenge != "" && r.CodeVerifier == "":
+		refusal = invalidGrant("code_verifier is required")
+	case code.CodeChallenge != "" && !checkVerifier(r.CodeVerifier, code.CodeChallenge):
+		refusal = invalidGrant("code_verifier does not match the code_challenge")
+	case code.CodeChallenge == "" && r.CodeVerifier != "":
+		refusal = invalidGrant("code_verifier without a code_challenge in the authorization request")
+	}
+	if refusal != nil {
+		// Any failed attempt by its client spends the code: it is single use.
+		if err := p.o.Store.SpendCode(ctx, hash, now); err != nil && !errors.Is(err, storeerr.ErrConflict) {
+			return nil, err
+		}
+		return nil, refusal
+	}
+	a, err := p.o.Accounts.Account(ctx, code.AccountID)
+	if problem.Is(err, problem.NotFound) {
+		return nil, invalidGrant("the account no longer exists")
+	}
+	if err != nil {
+		return nil, err
+	}
+	g := Grant{ID: newGrantID(), ClientID: code.ClientID, AccountID: code.AccountID, Subject: code.Subject, Scopes: code.Scopes,
+		AuthTime: code.AuthTime, ACR: code.ACR, AMR: code.AMR, SessionID: code.SessionID, CreatedAt: now, ExpiresAt: now.Add(AccessTokenTTL)}
+	var rt *RefreshToken
+	refresh := ""
+	if slices.Contains(code.Scopes, "offline_access") {
+		// offline_access is in a code only when the citizen allowed it, or the client is trusted.
+		g.ExpiresAt = now.Add(OfflineTTL)
+		refresh = newSecret()
+		rt = &RefreshToken{Hash: hashToken(refresh), GrantID: g.ID, IssuedAt: now, ExpiresAt: now.Add(RefreshTTL)}
+	}
+	err = p.o.Store.RedeemCode(ctx, hash, now, g, rt)
+	if errors.Is(err, storeerr.ErrConflict) {
+		// Redeemed meanwhile by a concurrent request: a replay.
+		again, err := p.o.Store.Code(ctx, hash)
+		if err != nil {
+			return nil, err
+		}
+		return nil, p.replayed(ctx, again.GrantID, "the code was used before; the tokens it issued are revoked")
+	}
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.mint(ctx, r.Issuer, r.Client, &g, a, g.Scopes, code.Nonce, true)
+	if err != nil {
+		return nil, err
+	}
+	res.RefreshToken = refresh
+	return res, nil
+}
+
+// replayed revokes the grant of a code or refresh token presented a second time, and returns
+// the refusal.
+func (p *Provider) replayed(ctx context.Context, grantID, why string) error {
+	if grantID != "" {
+		if err := p.o.Store.RevokeGrant(ctx, grantID, p.now().UTC()); err != nil && !errors.Is(err, storeerr.ErrNotFound) {
+			return err
+		}
+	}
+	return invalidGrant("%s", why)
+}
+
+func (p *Provider) refresh(ctx context.Context, r TokenRequest) (*TokenResponse, error) {
+	if r.RefreshToken == "" || len(r.RefreshToken) > 200 {
+		return nil, errorf(ErrInvalidRequest, "refresh_token is required")
+	}
+	hash := hashToken(r.RefreshToken)
+	rt, err := p.o.Store.RefreshToken(ctx, hash)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return nil, invalidGrant("unknown refresh token")
+	}
+	if err != nil {
+		return nil, err
+	}
+	g, err := p.o.Store.Grant(ctx, rt.GrantID)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return nil, invalidGrant("unknown refresh token")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if g.ClientID != r.Client.ID {
+		return nil, invalidGrant("the refresh token was issued to another client")
+	}
+	if !rt.UsedAt.IsZero() {
+		return nil, p.replayed(ctx, g.ID, "the refresh token was used before; its chain is revoked")
+	}
+	now := p.now().UTC()
+	if !g.Live(now) || !now.Before(rt.ExpiresAt) {
+		return nil, invalidGrant("the refresh token has expired or was revoked")
+	}
+	scopes := g.Scopes
+	if r.Scope != "" {
+		scopes = sortScopes(strings.Fields(r.Scope))
+		if !scopesCover(g.Scopes, scopes) {
+			return nil, errorf(ErrInvalidScope, "scope exceeds what was granted")
+		}
+	}
+	a, err := p.o.Accounts.Account(ctx, g.AccountID)
+	if problem.Is(err, problem.NotFound) {
+		return nil, invalidGrant("the account no longer exists")
+	}
+	if err != nil {
+		return nil, err
+	}
+	refresh := newSecret()
+	next := RefreshToken{Hash: hashToken(refresh), GrantID: g.ID, IssuedAt: now, ExpiresAt: minTime(now.Add(RefreshTTL), g.ExpiresAt)}
+	err = p.o.Store.RotateRefresh(ctx, hash, now, next)
+	if errors.Is(err, storeerr.ErrConflict) {
+		return nil, p.replayed(ctx, g.ID, "the refresh token was used before; its chain is revoked")
+	}
+	if err != nil {
+		return nil, err
+	}
+	// A new ID token, without a nonce, with the original auth_time (OpenID Connect Core 12.2).
+	res, err := p.mint(ctx, r.Issuer, r.Client, g, a, scopes, "", slices.Contains(scopes, "openid"))
+	if err != nil {
+		return nil, err
+	}
+	res.RefreshToken = refresh
+	return res, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func newGrantID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// AccessClaims are the claims of a JWT access token (RFC 9068): its grant (gid) is checked on
+// every use, so a revoked grant stops its access tokens at once.
+type AccessClaims struct {
+	jwt.Claims
+	ClientID string `json:"client_id"`
+	Scope    string `json:"scope"`
+	AuthTime int64  `json:"auth_time"`
+	ACR      string `json:"acr"`
+	GrantID  string `json:"gid"`
+}
+
+// IDClaims are the claims of an ID token (OpenID Connect Core 2) besides the user's.
+type IDClaims struct {
+	jwt.Claims
+	AuthTime     int64    `json:"auth_time"`
+	Nonce        string   `json:"nonce,omitempty"`
+	ACR          string   `json:"acr"`
+	AMR          []string `json:"amr,omitempty"`
+	AZP          string   `json:"azp"`
+	SID          string   `json:"sid,omitempty"`
+	AtHash       string   `json:"at_hash,omitempty"`
+	Confirmation string   `json:"confirmation_method,omitempty"`
+}
+
+// mint signs an access token (and an ID token when withID) for grant g.
+func (p *Provider) mint(ctx context.Context, iss string, c *Client, g *Grant, a *identity.Account, scopes []string, nonce string, withID bool) (*TokenResponse, error) {
+	alg := c.Alg
+	if alg == "" {
+		alg = p.o.DefaultAlg
+	}
+	key, err := p.keys.signer(ctx, alg)
+	if err != nil {
+		return nil, err
+	}
+	now := p.now()
+	lv := map[string]any{}
+	levelClaims(lv, a)
+	acr, _ := lv["acr"].(string)
+	jti := make([]byte, 16)
+	rand.Read(jti)
+	at := AccessClaims{Claims: jwt.Claims{Issuer: iss, Subject: g.Subject, Audience: jwt.Audience{c.ID}, Expiry: jwt.NewNumericDate(now.Add(AccessTokenTTL)),
+		IssuedAt: jwt.NewNumericDate(now), ID: base64.RawURLEncoding.EncodeToString(jti)},
+		ClientID: c.ID, Scope: strings.Join(scopes, " "), AuthTime: g.AuthTime.Unix(), ACR: acr, GrantID: g.ID}
+	access, err := jwt.Signed(key.signAT).Claims(at).Serialize()
+	if err != nil {
+		return nil, err
+	}
+	res := &TokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(AccessTokenTTL.Seconds()), Scope: strings.Join(scopes, " ")}
+	if !withID {
+		return res, nil
+	}
+	h := sha256.Sum256([]byte(access))
+	conf, _ := lv[ConfirmationClaim].(string)
+	id := IDClaims{Claims: jwt.Claims{Issuer: iss, Subject: g.Subject, Audience: jwt.Audience{c.ID}, Expiry: jwt.NewNumericDate(now.Add(IDTokenTTL)),
+		IssuedAt: jwt.NewNumericDate(now)}, AuthTime: g.AuthTime.Unix(), Nonce: nonce, ACR: acr, AMR: g.AMR, AZP: c.ID, SID: g.SessionID,
+		AtHash: base64.RawURLEncoding.EncodeToString(h[:16]), Confirmation: conf}
+	if res.IDToken, err = jwt.Signed(key.signID).Claims(id).Serialize(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// verifyJWT checks a token signed by one of the provider's published keys, with the JOSE
+// type typ, and reads its claims into out. Expiry and the issuer are the caller's to check.
+func (p *Provider) verifyJWT(ctx context.Context, raw, typ string, out any) error {
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	if err != nil || len(tok.Headers) != 1 {
+		return errors.New("not a signed JWT")
+	}
+	hdr := tok.Headers[0]
+	if t, _ := hdr.ExtraHeaders[jose.HeaderType].(string); !strings.EqualFold(t, typ) {
+		return errors.New("wrong token type")
+	}
+	key, err := p.keys.verificationKey(ctx, hdr.KeyID)
+	if err != nil {
+		return err
+	}
+	if key == nil || string(key.Alg) != hdr.Algorithm {
+		return errors.New("unknown key")
+	}
+	return tok.Claims(key.pub.Key, out)
+}
+
+// checkAccessToken verifies a JWT access token and its grant: signed here, issued by iss, not
+// expired, and its grant neither revoked nor expired.
+func (p *Provider) checkAccessToken(ctx context.Context, iss, raw string, allowExpired bool) (*AccessClaims, *Grant, error) {
+	var c AccessClaims
+	if err := p.verifyJWT(ctx, raw, typAccess, &c); err != nil {
+		return nil, nil, &Error{Code: ErrInvalidToken, Description: "the access token is not valid", Err: err}
+	}
+	now := p.now()
+	if c.Issuer != iss || c.GrantID == "" {
+		return nil, nil, errorf(ErrInvalidToken, "the access token is not valid here")
+	}
+	if !allowExpired && (c.Expiry == nil || !now.Before(c.Expiry.Time())) {
+		return nil, nil, errorf(ErrInvalidToken, "the access token has expired")
+	}
+	g, err := p.o.Store.Grant(ctx, c.GrantID)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return nil, nil, errorf(ErrInvalidToken, "the access token was revoked")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !allowExpired && !g.Live(now) {
+		return nil, nil, errorf(ErrInvalidToken, "the access token was revoked")
+	}
+	return &c, g, nil
+}
+
+// UserInfo answers the userinfo endpoint (OpenID Connect Core 5.3): the claims the access
+// token's scopes release, read from the account now.
+func (p *Provider) UserInfo(ctx context.Context, iss, accessToken string) (map[string]any, error) {
+	c, g, err := p.checkAccessToken(ctx, iss, accessToken, false)
+	if err != nil {
+		return nil, err
+	}
+	scopes := strings.Fields(c.Scope)
+	if !slices.Contains(scopes, "openid") {
+		return nil, errorf(ErrInsufficientScope, "the access token lacks the openid scope")
+	}
+	a, err := p.o.Accounts.Account(ctx, g.AccountID)
+	if problem.Is(err, problem.NotFound) {
+		return nil, errorf(ErrInvalidToken, "the account no longer exists")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return UserClaims(a, g.Subject, scopes), nil
+}

@@ -1,0 +1,312 @@
+package oidcweb_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/oidc"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/store/storetest"
+)
+
+// IDP-7 with a second independent relying party: npm openid-client (v6, OpenID-certified), run
+// by Node (e2e/oidc/rp.mjs; installed by `make test` from e2e/package.json). The test plays the
+// browser between the script's two steps.
+
+// nodeRP runs e2e/oidc/rp.mjs as one client of the provider at issuer.
+type nodeRP struct {
+	t                                    *testing.T
+	script                               string
+	issuer, clientID, secret, redirectTo string
+}
+
+// newNodeRP finds Node (20 or later) and openid-client, and skips the test without them, except
+// under CI=true, where their absence fails it.
+func newNodeRP(t *testing.T, issuer, clientID, secret string) *nodeRP {
+	t.Helper()
+	missing := func(what string) {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s required under CI=true (make test installs it)", what)
+		}
+		t.Skipf("%s not installed", what)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("Node.js")
+	}
+	v, err := exec.Command(node, "--version").Output()
+	major, _ := strconv.Atoi(strings.TrimPrefix(strings.SplitN(strings.TrimSpace(string(v)), ".", 2)[0], "v"))
+	if err != nil || major < 20 {
+		missing("Node.js 20 or later (found " + strings.TrimSpace(string(v)) + ")")
+	}
+	e2e, err := filepath.Abs(filepath.Join("..", "..", "e2e"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "openid-client", "package.json")); err != nil {
+		missing("npm openid-client (npm ci --prefix e2e)")
+	}
+	return &nodeRP{t: t, script: filepath.Join(e2e, "oidc", "rp.mjs"), issuer: issuer, clientID: clientID, secret: secret, redirectTo: redirectURI}
+}
+
+// nodeError is what the script reports of a refusal, by openid-client or by the server.
+type nodeError struct {
+	Name, Code, Message, Error string
+	Status                     int
+	Challenges                 []string
+	Cause                      *struct{ Code, Message string }
+}
+
+// nodeStart is the answer of op start: the authorization URL and what the client keeps.
+type nodeStart struct {
+	URL          string         `json:"url"`
+	State        string         `json:"state"`
+	Nonce        string         `json:"nonce"`
+	CodeVerifier string         `json:"code_verifier"`
+	Metadata     map[string]any `json:"metadata"`
+}
+
+// nodeFinish is the answer of op finish.
+type nodeFinish struct {
+	Error  *nodeError `json:"error"`
+	Tokens struct {
+		TokenType       string `json:"token_type"`
+		ExpiresIn       int    `json:"expires_in"`
+		Scope           string `json:"scope"`
+		HasRefreshToken bool   `json:"has_refresh_token"`
+	} `json:"tokens"`
+	Claims        map[string]any `json:"claims"`
+	UserInfo      map[string]any `json:"userinfo"`
+	UserInfoError *nodeError     `json:"userinfo_error"`
+	Refreshed     struct {
+		NewRefreshToken bool `json:"new_refresh_token"`
+		NewAccessToken  bool `json:"new_access_token"`
+	} `json:"refreshed"`
+	RefreshedClaims   map[string]any `json:"refreshed_claims"`
+	RefreshedUserInfo map[string]any `json:"refreshed_userinfo"`
+	RefreshError      *nodeError     `json:"refresh_error"`
+	Reuse             *nodeError     `json:"reuse"`
+	AfterReuse        *nodeError     `json:"after_reuse"`
+}
+
+// call runs one step of the script with req (the client's settings added) and decodes its
+// answer into out.
+func (n *nodeRP) call(req map[string]any, out any) {
+	n.t.Helper()
+	full := map[string]any{"issuer": n.issuer, "client_id": n.clientID, "client_secret": n.secret, "redirect_uri": n.redirectTo}
+	for k, v := range req {
+		full[k] = v
+	}
+	in, _ := json.Marshal(full)
+	cmd := exec.Command("node", n.script)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	raw, err := cmd.Output()
+	if err != nil {
+		n.t.Fatalf("rp.mjs %s: %v\n%s", req["op"], err, stderr.String())
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		n.t.Fatalf("rp.mjs %s: %v\n%s", req["op"], err, raw)
+	}
+}
+
+// start asks openid-client for an authorization URL, with extra parameters.
+func (n *nodeRP) start(scope string, params map[string]string) nodeStart {
+	n.t.Helper()
+	var s nodeStart
+	n.call(map[string]any{"op": "start", "scope": scope, "params": params}, &s)
+	if s.URL == "" || s.State == "" || s.Nonce == "" || s.CodeVerifier == "" {
+		n.t.Fatalf("start: %+v", s)
+	}
+	return s
+}
+
+// finish gives openid-client the URL the browser was sent back to; extra changes the request
+// (another nonce, a tampered ID token …).
+func (n *nodeRP) finish(s nodeStart, callback *url.URL, extra map[string]any) nodeFinish {
+	n.t.Helper()
+	if callback == nil {
+		n.t.Fatal("the browser was not sent back to the service")
+	}
+	req := map[string]any{"op": "finish", "callback": callback.String(), "state": s.State, "nonce": s.Nonce, "code_verifier": s.CodeVerifier}
+	for k, v := range extra {
+		req[k] = v
+	}
+	var f nodeFinish
+	n.call(req, &f)
+	return f
+}
+
+// sendBack drives the browser through an authorization URL — the login page and the consent
+// page (allowed) when they show — and returns where kabinet sent it back, with the last page.
+func sendBack(t *testing.T, b *browser, authURL, phone string) (*url.URL, page) {
+	t.Helper()
+	p, out := b.walk(b.do("GET", authURL, nil))
+	if out == nil && strings.Contains(p.body, `id="login-form"`) {
+		p, out = b.walk(b.login(p, phone))
+	}
+	if out == nil && strings.Contains(p.body, `id="consent-form"`) {
+		action, csrf := form(t, p, "consent-form")
+		p, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
+	}
+	return out, p
+}
+
+// The code flow with openid-client: discovery, PKCE, state and nonce; the ID token verified by
+// the library against the published keys (acr, confirmation_method, auth_time); userinfo; a
+// refresh rotating the refresh token; the used one presented again refused and its chain
+// revoked. On both engines.
+func TestOpenIDClient(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := start(t, db)
+		secret := addClient(t, a, oidc.NewClient{ID: "portal", Name: "Портал госуслуг региона"})
+		acc, phone := citizen(t, a, identity.Confirmed, identity.Mail)
+		n := newNodeRP(t, a.URL, "portal", secret)
+		b := newBrowser(t, a.URL)
+
+		s := n.start("openid profile email snils offline_access", nil)
+		if s.Metadata["issuer"] != a.URL || s.Metadata["authorization_response_iss_parameter_supported"] != true {
+			t.Fatalf("discovery as openid-client read it: %v", s.Metadata)
+		}
+		if u, _ := url.Parse(s.URL); u.Query().Get("code_challenge_method") != "S256" || u.Query().Get("nonce") != s.Nonce {
+			t.Fatalf("authorization URL: %s", s.URL)
+		}
+		back, p := sendBack(t, b, s.URL, phone)
+		if back == nil || back.Query().Get("code") == "" {
+			t.Fatalf("no code: %v %d %.500s", back, p.status, p.body)
+		}
+		f := n.finish(s, back, nil)
+		if f.Error != nil {
+			t.Fatalf("openid-client refused the answer: %+v", f.Error)
+		}
+		c := f.Claims
+		if c["sub"] != acc.ID || c["iss"] != a.URL || c["aud"] != "portal" || c["nonce"] != s.Nonce || c["acr"] != oidc.ACR(identity.Confirmed) ||
+			c["confirmation_method"] != "mail" || c["auth_time"] == nil || c["at_hash"] == nil || c["azp"] != "portal" {
+			t.Fatalf("ID token claims: %v", c)
+		}
+		if f.Tokens.TokenType != "bearer" && f.Tokens.TokenType != "Bearer" || !f.Tokens.HasRefreshToken || f.Tokens.ExpiresIn != int(oidc.AccessTokenTTL.Seconds()) {
+			t.Fatalf("tokens: %+v", f.Tokens)
+		}
+		u := f.UserInfo
+		if f.UserInfoError != nil || u["sub"] != acc.ID || u["snils"] != acc.SNILS || u["family_name"] != "Соколова" || u["given_name"] != "Елена" ||
+			u["middle_name"] != "Викторовна" || u["email"] != acc.Email || u["email_verified"] != true || u["birthdate"] != "1985-04-12" ||
+			u["acr"] != oidc.ACR(identity.Confirmed) || u["confirmation_method"] != "mail" {
+			t.Fatalf("userinfo: %v %+v", u, f.UserInfoError)
+		}
+		if _, ok := u["phone_number"]; ok {
+			t.Fatalf("userinfo releases the phone without its scope: %v", u)
+		}
+		// The refresh: new tokens; an ID token of the same subject and login, without a nonce.
+		if f.RefreshError != nil || !f.Refreshed.NewRefreshToken || !f.Refreshed.NewAccessToken {
+			t.Fatalf("refresh: %+v %+v", f.Refreshed, f.RefreshError)
+		}
+		rc := f.RefreshedClaims
+		if rc["sub"] != acc.ID || rc["auth_time"] != c["auth_time"] || rc["nonce"] != nil || rc["acr"] != c["acr"] || f.RefreshedUserInfo["snils"] != acc.SNILS {
+			t.Fatalf("refreshed ID token: %v, userinfo %v", rc, f.RefreshedUserInfo)
+		}
+		if f.Reuse == nil || f.Reuse.Error != oidc.ErrInvalidGrant || f.Reuse.Status != http.StatusBadRequest {
+			t.Fatalf("a used refresh token accepted again: %+v", f.Reuse)
+		}
+		if f.AfterReuse == nil || f.AfterReuse.Error != oidc.ErrInvalidGrant {
+			t.Fatalf("the chain survived a reuse: %+v", f.AfterReuse)
+		}
+	})
+}
+
+// The refusals, each seen by openid-client: a nonce that is not the one sent, an ID token
+// changed on the way (its signature), a redirect URI not registered (an error page at the
+// authorization, invalid_grant at the token endpoint), a wrong client secret, a wrong PKCE
+// verifier, a replayed code, prompt=none without a session and a level below acr_values (the
+// standard's errors at the redirect URI).
+func TestOpenIDClientRefusals(t *testing.T) {
+	a := start(t, storetest.SQLite(t))
+	secret := addClient(t, a, oidc.NewClient{ID: "bank", Name: "Банк"})
+	_, phone := citizen(t, a, identity.Standard, "")
+	n := newNodeRP(t, a.URL, "bank", secret)
+	b := newBrowser(t, a.URL)
+	login := func(t *testing.T, params map[string]string) (nodeStart, *url.URL) {
+		t.Helper()
+		s := n.start("openid profile", params)
+		back, p := sendBack(t, b, s.URL, phone)
+		if back == nil {
+			t.Fatalf("not sent back: %d %.500s", p.status, p.body)
+		}
+		return s, back
+	}
+	refused := func(t *testing.T, f nodeFinish, code, errCode string) {
+		t.Helper()
+		if f.Error == nil || f.Error.Code != code || f.Error.Error != errCode {
+			t.Fatalf("want %s %q, got %+v (claims %v)", code, errCode, f.Error, f.Claims)
+		}
+	}
+
+	t.Run("nonce mismatch", func(t *testing.T) {
+		s, back := login(t, nil)
+		refused(t, n.finish(s, back, map[string]any{"nonce": "another-nonce-the-client-never-sent"}), "OAUTH_JWT_CLAIM_COMPARISON_FAILED", "")
+	})
+	t.Run("tampered ID token", func(t *testing.T) {
+		s, back := login(t, nil)
+		f := n.finish(s, back, map[string]any{"tamper_id_token": true})
+		refused(t, f, "OAUTH_INVALID_RESPONSE", "")
+		if f.Error.Cause == nil || !strings.Contains(f.Error.Cause.Message, "signature verification failed") {
+			t.Fatalf("refused for another reason: %+v", f.Error)
+		}
+	})
+	t.Run("redirect URI not registered", func(t *testing.T) {
+		other := *n
+		other.redirectTo = "http://127.0.0.1:9/elsewhere"
+		s := other.start("openid", nil)
+		p := b.do("GET", s.URL, nil)
+		if p.location != "" || p.status < 400 || !strings.Contains(p.body, `role="alert"`) {
+			t.Fatalf("an unregistered redirect URI: %d %q %.500s", p.status, p.location, p.body)
+		}
+		s, back := login(t, nil)
+		refused(t, n.finish(s, back, map[string]any{"token_redirect_uri": "http://127.0.0.1:9/elsewhere"}), "OAUTH_RESPONSE_BODY_ERROR", oidc.ErrInvalidGrant)
+	})
+	t.Run("wrong client secret", func(t *testing.T) {
+		s, back := login(t, nil)
+		wrong := *n
+		wrong.secret = secret + "x"
+		f := wrong.finish(s, back, nil)
+		if f.Error == nil || f.Error.Status != http.StatusUnauthorized || f.Error.Error != oidc.ErrInvalidClient {
+			t.Fatalf("wrong secret: %+v", f.Error)
+		}
+		// The failed authentication did not spend the code.
+		if f := n.finish(s, back, nil); f.Error != nil || f.Claims["sub"] == nil {
+			t.Fatalf("the code after a wrong secret: %+v", f.Error)
+		}
+	})
+	t.Run("wrong PKCE verifier, then the code replayed", func(t *testing.T) {
+		s, back := login(t, nil)
+		wrong := s
+		wrong.CodeVerifier = strings.Repeat("v", 43)
+		refused(t, n.finish(wrong, back, nil), "OAUTH_RESPONSE_BODY_ERROR", oidc.ErrInvalidGrant)
+		refused(t, n.finish(s, back, nil), "OAUTH_RESPONSE_BODY_ERROR", oidc.ErrInvalidGrant)
+	})
+	t.Run("prompt=none without a session", func(t *testing.T) {
+		s := n.start("openid", map[string]string{"prompt": "none"})
+		fresh := newBrowser(t, a.URL)
+		_, back := fresh.walk(fresh.do("GET", s.URL, nil))
+		refused(t, n.finish(s, back, nil), "OAUTH_AUTHORIZATION_RESPONSE_ERROR", oidc.ErrLoginRequired)
+	})
+	t.Run("acr_values above the account's level", func(t *testing.T) {
+		s := n.start("openid", map[string]string{"acr_values": oidc.ACR(identity.Confirmed)})
+		p, back := b.walk(b.do("GET", s.URL, nil))
+		if back != nil || !strings.Contains(p.body, `id="level-form"`) {
+			t.Fatalf("no level page: %v %d", back, p.status)
+		}
+		action, csrf := form(t, p, "level-form")
+		_, back = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"back"}}))
+		refused(t, n.finish(s, back, nil), "OAUTH_AUTHORIZATION_RESPONSE_ERROR", oidc.ErrUnmetAuthentication)
+	})
+}

@@ -1,0 +1,244 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kabinet/kabinet/internal/oidc"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/storeerr"
+)
+
+// The OpenID Connect provider's storage (IDP-7) on both engines: clients round-trip; a code and
+// a refresh token are used once (the second use is a conflict, even when it races); revoking a
+// consent revokes the grants; removing a client removes all it was given; keys are unique per
+// algorithm and generation; a client assertion is accepted once; expired rows go.
+func TestOIDCStore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := store.NewOIDC(db)
+		now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+		c := oidc.Client{ID: "lk", Name: "Личный кабинет", RedirectURIs: []string{"https://lk.example/cb", "http://127.0.0.1:8081/cb"},
+			PostLogoutURIs: []string{"https://lk.example/bye"}, Trusted: true, Scopes: []string{"openid", "profile", "offline_access"},
+			AuthMethod: oidc.AuthBasic, SecretHash: []byte{1, 2, 3}, SubjectType: oidc.SubPairwise, Sector: "lk.example", Alg: oidc.RS256,
+			CreatedAt: now, SecretSetAt: now}
+		if err := s.InsertClient(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, taken := storeerr.IsKeyTaken(s.InsertClient(ctx, c)); !taken {
+			t.Fatal("a client id taken twice")
+		}
+		got, err := s.Client(ctx, "lk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(c, *got); d != "" {
+			t.Fatalf("client round trip (-want +got):\n%s", d)
+		}
+		pub := oidc.Client{ID: "spa", Name: "SPA", RedirectURIs: []string{"https://spa.example/"}, Public: true, Scopes: []string{"openid"},
+			AuthMethod: oidc.AuthNone, SubjectType: oidc.SubPublic, JWKS: nil, CreatedAt: now}
+		if err := s.InsertClient(ctx, pub); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = s.Client(ctx, "spa")
+		if got.SecretHash != nil || !got.SecretSetAt.IsZero() || len(got.PostLogoutURIs) != 0 || !got.Public {
+			t.Fatalf("public client: %+v", got)
+		}
+		c.Name, c.SecretHash = "ЛК", []byte{9}
+		if err := s.UpdateClient(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if all, err := s.Clients(ctx); err != nil || len(all) != 2 || all[0].ID != "lk" || all[0].Name != "ЛК" {
+			t.Fatalf("clients: %v %v", all, err)
+		}
+
+		// A code is redeemed once.
+		code := oidc.Code{Hash: []byte("code-1"), ClientID: "lk", RedirectURI: "https://lk.example/cb", AccountID: "acc", Subject: "sub",
+			Scopes: []string{"openid", "offline_access"}, Nonce: "n", CodeChallenge: "ch", AuthTime: now, ACR: "urn:kabinet:level:confirmed",
+			AMR: []string{"pwd"}, SessionID: "sid", CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+		if err := s.InsertCode(ctx, code); err != nil {
+			t.Fatal(err)
+		}
+		gotCode, err := s.Code(ctx, code.Hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(code, *gotCode); d != "" {
+			t.Fatalf("code round trip (-want +got):\n%s", d)
+		}
+		g := oidc.Grant{ID: "g1", ClientID: "lk", AccountID: "acc", Subject: "sub", Scopes: code.Scopes, AuthTime: now, ACR: code.ACR,
+			AMR: code.AMR, SessionID: "sid", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		rt := oidc.RefreshToken{Hash: []byte("rt-1"), GrantID: "g1", IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+		if err := s.RedeemCode(ctx, code.Hash, now, g, &rt); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RedeemCode(ctx, code.Hash, now, oidc.Grant{ID: "g2", ClientID: "lk", CreatedAt: now, ExpiresAt: now}, nil); !errors.Is(err, storeerr.ErrConflict) {
+			t.Fatalf("a code redeemed twice: %v", err)
+		}
+		if _, err := s.Grant(ctx, "g2"); !errors.Is(err, storeerr.ErrNotFound) {
+			t.Fatal("the second redemption opened a grant")
+		}
+		gotCode, _ = s.Code(ctx, code.Hash)
+		if gotCode.GrantID != "g1" || !gotCode.UsedAt.Equal(now) {
+			t.Fatalf("redeemed code: %+v", gotCode)
+		}
+		gotGrant, err := s.Grant(ctx, "g1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(g, *gotGrant); d != "" {
+			t.Fatalf("grant round trip (-want +got):\n%s", d)
+		}
+		// A refresh token rotates once; racing rotations: one wins.
+		next := oidc.RefreshToken{Hash: []byte("rt-2"), GrantID: "g1", IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+		errs := make(chan error, 2)
+		for i := range 2 {
+			go func() {
+				n := next
+				n.Hash = []byte{byte('a' + i)}
+				errs <- s.RotateRefresh(ctx, rt.Hash, now, n)
+			}()
+		}
+		won := 0
+		for range 2 {
+			switch err := <-errs; {
+			case err == nil:
+				won++
+			case !errors.Is(err, storeerr.ErrConflict):
+				t.Fatal(err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d rotations of one refresh token won", won)
+		}
+		if got, err := s.RefreshToken(ctx, rt.Hash); err != nil || !got.UsedAt.Equal(now) || got.GrantID != "g1" {
+			t.Fatalf("used refresh token: %+v %v", got, err)
+		}
+		// A spent code.
+		code2 := code
+		code2.Hash = []byte("code-2")
+		if err := s.InsertCode(ctx, code2); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SpendCode(ctx, code2.Hash, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SpendCode(ctx, code2.Hash, now); !errors.Is(err, storeerr.ErrConflict) {
+			t.Fatalf("spent twice: %v", err)
+		}
+
+		// Consents: one per account and client, replaced; revoking revokes the grants.
+		if err := s.PutConsent(ctx, oidc.Consent{AccountID: "acc", ClientID: "lk", Scopes: []string{"openid"}, GrantedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutConsent(ctx, oidc.Consent{AccountID: "acc", ClientID: "lk", Scopes: []string{"openid", "profile"}, GrantedAt: now.Add(time.Second)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutConsent(ctx, oidc.Consent{AccountID: "acc", ClientID: "spa", Scopes: []string{"openid"}, GrantedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		cs, err := s.Consents(ctx, "acc")
+		if err != nil || len(cs) != 2 || cs[0].ClientID != "lk" || len(cs[0].Scopes) != 2 {
+			t.Fatalf("consents: %+v %v", cs, err)
+		}
+		if err := s.RevokeConsent(ctx, "acc", "lk", now.Add(2*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Consent(ctx, "acc", "lk"); !errors.Is(err, storeerr.ErrNotFound) {
+			t.Fatalf("revoked consent: %v", err)
+		}
+		if gotGrant, _ = s.Grant(ctx, "g1"); gotGrant.RevokedAt.IsZero() {
+			t.Fatal("revoking the consent left the grant live")
+		}
+
+		// Keys: one per algorithm and generation.
+		k := oidc.Key{ID: "kid1", Alg: oidc.ES256, Generation: 1, Public: []byte(`{"kty":"EC"}`), Private: []byte{1, 2}, KEKID: "kek", CreatedAt: now}
+		if err := s.InsertKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		k2 := k
+		k2.ID = "kid2"
+		if _, taken := storeerr.IsKeyTaken(s.InsertKey(ctx, k2)); !taken {
+			t.Fatal("two keys of one generation")
+		}
+		k2.Generation = 2
+		if err := s.InsertKey(ctx, k2); err != nil {
+			t.Fatal(err)
+		}
+		keys, err := s.Keys(ctx)
+		if err != nil || len(keys) != 2 {
+			t.Fatalf("keys: %v %v", keys, err)
+		}
+		if d := cmp.Diff(k, keys[0]); d != "" {
+			t.Fatalf("key round trip (-want +got):\n%s", d)
+		}
+		if err := s.DeleteKey(ctx, "kid1"); err != nil {
+			t.Fatal(err)
+		}
+
+		// Assertions and settings are made once.
+		if err := s.UseAssertion(ctx, "lk", "jti-1", now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, taken := storeerr.IsKeyTaken(s.UseAssertion(ctx, "lk", "jti-1", now.Add(time.Minute))); !taken {
+			t.Fatal("an assertion accepted twice")
+		}
+		if _, err := s.Setting(ctx, "salt"); !errors.Is(err, storeerr.ErrNotFound) {
+			t.Fatal(err)
+		}
+		if err := s.InsertSetting(ctx, "salt", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if _, taken := storeerr.IsKeyTaken(s.InsertSetting(ctx, "salt", []byte("y"))); !taken {
+			t.Fatal("a setting made twice")
+		}
+		if v, err := s.Setting(ctx, "salt"); err != nil || string(v) != "x" {
+			t.Fatalf("setting: %q %v", v, err)
+		}
+
+		// Expired rows go: codes, grants with their refresh tokens, assertions.
+		n, err := s.DeleteExpired(ctx, now.Add(2*time.Hour), now.Add(2*time.Hour))
+		if err != nil || n < 6 {
+			t.Fatalf("delete expired: %d %v", n, err)
+		}
+		if _, err := s.Grant(ctx, "g1"); !errors.Is(err, storeerr.ErrNotFound) {
+			t.Fatal("an expired grant stayed")
+		}
+		if _, err := s.RefreshToken(ctx, rt.Hash); !errors.Is(err, storeerr.ErrNotFound) {
+			t.Fatal("a refresh token of an expired grant stayed")
+		}
+		if err := s.UseAssertion(ctx, "lk", "jti-1", now.Add(3*time.Hour)); err != nil {
+			t.Fatalf("an expired jti was kept: %v", err)
+		}
+
+		// Removing a client removes what it was given.
+		if err := s.InsertCode(ctx, code); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RedeemCode(ctx, code.Hash, now, g, &rt); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutConsent(ctx, oidc.Consent{AccountID: "acc", ClientID: "lk", Scopes: []string{"openid"}, GrantedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteClient(ctx, "lk"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteClient(ctx, "lk"); !errors.Is(err, storeerr.ErrNotFound) {
+			t.Fatalf("removed twice: %v", err)
+		}
+		for name, err := range map[string]error{"code": errOf(s.Code(ctx, code.Hash)), "grant": errOf(s.Grant(ctx, "g1")),
+			"refresh": errOf(s.RefreshToken(ctx, rt.Hash)), "consent": errOf(s.Consent(ctx, "acc", "lk"))} {
+			if !errors.Is(err, storeerr.ErrNotFound) {
+				t.Errorf("the removed client's %s stayed: %v", name, err)
+			}
+		}
+	})
+}
+
+func errOf[T any](_ T, err error) error { return err }
