@@ -18,7 +18,7 @@ import (
 // extracts): the date of issue, the tax office's code and name, the person's name, the login and
 // the temporary password, its validity, and the memo. loginURL is the personal account's login
 // page.
-func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL string) error {
+func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL, issuedBy string) error {
 	t := func(key string, args ...any) string { return tr(lang, key, args...) }
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetTitle(t("office.card.title")+" "+c.TIN, true)
@@ -49,21 +49,26 @@ func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL string) error 
 	if !c.ActiveFrom.IsZero() {
 		rows = append(rows, [2]string{t("office.card.active_from"), c.ActiveFrom.In(officeZone).Format("02.01.2006")})
 	}
+	const labelW, lh = 68.0, 8.0
+	valueW := 210 - 20 - labelW // A4 less the default margins
 	for i, r := range rows {
-		pdf.SetFont("go", "B", 10)
-		x, y := pdf.GetXY()
-		pdf.MultiCell(60, 8, r[0], "1", "L", false)
-		h := pdf.GetY() - y
-		pdf.SetXY(x+60, y)
+		// The label and the value side by side, both cells as tall as the taller one.
+		valueFont, valueSize := "go", 10.0
 		if i == 3 || i == 4 { // the login and the password: a font where 0 and O, l and I differ
-			pdf.SetFont("mono", "", 14)
-		} else {
-			pdf.SetFont("go", "", 10)
+			valueFont, valueSize = "mono", 14
 		}
-		pdf.MultiCell(0, 8, r[1], "1", "L", false)
-		if pdf.GetY()-y < h {
-			pdf.SetY(y + h)
-		}
+		pdf.SetFont("go", "B", 10)
+		labelLines := len(pdf.SplitText(r[0], labelW))
+		pdf.SetFont(valueFont, "", valueSize)
+		valueLines := len(pdf.SplitText(r[1], valueW))
+		n := max(labelLines, valueLines, 1)
+		x, y := pdf.GetXY()
+		pdf.SetFont("go", "B", 10)
+		pdf.MultiCell(labelW, lh*float64(n)/float64(max(labelLines, 1)), r[0], "1", "L", false)
+		pdf.SetXY(x+labelW, y)
+		pdf.SetFont(valueFont, "", valueSize)
+		pdf.MultiCell(0, lh*float64(n)/float64(max(valueLines, 1)), r[1], "1", "L", false)
+		pdf.SetY(y + lh*float64(n))
 	}
 	pdf.Ln(5)
 	pdf.SetFont("go", "B", 11)
@@ -75,7 +80,7 @@ func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL string) error 
 	}
 	pdf.Ln(4)
 	pdf.SetFont("go", "", 9)
-	pdf.MultiCell(0, 5, t("office.card.issued_by", c.IssuedBy), "", "L", false)
+	pdf.MultiCell(0, 5, t("office.card.issued_by", issuedBy), "", "L", false)
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return err

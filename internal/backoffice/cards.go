@@ -116,8 +116,12 @@ func (h *Handler) handleCard(q *web.Request) error {
 		powers = append(powers, web.Option{Value: pw, Label: q.Page.Enum("lk_power", pw)})
 	}
 	q.Page.Title = q.Page.T("office.cards.account") + " " + p.FullName()
+	expires := ""
+	if a != nil {
+		expires = a.CardExpiresAt.In(officeZone).Format("02.01.2006")
+	}
 	q.Page.Data = map[string]any{"P": p, "A": a, "Cards": cards, "AsPrincipal": asPrincipal, "AsRepresentative": asRep, "Offices": offices,
-		"OfficeName": officeName(offices, p.Office), "Flow": flowID, "Now": now, "Blocked": a != nil && a.Blocked(now),
+		"OfficeName": officeName(offices, p.Office), "Flow": flowID, "Now": now, "Blocked": a != nil && a.Blocked(now), "Expires": expires,
 		"Age": cabinet.Age(p.BirthDate, now, officeZone), "ChildAge": cabinet.ChildAge, "Powers": powers,
 		"RecoveryBlocked": a != nil && a.RecoveryOff == cabinet.RecoveryOffCodeWord}
 	q.Render(http.StatusOK, "card.html")
@@ -148,10 +152,30 @@ func (h *Handler) handleCardIssue(q *web.Request) error {
 // downloads it as PDF.
 func (h *Handler) showCard(q *web.Request, card *cabinet.IssuedCard) error {
 	q.Page.Title = q.Page.T("office.card.title") + " " + card.TIN
-	q.Page.Data = map[string]any{"C": card, "LoginURL": h.lkLoginURL(q), "Memo": cardMemo(q.Page.Lang, card, h.lkLoginURL(q))}
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(officeZone).Format("02.01.2006")
+	}
+	q.Page.Data = map[string]any{"C": card, "Memo": cardMemo(q.Page.Lang, card, h.lkLoginURL(q)), "IssuedBy": h.issuer(q, card.IssuedBy),
+		"Issued": day(card.IssuedAt), "Expires": day(card.ExpiresAt), "ActiveFrom": day(card.ActiveFrom)}
 	q.W.Header().Set("Cache-Control", "no-store")
 	q.Render(http.StatusOK, "card_issued.html")
 	return nil
+}
+
+// issuer is how a card names who issued it: the staff member's name and position, as an
+// extract does (REG-9), or the login when the member has no name.
+func (h *Handler) issuer(q *web.Request, login string) string {
+	m, err := h.d.Staff.Member(q.Ctx(), login)
+	if err != nil || m.Name == "" {
+		return login
+	}
+	if m.Position != "" {
+		return m.Name + ", " + m.Position
+	}
+	return m.Name
 }
 
 // lkLoginURL is the personal account's login page as the card prints it.
@@ -167,7 +191,7 @@ func (h *Handler) handleCardPDF(q *web.Request) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := CardPDF(&b, card, q.Page.Lang, h.lkLoginURL(q)); err != nil {
+	if err := CardPDF(&b, card, q.Page.Lang, h.lkLoginURL(q), h.issuer(q, card.IssuedBy)); err != nil {
 		return err
 	}
 	q.W.Header().Set("Content-Type", "application/pdf")
@@ -186,7 +210,7 @@ func (h *Handler) handleRepresentativeAdd(q *web.Request) error {
 		Series: q.Form("series"), Number: q.Form("number"), IssuedOn: q.Form("issued_on"), ValidUntil: q.Form("valid_until"),
 		Powers: q.R.PostForm["powers"], PassportShown: q.Form("rep_passport_shown") != "", DocumentShown: q.Form("document_shown") != ""}
 	if _, err := h.d.Cabinet.AddRepresentation(q.Ctx(), actor(q), in); err != nil {
-		return q.FailTo(cardsURL(t)+"#rep-title", err, web.Rename{"passport_shown": "rep_passport_shown"})
+		return q.FailTo(cardsURL(t), err, web.Rename{"passport_shown": "rep_passport_shown"})
 	}
 	q.Redirect(cardsURL(t), "office.flash.representative_added")
 	return nil
