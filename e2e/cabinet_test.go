@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	kapp "github.com/kabinet/kabinet/internal/app"
 	"github.com/kabinet/kabinet/internal/app/apptest"
@@ -411,7 +412,16 @@ func TestCabinetESign(t *testing.T) {
 func TestCabinetDemo(t *testing.T) {
 	a := startLK(t, kapp.Identity{})
 	ctx := browser(t)
-	lkLogin(t, ctx, a, "00000000000", "любой пароль")
+	// By keyboard alone: Tab to the login, type, Tab to the password, Enter.
+	visit(t, ctx, a.url+"/lk/login", "#login")
+	tabTo(t, ctx, "#login", 25)
+	run(t, ctx, chromedp.KeyEvent("00000000000"))
+	press(t, ctx, kb.Tab)
+	if f := focused(t, ctx); f != "password" {
+		t.Fatalf("Tab from the login went to %q", f)
+	}
+	run(t, ctx, chromedp.KeyEvent("любой пароль"))
+	pressAndLoad(t, ctx, kb.Enter)
 	has(t, ctx, "#demo-badge", "Демо")
 	has(t, ctx, "#demo-note", "Демонстрационный режим")
 	has(t, ctx, "#name", "Демидова Анна Сергеевна")

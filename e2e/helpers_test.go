@@ -213,7 +213,36 @@ var internalCode = regexp.MustCompile(`\b(passport_ru|passport_foreign|birth_cer
 	`subdivision|new_location|location|creation|pending|standard|simplified|confirmed|registered|updated|` +
 	`(person|organization|foreign|taxpayer|staff|review|kio|account|extract)\.[a-z_]+|[a-z]+_[a-z_]+)\b`)
 
-// noCodes asserts that the Russian page the browser shows words every code by its label.
+// alpha3 is a bare ОКСМ alpha-3 code (RUS, DEU) in a text.
+var alpha3 = regexp.MustCompile(`(^|[^\p{L}])[A-Z]{3}([^\p{L}]|$)`)
+
+// countryCells are the texts of the cells of the page that hold a citizenship or a country: the
+// value beside a term with one of labels (a dl), and the cells of a column headed by one (a table).
+func countryCells(t *testing.T, ctx context.Context, labels ...string) []string {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const labels = `+func() string { b, _ := json.Marshal(labels); return string(b) }()+`, out = [];
+		const is = el => labels.includes(el.textContent.trim());
+		for (const dt of document.querySelectorAll("dt")) {
+			if (is(dt) && dt.nextElementSibling) out.push(dt.nextElementSibling.textContent.trim());
+		}
+		for (const table of document.querySelectorAll("table")) {
+			const heads = Array.from(table.querySelectorAll("thead th"));
+			heads.forEach((th, i) => {
+				if (!is(th)) return;
+				for (const row of table.querySelectorAll("tbody tr")) if (row.cells[i]) out.push(row.cells[i].textContent.trim());
+			});
+		}
+		return out;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// noCodes asserts that the Russian page the browser shows words every code by its label, and
+// names every citizenship and country (ОКСМ) rather than showing its alpha-3 code.
 func noCodes(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	if lang := attr(t, ctx, `document.documentElement.lang`); lang != "ru" {
@@ -222,4 +251,20 @@ func noCodes(t *testing.T, ctx context.Context, name string) {
 	if found := internalCode.FindAllString(text(t, ctx, "body"), -1); len(found) > 0 {
 		t.Errorf("%s: the Russian page shows codes %q", name, found)
 	}
+	for _, c := range countryCells(t, ctx, "Гражданство", "Страна регистрации", "Страна") {
+		if alpha3.MatchString(c) {
+			t.Errorf("%s: a citizenship or country shown as a code: %q", name, c)
+		}
+	}
+}
+
+// reasonsOffered are the reasons of the deregistration form of a taxpayer's page (REG-6, REG-7),
+// its empty choice aside; none when the page has no such form.
+func reasonsOffered(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#deregister-form #reason option")).map(o => o.value).filter(v => v !== "")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ type checkTexts struct {
 	control, controlCity                      string
 	summary                                   string
 	confirmTitle, staysApplied, stopsApplying string
+	stopTitle, notApplied, citizenship        string
 }
 
 var checkMessages = map[string]checkTexts{
@@ -48,6 +50,9 @@ var checkMessages = map[string]checkTexts{
 		confirmTitle:        "Подтвердите снятие с учёта",
 		staysApplied:        "ИНН продолжит применяться; налогоплательщик будет снят с учёта в этом налоговом органе.",
 		stopsApplying:       "ИНН перестанет применяться навсегда и никогда не будет присвоен другому лицу. Отменить это действие нельзя.",
+		stopTitle:           "Прекращение применения ИНН",
+		notApplied:          "не подлежит применению",
+		citizenship:         "Россия",
 	},
 	"en": {
 		endBeforeBirth:      "The date of deregistration cannot be before the birth date (1980-03-14)",
@@ -68,6 +73,9 @@ var checkMessages = map[string]checkTexts{
 		confirmTitle:        "Confirm the deregistration",
 		staysApplied:        "The TIN stays applied; the taxpayer is deregistered at this tax office.",
 		stopsApplying:       "The TIN will stop being applied for ever and will never be given to anyone else. This cannot be undone.",
+		stopTitle:           "Stop applying the TIN",
+		notApplied:          "not applied",
+		citizenship:         "Russia",
 	},
 }
 
@@ -75,8 +83,10 @@ var checkMessages = map[string]checkTexts{
 func dated(d int) string { return time.Now().AddDate(0, 0, d).Format(time.DateOnly) }
 
 // REG-6, REG-7: the date of a deregistration is checked (not before birth, not in the future) on
-// its field; a registration that has ended is not offered for deregistration again, and a stale
-// form that tries is refused with the reason. REG-3: a document's date of issue (not before
+// its field before the confirmation of what cannot be undone is shown; a registration that has
+// ended is not offered for deregistration again, and a stale form that tries is refused with the
+// reason; a deregistered person may still die (the TIN stops being applied), after the same
+// confirmation. ОКСМ: the citizenship is named, not coded. REG-3: a document's date of issue (not before
 // birth, a Russian passport not before 14, not in the future), the citizenship against ОКСМ and
 // against the document. REG-8: the ОКСМ code, the country against its code, the KPP reason
 // against the kind. Every single-line field: no line break or control character.
@@ -107,14 +117,26 @@ func TestRegisterCheckErrors(t *testing.T) {
 				run(t, ctx, submit("#confirm"))
 				return true
 			}
-			deregister("moved", "1970-01-01")
+			has(t, ctx, "#citizenship", m.citizenship)
+			if deregister("moved", "1970-01-01") {
+				t.Error("a confirmation was asked for a deregistration dated before the birth")
+			}
 			fieldError(t, ctx, "on", m.endBeforeBirth)
 			kept(t, ctx, map[string]string{"reason": "moved", "on": "1970-01-01", "deregister_note": "заявление № 12"})
 			notInvalid(t, ctx, "reason")
 			checkPage(t, ctx, "deregister-before-birth-"+lang)
-			deregister("death", dated(1))
+			// A death dated tomorrow or before the birth: refused on the date's field before the
+			// confirmation that the TIN stops being applied for ever.
+			if deregister("death", dated(1)) {
+				t.Error("the irreversible confirmation was asked for a death dated tomorrow")
+			}
 			fieldError(t, ctx, "on", m.endFuture)
 			kept(t, ctx, map[string]string{"reason": "death", "on": dated(1)})
+			if deregister("death", "1970-01-01") {
+				t.Error("the irreversible confirmation was asked for a death before the birth")
+			}
+			fieldError(t, ctx, "on", m.endBeforeBirth)
+			kept(t, ctx, map[string]string{"reason": "death", "on": "1970-01-01", "deregister_note": "заявление № 12"})
 			if tp, err := a.reg.Taxpayer(context.Background(), tinA); err != nil || tp.Status != register.StatusActive {
 				t.Fatalf("after the refused dates: %+v %v", tp, err)
 			}
@@ -128,9 +150,11 @@ func TestRegisterCheckErrors(t *testing.T) {
 				t.Fatal("deregistered without a confirmation")
 			}
 			has(t, ctx, "#status", map[string]string{"ru": "снят с учёта", "en": "deregistered"}[lang])
-			if n := attr(t, ctx, `String(document.querySelectorAll("#deregister, #deregister-form").length)`); n != "0" {
-				t.Fatal("a deregistered record offers deregistration again")
+			// Deregistered (moved), the person may only stop being applied: death alone is offered.
+			if got := reasonsOffered(t, ctx); len(got) != 1 || got[0] != "death" {
+				t.Fatalf("a deregistered person is offered the reasons %v, want death alone", got)
 			}
+			has(t, ctx, "#deregister-title", m.stopTitle)
 			fill(t, stale, map[string]string{"reason": "moved", "on": dated(0)})
 			run(t, stale, submit("#deregister"))
 			if attr(t, stale, `String(document.querySelectorAll("#confirm").length)`) == "1" {
@@ -138,11 +162,26 @@ func TestRegisterCheckErrors(t *testing.T) {
 			}
 			has(t, stale, "#problem", m.already)
 			has(t, stale, "#problem", tinA)
-			if n := attr(t, stale, `String(document.querySelectorAll("#deregister").length)`); n != "0" {
-				t.Fatal("after the refusal the page offers deregistration again")
+			if n := attr(t, stale, `String(document.querySelectorAll("#confirm").length)`); n != "0" {
+				t.Fatal("the refused deregistration was offered for confirmation")
+			}
+			if got := reasonsOffered(t, stale); len(got) != 1 || got[0] != "death" {
+				t.Fatalf("after the refusal the page offers %v, want death alone", got)
 			}
 			checkPage(t, stale, "deregister-twice-"+lang)
 			closeStale()
+			// The deregistered person dies: the same checks and confirmation, then not applied.
+			if deregister("death", dated(2)) {
+				t.Error("the irreversible confirmation was asked for a death in the future")
+			}
+			fieldError(t, ctx, "on", m.endFuture)
+			if !deregister("death", dated(0)) {
+				t.Fatal("death of a deregistered person without a confirmation")
+			}
+			has(t, ctx, "#status", m.notApplied)
+			if n := attr(t, ctx, `String(document.querySelectorAll("#deregister-form, #duplicate-form").length)`); n != "0" {
+				t.Fatal("a TIN that is not applied is offered an ending")
+			}
 
 			// Dates of issue of a passport: before birth, at the age of 4, in 2999.
 			person := map[string]string{}
@@ -314,6 +353,30 @@ func TestEnglishJourneys(t *testing.T) {
 	has(t, ctx, "#kpps", "780143001")
 	has(t, ctx, "#kpps", "separate subdivision")
 	has(t, ctx, "#kpps", "Branch in Pushkin")
+	// A new location under another office, with its address: the address is the KPP's; the
+	// organization's own address stays as it was, and the history does not say it changed.
+	orgAddress := text(t, ctx, "#address")
+	if !strings.Contains(orgAddress, "Невский проспект, 1") {
+		t.Fatalf("the organization's address: %q", orgAddress)
+	}
+	fill(t, ctx, map[string]string{"kpp_ground": "new_location", "kpp_office": "7802", "kpp_region": "98", "kpp_city": "Санкт-Петербург",
+		"kpp_street": "Лиговский проспект", "kpp_house": "10"})
+	run(t, ctx, submit("#kpp-submit"))
+	fieldError(t, ctx, "kpp_region", "Region code 98 is not a known subject of the Russian Federation")
+	kept(t, ctx, map[string]string{"kpp_ground": "new_location", "kpp_office": "7802", "kpp_street": "Лиговский проспект", "kpp_house": "10"})
+	fill(t, ctx, map[string]string{"kpp_region": "78"})
+	run(t, ctx, submit("#kpp-submit"))
+	has(t, ctx, ".flash", "A KPP was assigned")
+	if got := text(t, ctx, "#address"); got != orgAddress {
+		t.Fatalf("a KPP at a new location changed the organization's address from %q to %q", orgAddress, got)
+	}
+	has(t, ctx, "#kpps", "780201001")
+	has(t, ctx, "#kpps", "Санкт-Петербург, Лиговский проспект, 10")
+	has(t, ctx, "#history", "Address of the KPP registration: 78, Санкт-Петербург, Лиговский проспект, 10")
+	if h := text(t, ctx, "#history"); strings.Contains(h, "Address: ") {
+		t.Fatalf("the history records a change of the organization's address: %q", h)
+	}
+	checkPage(t, ctx, "kpp-new-location-en")
 
 	// A duplicate: the confirmation names both TINs and what follows; confirmed.
 	inLang(t, ctx, a, "en", "/office/taxpayers/"+dup, "#kept_tin")
@@ -400,4 +463,45 @@ func TestEnglishJourneys(t *testing.T) {
 	has(t, ctx, "#documents", "5805 777777")
 	visit(t, ctx, a.url+"/office/reviews", "h1")
 	has(t, ctx, "main", "Nothing to review")
+
+	// BO-3: an applicant who gave kept1's passport under another name is neither kept1 nor may
+	// have a TIN with it: the application is refused with a reason, after a confirmation.
+	orlova := personIn("Орлова", "Дарья", "444444")
+	orlova.Document.Series, orlova.BirthDate = "7025", time.Date(1985, 7, 8, 0, 0, 0, 0, time.UTC)
+	held, err := a.reg.RegisterPerson(context.Background(), system, orlova)
+	if err != nil || held.Review == nil {
+		t.Fatalf("no review for another's passport: %+v %v", held, err)
+	}
+	card := fmt.Sprintf("#review-%d", held.Review.ID)
+	reason := fmt.Sprintf("refusal_%d", held.Review.ID)
+	visit(t, ctx, a.url+"/office/reviews", card)
+	has(t, ctx, card, "Орлова Дарья")
+	run(t, ctx, submit(card+" .refuse"))
+	fieldError(t, ctx, reason, "Reason for refusal is required")
+	if f := focused(t, ctx); f != reason {
+		t.Errorf("the focus is on %q, want the reason", f)
+	}
+	fill(t, ctx, map[string]string{reason: "the passport of another person was given"})
+	run(t, ctx, submit(card+" .refuse"))
+	has(t, ctx, "h1", "Confirm the decision")
+	has(t, ctx, ".confirm", "Орлова Дарья")
+	has(t, ctx, ".confirm", "the passport of another person was given")
+	has(t, ctx, ".warning", "No TIN is assigned to the applicant")
+	has(t, ctx, "#confirm", "Confirm: refuse the application")
+	checkPage(t, ctx, "confirm-review-refuse-en")
+	run(t, ctx, submit("#confirm"))
+	if p := attr(t, ctx, `location.pathname`); p != "/office/reviews" {
+		t.Fatalf("after the refusal the browser is at %s", p)
+	}
+	has(t, ctx, ".flash", "The application is refused; no TIN was assigned")
+	has(t, ctx, "main", "Nothing to review")
+	if rv, err := a.reg.Review(context.Background(), held.Review.ID); err != nil || rv.Status != register.ReviewRefused ||
+		rv.Reason != "the passport of another person was given" || rv.ResultTIN != "" {
+		t.Fatalf("the refused review: %+v %v", rv, err)
+	}
+	if list, err := a.reg.Search(context.Background(), register.SearchFilter{Query: "Орлова Дарья"}); err != nil || len(list) != 0 {
+		t.Fatalf("a refused applicant got a TIN: %+v %v", list, err)
+	}
+	visit(t, ctx, a.url+"/office/audit?action=person.review_decide", "#audit")
+	has(t, ctx, "#audit", "Decision: refused; Reason for refusal: the passport of another person was given")
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -114,8 +115,12 @@ func TestIrreversibleActions(t *testing.T) {
 	if s := text(t, ctx, "#status"); !strings.Contains(s, "deregistered") || !strings.Contains(s, time.Now().Format("02.01.2006")) {
 		t.Fatalf("status: %q", s)
 	}
-	if n := attr(t, ctx, `String(document.querySelectorAll("#deregister").length)`); n != "0" {
-		t.Fatal("a deregistered record offers deregistration again")
+	// REG-7: deregistered, the person may only stop being applied; the form offers death alone.
+	if got := reasonsOffered(t, ctx); len(got) != 1 || got[0] != "death" {
+		t.Fatalf("a deregistered record offers %v, want death alone", got)
+	}
+	if h := text(t, ctx, "#deregister-title"); !strings.Contains(h, "Stop applying the TIN") {
+		t.Fatalf("the form on a deregistered record: %q", h)
 	}
 
 	// A malformed TIN in the address says what is wrong with it.
@@ -190,4 +195,40 @@ func TestEditingAndReviews(t *testing.T) {
 	if got := strings.TrimSpace(text(t, ctx, "#tin")); got != tin {
 		t.Fatalf("review applied %s, want %s", got, tin)
 	}
+
+	// BO-3: an applicant with the СНИЛС of that person under another name and birth date: the
+	// application is refused with a reason, after a confirmation, and nobody gets a TIN.
+	other := personIn("Миронова", "Алла", "909090")
+	other.BirthDate, other.SNILS = time.Date(1986, 1, 2, 0, 0, 0, 0, time.UTC), "112-233-445 95"
+	held, err := a.reg.RegisterPerson(context.Background(), system, other)
+	if err != nil || held.Review == nil {
+		t.Fatalf("no review for another's SNILS: %+v %v", held, err)
+	}
+	heldCard := fmt.Sprintf("#review-%d", held.Review.ID)
+	reason := fmt.Sprintf("refusal_%d", held.Review.ID)
+	run(t, ctx, chromedp.Navigate(a.url+"/office/reviews"), chromedp.WaitVisible(chromedp.CSS(heldCard)))
+	noCodes(t, ctx, "reviews-snils-ru")
+	run(t, ctx, chromedp.SetValue(chromedp.CSS("#"+reason), "указан СНИЛС другого лица"), submit(heldCard+" .refuse"))
+	if h := text(t, ctx, "h1"); !strings.Contains(h, "Подтвердите решение") {
+		t.Fatalf("no confirmation of the refusal: %q", h)
+	}
+	if w := text(t, ctx, ".warning"); !strings.Contains(w, "ИНН заявителю не присваивается") {
+		t.Fatalf("the refusal's confirmation: %q", w)
+	}
+	if b := text(t, ctx, "#confirm"); b != "Подтвердить отказ" {
+		t.Fatalf("the refusal's button: %q", b)
+	}
+	checkPage(t, ctx, "confirm-review-refuse-ru")
+	run(t, ctx, submit("#confirm"))
+	if f := text(t, ctx, ".flash"); !strings.Contains(f, "В постановке на учёт отказано; ИНН не присвоен") {
+		t.Fatalf("after the refusal: %q", f)
+	}
+	if n := attr(t, ctx, `String(document.querySelectorAll("`+heldCard+`").length)`); n != "0" {
+		t.Fatal("the refused application is still in the queue")
+	}
+	run(t, ctx, chromedp.Navigate(a.url+"/office/audit?action=person.review_decide"), chromedp.WaitVisible(chromedp.CSS("#audit")))
+	if s := text(t, ctx, "#audit"); !strings.Contains(s, "Решение: отказано; Причина отказа: указан СНИЛС другого лица") {
+		t.Fatalf("the audit log of the refusal: %q", s)
+	}
+	noCodes(t, ctx, "audit-refusal-ru")
 }

@@ -111,8 +111,16 @@ func TestSearchInBrowser(t *testing.T) {
 	fits(t, ctx, "search-words-ru")
 	search(t, ctx, a, "Западное сияние")
 	has(t, ctx, "#no-results", "Ничего не найдено")
+	// A foreign organization is listed by its Russian and its Latin name, whichever found it.
+	for _, q := range []string{"Nordlicht Handels", "Нордлихт"} {
+		search(t, ctx, a, q)
+		has(t, ctx, "#results", "Нордлихт Хандельс Гезельшафт мит бешренктер Хафтунг")
+		has(t, ctx, "#results", "Nordlicht Handels GmbH")
+	}
+	noCodes(t, ctx, "search-latin-ru")
 	inLang(t, ctx, a, "en", "/office/search?q="+url.QueryEscape("Nordlicht"), "#results")
 	has(t, ctx, "#results", "foreign organization")
+	has(t, ctx, "#results", "Nordlicht Handels GmbH")
 	if got := resultTINs(t, ctx); len(got) != 1 || got[0] != foreign {
 		t.Fatalf("Nordlicht in English: %v", got)
 	}
@@ -258,6 +266,10 @@ func TestOperatorAndEditPages(t *testing.T) {
 	for _, lang := range []string{"ru", "en"} {
 		inLang(t, ctx, a, lang, "/office/accounts", "#q")
 		checkPage(t, ctx, "office-accounts-"+lang)
+		// BO-4: a СНИЛС as people type it: with spaces only, or hyphens and a space.
+		fill(t, ctx, map[string]string{"q": "112 233 445 95"})
+		run(t, ctx, submit("#find"))
+		has(t, ctx, "#accounts", "Кузнецова Дарья Андреевна")
 		fill(t, ctx, map[string]string{"q": "112-233-445 95"})
 		run(t, ctx, submit("#find"))
 		has(t, ctx, "#accounts", "Кузнецова Дарья Андреевна")

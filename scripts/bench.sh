@@ -16,6 +16,14 @@
 #      page with a session (GET /office/search) under 64 clients vs /healthz (rps_ratio), and
 #  (f) the CPU of one whole staff login over HTTP vs one raw argon2id hash of the same parameters
 #      (cpu_ratio), on SQLite and PostgreSQL.
+#  (g) authorization-code exchanges at the token endpoint (client_secret_basic, PKCE, the code
+#      redeemed and the grant stored, an ID token and an access token signed) per CPU-second of
+#      the server process alone (and its PostgreSQL), clients in another process, next to /healthz
+#      (cpu_ratio), on SQLite and PostgreSQL (aim >= 2,000);
+#  (h) refresh grants (the refresh token rotated, new tokens signed) the same way (aim >= 2,000);
+#  (i) userinfo with a JWT access token under 64 clients vs /healthz (rps_ratio, aim >= 0.5);
+#  (j) the memory of a real `kabinet serve` (built, on SQLite) idle after OpenID Connect load:
+#      resident set and Go heap in MB, with exchanges and refreshes per CPU-second of its process.
 #  The benchmarks start their own PostgreSQL cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,3 +59,15 @@ for dbk in sqlite postgres; do
   echo "== (f) staff login CPU vs one argon2id hash, $dbk (cpu_ratio)"
   KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkStaffLoginCPU' -benchtime 1x -timeout 1h ./internal/server/
 done
+
+for dbk in sqlite postgres; do
+  echo "== (g) code exchanges per server CPU-second, $dbk (exchanges/cpu_s, cpu_ratio vs /healthz)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkTokenExchangeCPU' -benchtime 1x -timeout 1h ./internal/server/
+  echo "== (h) refresh grants per server CPU-second, $dbk (refreshes/cpu_s, cpu_ratio vs /healthz)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkRefreshCPU' -benchtime 1x -timeout 1h ./internal/server/
+  echo "== (i) userinfo with a JWT access token under 64 clients vs /healthz, $dbk (rps_ratio)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkUserInfoUnderLoad' -benchtime 1x -timeout 1h ./internal/server/
+done
+
+echo "== (j) kabinet serve idle after OpenID Connect load (rss_idle_MB, heap_inuse_MB)"
+go test -run '^$' -bench 'BenchmarkServeIdleMemory' -benchtime 1x -timeout 1h ./cmd/kabinet/

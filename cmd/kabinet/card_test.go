@@ -1,14 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kabinet/kabinet/esign"
+	"github.com/kabinet/kabinet/internal/app"
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/store"
 )
@@ -81,4 +88,72 @@ func TestCardIssueCommand(t *testing.T) {
 			t.Fatalf("no subcommand: %d", code)
 		}
 	})
+}
+
+// serve --demo: the personal account's demo prints a taxpayer's login and temporary password,
+// and puts the demo certification centre's citizen (esign.DemoCitizen) in the register under
+// her certificate's ИНН, so that her certificate logs in or registers at once (LK-5); run twice,
+// it adds nothing.
+func TestCabinetDemoSeed(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Now()
+	if err := esign.CreateDemo(dir, now); err != nil {
+		t.Fatal(err)
+	}
+	db, err := openDB(ctx, filepath.Join(t.TempDir(), "kabinet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a, err := app.New(ctx, app.Config{DB: db, Log: slog.New(slog.DiscardHandler), Demo: true,
+		Identity: app.Identity{ESignRoots: filepath.Join(dir, "roots"), ESignCRLs: []string{filepath.Join(dir, "demo-ca.crl")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out}
+	for i := 0; i < 2; i++ {
+		if err := seedCabinetDemo(ctx, e, a, dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each start while the card is unused issues a new one: the last printed is the one that works.
+	all := regexp.MustCompile(`login (\d{12}), temporary password "([^"]+)"`).FindAllStringSubmatch(out.String(), -1)
+	if len(all) != 2 {
+		t.Fatalf("output: %s", out.String())
+	}
+	m := all[1]
+	if !strings.Contains(out.String(), "ИНН "+esign.DemoCitizen.INN) || !strings.Contains(out.String(), cabinet.DemoLogin) {
+		t.Fatalf("output: %s", out.String())
+	}
+	if res, err := a.Cabinet.Login(ctx, m[1], m[2], cabinet.Origin{}); err != nil || !res.MustChange {
+		t.Fatalf("the printed card: %+v %v", res, err)
+	}
+	p, err := a.Cabinet.Person(ctx, esign.DemoCitizen.INN)
+	if err != nil || p.FullName() != "Смирнова Мария Александровна" || p.SNILS != esign.DemoCitizen.SNILS {
+		t.Fatalf("the demo citizen in the register: %+v %v", p, err)
+	}
+	ch, err := a.Cabinet.IssueChallenge(ctx, "demo-flow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := os.ReadFile(filepath.Join(dir, "citizen.key"))
+	cb, _ := os.ReadFile(filepath.Join(dir, "citizen.pem"))
+	key, err := esign.ParsePrivateKey(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs, err := esign.ParseCertificates(cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := esign.SignDetached(ch.Bytes(), certs[0], key, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg, err := a.Cabinet.CheckSignature(ctx, "demo-flow", ch.ID, sig)
+	if err != nil || sg.Person.TIN != esign.DemoCitizen.INN || sg.Account != nil {
+		t.Fatalf("the demo citizen's signature: %+v %v", sg, err)
+	}
 }

@@ -46,6 +46,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	registries := idpFlags(fs, e)
 	extractFlags := newExtractFlags(fs, e)
 	oidcOpts := newOIDCFlags(fs, e)
+	lkOIDC := newLKOIDCFlags(fs, e)
 	trusted := fs.String("trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto to believe (env KABINET_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -67,6 +68,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	ident, err := registries.identity()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
+		return exitUsage
+	}
+	lkIdP, err := lkOIDC.config()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitUsage
@@ -99,7 +105,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies, Senders: snd, Demo: *withDemo, Identity: ident,
-		ExtractSigner: signer, PublicURL: *extractFlags.publicURL, OIDC: oidcConf})
+		ExtractSigner: signer, PublicURL: *extractFlags.publicURL, OIDC: oidcConf, LKOIDC: lkIdP})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitFailure

@@ -241,6 +241,8 @@ type reviewJSON struct {
 	BirthDate  string    `json:"birth_date"`
 	DecidedBy  string    `json:"decided_by,omitempty"`
 	ResultTIN  string    `json:"result_tin,omitempty"`
+	// RefusalReason is why the application was refused (status "refused").
+	RefusalReason string `json:"refusal_reason,omitempty"`
 }
 
 func reviewOut(r *register.Review) reviewJSON {
@@ -254,7 +256,7 @@ func reviewOut(r *register.Review) reviewJSON {
 	}
 	return reviewJSON{ID: r.ID, Status: status, Candidates: c, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
 		Surname: r.Input.Surname, GivenName: r.Input.GivenName, Patronymic: r.Input.Patronymic, BirthDate: date(r.Input.BirthDate),
-		DecidedBy: r.DecidedBy, ResultTIN: r.ResultTIN}
+		DecidedBy: r.DecidedBy, ResultTIN: r.ResultTIN, RefusalReason: r.Reason}
 }
 
 // registrationJSON is the answer to a registration: the taxpayer plus tin/created, or a review.

@@ -335,7 +335,7 @@ var msgID = problem.Msg("api.id")
 
 func (h *Handler) handleReviewList(w http.ResponseWriter, r *http.Request) error {
 	st := register.ReviewStatus(r.URL.Query().Get("status"))
-	if st != "" && st != register.ReviewPending && st != register.ReviewSame && st != register.ReviewDifferent {
+	if st != "" && st != register.ReviewPending && st != register.ReviewSame && st != register.ReviewDifferent && st != register.ReviewRefused {
 		return problem.InvalidField("status", msgReviewStatus)
 	}
 	list, err := h.d.Register.Reviews(r.Context(), st, 200)
@@ -371,9 +371,17 @@ func (h *Handler) handleReviewGet(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// decisionRequest is an inspector's decision on a review (REG-3, BO-3): "same" with same_as (the
+// candidate the applicant is), "different" (a new TIN), or "refused" with refusal_reason (no TIN).
+// Without a decision, same_as alone decides as before: the same person when given, a different
+// one when empty.
 type decisionRequest struct {
-	SameAs string `json:"same_as"`
+	Decision      string `json:"decision"`
+	SameAs        string `json:"same_as"`
+	RefusalReason string `json:"refusal_reason"`
 }
+
+var msgDecision = problem.Msg("api.decision")
 
 func (h *Handler) handleReviewDecide(w http.ResponseWriter, r *http.Request) error {
 	id, err := reviewID(r)
@@ -383,6 +391,36 @@ func (h *Handler) handleReviewDecide(w http.ResponseWriter, r *http.Request) err
 	var req decisionRequest
 	if err := web.DecodeJSON(w, r, &req, 0); err != nil {
 		return err
+	}
+	var fe problem.Fields
+	switch req.Decision {
+	case "", "same", "different":
+		if req.RefusalReason != "" {
+			fe.Add("refusal_reason", problem.Msg("api.not_for_decision"))
+		}
+	case "refused":
+		if req.SameAs != "" {
+			fe.Add("same_as", problem.Msg("api.not_for_decision"))
+		}
+	default:
+		fe.Add("decision", msgDecision)
+	}
+	switch {
+	case req.Decision == "same" && req.SameAs == "":
+		fe.Add("same_as", problem.Msg("api.same_as"))
+	case req.Decision == "different" && req.SameAs != "":
+		fe.Add("same_as", problem.Msg("api.not_for_decision"))
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	if req.Decision == "refused" {
+		rv, err := h.d.Register.RefuseReview(r.Context(), actor(r), id, req.RefusalReason)
+		if err != nil {
+			return err
+		}
+		web.WriteJSON(w, http.StatusOK, reviewOut(rv))
+		return nil
 	}
 	res, err := h.d.Register.DecideReview(r.Context(), actor(r), id, req.SameAs)
 	if err != nil {

@@ -45,6 +45,23 @@ func TestRegisterChecksAPI(t *testing.T) {
 		if code, body := c.do("POST", decision, "/api/v1/reviews/{id}/decision", `{"same_as":""}`); code != 409 || fieldsOf(body)["snils"] == "" {
 			t.Fatalf("a different person with the SNILS on record: %d %v", code, body)
 		}
+		// BO-3: the application is refused with a reason instead; no TIN is assigned.
+		for req, field := range map[string]string{`{"decision":"refused"}`: "refusal_reason", `{"decision":"no"}`: "decision",
+			`{"decision":"refused","refusal_reason":"x","same_as":"` + tinStr + `"}`: "same_as", `{"decision":"same"}`: "same_as"} {
+			if code, body := c.do("POST", decision, "/api/v1/reviews/{id}/decision", req); code != 422 || fieldsOf(body)[field] == "" {
+				t.Errorf("%s: %d %v, want 422 on %s", req, code, body, field)
+			}
+		}
+		code, body = c.do("POST", decision, "/api/v1/reviews/{id}/decision", `{"decision":"refused","refusal_reason":"указан СНИЛС другого лица"}`)
+		if code != 200 || body["status"] != "refused" || body["refusal_reason"] != "указан СНИЛС другого лица" || body["tin"] != nil || body["result_tin"] != nil {
+			t.Fatalf("refused: %d %v", code, body)
+		}
+		if code, body := c.do("GET", "/api/v1/reviews?status=refused", "/api/v1/reviews", ""); code != 200 || len(body["items"].([]any)) != 1 {
+			t.Fatalf("refused reviews: %d %v", code, body)
+		}
+		if code, body := c.do("POST", decision, "/api/v1/reviews/{id}/decision", `{"decision":"refused","refusal_reason":"ещё раз"}`); code != 409 {
+			t.Fatalf("refused twice: %d %v", code, body)
+		}
 
 		fieldErr := func(name, method, path, tmpl, req, field string) {
 			t.Helper()

@@ -47,6 +47,9 @@ type Config struct {
 	PublicURL string
 	// OIDC configures the OpenID Connect provider (IDP-7).
 	OIDC OIDC
+	// LKOIDC points the personal account's login through an identity provider (LK-6) at another
+	// provider than kabinet's own (lkidp.go); zero: the own provider.
+	LKOIDC LKOIDC
 }
 
 // App is the assembled application.
@@ -107,8 +110,12 @@ func New(ctx context.Context, c Config) (*App, error) {
 	if err := a.newCabinet(c); err != nil {
 		return nil, err
 	}
+	lkIdP, err := a.newLKIdP(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	h, err := server.New(server.Deps{DB: c.DB, Register: a.Register, Extracts: a.Extracts, Staff: a.Staff, Audit: c.DB, Sessions: a.Sessions, Flows: a.Flows, Identity: a.Identity,
-		Cabinet: a.Cabinet, OIDC: a.OIDC, Issuer: c.PublicURL, Proxies: c.Proxies, Log: c.Log, Collectors: []prometheus.Collector{server.NewJobsCollector(a.Jobs, c.Now)}, Outbox: outbox(c.Demo, a.Notify)})
+		Cabinet: a.Cabinet, LKIdP: lkIdP, OIDC: a.OIDC, Issuer: c.PublicURL, Proxies: c.Proxies, Log: c.Log, Collectors: []prometheus.Collector{server.NewJobsCollector(a.Jobs, c.Now)}, Outbox: outbox(c.Demo, a.Notify)})
 	if err != nil {
 		return nil, err
 	}

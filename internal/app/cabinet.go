@@ -22,6 +22,7 @@ func CabinetRegister(r *register.Service) cabinet.Register { return cabinetRegis
 
 type cabinetRegister struct{ r *register.Service }
 
+// Person returns the register's person with the TIN, nil when it holds none (or an organization).
 func (c cabinetRegister) Person(ctx context.Context, tin string) (*cabinet.Person, error) {
 	t, err := c.r.Taxpayer(ctx, tin)
 	if problem.Is(err, problem.NotFound) || problem.Is(err, problem.Invalid) {
@@ -51,6 +52,7 @@ func (c cabinetRegister) PersonBySNILS(ctx context.Context, snils string) (*cabi
 	return nil, nil
 }
 
+// Office returns a tax office of the directory by its code.
 func (c cabinetRegister) Office(ctx context.Context, code string) (cabinet.Office, bool, error) {
 	code = strings.TrimSpace(code)
 	if len(code) != 4 {

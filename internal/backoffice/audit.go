@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
@@ -58,6 +59,10 @@ func auditEnum(action, key string) string {
 	return ""
 }
 
+// freeText are the keys of details whose value is text a staff member typed (the reason of a
+// refusal, BO-3): the last detail of an entry, read to the end whatever it holds.
+var freeText = map[string]bool{"refusal": true}
+
 // auditDetails words an entry's details ("ground=residence office=7842") as
 // "Основание: место жительства; Налоговый орган: 7842".
 func auditDetails(p *web.Page, action, details string) string {
@@ -71,6 +76,9 @@ func auditDetails(p *web.Page, action, details string) string {
 		end := len(details)
 		if i+1 < len(locs) {
 			end = locs[i+1][0]
+		}
+		if freeText[key] { // free text, which may hold anything, comes last: it runs to the end
+			end = len(details)
 		}
 		val := strings.TrimSpace(details[l[1]:end])
 		switch {
@@ -86,6 +94,9 @@ func auditDetails(p *web.Page, action, details string) string {
 			val = dayText(val)
 		}
 		parts = append(parts, web.Label(p.Lang, "audit."+key)+": "+val)
+		if freeText[key] {
+			break
+		}
 	}
 	return strings.Join(parts, "; ")
 }
@@ -130,6 +141,7 @@ func auditActions(p *web.Page) []web.Option {
 	codes = append(codes, register.AuditActions...)
 	codes = append(codes, staff.AuditActions...)
 	codes = append(codes, identity.AuditActions...)
+	codes = append(codes, cabinet.AuditActions...)
 	for _, c := range codes {
 		opts = append(opts, web.Option{Value: c, Label: p.Enum("audit", c)})
 	}

@@ -32,7 +32,7 @@ var historyEnums = map[string]struct{ label, enum string }{
 	"ground": {"ground", "person_ground"},
 }
 
-func historyRows(p *web.Page, changes []register.Change) []historyRow {
+func (h *Handler) historyRows(p *web.Page, changes []register.Change) []historyRow {
 	out := make([]historyRow, 0, len(changes))
 	for _, c := range changes {
 		row := historyRow{At: c.At, Actor: c.Actor, Action: p.Enum("history", c.Action), Note: c.Note}
@@ -45,7 +45,7 @@ func historyRows(p *web.Page, changes []register.Change) []historyRow {
 				label = e.label
 				old, nw = p.Enum(e.enum, f.Old), p.Enum(e.enum, f.New)
 			} else {
-				old, nw = historyValue(p, f.Field, f.Old), historyValue(p, f.Field, f.New)
+				old, nw = h.historyValue(p, f.Field, f.Old), h.historyValue(p, f.Field, f.New)
 			}
 			row.Fields = append(row.Fields, historyField{Label: web.Label(p.Lang, label), Old: old, New: nw})
 		}
@@ -64,8 +64,9 @@ func snilsText(s string) string {
 
 // historyValue words a recorded value as the rest of the page writes it: a document by its
 // type's label ("passport_ru 7004 333333" → "паспорт гражданина Российской Федерации 7004
-// 333333"), a СНИЛС as NNN-NNN-NNN NN, a date as DD.MM.YYYY.
-func historyValue(p *web.Page, field, v string) string {
+// 333333"), a СНИЛС as NNN-NNN-NNN NN, a citizenship and the country of an address by the
+// country's name (ОКСМ), a date as DD.MM.YYYY.
+func (h *Handler) historyValue(p *web.Page, field, v string) string {
 	switch field {
 	case "identity_document":
 		code, rest, _ := strings.Cut(v, " ")
@@ -74,6 +75,20 @@ func historyValue(p *web.Page, field, v string) string {
 		}
 	case "snils":
 		return snilsText(v)
+	case "citizenship":
+		if v != "" {
+			return h.countryName(p, v)
+		}
+	case "address", "kpp_address":
+		// An address is recorded as its parts joined by commas, a foreign one's country first.
+		if first, rest, ok := strings.Cut(v, ", "); ok || len(v) == 3 {
+			if _, known := h.d.Register.Reference().CountryByAlpha3(first); known {
+				if rest == "" {
+					return h.countryName(p, first)
+				}
+				return h.countryName(p, first) + ", " + rest
+			}
+		}
 	}
 	return dayText(v)
 }

@@ -105,6 +105,13 @@ func TestNoPageShowsACode(t *testing.T) {
 					t.Errorf("%s %s shows the code %q", lang, p, c)
 				}
 			}
+			// A citizenship or a country is named (ОКСМ in the page's language), never a bare code.
+			for _, label := range []string{"office.f.citizenship_short", "office.f.country"} {
+				cell := regexp.MustCompile(`<dt>` + regexp.QuoteMeta(i18n.T(lang, label)) + `</dt><dd[^>]*>\s*([A-Z]{3}|[0-9]{3})\b`)
+				if m := cell.FindStringSubmatch(string(b)); m != nil {
+					t.Errorf("%s %s: %s shown as the code %q", lang, p, i18n.T(lang, label), m[1])
+				}
+			}
 			if lang == "ru" && regexp.MustCompile(`\b(office|enum|tin|register|staff|flash)\.[a-z_.]+`).MatchString(text) {
 				t.Errorf("%s %s shows a catalogue key: %s", lang, p, regexp.MustCompile(`\b(office|enum|tin|register|staff|flash)\.[a-z_.]+`).FindString(text))
 			}

@@ -11,9 +11,11 @@ import (
 )
 
 // The review queue (REG-3, BO-3): a registration held because the register holds a person with
-// the same name and birth data but no matching document. The inspector sees the applicant and
-// every candidate side by side — documents, СНИЛС, birth place, addresses — and decides, after a
-// confirmation page, whether it is the same person (the TIN applies) or another (a new TIN).
+// the same name and birth data but no matching document, or a document or СНИЛС on record for a
+// person with another name or birth date. The inspector sees the applicant and every candidate
+// side by side — documents, СНИЛС, birth place, addresses — and decides, after a confirmation
+// page, whether it is the same person (the TIN applies), another (a new TIN), or refuses the
+// application with a reason (no TIN: the applicant gave another person's СНИЛС or document).
 
 // personView is one column of a review card.
 type personView struct {
@@ -22,9 +24,12 @@ type personView struct {
 	Documents                                  []string
 }
 
-func viewOf(p *web.Page, in register.PersonInput) personView {
+func (h *Handler) viewOf(p *web.Page, in register.PersonInput) personView {
 	v := personView{Name: strings.TrimSpace(in.Surname + " " + in.GivenName + " " + in.Patronymic), Birth: in.BirthDate.Format("02.01.2006"),
-		Sex: p.Enum("sex", in.Sex), Citizenship: in.Citizenship, SNILS: snilsText(in.SNILS), Addr: addressText(&register.Taxpayer{Person: &register.Person{Address: in.Address}})}
+		Sex: p.Enum("sex", in.Sex), Citizenship: p.T("office.tp.stateless"), SNILS: snilsText(in.SNILS), Addr: h.addressText(p, in.Address)}
+	if in.Citizenship != "" {
+		v.Citizenship = h.countryName(p, in.Citizenship)
+	}
 	if in.BirthPlace != "" {
 		v.Birth += ", " + in.BirthPlace
 	}
@@ -32,14 +37,14 @@ func viewOf(p *web.Page, in register.PersonInput) personView {
 	return v
 }
 
-func viewOfTaxpayer(p *web.Page, tp *register.Taxpayer) personView {
+func (h *Handler) viewOfTaxpayer(p *web.Page, tp *register.Taxpayer) personView {
 	if tp.Person == nil {
 		return personView{TIN: tp.TIN, Name: nameOf(tp)}
 	}
 	per := tp.Person
 	in := register.PersonInput{Surname: per.Surname, GivenName: per.GivenName, Patronymic: per.Patronymic, BirthDate: per.BirthDate,
 		BirthPlace: per.BirthPlace, Sex: per.Sex, Citizenship: per.Citizenship, SNILS: per.SNILS, Address: per.Address}
-	v := viewOf(p, in)
+	v := h.viewOf(p, in)
 	v.TIN = tp.TIN
 	v.Documents = nil
 	for _, d := range per.Documents {
@@ -69,13 +74,13 @@ func (h *Handler) handleReviews(q *web.Request) error {
 	}
 	cards := make([]reviewCard, 0, len(list))
 	for _, rv := range list {
-		c := reviewCard{ID: rv.ID, Applicant: viewOf(q.Page, rv.Input)}
+		c := reviewCard{ID: rv.ID, Applicant: h.viewOf(q.Page, rv.Input)}
 		for _, t := range rv.Candidates {
 			tp, err := h.d.Register.Taxpayer(q.Ctx(), t)
 			if err != nil {
 				return err
 			}
-			c.Candidates = append(c.Candidates, viewOfTaxpayer(q.Page, tp))
+			c.Candidates = append(c.Candidates, h.viewOfTaxpayer(q.Page, tp))
 		}
 		cards = append(cards, c)
 	}
@@ -85,11 +90,15 @@ func (h *Handler) handleReviews(q *web.Request) error {
 	return nil
 }
 
-// handleReviewDecide records the inspector's decision, after a confirmation page.
+// handleReviewDecide records the inspector's decision, after a confirmation page: the same
+// person, a different one, or the application refused with a reason (decision=refused).
 func (h *Handler) handleReviewDecide(q *web.Request) error {
 	id, err := strconv.ParseInt(q.R.PathValue("id"), 10, 64)
 	if err != nil {
 		return problem.New(problem.NotFound, problem.MsgNotFound)
+	}
+	if q.Form("decision") == "refused" {
+		return h.handleReviewRefuse(q, id)
 	}
 	sameAs := q.Form("same_as")
 	if q.Form("confirmed") != "yes" {
@@ -97,7 +106,7 @@ func (h *Handler) handleReviewDecide(q *web.Request) error {
 		if err != nil {
 			return err
 		}
-		a := viewOf(q.Page, rv.Input)
+		a := h.viewOf(q.Page, rv.Input)
 		c := &confirmation{Title: q.Page.T("office.confirm.review_title"), Action: "/office/reviews/" + q.R.PathValue("id"), Back: "/office/reviews"}
 		c.Rows = []confirmRow{{Label: q.Page.T("office.reviews.person"), Value: a.Name + ", " + a.Birth}}
 		if sameAs != "" {
@@ -113,12 +122,7 @@ func (h *Handler) handleReviewDecide(q *web.Request) error {
 	}
 	res, err := h.d.Register.DecideReview(q.Ctx(), actor(q), id, sameAs)
 	if err != nil {
-		if p, ok := problem.As(err); ok && p.Code != problem.Invalid {
-			// The queue has no field to mark (a СНИЛС or a document on record for another):
-			// the reason alone is shown above the cards.
-			err = &problem.Error{Code: p.Code, Message: p.Message, Err: err}
-		}
-		return q.FailTo("/office/reviews", err)
+		return q.FailTo("/office/reviews", withoutFields(err))
 	}
 	flash := "office.flash.existing"
 	if res.Created {
@@ -126,4 +130,45 @@ func (h *Handler) handleReviewDecide(q *web.Request) error {
 	}
 	q.Redirect(taxpayerURL(res.Taxpayer.TIN), flash)
 	return nil
+}
+
+// handleReviewRefuse refuses the application of review id with the reason typed on its card
+// (BO-3): no TIN is assigned. The register checks the refusal before the confirmation is shown.
+func (h *Handler) handleReviewRefuse(q *web.Request, id int64) error {
+	field := refusalField(id)
+	reason := q.Form(field)
+	rename := web.Rename{"refusal_reason": field}
+	if q.Form("confirmed") != "yes" {
+		rv, err := h.d.Register.CheckRefusal(q.Ctx(), id, reason)
+		if err != nil {
+			return q.FailTo("/office/reviews", withoutFields(err), rename)
+		}
+		a := h.viewOf(q.Page, rv.Input)
+		c := &confirmation{Title: q.Page.T("office.confirm.review_title"), Confirm: q.Page.T("office.confirm.review_refuse"),
+			Action: "/office/reviews/" + strconv.FormatInt(id, 10), Back: "/office/reviews"}
+		c.Rows = []confirmRow{{Label: q.Page.T("office.reviews.person"), Value: a.Name + ", " + a.Birth},
+			{Label: q.Page.T("office.reviews.refusal_reason"), Value: reason}}
+		c.Warnings = []string{q.Page.T("office.confirm.review_refuse_effect")}
+		c.hide(q, "decision", field)
+		return h.confirm(q, c)
+	}
+	if _, err := h.d.Register.RefuseReview(q.Ctx(), actor(q), id, reason); err != nil {
+		return q.FailTo("/office/reviews", withoutFields(err), rename)
+	}
+	q.Redirect("/office/reviews", "office.flash.review_refused")
+	return nil
+}
+
+// refusalField is the input of the reason of a refusal on the card of review id: one per card,
+// so that an error marks that card's field alone.
+func refusalField(id int64) string { return "refusal_" + strconv.FormatInt(id, 10) }
+
+// withoutFields keeps the fields of an input problem only: a decision refused because a СНИЛС
+// or a document is on record for another names a field the queue does not have, so the reason
+// alone is shown above the cards.
+func withoutFields(err error) error {
+	if p, ok := problem.As(err); ok && p.Code != problem.Invalid {
+		return &problem.Error{Code: p.Code, Message: p.Message, Err: err}
+	}
+	return err
 }

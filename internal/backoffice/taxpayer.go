@@ -37,9 +37,31 @@ func (h *Handler) handleTaxpayer(q *web.Request) error {
 	if err != nil {
 		return err
 	}
+	// REG-5: the address of each further ground, kept with its КПП (the one at the location is the
+	// organization's own, shown above); the column only when some КПП has one.
+	var kppAddresses []string
+	kppAddressed := false
+	for _, k := range tp.KPPs {
+		a := ""
+		if k.Ground != register.KPPLocation {
+			a = h.addressText(q.Page, k.Address)
+		}
+		kppAddresses = append(kppAddresses, a)
+		kppAddressed = kppAddressed || a != ""
+	}
+	data := map[string]any{"T": tp, "Offices": offices, "OfficeName": officeName(offices, tp.TaxOffice), "Address": h.addressText(q.Page, ownAddress(tp)),
+		"KPPAddresses": kppAddresses, "KPPAddressed": kppAddressed, "Reasons": reasonOptions(q.Page, tp), "History": h.historyRows(q.Page, tp.History)}
+	if p := tp.Person; p != nil && p.Citizenship != "" {
+		data["Citizenship"] = h.countryName(q.Page, p.Citizenship)
+	}
+	if k := tp.Foreign; k != nil {
+		data["Country"] = k.Country
+		if c, ok := h.d.Register.Reference().Country(k.OKSM); ok { // REG-8: the country by its ОКСМ code
+			data["Country"] = c.In(q.Page.Lang)
+		}
+	}
 	q.Page.Title = q.Page.T("office.tp.title") + " " + tp.TIN
-	q.Page.Data = map[string]any{"T": tp, "Offices": offices, "OfficeName": officeName(offices, tp.TaxOffice), "Address": addressText(tp),
-		"Reasons": reasonOptions(q.Page, tp), "History": historyRows(q.Page, tp.History)}
+	q.Page.Data = data
 	q.Render(http.StatusOK, "taxpayer.html")
 	return nil
 }
@@ -53,35 +75,46 @@ func officeName(offices []web.Option, code string) string {
 	return ""
 }
 
-func addressText(tp *register.Taxpayer) string {
-	var a register.Address
+// ownAddress is the address of a person or a Russian organization.
+func ownAddress(tp *register.Taxpayer) register.Address {
 	switch {
 	case tp.Person != nil:
-		a = tp.Person.Address
+		return tp.Person.Address
 	case tp.Organization != nil:
-		a = tp.Organization.Address
-	default:
-		return ""
+		return tp.Organization.Address
 	}
+	return register.Address{}
+}
+
+// addressText writes an address on one line; the country of a foreign address by its name in
+// the page's language (ОКСМ), never by its code.
+func (h *Handler) addressText(p *web.Page, a register.Address) string {
 	var parts []string
-	for _, p := range []string{a.PostalCode, a.City, a.Street, a.House, a.Flat, a.Text} {
-		if p != "" {
-			parts = append(parts, p)
+	if a.Country != "" && a.Country != register.HolderRussian {
+		parts = append(parts, h.countryName(p, a.Country))
+	}
+	for _, s := range []string{a.PostalCode, a.City, a.Street, a.House, a.Flat, a.Text} {
+		if s != "" {
+			parts = append(parts, s)
 		}
 	}
 	return strings.Join(parts, ", ")
 }
 
-// reasonOptions are the reasons of deregistration that apply to the taxpayer's kind (REG-6,
-// REG-7), none of them chosen in advance.
-func reasonOptions(p *web.Page, tp *register.Taxpayer) []web.Option {
-	codes := []register.EndReason{register.EndMoved, register.EndDeath, register.EndOther}
-	switch tp.Kind {
-	case register.KindOrganization:
-		codes = []register.EndReason{register.EndLiquidation, register.EndReorganization, register.EndOther}
-	case register.KindForeign:
-		codes = []register.EndReason{register.EndLiquidation, register.EndReorganization, register.EndRedomiciled, register.EndOther}
+// countryName names a country by its alpha-3 code (a citizenship, the country of an address) as
+// ОКСМ does in the page's language; a code the directory lacks is shown as it is.
+func (h *Handler) countryName(p *web.Page, alpha3 string) string {
+	if c, ok := h.d.Register.Reference().CountryByAlpha3(alpha3); ok {
+		return c.In(p.Lang)
 	}
+	return alpha3
+}
+
+// reasonOptions are the reasons of deregistration the register allows for the taxpayer as it
+// stands (REG-6, REG-7: a deregistered record may only stop being applied), none of them chosen
+// in advance.
+func reasonOptions(p *web.Page, tp *register.Taxpayer) []web.Option {
+	codes := register.EndReasons(tp.Kind, tp.Status)
 	out := make([]web.Option, 0, len(codes))
 	for _, c := range codes {
 		out = append(out, web.Option{Value: string(c), Label: p.Enum("end_reason", c)})
@@ -125,7 +158,9 @@ func nameOf(tp *register.Taxpayer) string {
 }
 
 // handleDeregister deregisters a taxpayer (REG-6, REG-7), after a confirmation page that says
-// what follows: a death or a liquidation stops the TIN being applied for ever.
+// what follows: a death or a liquidation stops the TIN being applied for ever. The request is
+// checked by the register (date, reason, the record's state) before the confirmation is shown,
+// so that nothing irreversible is confirmed that would then be refused.
 func (h *Handler) handleDeregister(q *web.Request) error {
 	t, err := pathTIN(q)
 	if err != nil {
@@ -133,30 +168,23 @@ func (h *Handler) handleDeregister(q *web.Request) error {
 	}
 	back := taxpayerURL(t)
 	var fe problem.Fields
-	reason := register.EndReason(q.Form("reason"))
-	if reason == "" {
-		fe.Add("reason", problem.Msg("register.required", i18n.Key("field.reason_end")))
-	}
-	on := formDate(&fe, "on", q.Form("on"))
-	if q.Form("on") == "" {
-		fe.Add("on", problem.Msg("register.required", i18n.Key("field.on")))
-	}
+	e := register.Ending{Reason: register.EndReason(q.Form("reason")), On: formDate(&fe, "on", q.Form("on")), Note: q.Form("note")}
 	if err := fe.Err(); err != nil {
 		return q.FailTo(back, err)
 	}
 	if q.Form("confirmed") != "yes" {
-		tp, err := h.d.Register.Taxpayer(q.Ctx(), t)
+		d, err := h.d.Register.CheckDeregistration(q.Ctx(), t, e)
 		if err != nil {
-			return err
+			return q.FailTo(back, err)
 		}
 		c := &confirmation{Title: q.Page.T("office.confirm.deregister_title"), Confirm: q.Page.T("office.confirm.deregister"),
 			Action: back + "/deregister", Back: back}
-		c.Rows = []confirmRow{{Label: q.Page.T("office.tp.title"), Value: tp.TIN}, {Label: q.Page.T("office.col.name"), Value: nameOf(tp)},
-			{Label: q.Page.T("office.tp.reason"), Value: q.Page.Enum("end_reason", reason)}, {Label: q.Page.T("office.tp.on"), Value: on.Format("02.01.2006")}}
-		if n := q.Form("note"); n != "" {
+		c.Rows = []confirmRow{{Label: q.Page.T("office.tp.title"), Value: d.Taxpayer.TIN}, {Label: q.Page.T("office.col.name"), Value: nameOf(d.Taxpayer)},
+			{Label: q.Page.T("office.tp.reason"), Value: q.Page.Enum("end_reason", d.Ending.Reason)}, {Label: q.Page.T("office.tp.on"), Value: d.Ending.On.Format("02.01.2006")}}
+		if n := d.Ending.Note; n != "" {
 			c.Rows = append(c.Rows, confirmRow{Label: q.Page.T("office.tp.basis"), Value: n})
 		}
-		if stops := reason == register.EndDeath || reason == register.EndLiquidation || reason == register.EndReorganization || reason == register.EndRedomiciled; stops {
+		if d.Stops {
 			c.Warnings = append(c.Warnings, q.Page.T("office.confirm.not_applied"))
 		} else {
 			c.Warnings = append(c.Warnings, q.Page.T("office.confirm.deregistered"))
@@ -164,22 +192,23 @@ func (h *Handler) handleDeregister(q *web.Request) error {
 		c.hide(q, "reason", "on", "note")
 		return h.confirm(q, c)
 	}
-	if _, err := h.d.Register.Deregister(q.Ctx(), actor(q), t, register.Ending{Reason: reason, On: on, Note: q.Form("note")}); err != nil {
-		return q.FailTo(back, err, web.Rename{"note": "note"})
+	if _, err := h.d.Register.Deregister(q.Ctx(), actor(q), t, e); err != nil {
+		return q.FailTo(back, err)
 	}
 	q.Redirect(back, "office.flash.deregistered")
 	return nil
 }
 
 // handleDuplicate marks a TIN as a duplicate of the one kept (REG-7), after a confirmation page
-// showing both records.
+// showing both records; the register checks the request before the confirmation is shown.
 func (h *Handler) handleDuplicate(q *web.Request) error {
 	t, err := pathTIN(q)
 	if err != nil {
 		return err
 	}
 	back := taxpayerURL(t)
-	kept := q.Form("kept_tin")
+	rename := web.Rename{"note": "duplicate_note"}
+	kept, note := q.Form("kept_tin"), q.Form("duplicate_note")
 	if kept == "" {
 		return q.FailTo(back, problem.InvalidField("kept_tin", problem.Msg("register.required", i18n.Key("field.kept_tin"))))
 	}
@@ -187,14 +216,11 @@ func (h *Handler) handleDuplicate(q *web.Request) error {
 		return q.FailTo(back, problem.InvalidField("kept_tin", problem.Number(err)))
 	}
 	if q.Form("confirmed") != "yes" {
-		dup, err := h.d.Register.Taxpayer(q.Ctx(), t)
+		d, err := h.d.Register.CheckDuplicate(q.Ctx(), t, kept, note)
 		if err != nil {
-			return err
+			return q.FailTo(back, err, rename)
 		}
-		keptTP, err := h.d.Register.Taxpayer(q.Ctx(), kept)
-		if err != nil {
-			return q.FailTo(back, asField(err, "kept_tin"))
-		}
+		dup, keptTP := d.Taxpayer, d.Kept
 		c := &confirmation{Title: q.Page.T("office.confirm.duplicate_title"), Confirm: q.Page.T("office.confirm.duplicate"),
 			Action: back + "/duplicate", Back: back}
 		c.Rows = []confirmRow{{Label: q.Page.T("office.confirm.duplicate_tin"), Value: dup.TIN + " — " + nameOf(dup)},
@@ -203,8 +229,8 @@ func (h *Handler) handleDuplicate(q *web.Request) error {
 		c.hide(q, "kept_tin", "duplicate_note")
 		return h.confirm(q, c)
 	}
-	if _, err := h.d.Register.MarkDuplicate(q.Ctx(), actor(q), t, kept, q.Form("duplicate_note")); err != nil {
-		return q.FailTo(back, err, web.Rename{"note": "duplicate_note"})
+	if _, err := h.d.Register.MarkDuplicate(q.Ctx(), actor(q), t, kept, note); err != nil {
+		return q.FailTo(back, err, rename)
 	}
 	q.Redirect(back, "office.flash.duplicate")
 	return nil
@@ -218,15 +244,22 @@ func asField(err error, field string) error {
 	return err
 }
 
-// handleKPP registers an organization on a further ground (REG-5).
+// kppAddressFields are the inputs of the КПП form's address (the location of that ground,
+// kept with the КПП), by the problem's field each answers.
+var kppAddressFields = web.Rename{"address.region": "kpp_region", "address.postal_code": "kpp_postal_code", "address.city": "kpp_city",
+	"address.street": "kpp_street", "address.house": "kpp_house", "address.flat": "kpp_flat"}
+
+// handleKPP registers an organization on a further ground (REG-5), with the address of that
+// ground, which is the КПП's and not the organization's.
 func (h *Handler) handleKPP(q *web.Request) error {
 	t, err := pathTIN(q)
 	if err != nil {
 		return err
 	}
-	in := register.KPPInput{Ground: register.KPPGround(q.Form("kpp_ground")), TaxOffice: q.Form("kpp_office"), Subdivision: q.Form("subdivision")}
+	in := register.KPPInput{Ground: register.KPPGround(q.Form("kpp_ground")), TaxOffice: q.Form("kpp_office"), Subdivision: q.Form("subdivision"),
+		Address: addressFrom(func(k string) string { return q.Form("kpp_" + k) })}
 	if _, err := h.d.Register.AssignKPP(q.Ctx(), actor(q), t, in); err != nil {
-		return q.FailTo(taxpayerURL(t), err, web.Rename{"ground": "kpp_ground", "tax_office": "kpp_office"})
+		return q.FailTo(taxpayerURL(t), err, web.Rename{"ground": "kpp_ground", "tax_office": "kpp_office"}, kppAddressFields)
 	}
 	q.Redirect(taxpayerURL(t), "office.flash.kpp")
 	return nil

@@ -322,7 +322,7 @@ func (s *Service) RefuseApplication(ctx context.Context, actor audit.Actor, numb
 	}
 	now := s.now().UTC()
 	a.State, a.Reason, a.DecidedAt, a.DecidedBy = AppRefused, reason, now, actor.Login
-	e := Effects{Audit: []audit.Entry{{At: now, Actor: actor, Action: "lk.application.refuse", Subject: "application:" + a.Number(), Details: "reason given"}}}
+	e := Effects{Audit: []audit.Entry{{At: now, Actor: actor, Action: "lk.application.refuse", Subject: "application:" + a.Number(), Details: "refusal=" + reason}}}
 	if a.Data.Email != "" {
 		n, err := s.notice("", "email", a.Data.Email, a.Lang, "notify.lk.application_refused", a.Number(), reason)
 		if err != nil {

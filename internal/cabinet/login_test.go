@@ -51,24 +51,3 @@ func TestLoginAnswersAlike(t *testing.T) {
 	}
 }
 
-// LK-6's entry: a provider's person is found by the TIN or by СНИЛС in the register; the first
-// such login creates the account, without a password; a person the register lacks is refused.
-func TestSignInThroughProvider(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
-	ctx := context.Background()
-	tin := e.person("Морозова", "Алла", "Викторовна", time.Date(1975, 3, 3, 0, 0, 0, 0, time.UTC), "171-845-096 83")
-	a, created, err := e.svc.SignIn(ctx, cabinet.External{Provider: "kabinet", SNILS: "171-845-096 83"}, origin)
-	if err != nil || !created || a.TIN != tin || a.HasPassword() || a.Source != cabinet.FromProvider {
-		t.Fatalf("first sign-in: %+v %v %v", a, created, err)
-	}
-	if a, created, err = e.svc.SignIn(ctx, cabinet.External{Provider: "kabinet", TIN: tin}, origin); err != nil || created || a.TIN != tin {
-		t.Fatalf("second sign-in: %+v %v %v", a, created, err)
-	}
-	_, _, err = e.svc.SignIn(ctx, cabinet.External{Provider: "kabinet", SNILS: "112-233-445 95"}, origin)
-	wantCode(t, err, problem.Forbidden, "lk.provider.no_person")
-	// A person first registered by card can later use either way.
-	c := e.card(tin)
-	if _, err := e.svc.Login(ctx, tin, c.TemporaryPassword, origin); err != nil {
-		t.Fatal(err)
-	}
-}

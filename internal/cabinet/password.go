@@ -135,10 +135,16 @@ func RuleTexts(lang string) []string {
 }
 
 // ChangePassword changes the own password of a signed-in owner, who types the current one
-// (checked under the login's attempt limits). The caller ends the owner's other sessions.
+// (checked under the login's attempt limits); an account without a password (entered through the
+// identity provider, LK-6) is given its first one, with no current one to type
+// (SetFirstPassword). The caller ends the owner's other sessions.
 func (s *Service) ChangePassword(ctx context.Context, tin, current, pw, again string, o Origin) error {
 	a, err := s.Account(ctx, tin)
 	if err != nil {
+		return err
+	}
+	if !a.HasPassword() {
+		_, err := s.SetFirstPassword(ctx, tin, pw, again, o)
 		return err
 	}
 	if err := CheckPassword("new_password", pw, again); err != nil {

@@ -41,8 +41,8 @@ var RepKinds = []RepKind{PowerOfAttorney, Parent, AdoptiveParent}
 const (
 	PowerView     = "view"     // see the account's data
 	PowerExtracts = "extracts" // obtain extracts and documents
-	PowerAppeals  = "appeals"  // send appeals to the tax authority (TAX-4)
-	PowerPayments = "payments" // pay taxes (TAX-2)
+	PowerAppeals  = "appeals"  // send appeals to the tax authority (the tax data, coming)
+	PowerPayments = "payments" // pay taxes (the tax data, coming)
 )
 
 // Powers lists the powers.

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -127,6 +128,11 @@ func Layout(e *register.Extract, lang string, o Options) Doc {
 	if k := t.Foreign; k != nil {
 		add("org", k.NameRu+" / "+k.NameLatin)
 		add("kio", k.Code)
+		country := k.Country // REG-8: the country by its ОКСМ code, named in the extract's language
+		if c := e.Country; c != nil {
+			country = c.In(lang)
+		}
+		add("country", w(lang, "country_oksm", country, k.OKSM))
 	}
 	office := e.Office.FullName
 	if office == "" {
@@ -140,7 +146,13 @@ func Layout(e *register.Extract, lang string, o Options) Doc {
 	add("office_address", e.Office.Address)
 	add("registered", day(t.RegisteredOn))
 	for _, k := range t.KPPs {
-		d.KPPs = append(d.KPPs, Row{k.Code, fmt.Sprintf("%s, %s %s", enum(lang, "kpp_ground", k.Ground), w(lang, "office"), k.TaxOffice)})
+		v := fmt.Sprintf("%s, %s %s", enum(lang, "kpp_ground", k.Ground), w(lang, "office"), k.TaxOffice)
+		if k.Ground != register.KPPLocation { // REG-5: the location of a further ground, kept with its КПП
+			if a := addressLine(k.Address); a != "" {
+				v += "; " + a
+			}
+		}
+		d.KPPs = append(d.KPPs, Row{k.Code, v})
 	}
 	if o.Signer != "" {
 		d.SignatureNote = w(lang, "signed", e.Number, o.Signer)
@@ -155,6 +167,18 @@ func Layout(e *register.Extract, lang string, o Options) Doc {
 		}
 	}
 	return d
+}
+
+// addressLine writes the address of a КПП registration on one line (a Russian one: the
+// location in Russia of a subdivision, property or a new location).
+func addressLine(a register.Address) string {
+	var parts []string
+	for _, p := range []string{a.PostalCode, a.City, a.Street, a.House, a.Flat, a.Text} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // HTML writes the extract as a self-contained printable page.

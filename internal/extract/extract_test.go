@@ -62,6 +62,36 @@ func TestHTML(t *testing.T) {
 	}
 }
 
+// REG-8, REG-5: a foreign organization's country is named in the extract's language by its ОКСМ
+// code; a КПП on a further ground gives the address kept with it.
+func TestForeignCountryAndKPPAddress(t *testing.T) {
+	e := sample()
+	e.Taxpayer.Person, e.Taxpayer.Kind, e.Taxpayer.TIN = nil, register.KindForeign, "9909000018"
+	e.Taxpayer.Foreign = &register.KIO{Code: "00001", KIOInput: register.KIOInput{NameRu: "Нордлихт ГмбХ", NameLatin: "Nordlicht GmbH", Country: "Германия", OKSM: "276"}}
+	c, _ := register.NewReference().Country("276")
+	e.Country = &c
+	e.Taxpayer.KPPs = []register.KPP{{Code: "990950001", Ground: register.KPPLocation, TaxOffice: "9909", Address: register.Address{City: "Берлин"}},
+		{Code: "780143001", Ground: register.KPPSubdivision, TaxOffice: "7801", Address: register.Address{Region: "78", City: "Санкт-Петербург", Street: "Невский проспект", House: "28"}}}
+	for lang, want := range map[string][]string{
+		"ru": {"Страна регистрации", "Германия (код ОКСМ 276)", "Санкт-Петербург, Невский проспект, 28"},
+		"en": {"Country of registration", "Germany (OKSM code 276)", "Санкт-Петербург, Невский проспект, 28"},
+	} {
+		var b bytes.Buffer
+		if err := HTML(&b, e, lang, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		s := html.UnescapeString(b.String())
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				t.Errorf("%s: no %q in\n%s", lang, w, s)
+			}
+		}
+		if strings.Contains(s, "Берлин") {
+			t.Errorf("%s: the address of the КПП at the location, which is the organization's, is repeated", lang)
+		}
+	}
+}
+
 // The time of issue is the office's local time: Yekaterinburg is UTC+5, and an office with no
 // time zone (or an unknown one) keeps Moscow time.
 func TestLocalTime(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/kabinet/kabinet/esign"
 	"github.com/kabinet/kabinet/internal/audit"
@@ -54,9 +55,13 @@ func (c Checklist) evidence() string {
 	return fmt.Sprintf("centre=%s checked=%s", c.Centre, strings.Join(checked, ","))
 }
 
-func (s *Provider) confirmable(a *Account) error {
+// confirmable refuses to confirm an account that is not standard yet or is confirmed already —
+// except an account confirmed by registered mail, which may be confirmed again in person or with
+// an e-signature (m: the method about to be used): the taxpayer's personal account refuses mail
+// (LK-6), and this is how its owner gets in.
+func (s *Provider) confirmable(a *Account, m Method) error {
 	switch {
-	case a.Level == Confirmed:
+	case a.Level == Confirmed && (a.Method != Mail || m == Mail):
 		return problem.New(problem.Conflict, msgConfirmed)
 	case !a.Level.AtLeast(Standard):
 		return problem.New(problem.Conflict, msgNotStandard)
@@ -76,21 +81,48 @@ func (s *Provider) confirm(ctx context.Context, a *Account, m Method, evidence s
 	return s.update(ctx, a, e)
 }
 
-// FindForOperator finds accounts by СНИЛС or by passport series and number (BO-4).
+// FindForOperator finds accounts by СНИЛС or by passport series and number (BO-4), typed in any
+// of the usual ways: a СНИЛС as 11 digits, with hyphens and a space (112-233-445 95), with spaces
+// only (112 233 445 95) or hyphens only; a passport's series and number with or without spaces
+// (4510 123456, 45 10 123456, 4510123456) or a "№" between them. Eleven digits are a СНИЛС (a
+// Russian passport has ten), whose check digits are then checked.
 func (s *Provider) FindForOperator(ctx context.Context, query string) ([]Account, error) {
 	q := strings.TrimSpace(query)
 	if q == "" {
 		return nil, nil
 	}
 	search := Search{Limit: 20}
-	if v, err := tin.ParseSNILS(q); err == nil {
+	d, ok := operatorDigits(q)
+	switch {
+	case ok && len(d) == 11:
+		v, err := tin.ParseSNILS(d)
+		if err != nil {
+			return nil, problem.InvalidField("q", problem.Number(err))
+		}
 		search.SNILS = v.Digits
-	} else if d := digits(q); len(d) >= 6 && len(d) <= 12 {
+	case ok && len(d) >= 6 && len(d) <= 12:
 		search.Passport = d
-	} else {
+	default:
 		return nil, problem.InvalidField("q", problem.Msg("idp.operator.query"))
 	}
 	return s.o.Store.FindAccounts(ctx, search)
+}
+
+// operatorDigits returns the digits of a СНИЛС or a passport's series and number as an operator
+// types them, and whether it held nothing but digits and the separators people put between
+// their groups: spaces (a non-breaking one too), hyphens and dashes, "№".
+func operatorDigits(s string) (string, bool) {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case unicode.IsSpace(r), r == '-', r == '‐', r == '‑', r == '–', r == '—', r == '№':
+		default:
+			return "", false
+		}
+	}
+	return b.String(), b.Len() > 0
 }
 
 func (s *Provider) checkList(c Checklist) error {
@@ -117,7 +149,7 @@ func (s *Provider) ConfirmInPerson(ctx context.Context, op audit.Actor, accountI
 	if err != nil {
 		return err
 	}
-	if err := s.confirmable(a); err != nil {
+	if err := s.confirmable(a, ServiceCenter); err != nil {
 		return err
 	}
 	if err := s.checkList(c); err != nil {
@@ -134,7 +166,7 @@ func (s *Provider) IssueOperatorCode(ctx context.Context, op audit.Actor, accoun
 	if err != nil {
 		return "", err
 	}
-	if err := s.confirmable(a); err != nil {
+	if err := s.confirmable(a, ServiceCenter); err != nil {
 		return "", err
 	}
 	if err := s.checkList(c); err != nil {
@@ -156,7 +188,7 @@ func (s *Provider) ConfirmWithCode(ctx context.Context, accountID, typed string,
 	if err != nil {
 		return err
 	}
-	if err := s.confirmable(a); err != nil {
+	if err := s.confirmable(a, ServiceCenter); err != nil {
 		return err
 	}
 	var last error
@@ -165,6 +197,9 @@ func (s *Provider) ConfirmWithCode(ctx context.Context, accountID, typed string,
 		method  Method
 		what    string
 	}{{ForOperator, ServiceCenter, "operator code"}, {ForLetter, Mail, "registered letter"}} {
+		if p.method == Mail && a.Level == Confirmed {
+			continue // confirmed by mail already: only an operator's code confirms it again
+		}
 		if _, err := s.o.Store.Code(ctx, p.purpose, a.ID); errors.Is(err, storeerr.ErrNotFound) {
 			continue
 		} else if err != nil {
@@ -190,7 +225,7 @@ func (s *Provider) IssueChallenge(ctx context.Context, accountID string) (esign.
 	if err != nil {
 		return esign.Challenge{}, err
 	}
-	if err := s.confirmable(a); err != nil {
+	if err := s.confirmable(a, ESign); err != nil {
 		return esign.Challenge{}, err
 	}
 	return s.o.Challenges.Issue(ctx, ESignPurpose(accountID))
@@ -204,7 +239,7 @@ func (s *Provider) ConfirmWithSignature(ctx context.Context, accountID, challeng
 	if err != nil {
 		return err
 	}
-	if err := s.confirmable(a); err != nil {
+	if err := s.confirmable(a, ESign); err != nil {
 		return err
 	}
 	signer, err := s.o.Challenges.Verify(ctx, s.o.Verifier, challengeID, ESignPurpose(accountID), sig)
@@ -245,7 +280,7 @@ func (s *Provider) OrderLetter(ctx context.Context, accountID, address string, o
 	if err != nil {
 		return nil, err
 	}
-	if err := s.confirmable(a); err != nil {
+	if err := s.confirmable(a, Mail); err != nil {
 		return nil, err
 	}
 	address = strings.TrimSpace(address)

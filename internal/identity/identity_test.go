@@ -286,6 +286,15 @@ func TestConfirmationByOperator(t *testing.T) {
 		if found, _ = e.p.FindForOperator(ctx, "4510 123456"); len(found) != 1 {
 			t.Fatalf("find by passport: %v", found)
 		}
+		// BO-4: a СНИЛС and a passport as operators type them.
+		for _, q := range []string{"112 233 445 95", "11223344595", "112-233-445-95", " 112 233 445 95 ", "4510123456", "45 10 123456", "4510 № 123456", "4510-123456"} {
+			if found, err := e.p.FindForOperator(ctx, q); err != nil || len(found) != 1 || found[0].ID != a.ID {
+				t.Errorf("find by %q: %v %v", q, found, err)
+			}
+		}
+		if _, err := e.p.FindForOperator(ctx, "112 233 445 96"); fieldOf(err) != "q" {
+			t.Errorf("a СНИЛС with a wrong check digit: %v", err)
+		}
 		if err := e.p.ConfirmInPerson(ctx, op, a.ID, identity.Checklist{PassportShown: true, Centre: "mfc-moscow-1"}); fieldOf(err) != "snils_shown" {
 			t.Fatalf("incomplete checklist: %v", err)
 		}

@@ -17,10 +17,9 @@ import (
 // documents, declarations, appeals — shown empty for now), and the signed extract to download
 // (REG-9). A representative sees the principal's (LK-8).
 
-// Sections are the sections of the tax data, each with the rule that will fill it.
-var Sections = []struct{ Key, Rule string }{
-	{"objects", "TAX-1"}, {"settlements", "TAX-1"}, {"payments", "TAX-2"}, {"declarations", "TAX-3"}, {"appeals", "TAX-4"},
-}
+// Sections are the sections of the tax data (SPEC section 5), shown empty until the issues that
+// build them fill them: objects, settlements, payment documents, declarations, appeals.
+var Sections = []struct{ Key string }{{"objects"}, {"settlements"}, {"payments"}, {"declarations"}, {"appeals"}}
 
 func (h *Handler) handleHome(q *web.Request) error {
 	if q.Viewer == nil {

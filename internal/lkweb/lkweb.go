@@ -5,8 +5,8 @@
 // fill), the signed extract, the security settings, the switch to a principal's account for
 // representatives and parents, and the read-only demonstration account. Every step is a page of
 // the web kit or a stored flow, for a browser's form and a JSON client alike. It holds no rule:
-// package cabinet does. The login through the identity provider (LK-6) is added beside the login
-// page; it ends in cabinet.Service.SignIn and signedIn here.
+// package cabinet does. The login through the identity provider (LK-6, idplogin.go) is a button of
+// the login page: an OpenID Connect relying party that ends in cabinet.Service.SignIn.
 package lkweb
 
 import (
@@ -36,13 +36,16 @@ type Deps struct {
 	Extracts *extract.Service // issues the signed extract (REG-9)
 	Sessions *session.Manager
 	Flows    *flow.Manager
-	Log      *slog.Logger
+	// IdP is the identity provider of the login through it (LK-6); nil: no such login.
+	IdP *IdP
+	Log *slog.Logger
 }
 
 // Handler serves the personal account.
 type Handler struct {
 	d    Deps
 	site *web.Site
+	rp   *relyingParty // LK-6; nil without an identity provider
 }
 
 // New returns the site.
@@ -55,6 +58,9 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{d: d}
+	if d.IdP != nil {
+		h.rp = newRelyingParty(*d.IdP)
+	}
 	h.site, err = web.NewSite(web.Site{Name: cabinet.Site, Base: Base, Tagline: "lk.tagline", Login: Base + "login", Home: Base,
 		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log}, pages)
 	return h, err
@@ -106,6 +112,11 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /lk/{$}", h.site.Page(pub, h.handleHome))
 	mux.Handle("GET /lk/login", h.site.Page(pub, h.handleLoginForm))
 	mux.Handle("POST /lk/login", h.site.Page(pub|web.OwnInput, h.handleLogin))
+	mux.Handle("GET /lk/oidc/login", h.site.Page(pub, h.handleIdPLogin))
+	mux.Handle("GET /lk/oidc/callback", h.site.Page(pub, h.handleIdPCallback))
+	mux.Handle("GET /lk/oidc/refused/{reason}", h.site.Page(pub, h.handleIdPRefused))
+	mux.Handle("GET /lk/oidc/password", h.write(h.handleIdPPasswordForm))
+	mux.Handle("POST /lk/oidc/password", h.write(h.handleIdPPassword))
 	mux.Handle("GET /lk/esign", h.site.Page(pub, h.handleESignForm))
 	mux.Handle("GET /lk/esign/challenge", h.site.Page(pub, h.handleChallenge))
 	mux.Handle("POST /lk/esign", h.site.Page(pub, h.handleESign))

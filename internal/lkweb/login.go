@@ -2,6 +2,7 @@ package lkweb
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/cabinet"
@@ -47,12 +48,22 @@ func (h *Handler) handleLoginForm(q *web.Request) error {
 	if done || err != nil {
 		return err
 	}
-	return h.show(q, fs, f, nil, h.loginData(q))
+	return h.show(q, fs, f, nil, h.loginData(q, f))
 }
 
-// loginData is what the login page shows besides the form: the rules of the own password.
-func (h *Handler) loginData(q *web.Request) map[string]any {
-	return map[string]any{"Rules": h.rules(q)}
+// loginData is what the login page shows besides the form: the rules of the own password, and
+// the login through the identity provider when there is one (LK-6), which keeps the return
+// address.
+func (h *Handler) loginData(q *web.Request, f *flow.Flow) map[string]any {
+	d := map[string]any{"Rules": h.rules(q)}
+	if h.rp != nil {
+		u := idpLoginPath
+		if back := web.SafeReturn(f.ReturnTo, Base, Base); back != Base {
+			u += "?back=" + url.QueryEscape(back)
+		}
+		d["IdP"] = u
+	}
+	return d
 }
 
 // rules are the texts of the rules of the own password (LK-3), shown beside its field.
@@ -68,7 +79,7 @@ func (h *Handler) handleLogin(q *web.Request) error {
 	}
 	in, err := input(q, "login", "password", "new_password", "new_password_confirm")
 	if err != nil {
-		return h.show(q, fs, f, problem.New(problem.Unauthorized, msgBadLogin), h.loginData(q))
+		return h.show(q, fs, f, problem.New(problem.Unauthorized, msgBadLogin), h.loginData(q, f))
 	}
 	o := origin(q, h.site)
 	if f.State == stepChange {
@@ -80,7 +91,7 @@ func (h *Handler) handleLogin(q *web.Request) error {
 			}
 			f.Attempts++
 			_ = h.d.Flows.Save(q.Ctx(), f)
-			return h.show(q, fs, f, err, h.loginData(q))
+			return h.show(q, fs, f, err, h.loginData(q, f))
 		}
 		if err := h.d.Flows.Finish(q.Ctx(), f); err != nil {
 			return err
@@ -88,14 +99,14 @@ func (h *Handler) handleLogin(q *web.Request) error {
 		return h.signedIn(q, f, a, session.Password, flashChange)
 	}
 	if _, ok := web.CheckText(in["login"], false); !ok {
-		return h.show(q, fs, f, problem.New(problem.Unauthorized, msgBadLogin), h.loginData(q))
+		return h.show(q, fs, f, problem.New(problem.Unauthorized, msgBadLogin), h.loginData(q, f))
 	}
 	res, err := h.d.Cabinet.Login(q.Ctx(), in["login"], in["password"], o)
 	if err != nil {
 		f.Attempts++
 		f.Data["login"] = in["login"]
 		_ = h.d.Flows.Save(q.Ctx(), f)
-		return h.show(q, fs, f, err, h.loginData(q))
+		return h.show(q, fs, f, err, h.loginData(q, f))
 	}
 	if res.Device != "" {
 		h.site.SetDeviceToken(q.W, res.Device)

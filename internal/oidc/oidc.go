@@ -84,6 +84,8 @@ type Provider struct {
 	now  func() time.Time
 	keys *keyring
 	salt *saltCache
+	// verified remembers the access tokens whose signature was checked (accesscache.go).
+	verified verifiedTokens
 }
 
 // New returns the provider.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -266,7 +267,7 @@ func (p *Provider) mint(ctx context.Context, iss string, c *Client, g *Grant, a 
 	at := AccessClaims{Claims: jwt.Claims{Issuer: iss, Subject: g.Subject, Audience: jwt.Audience{c.ID}, Expiry: jwt.NewNumericDate(now.Add(AccessTokenTTL)),
 		IssuedAt: jwt.NewNumericDate(now), ID: base64.RawURLEncoding.EncodeToString(jti)},
 		ClientID: c.ID, Scope: strings.Join(scopes, " "), AuthTime: g.AuthTime.Unix(), ACR: acr, GrantID: g.ID}
-	access, err := jwt.Signed(key.signAT).Claims(at).Serialize()
+	access, err := signJWT(key.signAT, at)
 	if err != nil {
 		return nil, err
 	}
@@ -279,10 +280,25 @@ func (p *Provider) mint(ctx context.Context, iss string, c *Client, g *Grant, a 
 	id := IDClaims{Claims: jwt.Claims{Issuer: iss, Subject: g.Subject, Audience: jwt.Audience{c.ID}, Expiry: jwt.NewNumericDate(now.Add(IDTokenTTL)),
 		IssuedAt: jwt.NewNumericDate(now)}, AuthTime: g.AuthTime.Unix(), Nonce: nonce, ACR: acr, AMR: g.AMR, AZP: c.ID, SID: g.SessionID,
 		AtHash: base64.RawURLEncoding.EncodeToString(h[:16]), Confirmation: conf}
-	if res.IDToken, err = jwt.Signed(key.signID).Claims(id).Serialize(); err != nil {
+	if res.IDToken, err = signJWT(key.signID, id); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// signJWT signs claims with s as a compact JWS. The claims are marshalled once: go-jose's jwt
+// builder marshals them, reads them back into a map and marshals that again, which cost about
+// as much as the ES256 signature itself.
+func signJWT(s jose.Signer, claims any) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	obj, err := s.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return obj.CompactSerialize()
 }
 
 // verifyJWT checks a token signed by one of the provider's published keys, with the JOSE
@@ -309,11 +325,15 @@ func (p *Provider) verifyJWT(ctx context.Context, raw, typ string, out any) erro
 // checkAccessToken verifies a JWT access token and its grant: signed here, issued by iss, not
 // expired, and its grant neither revoked nor expired.
 func (p *Provider) checkAccessToken(ctx context.Context, iss, raw string, allowExpired bool) (*AccessClaims, *Grant, error) {
-	var c AccessClaims
-	if err := p.verifyJWT(ctx, raw, typAccess, &c); err != nil {
-		return nil, nil, &Error{Code: ErrInvalidToken, Description: "the access token is not valid", Err: err}
-	}
 	now := p.now()
+	c := p.verified.get(raw, now)
+	if c == nil {
+		c = &AccessClaims{}
+		if err := p.verifyJWT(ctx, raw, typAccess, c); err != nil {
+			return nil, nil, &Error{Code: ErrInvalidToken, Description: "the access token is not valid", Err: err}
+		}
+		p.verified.put(raw, c, now)
+	}
 	if c.Issuer != iss || c.GrantID == "" {
 		return nil, nil, errorf(ErrInvalidToken, "the access token is not valid here")
 	}
@@ -330,7 +350,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, iss, raw string, allowE
 	if !allowExpired && !g.Live(now) {
 		return nil, nil, errorf(ErrInvalidToken, "the access token was revoked")
 	}
-	return &c, g, nil
+	return c, g, nil
 }
 
 // UserInfo answers the userinfo endpoint (OpenID Connect Core 5.3): the claims the access

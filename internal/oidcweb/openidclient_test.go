@@ -35,7 +35,7 @@ func newNodeRP(t *testing.T, issuer, clientID, secret string) *nodeRP {
 	t.Helper()
 	missing := func(what string) {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s required under CI=true (make test installs it)", what)
+			t.Fatalf("%s required under CI=true", what)
 		}
 		t.Skipf("%s not installed", what)
 	}
@@ -53,7 +53,7 @@ func newNodeRP(t *testing.T, issuer, clientID, secret string) *nodeRP {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "openid-client", "package.json")); err != nil {
-		missing("npm openid-client (npm ci --prefix e2e)")
+		missing("npm openid-client (make deps, or npm ci --prefix e2e, installs it)")
 	}
 	return &nodeRP{t: t, script: filepath.Join(e2e, "oidc", "rp.mjs"), issuer: issuer, clientID: clientID, secret: secret, redirectTo: redirectURI}
 }

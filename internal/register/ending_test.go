@@ -149,3 +149,101 @@ func TestDeregisterAndDuplicates(t *testing.T) {
 		}
 	})
 }
+
+// REG-6, REG-7: a deregistration is checked — the request and the record as it stands — without
+// writing, by the same rules as the write itself; and the endings offered are those the register
+// allows for the record's state.
+func TestCheckDeregistration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(db)
+		ctx := context.Background()
+		a := mustRegister(t, s, uniquePerson(1))
+		b := mustRegister(t, s, uniquePerson(2))
+		unchanged := func(name string, tin string, history int) {
+			t.Helper()
+			got, err := s.Taxpayer(ctx, tin)
+			if err != nil || got.Status != register.StatusActive || got.Ending != nil || len(got.History) != history {
+				t.Fatalf("%s: the check wrote %+v %v", name, got, err)
+			}
+			if e, _ := db.ListAudit(ctx, audit.Filter{Subject: tin, Action: "taxpayer.deregister"}); len(e) != 0 {
+				t.Fatalf("%s: the check wrote to the audit log: %+v", name, e)
+			}
+		}
+		// The date on its field: a death dated tomorrow or before the birth is refused before any
+		// confirmation; so is a reason that is not a person's, or none.
+		for name, c := range map[string]struct {
+			e     register.Ending
+			field string
+		}{
+			"death tomorrow":     {register.Ending{Reason: register.EndDeath, On: fixedNow.AddDate(0, 0, 1)}, "on"},
+			"death before birth": {register.Ending{Reason: register.EndDeath, On: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)}, "on"},
+			"no date":            {register.Ending{Reason: register.EndMoved}, "on"},
+			"no reason":          {register.Ending{On: fixedNow}, "reason"},
+			"liquidation":        {register.Ending{Reason: register.EndLiquidation, On: fixedNow}, "reason"},
+			"note on two lines":  {register.Ending{Reason: register.EndMoved, On: fixedNow, Note: "a\nb"}, "note"},
+		} {
+			if _, err := s.CheckDeregistration(ctx, a.TIN, c.e); fieldsOf(t, err)[c.field].Field == "" {
+				t.Errorf("%s: want an error on %s, got %v", name, c.field, err)
+			}
+		}
+		// A good request answers what would follow, and writes nothing.
+		d, err := s.CheckDeregistration(ctx, a.TIN, register.Ending{Reason: register.EndDeath, On: fixedNow.Add(5 * time.Hour), Note: "  акт   № 5 "})
+		if err != nil || !d.Stops || d.Taxpayer.TIN != a.TIN || !d.Ending.On.Equal(time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)) || d.Ending.Note != "акт № 5" {
+			t.Fatalf("death: %+v %v", d, err)
+		}
+		if d, err := s.CheckDeregistration(ctx, a.TIN, register.Ending{Reason: register.EndMoved, On: fixedNow}); err != nil || d.Stops {
+			t.Fatalf("moved: %+v %v", d, err)
+		}
+		unchanged("checks", a.TIN, 1)
+		// A duplicate: the kept TIN checked and followed, nothing written.
+		if _, err := s.CheckDuplicate(ctx, a.TIN, "770100999999", ""); fieldsOf(t, err)["kept_tin"].Field == "" {
+			t.Fatalf("kept unknown: %v", err)
+		}
+		if d, err := s.CheckDuplicate(ctx, a.TIN, b.TIN, "два ИНН"); err != nil || !d.Stops || d.Kept == nil || d.Kept.TIN != b.TIN || d.Ending.KeptTIN != b.TIN {
+			t.Fatalf("duplicate: %+v %v", d, err)
+		}
+		unchanged("the duplicate's check", a.TIN, 1)
+		unchanged("the kept one", b.TIN, 1)
+
+		// Once deregistered (moved), only the endings that stop the TIN are allowed, and offered.
+		if got := register.EndReasons(register.KindPerson, register.StatusActive); !slices.Equal(got, []register.EndReason{register.EndMoved, register.EndDeath, register.EndOther}) {
+			t.Fatalf("active person: %v", got)
+		}
+		if _, err := s.Deregister(ctx, inspector, a.TIN, register.Ending{Reason: register.EndMoved, On: fixedNow}); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []register.EndReason{register.EndMoved, register.EndOther} {
+			if _, err := s.CheckDeregistration(ctx, a.TIN, register.Ending{Reason: r, On: fixedNow}); !problem.Is(err, problem.Conflict) {
+				t.Fatalf("deregistered again (%s): %v", r, err)
+			}
+		}
+		if d, err := s.CheckDeregistration(ctx, a.TIN, register.Ending{Reason: register.EndDeath, On: fixedNow}); err != nil || !d.Stops {
+			t.Fatalf("death of a deregistered person: %+v %v", d, err)
+		}
+		for _, c := range []struct {
+			kind register.Kind
+			want []register.EndReason
+		}{
+			{register.KindPerson, []register.EndReason{register.EndDeath}},
+			{register.KindOrganization, []register.EndReason{register.EndLiquidation, register.EndReorganization}},
+			{register.KindForeign, []register.EndReason{register.EndLiquidation, register.EndReorganization, register.EndRedomiciled}},
+		} {
+			if got := register.EndReasons(c.kind, register.StatusDeregistered); !slices.Equal(got, c.want) {
+				t.Errorf("deregistered %s: %v, want %v", c.kind, got, c.want)
+			}
+			if got := register.EndReasons(c.kind, register.StatusNotApplied); len(got) != 0 {
+				t.Errorf("not applied %s: %v", c.kind, got)
+			}
+		}
+		// A TIN that is not applied is final: nothing is checked as allowed.
+		if _, err := s.Deregister(ctx, inspector, a.TIN, register.Ending{Reason: register.EndDeath, On: fixedNow}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CheckDeregistration(ctx, a.TIN, register.Ending{Reason: register.EndDeath, On: fixedNow}); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("not applied, checked again: %v", err)
+		}
+		if _, err := s.CheckDuplicate(ctx, b.TIN, a.TIN, ""); fieldsOf(t, err)["kept_tin"].Field == "" {
+			t.Fatalf("kept not applied: %v", err)
+		}
+	})
+}

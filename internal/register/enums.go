@@ -14,7 +14,7 @@ func Enumerations() map[string][]string {
 		"end_reason": {string(EndDeath), string(EndLiquidation), string(EndReorganization), string(EndRedomiciled), string(EndDuplicate),
 			string(EndMoved), string(EndOther)},
 		"document_type": DocumentTypes,
-		"review":        {string(ReviewPending), string(ReviewSame), string(ReviewDifferent)},
+		"review":        {string(ReviewPending), string(ReviewSame), string(ReviewDifferent), string(ReviewRefused)},
 		"history":       HistoryActions,
 		"audit":         AuditActions,
 	}

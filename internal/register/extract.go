@@ -37,6 +37,9 @@ type Extract struct {
 	// Office is the tax office the taxpayer is registered with, which issues the extract.
 	Office   OfficeCard
 	Taxpayer *Taxpayer
+	// Country is the country of a foreign organization by its ОКСМ code (REG-8), for the extract
+	// to name it in its language; nil for others, or for a code the directory lacks.
+	Country *Country
 	// Document is the extract as issued, when it was rendered (see Render).
 	Document *ExtractDocument
 }
@@ -150,6 +153,11 @@ func (s *Service) Extract(ctx context.Context, actor audit.Actor, tin string, by
 		name = by.Login
 	}
 	e := &Extract{Number: number, IssuedAt: now, IssuedBy: name, Position: strings.TrimSpace(by.Position), Office: office, Taxpayer: t}
+	if t.Foreign != nil {
+		if c, ok := s.ref.Country(t.Foreign.OKSM); ok {
+			e.Country = &c
+		}
+	}
 	if render != nil {
 		if e.Document, err = render(e); err != nil {
 			return nil, err

@@ -126,5 +126,18 @@ func TestOfficesAndExtract(t *testing.T) {
 		if _, err := s.Extract(ctx, inspector, "7701000019", officer, nil); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("extract of unknown: %v", err)
 		}
+		if e1.Country != nil {
+			t.Fatalf("a person's extract names a country: %+v", e1.Country)
+		}
+		// REG-8: a foreign organization's extract has its country from ОКСМ, to be named in the
+		// extract's language.
+		f, err := s.RegisterForeignOrganization(ctx, inspector, register.ForeignOrganizationInput{Identification: register.KIOInput{
+			NameRu: "Нордлихт ГмбХ", NameLatin: "Nordlicht GmbH", Country: "Германия", OKSM: "276", RegNumber: "HRB 1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, err := s.Extract(ctx, inspector, f.Taxpayer.TIN, officer, nil); err != nil || e.Country == nil || e.Country.In("en") != "Germany" || e.Country.In("ru") != "Германия" {
+			t.Fatalf("foreign organization's extract: %+v %v", e, err)
+		}
 	})
 }

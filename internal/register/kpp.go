@@ -68,7 +68,9 @@ var (
 	msgReasonForeign  = problem.Msg("register.reason_foreign")
 )
 
-// AssignKPP registers an organization on a further ground and returns the new КПП (REG-5).
+// AssignKPP registers an organization on a further ground and returns the new КПП (REG-5). The
+// address of the request is the location of that ground (a subdivision, property, a new
+// location) and is kept with the КПП; the organization's own address does not change.
 func (s *Service) AssignKPP(ctx context.Context, actor audit.Actor, tin string, in KPPInput) (KPP, error) {
 	in, reason, err := s.checkKPPInput(ctx, in)
 	if err != nil {
@@ -108,13 +110,16 @@ func (s *Service) AssignKPP(ctx context.Context, actor audit.Actor, tin string, 
 			return err
 		}
 		fields := []FieldChange{{Field: "kpp", New: code}}
-		if in.Ground == KPPNewLocation { // the organization moved under another office
+		if a := formatAddress(in.Address); a != "" {
+			fields = append(fields, FieldChange{Field: "kpp_address", New: a})
+		}
+		if in.Ground == KPPNewLocation {
+			// The organization moved under another office: that office is now the one of its
+			// registration. Its own address is not touched: the address given is the location of
+			// this registration, kept with its КПП; a change of the organization's address is an
+			// update of its data (REG-6).
 			fields = append(fields, FieldChange{Field: "tax_office", Old: t.TaxOffice, New: in.TaxOffice})
 			t.TaxOffice = in.TaxOffice
-			if t.Organization != nil {
-				fields = append(fields, FieldChange{Field: "address", Old: formatAddress(t.Organization.Address), New: formatAddress(in.Address)})
-				t.Organization.Address = in.Address
-			}
 			if err := tx.UpdateTaxpayer(ctx, t, nameNormOf(t)); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package register_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/kabinet/kabinet/internal/problem"
@@ -88,6 +89,67 @@ func TestOrganizationsAndKPP(t *testing.T) {
 			t.Fatal("bad organization accepted")
 		} else if f := fieldsOf(t, err); len(f) != 3 {
 			t.Fatalf("fields: %v", f)
+		}
+	})
+}
+
+// REG-5, REG-6: a КПП on a further ground keeps the address of that ground with the КПП; the
+// organization's own address does not change, not even at a new location under another office,
+// and the history says which address was given.
+func TestKPPAddressIsTheKPPs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(db)
+		ctx := context.Background()
+		own := register.Address{Region: "77", PostalCode: "125009", City: "Москва", Street: "Тверская улица", House: "7"}
+		r, err := s.RegisterOrganization(ctx, inspector, register.OrganizationInput{FullName: "Общество с ограниченной ответственностью «Вектор»",
+			OGRN: "1027700132195", Ground: register.GroundCreation, TaxOffice: "7701", Address: own})
+		if err != nil {
+			t.Fatal(err)
+		}
+		org := r.Taxpayer.TIN
+		there := register.Address{Region: "78", City: "Санкт-Петербург", Street: "Невский проспект", House: "28"}
+		for _, in := range []register.KPPInput{
+			{Ground: register.KPPNewLocation, TaxOffice: "7801"},                 // no address given
+			{Ground: register.KPPNewLocation, TaxOffice: "5001", Address: there}, // an address given
+			{Ground: register.KPPSubdivision, TaxOffice: "7801", Subdivision: "Филиал", Address: there},
+			{Ground: register.KPPProperty, TaxOffice: "7802", Address: register.Address{}}, // none
+		} {
+			k, err := s.AssignKPP(ctx, inspector, org, in)
+			if err != nil {
+				t.Fatalf("%s: %v", in.Ground, err)
+			}
+			if k.Address != in.Address {
+				t.Fatalf("%s: the КПП's address %+v, want %+v", in.Ground, k.Address, in.Address)
+			}
+		}
+		got, err := s.Taxpayer(ctx, org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Organization.Address != own {
+			t.Fatalf("the organization's address became %+v, want %+v", got.Organization.Address, own)
+		}
+		if got.TaxOffice != "5001" {
+			t.Fatalf("office after the new locations: %s", got.TaxOffice)
+		}
+		addr := map[string]register.Address{}
+		for _, k := range got.KPPs {
+			addr[k.Code] = k.Address
+		}
+		if len(got.KPPs) != 5 || addr["770101001"] != own || addr["500101001"] != there || addr["780143001"] != there || addr["780101001"] != (register.Address{}) {
+			t.Fatalf("KPPs: %+v", got.KPPs)
+		}
+		for _, c := range got.History {
+			for _, f := range c.Fields {
+				if f.Field == "address" {
+					t.Fatalf("the history records a change of the organization's address: %+v", c)
+				}
+			}
+		}
+		moved := got.History[2]
+		if moved.Action != "kpp_assigned" || !slices.Contains(moved.Fields, register.FieldChange{Field: "kpp_address", New: "78, Санкт-Петербург, Невский проспект, 28"}) ||
+			!slices.Contains(moved.Fields, register.FieldChange{Field: "tax_office", Old: "7801", New: "5001"}) {
+			t.Fatalf("history of the new location: %+v", moved)
 		}
 	})
 }

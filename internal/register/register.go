@@ -113,6 +113,10 @@ func New(st Store, opt Options) *Service {
 	return &Service{store: storage{st}, now: opt.Now, ref: opt.Reference}
 }
 
+// Reference returns the reference data the service checks against (ОКСМ, documents per
+// citizenship, КПП reasons), so that pages name a country by the directory the register holds.
+func (s *Service) Reference() *Reference { return s.ref }
+
 // Counter scopes (REG-1, REG-8, REG-9). Person and organization serials are per office (the
 // prefix); КПП serials per office and reason; КИО and extract numbers have their own counters.
 const (

@@ -10,7 +10,8 @@ import (
 	"github.com/kabinet/kabinet/internal/problem"
 )
 
-// REG-3: registrations held for an inspector when a person matches by name and birth data only.
+// REG-3, BO-3: registrations held for an inspector when a person matches by name and birth data
+// only, or gives a document or a СНИЛС on record for another person; and the inspector's decision.
 
 // ReviewStatus is the state of a possible-duplicate review.
 type ReviewStatus string
@@ -20,6 +21,7 @@ const (
 	ReviewPending   ReviewStatus = "pending"
 	ReviewSame      ReviewStatus = "same"      // the inspector found the person already has a TIN
 	ReviewDifferent ReviewStatus = "different" // a different person: a new TIN was assigned
+	ReviewRefused   ReviewStatus = "refused"   // the application was refused with a reason: no TIN
 )
 
 // Review is a registration held for an inspector because the register holds a person with the
@@ -35,6 +37,7 @@ type Review struct {
 	DecidedAt  *time.Time
 	DecidedBy  string
 	ResultTIN  string
+	Reason     string // why the application was refused (ReviewRefused)
 }
 
 // Messages of the reviews.
@@ -43,6 +46,9 @@ var (
 	msgReviewDecided  = problem.Msg("register.review_decided")
 	msgNotCandidate   = problem.Msg("register.not_candidate")
 )
+
+// maxRefusalReason bounds the reason of a refusal, in characters.
+const maxRefusalReason = 1000
 
 // Reviews lists possible-duplicate reviews with the given status (all when empty), oldest first.
 func (s *Service) Reviews(ctx context.Context, status ReviewStatus, limit int) ([]Review, error) {
@@ -71,8 +77,8 @@ func (s *Service) DecideReview(ctx context.Context, actor audit.Actor, id int64,
 		if err != nil {
 			return err
 		}
-		if rv.Status != ReviewPending {
-			return problem.New(problem.Conflict, msgReviewDecided)
+		if err := stillPending(rv); err != nil {
+			return err
 		}
 		at := now.UTC()
 		rv.DecidedAt, rv.DecidedBy = &at, actor.Login
@@ -157,4 +163,66 @@ func (s *Service) decideDifferent(ctx context.Context, tx Tx, actor audit.Actor,
 	}
 	res := Result{Taxpayer: out[0].Taxpayer, Created: out[0].Created, Review: rv}
 	return res, tx.Audit(ctx, s.entry(actor, "person.review_decide", fmt.Sprint("review:", rv.ID), "decision=different tin="+rv.ResultTIN))
+}
+
+// CheckRefusal checks a refusal of the review id as RefuseReview does — a reason, one line of
+// text, and a review still pending — and writes nothing; it returns the review. The back office
+// asks it before it shows the confirmation of the refusal.
+func (s *Service) CheckRefusal(ctx context.Context, id int64, reason string) (*Review, error) {
+	if _, err := checkRefusalReason(reason); err != nil {
+		return nil, err
+	}
+	rv, err := s.store.Review(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return rv, stillPending(rv)
+}
+
+// RefuseReview closes a review by refusing the application, with the reason the inspector gives
+// (BO-3): the applicant gave the document or the СНИЛС of another person, say, and is neither
+// that person nor may register with it. No TIN is assigned and no record changes; the reason is
+// kept with the review and written to the audit log. The reason is required, one line of text.
+func (s *Service) RefuseReview(ctx context.Context, actor audit.Actor, id int64, reason string) (*Review, error) {
+	reason, err := checkRefusalReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	at := s.now().UTC()
+	var out *Review
+	err = s.store.Update(ctx, func(tx Tx) error {
+		rv, err := tx.Review(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := stillPending(rv); err != nil {
+			return err
+		}
+		rv.Status, rv.Reason, rv.DecidedAt, rv.DecidedBy = ReviewRefused, reason, &at, actor.Login
+		if err := tx.UpdateReview(ctx, rv); err != nil {
+			return err
+		}
+		out = rv
+		// The reason is free text: it comes last in the details, which are read up to their end.
+		return tx.Audit(ctx, s.entry(actor, "person.review_decide", fmt.Sprint("review:", rv.ID), "decision=refused refusal="+reason))
+	})
+	return out, err
+}
+
+// checkRefusalReason checks the reason of a refusal and returns it on one line.
+func checkRefusalReason(reason string) (string, error) {
+	var fe problem.Fields
+	if checkLine(&fe, "refusal_reason", reason) {
+		reason = collapse(reason)
+		checkText(&fe, "refusal_reason", reason, true, maxRefusalReason)
+	}
+	return reason, fe.Err()
+}
+
+// stillPending refuses a decision on a review that is decided already.
+func stillPending(rv *Review) error {
+	if rv.Status != ReviewPending {
+		return problem.New(problem.Conflict, msgReviewDecided)
+	}
+	return nil
 }

@@ -2,9 +2,12 @@ package register_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/store"
@@ -92,6 +95,83 @@ func TestReviewFlow(t *testing.T) {
 		r5, err := s.RegisterPerson(ctx, inspector, far)
 		if err != nil || r5.Review != nil || !r5.Created {
 			t.Fatalf("other birth place: %+v %v", r5, err)
+		}
+	})
+}
+
+// BO-3, REG-3: an application held because the applicant gave another registered person's СНИЛС
+// (or document) cannot be that person's nor get a new TIN with it; the inspector refuses it with
+// a reason: no TIN is assigned, the review is closed as refused with the reason, in the audit log.
+func TestRefuseReview(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(db)
+		ctx := context.Background()
+		in := uniquePerson(10)
+		in.SNILS = "112-233-445 95"
+		first := mustRegister(t, s, in)
+		other := uniquePerson(11)
+		other.SNILS = in.SNILS
+		r, err := s.RegisterPerson(ctx, inspector, other)
+		if err != nil || r.Review == nil {
+			t.Fatalf("held: %+v %v", r, err)
+		}
+		id := r.Review.ID
+		if _, err := s.DecideReview(ctx, inspector, id, ""); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("a different person with the SNILS: %v", err)
+		}
+		// The reason is required, one line.
+		for _, reason := range []string{"", "   ", "указан СНИЛС\nдругого лица", strings.Repeat("я", 1001)} {
+			if _, err := s.CheckRefusal(ctx, id, reason); fieldsOf(t, err)["refusal_reason"].Field == "" {
+				t.Errorf("reason %q: %v", reason, err)
+			}
+			if _, err := s.RefuseReview(ctx, inspector, id, reason); fieldsOf(t, err)["refusal_reason"].Field == "" {
+				t.Errorf("refused with reason %q: %v", reason, err)
+			}
+		}
+		if _, err := s.CheckRefusal(ctx, 99999, "x"); !problem.Is(err, problem.NotFound) {
+			t.Fatalf("no such review: %v", err)
+		}
+		if rv, err := s.CheckRefusal(ctx, id, "указан СНИЛС другого лица"); err != nil || rv.ID != id || rv.Status != register.ReviewPending {
+			t.Fatalf("check: %+v %v", rv, err)
+		}
+		taxpayers := count(t, db, "reg_taxpayers")
+		rv, err := s.RefuseReview(ctx, inspector, id, "  указан СНИЛС   другого лица ")
+		if err != nil || rv.Status != register.ReviewRefused || rv.Reason != "указан СНИЛС другого лица" || rv.ResultTIN != "" || rv.DecidedBy != "insp1" {
+			t.Fatalf("refused: %+v %v", rv, err)
+		}
+		if n := count(t, db, "reg_taxpayers"); n != taxpayers {
+			t.Fatalf("a refusal assigned a TIN: %d taxpayers, were %d", n, taxpayers)
+		}
+		if got, err := s.Review(ctx, id); err != nil || got.Status != register.ReviewRefused || got.Reason != "указан СНИЛС другого лица" || got.DecidedAt == nil {
+			t.Fatalf("stored: %+v %v", got, err)
+		}
+		if list, err := s.Reviews(ctx, register.ReviewRefused, 10); err != nil || len(list) != 1 || list[0].ID != id {
+			t.Fatalf("refused reviews: %+v %v", list, err)
+		}
+		if list, _ := s.Reviews(ctx, register.ReviewPending, 10); len(list) != 0 {
+			t.Fatalf("still pending: %+v", list)
+		}
+		e, err := db.ListAudit(ctx, audit.Filter{Subject: fmt.Sprint("review:", id), Action: "person.review_decide"})
+		if err != nil || len(e) != 1 || e[0].Details != "decision=refused refusal=указан СНИЛС другого лица" || e[0].Actor.Login != "insp1" {
+			t.Fatalf("audit: %+v %v", e, err)
+		}
+		// Decided once: neither refused again nor decided otherwise; the first person is untouched.
+		if _, err := s.RefuseReview(ctx, inspector, id, "ещё раз"); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("refused twice: %v", err)
+		}
+		if _, err := s.CheckRefusal(ctx, id, "ещё раз"); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("checked after the refusal: %v", err)
+		}
+		if _, err := s.DecideReview(ctx, inspector, id, first.TIN); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("decided after the refusal: %v", err)
+		}
+		if got, _ := s.Taxpayer(ctx, first.TIN); len(got.History) != 1 || len(got.Person.Documents) != 1 {
+			t.Fatalf("the person whose SNILS was given: %+v", got)
+		}
+		// The same application made again is held for a new review.
+		again, err := s.RegisterPerson(ctx, inspector, other)
+		if err != nil || again.Review == nil || again.Review.ID == id || again.Review.Status != register.ReviewPending {
+			t.Fatalf("the application again: %+v %v", again, err)
 		}
 	})
 }

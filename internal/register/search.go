@@ -28,7 +28,8 @@ type Summary struct {
 	TIN       string
 	Kind      Kind
 	Status    Status
-	Name      string // full name of a person or an organization
+	Name      string // full name of a person or an organization (in Russian for a foreign one)
+	NameLatin string // a foreign organization's full name in Latin letters (REG-8)
 	TaxOffice string
 	BirthDate *time.Time // persons
 }

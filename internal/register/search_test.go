@@ -287,6 +287,27 @@ func TestSearchByWordsAndDocumentNumber(t *testing.T) {
 			}
 		}
 
+		// A foreign organization is listed with its Latin name beside the Russian one, by whichever
+		// it was found (REG-8); others have none. Both search paths (words, numbers) give it.
+		for _, q := range []string{"Nordic", "Нордик", nordic.Foreign.Code, "trade", "сияние"} {
+			list, err := s.Search(ctx, register.SearchFilter{Query: q})
+			if err != nil || len(list) == 0 {
+				t.Fatalf("search %q: %v %v", q, list, err)
+			}
+			for _, r := range list {
+				want := ""
+				switch r.TIN {
+				case nordic.TIN:
+					want = "Nordic Trade Limited"
+				case global.TIN:
+					want = "Global Trade Limited"
+				}
+				if r.NameLatin != want {
+					t.Errorf("search %q: %s listed with the Latin name %q, want %q", q, r.TIN, r.NameLatin, want)
+				}
+			}
+		}
+
 		// The index follows every change, in the change's transaction: a new name, a new passport
 		// (the old one still finds the person), a renamed organization and КИО.
 		surname := "Семенихин"

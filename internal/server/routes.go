@@ -105,7 +105,7 @@ func mountCabinet(mux *http.ServeMux, d Deps) error {
 	if x == nil {
 		x = extract.NewService(d.Register, nil, "")
 	}
-	lk, err := lkweb.New(lkweb.Deps{Cabinet: d.Cabinet, Extracts: x, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log})
+	lk, err := lkweb.New(lkweb.Deps{Cabinet: d.Cabinet, Extracts: x, Sessions: d.Sessions, Flows: d.Flows, IdP: d.LKIdP, Log: d.Log})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/lkweb"
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
@@ -49,6 +50,9 @@ type Deps struct {
 	OIDC *oidc.Provider
 	// Issuer is the OpenID Connect issuer, --public-url exactly ("": the request's).
 	Issuer string
+	// LKIdP is the identity provider of the personal account's login through it (LK-6); nil:
+	// none.
+	LKIdP *lkweb.IdP
 }
 
 // Outbox is the outbox the demo pages list.

@@ -162,8 +162,29 @@ func (s *OIDC) Code(ctx context.Context, hash []byte) (*oidc.Code, error) {
 	return &c, nil
 }
 
+// execer runs statements: the database, a transaction, or a preparedTx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// preparedTx runs the statements of a transaction through the statements the cache keeps
+// prepared: the token endpoint writes in a transaction on every grant, and its SQL is parsed
+// once rather than on every grant.
+type preparedTx struct {
+	q  *stmtCache
+	tx *sql.Tx
+}
+
+// ExecContext runs query in the transaction.
+func (p preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := p.q.stmt(ctx, query); st != nil {
+		return p.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return p.tx.ExecContext(ctx, query, args...)
+}
+
 // markUsed marks an unused code or refresh token used; one used already is ErrConflict.
-func markUsed(ctx context.Context, q querier, query string, args ...any) error {
+func markUsed(ctx context.Context, q execer, query string, args ...any) error {
 	res, err := q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -178,7 +199,8 @@ func markUsed(ctx context.Context, q querier, query string, args ...any) error {
 
 // RedeemCode marks a code used, opens its grant and stores the first refresh token.
 func (s *OIDC) RedeemCode(ctx context.Context, hash []byte, at time.Time, g oidc.Grant, rt *oidc.RefreshToken) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.db.InTx(ctx, func(sqlTx *sql.Tx) error {
+		tx := preparedTx{s.q, sqlTx}
 		if err := markUsed(ctx, tx, `UPDATE oidc_codes SET used_at = $2, grant_id = $3 WHERE hash = $1 AND used_at IS NULL`, hash, at.UTC(), g.ID); err != nil {
 			return err
 		}
@@ -195,7 +217,7 @@ func (s *OIDC) RedeemCode(ctx context.Context, hash []byte, at time.Time, g oidc
 	})
 }
 
-func insertRefresh(ctx context.Context, q querier, rt oidc.RefreshToken) error {
+func insertRefresh(ctx context.Context, q execer, rt oidc.RefreshToken) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO oidc_refresh_tokens (hash, grant_id, issued_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5)`,
 		rt.Hash, rt.GrantID, rt.IssuedAt.UTC(), rt.ExpiresAt.UTC(), nullTime(rt.UsedAt))
 	return err
@@ -243,7 +265,8 @@ func (s *OIDC) RefreshToken(ctx context.Context, hash []byte) (*oidc.RefreshToke
 
 // RotateRefresh marks a refresh token used and stores its successor.
 func (s *OIDC) RotateRefresh(ctx context.Context, hash []byte, at time.Time, next oidc.RefreshToken) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.db.InTx(ctx, func(sqlTx *sql.Tx) error {
+		tx := preparedTx{s.q, sqlTx}
 		if err := markUsed(ctx, tx, `UPDATE oidc_refresh_tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL`, hash, at.UTC()); err != nil {
 			return err
 		}

@@ -200,7 +200,9 @@ func (q regQ) Taxpayer(ctx context.Context, tin string) (*register.Taxpayer, err
 	return t, nil
 }
 
-const summaryCols = `t.tin, t.kind, t.status, t.name, t.tax_office, t.birth_date`
+// summaryCols are the columns of a search result (register.Summary); a foreign organization's
+// Latin name is read from its КИО entry (REG-8).
+const summaryCols = `t.tin, t.kind, t.status, t.name, t.tax_office, t.birth_date, COALESCE((SELECT k.name_latin FROM reg_kio k WHERE k.code = t.kio), '')`
 
 func (q regQ) summaries(ctx context.Context, query string, args ...any) ([]register.Summary, error) {
 	rows, err := q.q.QueryContext(ctx, query, args...)
@@ -212,7 +214,7 @@ func (q regQ) summaries(ctx context.Context, query string, args ...any) ([]regis
 	for rows.Next() {
 		var s register.Summary
 		var birth sql.NullString
-		if err := rows.Scan(&s.TIN, &s.Kind, &s.Status, &s.Name, &s.TaxOffice, &birth); err != nil {
+		if err := rows.Scan(&s.TIN, &s.Kind, &s.Status, &s.Name, &s.TaxOffice, &birth, &s.NameLatin); err != nil {
 			return nil, err
 		}
 		s.BirthDate = parseDatePtr(birth)
@@ -221,13 +223,13 @@ func (q regQ) summaries(ctx context.Context, query string, args ...any) ([]regis
 	return out, rows.Err()
 }
 
-const reviewCols = `id, status, input, candidates, created_at, created_by, decided_at, decided_by, result_tin`
+const reviewCols = `id, status, input, candidates, created_at, created_by, decided_at, decided_by, result_tin, reason`
 
 func scanReview(s interface{ Scan(...any) error }) (*register.Review, error) {
 	var r register.Review
 	var input, cands string
 	var decided sql.NullTime
-	if err := s.Scan(&r.ID, &r.Status, &input, &cands, &r.CreatedAt, &r.CreatedBy, &decided, &r.DecidedBy, &r.ResultTIN); err != nil {
+	if err := s.Scan(&r.ID, &r.Status, &input, &cands, &r.CreatedAt, &r.CreatedBy, &decided, &r.DecidedBy, &r.ResultTIN, &r.Reason); err != nil {
 		return nil, err
 	}
 	r.CreatedAt = r.CreatedAt.UTC()

@@ -255,7 +255,7 @@ func (q regQ) recordsWithWords(ctx context.Context, tins, words []string, s regi
 		var r register.Summary
 		var birth sql.NullString
 		var indexed string
-		if err := rows.Scan(&r.TIN, &r.Kind, &r.Status, &r.Name, &r.TaxOffice, &birth, &indexed); err != nil {
+		if err := rows.Scan(&r.TIN, &r.Kind, &r.Status, &r.Name, &r.TaxOffice, &birth, &r.NameLatin, &indexed); err != nil {
 			return nil, err
 		}
 		if hasWords(indexed, words) {

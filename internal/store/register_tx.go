@@ -334,8 +334,8 @@ func (t *regTx) UpdateReview(ctx context.Context, r *register.Review) error {
 	if r.DecidedAt != nil {
 		decided = r.DecidedAt.UTC()
 	}
-	_, err := t.q.ExecContext(ctx, `UPDATE reg_reviews SET status = $2, decided_at = $3, decided_by = $4, result_tin = $5 WHERE id = $1`,
-		r.ID, string(r.Status), decided, r.DecidedBy, r.ResultTIN)
+	_, err := t.q.ExecContext(ctx, `UPDATE reg_reviews SET status = $2, decided_at = $3, decided_by = $4, result_tin = $5, reason = $6 WHERE id = $1`,
+		r.ID, string(r.Status), decided, r.DecidedBy, r.ResultTIN, r.Reason)
 	return taken(err)
 }
 

@@ -1,0 +1,391 @@
+package lkweb_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/app/apptest"
+	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/store/storetest"
+)
+
+// LK-6 over HTTP, through the real server, with kabinet's own identity provider: a browser (a
+// cookie jar) presses "Войти через единую учётную запись", logs in at the provider and comes back.
+
+const idPassword = "Volga-river-2026"
+
+// browser is a citizen's browser: cookies, and redirects followed by hand so that the test sees
+// each step; it stops where it leaves the server at base.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// answer is a page: where it was, its status, Location and body.
+type answer struct {
+	url      string
+	status   int
+	location string
+	body     string
+}
+
+func (b *browser) do(method, u string, form url.Values) answer {
+	b.t.Helper()
+	if strings.HasPrefix(u, "/") {
+		u = b.base + u
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", b.base)
+	}
+	req.Header.Set("Accept-Language", "ru")
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	loc := resp.Header.Get("Location")
+	if loc != "" {
+		l, err := resp.Request.URL.Parse(loc)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		loc = l.String()
+	}
+	return answer{url: u, status: resp.StatusCode, location: loc, body: string(raw)}
+}
+
+// walk follows redirects (to any server: the test's provider may be another) and returns the last
+// page.
+func (b *browser) walk(p answer) answer {
+	b.t.Helper()
+	for i := 0; i < 15 && p.location != ""; i++ {
+		p = b.do("GET", p.location, nil)
+	}
+	if p.location != "" {
+		b.t.Fatalf("too many redirects, at %s", p.url)
+	}
+	return p
+}
+
+var (
+	csrfRE   = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	actionRE = regexp.MustCompile(`<form method="post" action="([^"]+)" id="([a-z-]+)"`)
+	idpRE    = regexp.MustCompile(`<a href="([^"]+)" class="button" id="idp-login">`)
+)
+
+// form returns the action and CSRF token of the form with id on a page.
+func form(t *testing.T, p answer, id string) (action, csrf string) {
+	t.Helper()
+	for _, m := range actionRE.FindAllStringSubmatch(p.body, -1) {
+		if m[2] == id {
+			c := csrfRE.FindStringSubmatch(p.body)
+			if c == nil {
+				t.Fatal("no CSRF token on the page")
+			}
+			return html.UnescapeString(m[1]), c[1]
+		}
+	}
+	t.Fatalf("no form %s on %s (%d):\n%.3000s", id, p.url, p.status, p.body)
+	return "", ""
+}
+
+// idpLogin presses the button of the login page and logs in at kabinet's provider with login,
+// unless the browser is signed in there already; it returns the page it lands on.
+func (b *browser) idpLogin(login string) answer {
+	b.t.Helper()
+	p := b.walk(b.do("GET", "/lk/login", nil))
+	m := idpRE.FindStringSubmatch(p.body)
+	if m == nil {
+		b.t.Fatalf("no button on the login page:\n%.2000s", p.body)
+	}
+	p = b.walk(b.do("GET", html.UnescapeString(m[1]), nil))
+	if strings.Contains(p.url, "/id/login") {
+		action, csrf := form(b.t, p, "login-form")
+		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}}))
+	}
+	return p
+}
+
+// session is the personal account's session check: the subject and the method, "" without one.
+func (b *browser) session() (subject, method string) {
+	b.t.Helper()
+	p := b.do("GET", "/lk/session", nil)
+	if p.status != 200 {
+		return "", ""
+	}
+	var s struct{ Subject, Method string }
+	if err := json.Unmarshal([]byte(p.body), &s); err != nil {
+		b.t.Fatal(err)
+	}
+	return s.Subject, s.Method
+}
+
+var citizens atomic.Int32
+
+// citizen adds an account of the identity provider at a level, with the TIN and СНИЛС given, and
+// returns its login (a phone).
+func citizen(t *testing.T, a *apptest.App, level identity.Level, method identity.Method, inn, snils string) string {
+	t.Helper()
+	phone := fmt.Sprintf("+7927%07d", citizens.Add(1))
+	if _, err := a.Identity.AddAccount(context.Background(), identity.NewAccount{Surname: "Соколова", GivenName: "Елена", Patronymic: "Ивановна",
+		Phone: phone, SNILS: snils, INN: inn, BirthDate: time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC), Level: level, Method: method,
+		Password: idPassword}); err != nil {
+		t.Fatal(err)
+	}
+	return phone
+}
+
+var snilsSerial atomic.Int32
+
+// snilsOf returns a valid СНИЛС with the nine digits of n.
+func snilsOf(n int) string {
+	d := fmt.Sprintf("%09d", n)
+	sum := 0
+	for i, r := range d {
+		sum += int(r-'0') * (9 - i)
+	}
+	switch {
+	case sum == 100 || sum == 101:
+		sum = 0
+	case sum > 101:
+		sum %= 101
+		if sum == 100 {
+			sum = 0
+		}
+	}
+	return fmt.Sprintf("%s%02d", d, sum)
+}
+
+// taxpayer registers a person with a СНИЛС and returns the TIN and the СНИЛС.
+func taxpayer(t *testing.T, a *apptest.App, surname string) (tin, snils string) {
+	t.Helper()
+	n := int(snilsSerial.Add(1))
+	snils = snilsOf(300000000 + n*7919)
+	birth := time.Date(1980+n%20, 3, 3, 0, 0, 0, 0, time.UTC)
+	res, err := a.Register.RegisterPerson(context.Background(), sys, register.PersonInput{Surname: surname, GivenName: "Елена", Patronymic: "Ивановна",
+		BirthDate: birth, BirthPlace: "г. Москва", Sex: register.Female, Citizenship: "RUS", SNILS: snils, Ground: register.GroundResidence, TaxOffice: "7736",
+		Document: register.IdentityDocument{Type: "passport_ru", Series: fmt.Sprintf("45%02d", birth.AddDate(20, 0, 0).Year()%100), Number: fmt.Sprintf("%06d", 600000+n),
+			IssuedOn: birth.AddDate(20, 0, 5)},
+		Address: register.Address{Country: "RUS", Region: "77", PostalCode: "119334", City: "Москва", Street: "Ленинский проспект", House: "1"}})
+	if err != nil || res.Taxpayer == nil {
+		t.Fatalf("register: %+v %v", res, err)
+	}
+	return res.Taxpayer.TIN, snils
+}
+
+// refusal asserts that p is the refusal page of reason and returns its text.
+func refusal(t *testing.T, p answer, reason string) string {
+	t.Helper()
+	if p.status != 200 || !strings.Contains(p.url, "/lk/oidc/refused/"+reason) || !strings.Contains(p.body, `data-reason="`+reason+`"`) {
+		t.Fatalf("want the refusal %s, got %s (%d):\n%.3000s", reason, p.url, p.status, p.body)
+	}
+	return html.UnescapeString(p.body)
+}
+
+// The login through kabinet's own provider (LK-6): a confirmed account (at a service centre)
+// of a taxpayer gets in, matched by its ИНН, and is offered the optional password, which then
+// works for the TIN-and-password login; matched by СНИЛС alone; an account confirmed by mail is
+// refused with the reason and what to do (the provider's pages linked); a standard one is told
+// which level is needed; no taxpayer, the plain message; a card holder lands in the same account;
+// the callback is single use and only for the browser that started the login.
+func TestIdPLogin(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := apptest.Start(t, db, apptest.Options{})
+
+		// A confirmed account, matched by ИНН: in, and the optional password offered.
+		tin, snils := taxpayer(t, a, "Морозова")
+		b := newBrowser(t, a.URL)
+		p := b.idpLogin(citizen(t, a, identity.Confirmed, identity.ServiceCenter, tin, snils))
+		if !strings.Contains(p.url, "/lk/oidc/password") || !strings.Contains(p.body, `id="idp-password-form"`) || !strings.Contains(p.body, "Личный кабинет открыт") {
+			t.Fatalf("first login: %s %d\n%.3000s", p.url, p.status, p.body)
+		}
+		if s, m := b.session(); s != tin || m != "identity_provider" {
+			t.Fatalf("session %q %q", s, m)
+		}
+		acc, err := a.Cabinet.Account(context.Background(), tin)
+		if err != nil || acc.Source != cabinet.FromProvider || acc.HasPassword() {
+			t.Fatalf("account: %+v %v", acc, err)
+		}
+		// LK-3's rules on the optional password; then it is set.
+		action, csrf := form(t, p, "idp-password-form")
+		bad := b.do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"volga"}, "new_password_confirm": {"volga"}})
+		if bad.status != 422 || !strings.Contains(bad.body, "заглавн") {
+			t.Fatalf("a weak password: %d\n%.2000s", bad.status, bad.body)
+		}
+		action, csrf = form(t, bad, "idp-password-form")
+		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"Volga-2026!"}, "new_password_confirm": {"Volga-2026!"}}))
+		if p.status != 200 || !strings.HasSuffix(p.url, "/lk/") || !strings.Contains(p.body, "Собственный пароль сохранён") {
+			t.Fatalf("password set: %s %d\n%.2000s", p.url, p.status, p.body)
+		}
+		c := &client{t: t, base: a.URL}
+		if code, f := c.login(tin, "Volga-2026!", ""); code != 200 {
+			t.Fatalf("the TIN and the password set: %d %v", code, f)
+		}
+		// The next login through the provider (signed in there already) goes straight in.
+		b.do("POST", "/lk/logout", url.Values{"csrf": {csrfRE.FindStringSubmatch(p.body)[1]}})
+		if s, _ := b.session(); s != "" {
+			t.Fatal("still signed in")
+		}
+		p = b.idpLogin("")
+		if !strings.HasSuffix(p.url, "/lk/") || p.status != 200 {
+			t.Fatalf("second login: %s %d", p.url, p.status)
+		}
+		if s, m := b.session(); s != tin || m != "identity_provider" {
+			t.Fatalf("second session %q %q", s, m)
+		}
+
+		// Matched by СНИЛС alone (the provider's account has no ИНН); the password is skipped.
+		tin2, snils2 := taxpayer(t, a, "Белова")
+		b = newBrowser(t, a.URL)
+		p = b.idpLogin(citizen(t, a, identity.Confirmed, identity.ESign, "", snils2))
+		if !strings.Contains(p.url, "/lk/oidc/password") {
+			t.Fatalf("by СНИЛС: %s", p.url)
+		}
+		if p = b.do("GET", regexp.MustCompile(`<a href="([^"]+)" id="skip">`).FindStringSubmatch(p.body)[1], nil); p.status != 200 || !strings.Contains(p.body, tin2) {
+			t.Fatalf("skipped: %d\n%.2000s", p.status, p.body)
+		}
+
+		// Confirmed by registered mail: refused, told why and what to do.
+		tin3, snils3 := taxpayer(t, a, "Орлова")
+		b = newBrowser(t, a.URL)
+		text := refusal(t, b.idpLogin(citizen(t, a, identity.Confirmed, identity.Mail, tin3, snils3)), "mail")
+		for _, want := range []string{"подтверждена кодом из заказного письма", "центре обслуживания", "электронной подписью", `href="/id/confirm"`, `href="/id/centres"`} {
+			if !strings.Contains(text, want) {
+				t.Errorf("mail refusal lacks %q", want)
+			}
+		}
+		if s, _ := b.session(); s != "" {
+			t.Fatal("a mail-confirmed account got a session")
+		}
+		if _, err := a.Cabinet.Account(context.Background(), tin3); err == nil {
+			t.Fatal("an account was created for a refused login")
+		}
+
+		// Standard: the level needed is named.
+		tin4, snils4 := taxpayer(t, a, "Ершова")
+		b = newBrowser(t, a.URL)
+		text = refusal(t, b.idpLogin(citizen(t, a, identity.Standard, "", tin4, snils4)), "level")
+		if !strings.Contains(text, "нужна подтверждённая учётная запись, а ваша учётная запись — стандартная") || !strings.Contains(text, `href="/id/confirm"`) {
+			t.Errorf("level refusal:\n%.3000s", text)
+		}
+
+		// No taxpayer with the ИНН or СНИЛС: the plain message and the application (LK-7).
+		b = newBrowser(t, a.URL)
+		text = refusal(t, b.idpLogin(citizen(t, a, identity.Confirmed, identity.ServiceCenter, "", snilsOf(399999999))), "no_person")
+		if !strings.Contains(text, "В реестре налогоплательщиков нет человека") || !strings.Contains(text, `href="/lk/apply"`) {
+			t.Errorf("no taxpayer:\n%.3000s", text)
+		}
+
+		// A card holder logs in through the provider and lands in the same account.
+		tin5, snils5 := taxpayer(t, a, "Зайцева")
+		card, err := a.Cabinet.IssueCard(context.Background(), sys, cabinet.CardRequest{TIN: tin5, Unchecked: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cc := &client{t: t, base: a.URL}
+		if code, f := cc.login(tin5, card.TemporaryPassword, "Kama-2027!"); code != 200 {
+			t.Fatalf("card login: %d %v", code, f)
+		}
+		b = newBrowser(t, a.URL)
+		p = b.idpLogin(citizen(t, a, identity.Confirmed, identity.ServiceCenter, tin5, snils5))
+		if !strings.HasSuffix(p.url, "/lk/") || p.status != 200 || !strings.Contains(p.body, tin5) {
+			t.Fatalf("card holder: %s %d", p.url, p.status)
+		}
+		if s, m := b.session(); s != tin5 || m != "identity_provider" {
+			t.Fatalf("card holder's session %q %q", s, m)
+		}
+		if acc, _ := a.Cabinet.Account(context.Background(), tin5); acc.Source != cabinet.FromCard || acc.CardID != card.ID {
+			t.Fatalf("the card holder's account changed: %+v", acc)
+		}
+		if code, _ := (&client{t: t, base: a.URL}).login(tin5, "Kama-2027!", ""); code != 200 {
+			t.Fatal("the card holder's own password stopped working")
+		}
+	})
+}
+
+// The state is single use and belongs to the browser that started the login: a replayed
+// callback, and a callback in another browser (a login CSRF), find nothing.
+func TestIdPCallbackOnce(t *testing.T) {
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
+	tin, snils := taxpayer(t, a, "Павлова")
+	login := citizen(t, a, identity.Confirmed, identity.ServiceCenter, tin, snils)
+	b := newBrowser(t, a.URL)
+	p := b.walk(b.do("GET", "/lk/oidc/login", nil))
+	action, csrf := form(t, p, "login-form")
+	p = b.do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}})
+	var callback string
+	for i := 0; i < 10 && p.location != ""; i++ {
+		if strings.Contains(p.location, "/lk/oidc/callback") {
+			callback = p.location
+			break
+		}
+		p = b.do("GET", p.location, nil)
+	}
+	if callback == "" {
+		t.Fatalf("never sent back: %s", p.url)
+	}
+	// Another browser first: refused, and the login stays the first browser's.
+	other := newBrowser(t, a.URL)
+	if p := other.do("GET", callback, nil); p.status != 409 || !strings.Contains(p.body, "Начните вход заново") {
+		t.Fatalf("another browser's callback: %d\n%.2000s", p.status, p.body)
+	}
+	if s, _ := other.session(); s != "" {
+		t.Fatal("another browser signed in")
+	}
+	p = b.walk(b.do("GET", callback, nil))
+	if s, _ := b.session(); s != tin || p.status != 200 {
+		t.Fatalf("the login's browser: %q %d %s", s, p.status, p.url)
+	}
+	if p := b.do("GET", callback, nil); p.status != 409 {
+		t.Fatalf("replayed: %d", p.status)
+	}
+	// A state nobody issued.
+	u, _ := url.Parse(callback)
+	q := u.Query()
+	q.Set("state", "nothing")
+	u.RawQuery = q.Encode()
+	if p := b.do("GET", u.String(), nil); p.status != 409 {
+		t.Fatalf("an unknown state: %d", p.status)
+	}
+	// The citizen declined at the provider: told so, not signed in.
+	b = newBrowser(t, a.URL)
+	start := b.do("GET", "/lk/oidc/login", nil)
+	au, err := url.Parse(start.location)
+	if err != nil || au.Query().Get("state") == "" || au.Query().Get("code_challenge_method") != "S256" || au.Query().Get("nonce") == "" {
+		t.Fatalf("authorization request: %s %v", start.location, err)
+	}
+	p = b.do("GET", "/lk/oidc/callback?error=access_denied&state="+url.QueryEscape(au.Query().Get("state")), nil)
+	if p.status != 403 || !strings.Contains(p.body, "Вход отменён") {
+		t.Fatalf("declined: %d\n%.2000s", p.status, p.body)
+	}
+}
