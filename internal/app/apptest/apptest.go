@@ -66,6 +66,9 @@ type Options struct {
 	OIDC app.OIDC
 	// PublicURL is the issuer and the base of extracts' QR codes ("": the request's).
 	PublicURL string
+	// LKOIDC points the personal account's login through an identity provider (LK-6) at another
+	// provider than kabinet's own.
+	LKOIDC app.LKOIDC
 }
 
 // TestSecretKey is the secret key of the applications tests start; never for real keys.
@@ -98,7 +101,7 @@ func Start(t testing.TB, db *store.DB, o Options) *App {
 	}
 	a, err := app.New(context.Background(), app.Config{DB: db, Log: log, Now: o.Clock.Now,
 		Hasher: password.NewHasherWith(*o.Hash, 0), Proxies: o.Proxies,
-		Demo: o.Demo, Senders: o.Senders, Identity: o.Identity, OIDC: o.OIDC, PublicURL: o.PublicURL})
+		Demo: o.Demo, Senders: o.Senders, Identity: o.Identity, OIDC: o.OIDC, PublicURL: o.PublicURL, LKOIDC: o.LKOIDC})
 	if err != nil {
 		t.Fatal(err)
 	}
