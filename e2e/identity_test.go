@@ -87,11 +87,18 @@ func (c *citizens) account(t *testing.T, n identity.NewAccount) *identity.Accoun
 func fill(t *testing.T, ctx context.Context, values map[string]string) {
 	t.Helper()
 	for id, v := range values {
+		tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		var err error
 		if v == "on" {
-			run(t, ctx, chromedp.Click(chromedp.CSS("#"+id)))
-			continue
+			_, err = chromedp.Run(tctx, chromedp.Click(chromedp.CSS("#"+id)))
+		} else {
+			_, err = chromedp.Run(tctx, chromedp.SetValue(chromedp.CSS("#"+id), v))
 		}
-		run(t, ctx, chromedp.SetValue(chromedp.CSS("#"+id), v))
+		cancel()
+		if err != nil {
+			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+			t.Fatalf("field #%s: %v on %.600s", id, err, page)
+		}
 	}
 }
 
