@@ -24,6 +24,11 @@
 #  (i) userinfo with a JWT access token under 64 clients vs /healthz (rps_ratio, aim >= 0.5);
 #  (j) the memory of a real `kabinet serve` (built, on SQLite) idle after OpenID Connect load:
 #      resident set and Go heap in MB, with exchanges and refreshes per CPU-second of its process.
+#  (k) the personal account's home page with a taxpayer's session (GET /lk/) under 64 clients vs
+#      /healthz (rps_ratio, aim >= 0.5), on SQLite and PostgreSQL;
+#  (l) the CPU of a TIN-and-password login of the personal account (the limits, the account, the
+#      argon2id hash, the history) vs one raw argon2id hash of the same parameters, the two in
+#      turn (ratio, aim <= 1.05), on SQLite and PostgreSQL.
 #  The benchmarks start their own PostgreSQL cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,3 +76,10 @@ done
 
 echo "== (j) kabinet serve idle after OpenID Connect load (rss_idle_MB, heap_inuse_MB)"
 go test -run '^$' -bench 'BenchmarkServeIdleMemory' -benchtime 1x -timeout 1h ./cmd/kabinet/
+
+for dbk in sqlite postgres; do
+  echo "== (k) the personal account's page with a session under 64 clients vs /healthz, $dbk (rps_ratio)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkCabinetPageUnderLoad' -benchtime 1x -timeout 1h ./internal/server/
+  echo "== (l) TIN-and-password login CPU vs one argon2id hash, $dbk (ratio)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkLoginCPU' -benchtime 3x -timeout 1h ./internal/cabinet/
+done

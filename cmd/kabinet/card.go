@@ -29,7 +29,7 @@ func runCard(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("card issue", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, cardUsage) }
-	dsn := dbFlag(fs, e)
+	dbf := dbFlag(fs, e)
 	tinFlag := fs.String("tin", "", "the person's TIN (the login)")
 	office := fs.String("office", "", "the issuing tax office's code (default: the person's office)")
 	issuedAt := fs.String("issued-at", "", "the date of issue of a card carried over, RFC 3339 (default: now)")
@@ -52,7 +52,7 @@ func runCard(ctx context.Context, e *env, args []string) int {
 		}
 		req.IssuedAt = t
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, dbf)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet card: %v\n", err)
 		return exitFailure

@@ -101,7 +101,7 @@ func TestCabinetDemoSeed(t *testing.T) {
 	if err := esign.CreateDemo(dir, now); err != nil {
 		t.Fatal(err)
 	}
-	db, err := openDB(ctx, filepath.Join(t.TempDir(), "kabinet.db"))
+	db, err := openDB(ctx, &dbFlags{dsn: filepath.Join(t.TempDir(), "kabinet.db")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func signedExtract(t *testing.T) (pdf, sig, roots string) {
 		t.Fatalf("serve does not say how to check an extract: %s", out.String())
 	}
 	ctx := context.Background()
-	db, err := openDB(ctx, dbPath)
+	db, err := openDB(ctx, &dbFlags{dsn: dbPath})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func runIdp(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("idp account "+args[1], flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, idpUsage) }
-	dsn := dbFlag(fs, e)
+	dbf := dbFlag(fs, e)
 	var n identity.NewAccount
 	var level, method, birth, login string
 	fs.StringVar(&n.Surname, "surname", "", "surname")
@@ -60,7 +60,7 @@ func runIdp(ctx context.Context, e *env, args []string) int {
 		}
 		return exitUsage
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, dbf)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet idp: %v\n", err)
 		return exitFailure

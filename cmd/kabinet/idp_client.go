@@ -59,7 +59,7 @@ func runIdpClient(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("idp client "+sub, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, idpClientUsage) }
-	dsn := dbFlag(fs, e)
+	dbf := dbFlag(fs, e)
 	var n oidc.NewClient
 	var redirects, scopes, logouts listFlag
 	var jwksFile string
@@ -120,7 +120,7 @@ func runIdpClient(ctx context.Context, e *env, args []string) int {
 	if n.JWKSURL != "" && n.AuthMethod == "" {
 		n.AuthMethod = oidc.AuthJWT
 	}
-	a, code := openIdpApp(ctx, e, *dsn, nil)
+	a, code := openIdpApp(ctx, e, dbf, nil)
 	if a == nil {
 		return code
 	}
@@ -221,7 +221,7 @@ func runIdpKeys(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("idp keys rotate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, idpClientUsage) }
-	dsn := dbFlag(fs, e)
+	dbf := dbFlag(fs, e)
 	keyFile := secretKeyFlag(fs, e)
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -233,7 +233,7 @@ func runIdpKeys(ctx context.Context, e *env, args []string) int {
 		fmt.Fprint(e.stderr, idpClientUsage)
 		return exitUsage
 	}
-	key, _, err := secretKey(e, *dsn, *keyFile, false)
+	key, _, err := secretKey(e, dbf.dsn, *keyFile, false)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet idp keys rotate: %v\n", err)
 		return exitUsage
@@ -242,7 +242,7 @@ func runIdpKeys(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kabinet idp keys rotate: %v\n", oidc.ErrNoSecretKey)
 		return exitUsage
 	}
-	a, code := openIdpApp(ctx, e, *dsn, key)
+	a, code := openIdpApp(ctx, e, dbf, key)
 	if a == nil {
 		return code
 	}
@@ -261,8 +261,8 @@ func runIdpKeys(ctx context.Context, e *env, args []string) int {
 
 // openIdpApp opens the database and the application for a tool of `kabinet idp`; nil and the
 // exit code when it cannot.
-func openIdpApp(ctx context.Context, e *env, dsn string, key []byte) (*app.App, int) {
-	db, err := openDB(ctx, dsn)
+func openIdpApp(ctx context.Context, e *env, dbf *dbFlags, key []byte) (*app.App, int) {
+	db, err := openDB(ctx, dbf)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet idp: %v\n", err)
 		return nil, exitFailure

@@ -72,7 +72,7 @@ func runJobsList(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("jobs list", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, jobsUsage) }
-	dsn := dbFlag(fs, e)
+	dbf := dbFlag(fs, e)
 	state := fs.String("state", "", "only jobs in this state: queued, running, done or dead")
 	kind := fs.String("kind", "", "only jobs of this kind")
 	limit := fs.Int("limit", 100, "at most this many jobs (up to 1000)")
@@ -91,7 +91,7 @@ func runJobsList(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kabinet jobs list: unknown state %q (queued, running, done or dead)\n", *state)
 		return exitUsage
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, dbf)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet jobs list: %v\n", err)
 		return exitFailure
@@ -127,7 +127,7 @@ func runJobsRetry(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("jobs retry", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, jobsUsage) }
-	dsn := dbFlag(fs, e)
+	dbf := dbFlag(fs, e)
 	pos, err := splitArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -146,7 +146,7 @@ func runJobsRetry(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, dbf)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet jobs retry: %v\n", err)
 		return exitFailure

@@ -23,7 +23,7 @@ func eachDSN(t *testing.T, fn func(t *testing.T, dsn string, db *store.DB)) {
 			if engine == "postgres" {
 				dsn = storetest.URL(t)
 			}
-			db, err := openDB(context.Background(), dsn)
+			db, err := openDB(context.Background(), &dbFlags{dsn: dsn})
 			if err != nil {
 				t.Fatal(err)
 			}

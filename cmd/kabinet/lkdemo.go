@@ -17,7 +17,8 @@ import (
 // The personal account's demo (serve --demo): a taxpayer with a fresh registration card whose
 // login and temporary password are printed, the taxpayer whose certificate the demo
 // certification centre issued (esign.DemoCitizen), in the register under the ИНН the certificate
-// carries, so that a newcomer can try the e-signature login and registration (LK-5), and the
+// carries, so that a newcomer can try the e-signature login and registration (LK-5) and, once
+// her identity-provider account is confirmed, the login through the provider (LK-6), and the
 // demonstration account 00000000000 (LK-9), which needs nothing.
 
 // demoESignOffice is the tax office whose TINs start with the demo citizen's (5263…).
@@ -65,6 +66,8 @@ func seedCabinetDemo(ctx context.Context, e *env, a *app.App, esignDir string) e
 	if tin != "" {
 		fmt.Fprintf(e.stdout, "e-signature login at /lk/esign (ИНН %s): sign the challenge with\n  kabinet esign sign --key %s --cert %s --in challenge.txt > signature.p7s\n",
 			tin, filepath.Join(esignDir, "citizen.key"), filepath.Join(esignDir, "citizen.pem"))
+		fmt.Fprintf(e.stdout, "login through the identity provider (the button of /lk/login): the demo citizen, once her account is confirmed "+
+			"(with that e-signature at /id/confirm/esign, or by the demo operator), enters the personal account of ИНН %s\n", tin)
 	}
 	return nil
 }

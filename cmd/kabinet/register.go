@@ -106,7 +106,7 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("register import persons", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, registerUsage) }
-	dsn := dbFlag(fs, e)
+	dbf := dbFlag(fs, e)
 	errPath := fs.String("errors", "", "file for the refused rows (default FILE.errors.csv)")
 	resPath := fs.String("results", "", "file for the per-row results (default FILE.results.csv)")
 	cpPath := fs.String("checkpoint", "", "checkpoint for resuming after a crash (default RESULTS.checkpoint)")
@@ -142,11 +142,11 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	defer in.Close()
 	// The file and its checkpoint are checked before the database is opened.
 	p, err := importer.Prepare(in, importer.Options{ResultsPath: *resPath, ErrorsPath: *errPath, CheckpointPath: *cpPath, Restart: *restart,
-		Batch: *batch, Database: *dsn, Actor: cliActor, Progress: e.stderr})
+		Batch: *batch, Database: dbf.dsn, Actor: cliActor, Progress: e.stderr})
 	if err != nil {
 		return fail(err)
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, dbf)
 	if err != nil {
 		return fail(err)
 	}

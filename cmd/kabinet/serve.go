@@ -39,8 +39,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
-	dsn := dbFlag(fs, e)
-	withDemo := fs.Bool("demo", false, "seed a demo inspector and a few hundred demo taxpayers")
+	dbf := dbFlag(fs, e)
+	withDemo := fs.Bool("demo", false, "seed a demo inspector and a few hundred demo taxpayers (of the database's jurisdiction)")
 	workers := fs.Int("workers", 2, "job handlers run by this process at once (0: none; run `kabinet worker` instead)")
 	smtpURL, smsURL := senderFlags(fs, e)
 	registries := idpFlags(fs, e)
@@ -78,13 +78,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, dbf)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitFailure
 	}
 	defer db.Close()
-	signer, err := extractFlags.signer(e, *dsn, *withDemo)
+	signer, err := extractFlags.signer(e, dbf.dsn, *withDemo)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitUsage
@@ -92,14 +92,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if *withDemo && ident.ESignRoots == "" {
 		// The demo's certification centre confirms accounts too (IDP-4c): its citizen's
 		// certificate signs a challenge a newcomer can try.
-		dir := demoESignDir(*dsn)
+		dir := demoESignDir(dbf.dsn)
 		if err := ensureDemoCentre(dir); err != nil {
 			fmt.Fprintf(e.stderr, "kabinet serve: demo certification centre: %v\n", err)
 			return exitFailure
 		}
 		ident.ESignRoots, ident.ESignCRLs = filepath.Join(dir, extract.DemoRoots), []string{filepath.Join(dir, "demo-ca.crl")}
 	}
-	oidcConf, err := oidcOpts.config(e, *dsn, *extractFlags.publicURL, true)
+	oidcConf, err := oidcOpts.config(e, dbf.dsn, *extractFlags.publicURL, true)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitUsage
@@ -111,7 +111,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	if *withDemo {
-		if err := seedDemo(ctx, e, a, demoESignDir(*dsn)); err != nil {
+		if err := demos[a.Profile.Code](ctx, e, a, demoESignDir(dbf.dsn)); err != nil {
 			fmt.Fprintf(e.stderr, "kabinet serve: demo data: %v\n", err)
 			return exitFailure
 		}
@@ -124,7 +124,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
-	fmt.Fprintf(e.stdout, "kabinet listening on http://%s/ (database: %s)\n", ln.Addr(), db.Dialect)
+	fmt.Fprintf(e.stdout, "kabinet listening on http://%s/ (database: %s, jurisdiction: %s)\n", ln.Addr(), db.Dialect, a.Profile.Code)
 	if *withDemo {
 		fmt.Fprintf(e.stdout, "messages the demo would send (codes included): http://%s/demo/outbox\n", ln.Addr())
 	}

@@ -36,7 +36,7 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("staff "+args[0], flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, staffUsage) }
-	dsn := dbFlag(fs, e)
+	dbf := dbFlag(fs, e)
 	login := fs.String("login", "", "staff login")
 	role := fs.String("role", "", "inspector, operator or admin")
 	name := fs.String("name", "", "full name")
@@ -66,7 +66,7 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "kabinet staff add: --role is required (inspector, operator or admin)")
 		return exitUsage
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, dbf)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet staff: %v\n", err)
 		return exitFailure

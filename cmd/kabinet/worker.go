@@ -29,7 +29,7 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, workerUsage); fs.PrintDefaults() }
-	dsn := dbFlag(fs, e)
+	dbf := dbFlag(fs, e)
 	concurrency := fs.Int("concurrency", 4, "handlers running at once")
 	smtpURL, smsURL := senderFlags(fs, e)
 	registries := idpFlags(fs, e)
@@ -55,14 +55,14 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, dbf)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet worker: %v\n", err)
 		return exitFailure
 	}
 	defer db.Close()
 	// The worker rotates the signing keys with the same secret key as serve (it makes none).
-	oidcConf, err := oidcOpts.config(e, *dsn, "", false)
+	oidcConf, err := oidcOpts.config(e, dbf.dsn, "", false)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet worker: %v\n", err)
 		return exitUsage

@@ -18,7 +18,6 @@ import (
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/web"
-	"github.com/kabinet/kabinet/tin"
 )
 
 //go:embed openapi.json
@@ -123,11 +122,11 @@ func (h *Handler) auth(write bool, fn apiFunc) http.Handler {
 	})
 }
 
-// pathTIN validates the {tin} path parameter with the numbers library.
-func pathTIN(r *http.Request) (string, error) {
+// pathTIN validates the {tin} path parameter as a TIN of the register's jurisdiction.
+func (h *Handler) pathTIN(r *http.Request) (string, error) {
 	s := r.PathValue("tin")
-	if _, err := tin.ParseINN(s); err != nil {
-		return "", problem.InvalidField("tin", problem.Number(err))
+	if _, err := h.d.Register.ParseTIN("tin", s); err != nil {
+		return "", err
 	}
 	return s, nil
 }

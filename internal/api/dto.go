@@ -44,6 +44,9 @@ type documentJSON struct {
 }
 
 type personRequest struct {
+	// TIN is the person's own TIN where the register records TINs (TIN-6: the Kyrgyz ИНН); where
+	// it assigns them it is left out.
+	TIN              string        `json:"tin"`
 	Surname          string        `json:"surname"`
 	GivenName        string        `json:"given_name"`
 	Patronymic       string        `json:"patronymic"`
@@ -90,7 +93,7 @@ func datePtr(t *time.Time) string {
 
 func (p personRequest) input(fe *problem.Fields) register.PersonInput {
 	in := register.PersonInput{
-		Surname: p.Surname, GivenName: p.GivenName, Patronymic: p.Patronymic,
+		TIN: p.TIN, Surname: p.Surname, GivenName: p.GivenName, Patronymic: p.Patronymic,
 		BirthDate: parseDate(fe, "birth_date", p.BirthDate), BirthPlace: p.BirthPlace,
 		Sex: register.Sex(p.Sex), Citizenship: p.Citizenship, SNILS: p.SNILS,
 		Ground: register.PersonGround(p.Ground), TaxOffice: p.TaxOffice, Address: p.Address.address(),
@@ -117,12 +120,36 @@ type personJSON struct {
 }
 
 type organizationJSON struct {
-	FullName     string      `json:"full_name"`
-	ShortName    string      `json:"short_name,omitempty"`
-	OGRN         string      `json:"ogrn,omitempty"`
-	Ground       string      `json:"ground,omitempty"`
-	Address      addressJSON `json:"address"`
-	RegisteredOn string      `json:"registered_on,omitempty"`
+	FullName     string         `json:"full_name"`
+	ShortName    string         `json:"short_name,omitempty"`
+	OGRN         string         `json:"ogrn,omitempty"`
+	Ground       string         `json:"ground,omitempty"`
+	Address      addressJSON    `json:"address"`
+	RegisteredOn string         `json:"registered_on,omitempty"`
+	Head         *signatoryJSON `json:"head,omitempty"`
+	Accountant   *signatoryJSON `json:"accountant,omitempty"`
+}
+
+// signatoryJSON is an organization's head or accountant (KG-1): their personal TIN, and in an
+// answer their name as the register holds it.
+type signatoryJSON struct {
+	TIN  string `json:"tin"`
+	Name string `json:"name,omitempty"`
+}
+
+// signatory is the register's form of a signatory a request names (nil when none).
+func (s *signatoryJSON) signatory() *register.Signatory {
+	if s == nil {
+		return nil
+	}
+	return &register.Signatory{TIN: s.TIN}
+}
+
+func signatoryOut(s *register.Signatory) *signatoryJSON {
+	if s == nil {
+		return nil
+	}
+	return &signatoryJSON{TIN: s.TIN, Name: s.Name}
 }
 
 type kioJSON struct {
@@ -212,7 +239,7 @@ func taxpayerOut(t *register.Taxpayer) taxpayerJSON {
 	}
 	if o := t.Organization; o != nil {
 		out.Organization = &organizationJSON{FullName: o.FullName, ShortName: o.ShortName, OGRN: o.OGRN, Ground: string(o.Ground),
-			Address: addressOut(o.Address), RegisteredOn: date(o.RegisteredOn)}
+			Address: addressOut(o.Address), RegisteredOn: date(o.RegisteredOn), Head: signatoryOut(o.Head), Accountant: signatoryOut(o.Accountant)}
 	}
 	out.KIO = kioOut(t.Foreign)
 	for _, k := range t.KPPs {

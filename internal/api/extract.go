@@ -86,7 +86,7 @@ func issuedOut(x *register.IssuedExtract, base string) extractJSON {
 // handleExtract issues an extract of the path's TIN by the token's member, or with ?number= answers
 // for one issued before (REG-9).
 func (h *Handler) handleExtract(w http.ResponseWriter, r *http.Request) error {
-	t, err := pathTIN(r)
+	t, err := h.pathTIN(r)
 	if err != nil {
 		return err
 	}

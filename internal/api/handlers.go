@@ -45,6 +45,7 @@ func (h *Handler) handlePersonCreate(w http.ResponseWriter, r *http.Request) err
 }
 
 type organizationRequest struct {
+	TIN          string      `json:"tin"` // the organization's own TIN where the register records TINs (TIN-6)
 	FullName     string      `json:"full_name"`
 	ShortName    string      `json:"short_name"`
 	OGRN         string      `json:"ogrn"`
@@ -52,6 +53,10 @@ type organizationRequest struct {
 	TaxOffice    string      `json:"tax_office"`
 	Address      addressJSON `json:"address"`
 	RegisteredOn string      `json:"registered_on"`
+	// Head and Accountant are the signatories, by their personal TINs, where the jurisdiction
+	// keeps them (KG-1).
+	Head       *signatoryJSON `json:"head"`
+	Accountant *signatoryJSON `json:"accountant"`
 }
 
 func (h *Handler) handleOrganizationCreate(w http.ResponseWriter, r *http.Request) error {
@@ -60,8 +65,9 @@ func (h *Handler) handleOrganizationCreate(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	var fe problem.Fields
-	in := register.OrganizationInput{FullName: req.FullName, ShortName: req.ShortName, OGRN: req.OGRN, Ground: register.OrganizationGround(req.Ground),
-		TaxOffice: req.TaxOffice, Address: req.Address.address(), RegisteredOn: parseDate(&fe, "registered_on", req.RegisteredOn)}
+	in := register.OrganizationInput{TIN: req.TIN, FullName: req.FullName, ShortName: req.ShortName, OGRN: req.OGRN, Ground: register.OrganizationGround(req.Ground),
+		TaxOffice: req.TaxOffice, Address: req.Address.address(), RegisteredOn: parseDate(&fe, "registered_on", req.RegisteredOn),
+		Head: req.Head.signatory(), Accountant: req.Accountant.signatory()}
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -158,7 +164,7 @@ func (h *Handler) handleTaxpayerSearch(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *Handler) handleTaxpayerGet(w http.ResponseWriter, r *http.Request) error {
-	t, err := pathTIN(r)
+	t, err := h.pathTIN(r)
 	if err != nil {
 		return err
 	}
@@ -172,27 +178,29 @@ func (h *Handler) handleTaxpayerGet(w http.ResponseWriter, r *http.Request) erro
 
 // updateRequest changes a person's or an organization's data; absent fields stay.
 type updateRequest struct {
-	Surname          *string       `json:"surname"`
-	GivenName        *string       `json:"given_name"`
-	Patronymic       *string       `json:"patronymic"`
-	BirthDate        *string       `json:"birth_date"`
-	BirthPlace       *string       `json:"birth_place"`
-	Sex              *string       `json:"sex"`
-	Citizenship      *string       `json:"citizenship"`
-	SNILS            *string       `json:"snils"`
-	IdentityDocument *documentJSON `json:"identity_document"`
-	TaxOffice        *string       `json:"tax_office"`
-	Address          *addressJSON  `json:"address"`
-	FullName         *string       `json:"full_name"`
-	ShortName        *string       `json:"short_name"`
-	OGRN             *string       `json:"ogrn"`
-	Note             string        `json:"note"`
+	Surname          *string        `json:"surname"`
+	GivenName        *string        `json:"given_name"`
+	Patronymic       *string        `json:"patronymic"`
+	BirthDate        *string        `json:"birth_date"`
+	BirthPlace       *string        `json:"birth_place"`
+	Sex              *string        `json:"sex"`
+	Citizenship      *string        `json:"citizenship"`
+	SNILS            *string        `json:"snils"`
+	IdentityDocument *documentJSON  `json:"identity_document"`
+	TaxOffice        *string        `json:"tax_office"`
+	Address          *addressJSON   `json:"address"`
+	FullName         *string        `json:"full_name"`
+	ShortName        *string        `json:"short_name"`
+	OGRN             *string        `json:"ogrn"`
+	Head             *signatoryJSON `json:"head"`       // KG-1
+	Accountant       *signatoryJSON `json:"accountant"` // KG-1: {"tin": ""} removes the accountant
+	Note             string         `json:"note"`
 }
 
 var msgNotForKind = problem.Msg("api.not_for_kind")
 
 func (h *Handler) handleTaxpayerUpdate(w http.ResponseWriter, r *http.Request) error {
-	t, err := pathTIN(r)
+	t, err := h.pathTIN(r)
 	if err != nil {
 		return err
 	}
@@ -207,7 +215,8 @@ func (h *Handler) handleTaxpayerUpdate(w http.ResponseWriter, r *http.Request) e
 	var fe problem.Fields
 	var tp *register.Taxpayer
 	if cur.Kind == register.KindPerson {
-		for name, set := range map[string]bool{"full_name": req.FullName != nil, "short_name": req.ShortName != nil, "ogrn": req.OGRN != nil} {
+		for name, set := range map[string]bool{"full_name": req.FullName != nil, "short_name": req.ShortName != nil, "ogrn": req.OGRN != nil,
+			"head": req.Head != nil, "accountant": req.Accountant != nil} {
 			if set {
 				fe.Add(name, msgNotForKind)
 			}
@@ -241,7 +250,8 @@ func (h *Handler) handleTaxpayerUpdate(w http.ResponseWriter, r *http.Request) e
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		tp, err = h.d.Register.UpdateOrganization(r.Context(), actor(r), t, register.OrganizationUpdate{FullName: req.FullName, ShortName: req.ShortName, OGRN: req.OGRN, Address: req.Address.addressPtr(), Note: req.Note})
+		tp, err = h.d.Register.UpdateOrganization(r.Context(), actor(r), t, register.OrganizationUpdate{FullName: req.FullName, ShortName: req.ShortName, OGRN: req.OGRN,
+			Address: req.Address.addressPtr(), Head: req.Head.signatory(), Accountant: req.Accountant.signatory(), Note: req.Note})
 	}
 	if err != nil {
 		return err
@@ -259,7 +269,7 @@ type kppRequest struct {
 }
 
 func (h *Handler) handleKPPCreate(w http.ResponseWriter, r *http.Request) error {
-	t, err := pathTIN(r)
+	t, err := h.pathTIN(r)
 	if err != nil {
 		return err
 	}
@@ -285,7 +295,7 @@ type deregisterRequest struct {
 }
 
 func (h *Handler) handleDeregister(w http.ResponseWriter, r *http.Request) error {
-	t, err := pathTIN(r)
+	t, err := h.pathTIN(r)
 	if err != nil {
 		return err
 	}
@@ -312,7 +322,7 @@ type duplicateRequest struct {
 }
 
 func (h *Handler) handleDuplicate(w http.ResponseWriter, r *http.Request) error {
-	t, err := pathTIN(r)
+	t, err := h.pathTIN(r)
 	if err != nil {
 		return err
 	}
@@ -492,7 +502,7 @@ func (h *Handler) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f, err := audit.Query{Actor: q.Get("actor"), Subject: q.Get("subject"), Action: q.Get("action"), From: q.Get("from"), To: q.Get("to"),
-		Before: q.Get("before"), Limit: q.Get("limit")}.Filter(audit.OfficeZone, 100)
+		Before: q.Get("before"), Limit: q.Get("limit")}.Filter(web.LocaleOf(r.Context()).Zone(), 100)
 	if err != nil {
 		return err
 	}

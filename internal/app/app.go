@@ -18,6 +18,7 @@ import (
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/limits"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/oidc"
@@ -32,7 +33,10 @@ import (
 
 // Config is what the application is built from.
 type Config struct {
-	DB       *store.DB // open and migrated
+	DB *store.DB // open and migrated
+	// Profile is the jurisdiction the application serves (jurisdiction.go): the zero value is
+	// the database's; another one than the database's is refused.
+	Profile  jurisdiction.Profile
 	Log      *slog.Logger
 	Now      func() time.Time // the clock (tests move it); time.Now by default
 	Hasher   *password.Hasher // argon2id with the default parameters when nil
@@ -55,6 +59,7 @@ type Config struct {
 // App is the assembled application.
 type App struct {
 	DB       *store.DB
+	Profile  jurisdiction.Profile // the jurisdiction, handed to every service and site
 	Log      *slog.Logger
 	Now      func() time.Time
 	Hasher   *password.Hasher
@@ -88,8 +93,12 @@ func New(ctx context.Context, c Config) (*App, error) {
 	if c.Hasher == nil {
 		c.Hasher = password.NewHasher(0)
 	}
-	a := &App{DB: c.DB, Log: c.Log, Now: c.Now, Hasher: c.Hasher, senders: c.Senders}
-	a.Register = register.New(store.NewRegister(c.DB), register.Options{Now: c.Now})
+	profile, err := DatabaseProfile(ctx, c.DB, c.Profile.Code)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{DB: c.DB, Profile: profile, Log: c.Log, Now: c.Now, Hasher: c.Hasher, senders: c.Senders}
+	a.Register = register.New(store.NewRegister(c.DB), register.Options{Now: c.Now, Profile: profile})
 	if err := a.Register.LoadOffices(ctx); err != nil {
 		return nil, fmt.Errorf("load tax offices: %w", err)
 	}
@@ -114,7 +123,7 @@ func New(ctx context.Context, c Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := server.New(server.Deps{DB: c.DB, Register: a.Register, Extracts: a.Extracts, Staff: a.Staff, Audit: c.DB, Sessions: a.Sessions, Flows: a.Flows, Identity: a.Identity,
+	h, err := server.New(server.Deps{DB: c.DB, Profile: profile, Register: a.Register, Extracts: a.Extracts, Staff: a.Staff, Audit: c.DB, Sessions: a.Sessions, Flows: a.Flows, Identity: a.Identity,
 		Cabinet: a.Cabinet, LKIdP: lkIdP, OIDC: a.OIDC, Issuer: c.PublicURL, Proxies: c.Proxies, Log: c.Log, Collectors: []prometheus.Collector{server.NewJobsCollector(a.Jobs, c.Now)}, Outbox: outbox(c.Demo, a.Notify)})
 	if err != nil {
 		return nil, err

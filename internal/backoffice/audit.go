@@ -112,12 +112,12 @@ func auditSubject(p *web.Page, subject string) string {
 func auditRows(p *web.Page, entries []audit.Entry) []auditRow {
 	out := make([]auditRow, 0, len(entries))
 	for _, e := range entries {
-		r := auditRow{At: e.At.In(audit.OfficeZone), Actor: e.Actor.Login, Action: p.Enum("audit", e.Action), Subject: auditSubject(p, e.Subject),
+		r := auditRow{At: e.At.In(p.Zone()), Actor: e.Actor.Login, Action: p.Enum("audit", e.Action), Subject: auditSubject(p, e.Subject),
 			Count: e.Count, Details: auditDetails(p, e.Action, e.Details)}
 		if e.Actor.Name != "" {
 			r.Actor = e.Actor.Name + " (" + e.Actor.Login + ")"
 		}
-		if len(e.Subject) == 10 || len(e.Subject) == 12 {
+		if len(e.Subject) == 10 || len(e.Subject) == 12 || len(e.Subject) == 14 { // a TIN of either jurisdiction
 			if strings.Trim(e.Subject, "0123456789") == "" {
 				r.TIN = e.Subject
 			}
@@ -175,7 +175,7 @@ func (h *Handler) handleAudit(q *web.Request) error {
 	q.Page.Form = qs
 	data := map[string]any{"Actions": auditActions(q.Page)}
 	f, err := audit.Query{Actor: qs.Get("actor"), Subject: qs.Get("subject"), Action: qs.Get("action"), From: qs.Get("from"), To: qs.Get("to"),
-		Before: qs.Get("before"), After: qs.Get("after"), Limit: qs.Get("limit")}.Filter(audit.OfficeZone, auditPageSize)
+		Before: qs.Get("before"), After: qs.Get("after"), Limit: qs.Get("limit")}.Filter(web.LocaleOf(q.Ctx()).Zone(), auditPageSize)
 	if err != nil {
 		// FormError shows again what was posted; what a GET form sent is its query.
 		q.R.PostForm = qs

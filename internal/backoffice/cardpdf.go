@@ -6,16 +6,15 @@ import (
 	"io"
 
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/extract/fonts"
 )
 
 // CardPDF writes a registration card (LK-1) as a PDF document (A4, the top half: it is cut or
-// folded), in lang, with the Go fonts, which cover Cyrillic (as package extract renders
-// extracts): the date of issue, the tax office's code and name, the person's name, the login and
+// folded), in lang, set in PT Sans (package fonts: every letter of Russian and Kyrgyz, as
+// extracts are) with the login and password in Go Mono (Latin letters and digits): the date of issue, the tax office's code and name, the person's name, the login and
 // the temporary password, its validity, and the memo. loginURL is the personal account's login
 // page.
 func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL, issuedBy string) error {
@@ -25,13 +24,13 @@ func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL, issuedBy stri
 	pdf.SetCreator("kabinet", true)
 	pdf.SetCreationDate(c.IssuedAt.UTC())
 	pdf.SetModificationDate(c.IssuedAt.UTC())
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	pdf.AddUTF8FontFromBytes(fonts.Family, "", fonts.Regular())
+	pdf.AddUTF8FontFromBytes(fonts.Family, "B", fonts.Bold())
 	pdf.AddUTF8FontFromBytes("mono", "", gomono.TTF)
 	pdf.AddPage()
-	pdf.SetFont("go", "B", 15)
+	pdf.SetFont(fonts.Family, "B", 15)
 	pdf.MultiCell(0, 8, t("office.card.title"), "", "C", false)
-	pdf.SetFont("go", "", 10)
+	pdf.SetFont(fonts.Family, "", 10)
 	pdf.MultiCell(0, 6, t("office.card.subtitle"), "", "C", false)
 	pdf.Ln(4)
 	office := c.Office
@@ -53,17 +52,17 @@ func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL, issuedBy stri
 	valueW := 210 - 20 - labelW // A4 less the default margins
 	for i, r := range rows {
 		// The label and the value side by side, both cells as tall as the taller one.
-		valueFont, valueSize := "go", 10.0
+		valueFont, valueSize := fonts.Family, 10.0
 		if i == 3 || i == 4 { // the login and the password: a font where 0 and O, l and I differ
 			valueFont, valueSize = "mono", 14
 		}
-		pdf.SetFont("go", "B", 10)
+		pdf.SetFont(fonts.Family, "B", 10)
 		labelLines := len(pdf.SplitText(r[0], labelW))
 		pdf.SetFont(valueFont, "", valueSize)
 		valueLines := len(pdf.SplitText(r[1], valueW))
 		n := max(labelLines, valueLines, 1)
 		x, y := pdf.GetXY()
-		pdf.SetFont("go", "B", 10)
+		pdf.SetFont(fonts.Family, "B", 10)
 		pdf.MultiCell(labelW, lh*float64(n)/float64(max(labelLines, 1)), r[0], "1", "L", false)
 		pdf.SetXY(x+labelW, y)
 		pdf.SetFont(valueFont, "", valueSize)
@@ -71,15 +70,15 @@ func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL, issuedBy stri
 		pdf.SetY(y + lh*float64(n))
 	}
 	pdf.Ln(5)
-	pdf.SetFont("go", "B", 11)
+	pdf.SetFont(fonts.Family, "B", 11)
 	pdf.MultiCell(0, 6, t("office.card.memo"), "", "L", false)
-	pdf.SetFont("go", "", 10)
+	pdf.SetFont(fonts.Family, "", 10)
 	for i, line := range cardMemo(lang, c, loginURL) {
 		pdf.MultiCell(0, 5, fmt.Sprintf("%d. %s", i+1, line), "", "L", false)
 		pdf.Ln(1)
 	}
 	pdf.Ln(4)
-	pdf.SetFont("go", "", 9)
+	pdf.SetFont(fonts.Family, "", 9)
 	pdf.MultiCell(0, 5, t("office.card.issued_by", issuedBy), "", "L", false)
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {

@@ -78,7 +78,7 @@ func (h *Handler) handleCardsFind(q *web.Request) error {
 // handleCard shows a person's personal account: its state, its cards, its representatives, and
 // the forms to issue a card and to record a representative.
 func (h *Handler) handleCard(q *web.Request) error {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func checklist(q *web.Request) cabinet.Checklist {
 
 // handleCardIssue issues a card after the documents were checked, and shows it once.
 func (h *Handler) handleCardIssue(q *web.Request) error {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (h *Handler) handleCardPDF(q *web.Request) error {
 }
 
 func (h *Handler) handleRepresentativeAdd(q *web.Request) error {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func (h *Handler) handleRepresentativeAdd(q *web.Request) error {
 }
 
 func (h *Handler) handleRepresentativeRevoke(q *web.Request) error {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (h *Handler) handleRepresentativeRevoke(q *web.Request) error {
 }
 
 func (h *Handler) handleRecoveryRestore(q *web.Request) error {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,8 @@ import (
 // Changing a taxpayer's data (REG-6, BO-1): the TIN stays, the history records every old and new
 // value. A person's name, birth date and place, sex, citizenship, СНИЛС and address can change,
 // and a new identity document replaces the current one, which stays on record; an
-// organization's names, ОГРН and address.
+// organization's names, ОГРН and address, and where the jurisdiction keeps them its head and
+// accountant (KG-1). The form has the fields of the jurisdiction (.Profile).
 
 func dateText(t time.Time) string {
 	if t.IsZero() {
@@ -26,7 +27,7 @@ func addressForm(a register.Address) map[string][]string {
 }
 
 func (h *Handler) editable(q *web.Request) (*register.Taxpayer, error) {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +74,11 @@ func (h *Handler) handleEditForm(q *web.Request) error {
 		for k, v := range map[string]string{"full_name": o.FullName, "short_name": o.ShortName, "ogrn": o.OGRN} {
 			form[k] = []string{v}
 		}
+		for k, s := range map[string]*register.Signatory{"head_tin": o.Head, "accountant_tin": o.Accountant} { // KG-1
+			if s != nil {
+				form[k] = []string{s.TIN}
+			}
+		}
 	}
 	if q.Page.Form == nil { // not a form shown again after an error
 		q.Page.Form = form
@@ -107,6 +113,9 @@ func (h *Handler) handleEdit(q *web.Request) error {
 		_, err = h.d.Register.UpdatePerson(q.Ctx(), actor(q), tp.TIN, u)
 	} else {
 		u := register.OrganizationUpdate{FullName: f("full_name"), ShortName: f("short_name"), OGRN: f("ogrn"), Address: &addr, Note: q.Form("note")}
+		if h.d.Register.Profile().Register.Signatories { // KG-1: an empty accountant's TIN removes the accountant
+			u.Head, u.Accountant = &register.Signatory{TIN: q.Form("head_tin")}, &register.Signatory{TIN: q.Form("accountant_tin")}
+		}
 		_, err = h.d.Register.UpdateOrganization(q.Ctx(), actor(q), tp.TIN, u)
 	}
 	if err != nil {

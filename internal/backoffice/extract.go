@@ -26,7 +26,7 @@ func extractFileURL(tin, number, format string) string {
 // and the detached signature (?format=pdf sends the PDF at once). With ?number=N it sends the
 // PDF (?format=pdf) or the signature (?format=p7s) of extract N of this TIN, issued before.
 func (h *Handler) handleExtract(q *web.Request) error {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
 	}

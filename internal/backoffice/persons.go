@@ -32,7 +32,7 @@ func (h *Handler) formData(q *web.Request) (map[string]any, error) {
 		return nil, err
 	}
 	var docs []web.Option
-	for _, d := range register.DocumentTypes {
+	for _, d := range h.d.Register.Reference().DocumentTypes() { // REG-3: the jurisdiction's
 		docs = append(docs, web.Option{Value: d, Label: q.Page.Enum("document_type", d)})
 	}
 	foreign := append([]web.Option{{Value: "", Label: q.Page.T("office.foreign.office_default")}}, offices...)
@@ -71,7 +71,7 @@ func (h *Handler) handlePersonCreate(q *web.Request) error {
 	f := func(k string) string { return strings.TrimSpace(q.R.PostFormValue(k)) }
 	var fe problem.Fields
 	in := register.PersonInput{
-		Surname: f("surname"), GivenName: f("given_name"), Patronymic: f("patronymic"),
+		TIN: f("tin"), Surname: f("surname"), GivenName: f("given_name"), Patronymic: f("patronymic"),
 		BirthDate: formDate(&fe, "birth_date", f("birth_date")), BirthPlace: f("birth_place"),
 		Sex: register.Sex(f("sex")), Citizenship: strings.ToUpper(f("citizenship")), SNILS: f("snils"),
 		Document: register.IdentityDocument{Type: f("document_type"), Series: f("document_series"), Number: f("document_number"),
@@ -115,9 +115,9 @@ func (h *Handler) handleOrganizationForm(q *web.Request) error {
 func (h *Handler) handleOrganizationCreate(q *web.Request) error {
 	f := func(k string) string { return strings.TrimSpace(q.R.PostFormValue(k)) }
 	var fe problem.Fields
-	in := register.OrganizationInput{FullName: f("full_name"), ShortName: f("short_name"), OGRN: f("ogrn"),
+	in := register.OrganizationInput{TIN: f("tin"), FullName: f("full_name"), ShortName: f("short_name"), OGRN: f("ogrn"),
 		Ground: register.OrganizationGround(f("ground")), TaxOffice: f("tax_office"), Address: addressFrom(f),
-		RegisteredOn: formDate(&fe, "registered_on", f("registered_on"))}
+		RegisteredOn: formDate(&fe, "registered_on", f("registered_on")), Head: signatory(f("head_tin")), Accountant: signatory(f("accountant_tin"))}
 	data, err := h.formData(q)
 	if err != nil {
 		return err
@@ -136,6 +136,14 @@ func (h *Handler) handleOrganizationCreate(q *web.Request) error {
 	}
 	q.Redirect("/office/taxpayers/"+res.Taxpayer.TIN, flash)
 	return nil
+}
+
+// signatory is the head or the accountant a form names by TIN (KG-1), nil when it names none.
+func signatory(tin string) *register.Signatory {
+	if tin == "" {
+		return nil
+	}
+	return &register.Signatory{TIN: tin}
 }
 
 func (h *Handler) handleForeignForm(q *web.Request) error {

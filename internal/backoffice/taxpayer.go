@@ -8,15 +8,15 @@ import (
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/web"
-	"github.com/kabinet/kabinet/tin"
 )
 
-// pathTIN validates the {tin} of a page's address: a malformed TIN is answered with what is
-// wrong with it (its length, a non-digit, a check digit), not with "page not found".
-func pathTIN(q *web.Request) (string, error) {
+// pathTIN validates the {tin} of a page's address as a TIN of the jurisdiction: a malformed TIN
+// is answered with what is wrong with it (its length, a non-digit, a check digit, a number of
+// another jurisdiction), not with "page not found".
+func (h *Handler) pathTIN(q *web.Request) (string, error) {
 	s := q.R.PathValue("tin")
-	if _, err := tin.ParseINN(s); err != nil {
-		return "", problem.InvalidField("tin", problem.Number(err))
+	if _, err := h.d.Register.ParseTIN("tin", s); err != nil {
+		return "", err
 	}
 	return s, nil
 }
@@ -25,7 +25,7 @@ func taxpayerURL(t string) string { return "/office/taxpayers/" + t }
 
 // handleTaxpayer shows a taxpayer's record, history and the actions an inspector may take.
 func (h *Handler) handleTaxpayer(q *web.Request) error {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func nameOf(tp *register.Taxpayer) string {
 // checked by the register (date, reason, the record's state) before the confirmation is shown,
 // so that nothing irreversible is confirmed that would then be refused.
 func (h *Handler) handleDeregister(q *web.Request) error {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (h *Handler) handleDeregister(q *web.Request) error {
 // handleDuplicate marks a TIN as a duplicate of the one kept (REG-7), after a confirmation page
 // showing both records; the register checks the request before the confirmation is shown.
 func (h *Handler) handleDuplicate(q *web.Request) error {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
 	}
@@ -212,8 +212,8 @@ func (h *Handler) handleDuplicate(q *web.Request) error {
 	if kept == "" {
 		return q.FailTo(back, problem.InvalidField("kept_tin", problem.Msg("register.required", i18n.Key("field.kept_tin"))))
 	}
-	if _, err := tin.ParseINN(kept); err != nil {
-		return q.FailTo(back, problem.InvalidField("kept_tin", problem.Number(err)))
+	if _, err := h.d.Register.ParseTIN("kept_tin", kept); err != nil {
+		return q.FailTo(back, err)
 	}
 	if q.Form("confirmed") != "yes" {
 		d, err := h.d.Register.CheckDuplicate(q.Ctx(), t, kept, note)
@@ -252,7 +252,7 @@ var kppAddressFields = web.Rename{"address.region": "kpp_region", "address.posta
 // handleKPP registers an organization on a further ground (REG-5), with the address of that
 // ground, which is the КПП's and not the organization's.
 func (h *Handler) handleKPP(q *web.Request) error {
-	t, err := pathTIN(q)
+	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
 	}

@@ -50,4 +50,3 @@ func TestLoginAnswersAlike(t *testing.T) {
 		t.Fatalf("demo: %+v %v", res, err)
 	}
 }
-

@@ -32,12 +32,14 @@ const ACRPrefix = "urn:kabinet:level:"
 // The levels of identity-provider accounts (IDP-2) and the confirmation methods (IDP-4) the rules
 // name.
 const (
-	LevelConfirmed      = "confirmed"
-	ConfirmedAtCentre   = "service_center" // in person at a service centre (IDP-4a)
-	ConfirmedByMail     = "mail"           // a code in a registered letter (IDP-4b): refused (LK-6)
-	ConfirmedWithESign  = "esign"          // a qualified e-signature (IDP-4c)
-	externalFieldMaxLen = 2000
+	LevelConfirmed     = "confirmed"
+	ConfirmedAtCentre  = "service_center" // in person at a service centre (IDP-4a)
+	ConfirmedByMail    = "mail"           // a code in a registered letter (IDP-4b): refused (LK-6)
+	ConfirmedWithESign = "esign"          // a qualified e-signature (IDP-4c)
 )
+
+// maxIssuer bounds the issuer a login's history records.
+const maxIssuer = 2000
 
 // External is a person as an identity provider vouched for them.
 type External struct {
@@ -148,7 +150,7 @@ func CheckAssurance(x External) error {
 // its owner may enter now (admit: a card's temporary password expired unused blocks it whatever
 // the way in).
 func (s *Service) SignIn(ctx context.Context, x External, o Origin) (a *Account, created bool, err error) {
-	if len(x.Provider) > externalFieldMaxLen || len(x.TIN) > 64 || len(x.SNILS) > 64 {
+	if len(x.Provider) > maxIssuer || len(x.TIN) > 64 || len(x.SNILS) > 64 {
 		return nil, false, refuse(RefusedNoPerson, msgProviderNoPerson, "")
 	}
 	if err := CheckAssurance(x); err != nil {
@@ -168,7 +170,11 @@ func (s *Service) SignIn(ctx context.Context, x External, o Origin) (a *Account,
 		return nil, false, err
 	}
 	now := s.now().UTC()
-	e := Effects{Events: []Event{s.event(p.TIN, "provider_login", o, "", fmt.Sprintf("provider=%s method=%s", x.Provider, x.Confirmation))}}
+	issuer := x.Provider
+	if len(issuer) > 200 {
+		issuer = issuer[:200]
+	}
+	e := Effects{Events: []Event{s.event(p.TIN, "provider_login", o, "", fmt.Sprintf("provider=%s method=%s", issuer, x.Confirmation))}}
 	if a == nil {
 		a = &Account{TIN: p.TIN, Name: p.FullName(), Source: FromProvider, CreatedAt: now, UpdatedAt: now, Version: 1, Lang: messageLang(o.Lang)}
 		err := s.o.Store.InsertAccount(ctx, *a, e)

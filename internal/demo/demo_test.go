@@ -7,9 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/tin"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -115,4 +117,40 @@ func TestPersonsDeterministic(t *testing.T) {
 			t.Fatalf("patronymic form: %+v", a[i])
 		}
 	}
+}
+
+// The Kyrgyz demo: persons with their own valid ИНН and Kyrgyz letters in their names, the
+// organizations with their head and accountant; seeding twice adds nothing.
+func TestSeedKyrgyz(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		reg := register.New(store.NewRegister(db), register.Options{Profile: jurisdiction.MustLookup(jurisdiction.KG)})
+		if err := SeedKyrgyz(ctx, reg, 40); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		db.SQL.QueryRow("SELECT count(*) FROM reg_taxpayers").Scan(&n)
+		if n != 40+len(KyrgyzOrganizations) {
+			t.Fatalf("%d taxpayers", n)
+		}
+		if err := SeedKyrgyz(ctx, reg, 40); err != nil {
+			t.Fatal(err)
+		}
+		letters := ""
+		for _, p := range KyrgyzPersons(1, 40) {
+			if _, err := tin.ParseKG(p.TIN); err != nil || (p.Sex == register.Male) != (p.TIN[0] == '2') || p.TIN[1:9] != p.BirthDate.Format("02012006") {
+				t.Errorf("%s %s: ИНН %s %v", p.Surname, p.GivenName, p.TIN, err)
+			}
+			letters += p.Surname + p.GivenName + p.Patronymic
+		}
+		if !strings.ContainsAny(letters, "Ңң") || !strings.ContainsAny(letters, "Өө") || !strings.ContainsAny(letters, "Үү") {
+			t.Errorf("no Kyrgyz letters in %s", letters)
+		}
+		for _, o := range KyrgyzOrganizations {
+			tp, err := reg.Taxpayer(ctx, o.TIN)
+			if err != nil || tp.Organization.Head == nil || tp.Organization.Head.Name == "" || (o.Accountant >= 0) != (tp.Organization.Accountant != nil) {
+				t.Errorf("organization %s: %+v %v", o.TIN, tp, err)
+			}
+		}
+	})
 }

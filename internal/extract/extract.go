@@ -18,9 +18,8 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 
+	"github.com/kabinet/kabinet/internal/extract/fonts"
 	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/register"
 )
@@ -186,7 +185,8 @@ func HTML(out io.Writer, e *register.Extract, lang string, o Options) error {
 	return page.Execute(out, Layout(e, lang, o))
 }
 
-// PDF writes the extract as a PDF document (A4), with the Go fonts, which cover Cyrillic.
+// PDF writes the extract as a PDF document (A4), set in PT Sans (package fonts), which has every
+// letter of Russian and of Kyrgyz (Ң ң Ө ө Ү ү).
 func PDF(out io.Writer, e *register.Extract, lang string, o Options) error {
 	d := Layout(e, lang, o)
 	pdf := fpdf.New("P", "mm", "A4", "")
@@ -195,24 +195,24 @@ func PDF(out io.Writer, e *register.Extract, lang string, o Options) error {
 	pdf.SetCreator("kabinet", true)
 	pdf.SetCreationDate(e.IssuedAt.UTC())
 	pdf.SetModificationDate(e.IssuedAt.UTC())
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	pdf.AddUTF8FontFromBytes(fonts.Family, "", fonts.Regular())
+	pdf.AddUTF8FontFromBytes(fonts.Family, "B", fonts.Bold())
 	pdf.AddPage()
-	pdf.SetFont("go", "B", 14)
+	pdf.SetFont(fonts.Family, "B", 14)
 	pdf.MultiCell(0, 7, d.Title, "", "C", false)
-	pdf.SetFont("go", "", 10)
+	pdf.SetFont(fonts.Family, "", 10)
 	pdf.MultiCell(0, 6, d.Subtitle, "", "C", false)
 	pdf.Ln(4)
-	pdf.SetFont("go", "", 9)
+	pdf.SetFont(fonts.Family, "", 9)
 	pdf.MultiCell(0, 5, fmt.Sprintf("%s: %s    %s: %s", d.NumberLabel, d.Number, d.IssuedLabel, d.Issued), "", "L", false)
 	pdf.Ln(2)
 	row := func(r Row) {
-		pdf.SetFont("go", "B", 10)
+		pdf.SetFont(fonts.Family, "B", 10)
 		x, y := pdf.GetXY()
 		pdf.MultiCell(65, 6, r.Label, "1", "L", false)
 		h := pdf.GetY() - y
 		pdf.SetXY(x+65, y)
-		pdf.SetFont("go", "", 10)
+		pdf.SetFont(fonts.Family, "", 10)
 		pdf.MultiCell(0, 6, r.Value, "1", "L", false)
 		if pdf.GetY()-y < h {
 			pdf.SetY(y + h)
@@ -223,14 +223,14 @@ func PDF(out io.Writer, e *register.Extract, lang string, o Options) error {
 	}
 	if len(d.KPPs) > 0 {
 		pdf.Ln(4)
-		pdf.SetFont("go", "B", 11)
+		pdf.SetFont(fonts.Family, "B", 11)
 		pdf.MultiCell(0, 6, d.KPPTitle, "", "L", false)
 		for _, r := range d.KPPs {
 			row(r)
 		}
 	}
 	pdf.Ln(6)
-	pdf.SetFont("go", "", 10)
+	pdf.SetFont(fonts.Family, "", 10)
 	pdf.MultiCell(0, 5, d.IssuedByLabel+": "+d.IssuedBy, "", "L", false)
 	if d.Position != "" {
 		pdf.MultiCell(0, 5, d.PositionLabel+": "+d.Position, "", "L", false)
@@ -246,7 +246,7 @@ func PDF(out io.Writer, e *register.Extract, lang string, o Options) error {
 		pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(d.qrPNG))
 		pdf.ImageOptions("qr", x, y, qrSide, qrSide, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, d.VerifyURL)
 		pdf.SetXY(x+qrSide+4, y+2)
-		pdf.SetFont("go", "", 9)
+		pdf.SetFont(fonts.Family, "", 9)
 		pdf.MultiCell(0, 5, d.VerifyText, "", "L", false)
 		pdf.SetX(x + qrSide + 4)
 		pdf.MultiCell(0, 5, d.VerifyURL, "", "L", false)
@@ -256,11 +256,11 @@ func PDF(out io.Writer, e *register.Extract, lang string, o Options) error {
 			pdf.SetY(y + qrSide)
 		}
 	} else {
-		pdf.SetFont("go", "", 9)
+		pdf.SetFont(fonts.Family, "", 9)
 		pdf.MultiCell(0, 5, d.SignatureNote, "", "L", false)
 	}
 	pdf.Ln(3)
-	pdf.SetFont("go", "", 9)
+	pdf.SetFont(fonts.Family, "", 9)
 	pdf.MultiCell(0, 5, d.Footer, "", "L", false)
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {

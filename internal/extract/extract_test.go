@@ -2,13 +2,18 @@ package extract
 
 import (
 	"bytes"
+	"compress/zlib"
 	"html"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/image/font/sfnt"
 
 	"github.com/kabinet/kabinet/internal/register"
 )
@@ -193,4 +198,86 @@ func TestQRPNG(t *testing.T) {
 	if err != nil || strings.TrimRight(string(out), "\n") != sampleURL {
 		t.Fatalf("zbarimg: %q %v", out, err)
 	}
+}
+
+// KG, REG-9: an extract of the Kyrgyz register prints the Kyrgyz letters (Ң ң Ө ө Ү ү), which
+// the Go fonts lack, exactly as they are: the PDF is set in PT Sans (package fonts), and
+// pdftotext reads the name, the organization and the УГНС back letter for letter. The time of
+// issue is Bishkek's (UTC+6).
+func TestPDFKyrgyzLetters(t *testing.T) {
+	e := sample()
+	e.Office = register.OfficeCard{Office: register.Office{Code: "002", Name: "УГНС по Ленинскому району г. Бишкек", Region: "11"},
+		FullName: "Управление Государственной налоговой службы по Ленинскому району г. Бишкек", Address: "Кыргызская Республика, г. Бишкек",
+		TimeZone: "Asia/Bishkek"}
+	e.IssuedBy = "Асанова Айгүл Маратовна"
+	e.Taxpayer.TIN, e.Taxpayer.TaxOffice = "21505199012345", "002"
+	e.Taxpayer.Person = &register.Person{Surname: "Үсөнбаев", GivenName: "Жеңиш", Patronymic: "Өмүрбекович",
+		BirthDate: time.Date(1990, 5, 15, 0, 0, 0, 0, time.UTC), BirthPlace: "с. Көчкөр, ЖАҢЫ-ЖОЛ"}
+	for _, lang := range []string{"ru", "en"} {
+		var b bytes.Buffer
+		if err := PDF(&b, e, lang, Options{VerifyURL: sampleURL}); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(pdfText(t, b.Bytes())), " ")
+		for _, want := range []string{"Үсөнбаев Жеңиш Өмүрбекович", "с. Көчкөр, ЖАҢЫ-ЖОЛ", "21505199012345", "Асанова Айгүл Маратовна",
+			"Управление Государственной налоговой службы по Ленинскому району г. Бишкек", "22.11.2026 16:00"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: the PDF text lacks %q:\n%s", lang, want, text)
+			}
+		}
+		for _, r := range "ҢңӨөҮү" {
+			if !strings.ContainsRune(text, r) {
+				t.Errorf("%s: no %c in the PDF text", lang, r)
+			}
+		}
+		// pdftotext reads a letter back even when the font drew a blank box for it (the text
+		// layer maps it anyway): the fonts embedded in the PDF must have a glyph for each.
+		for r, ok := range embeddedGlyphs(t, b.Bytes(), "ҢңӨөҮү") {
+			if !ok {
+				t.Errorf("%s: no glyph for %c in the fonts embedded in the PDF", lang, r)
+			}
+		}
+	}
+}
+
+// embeddedGlyphs reports, for each rune, whether a TrueType font embedded in the PDF (a
+// FontFile2 stream, as package fpdf writes it: deflated, its length before in /Length1) maps it
+// to a glyph other than .notdef.
+func embeddedGlyphs(t *testing.T, pdf []byte, runes string) map[rune]bool {
+	t.Helper()
+	out := map[rune]bool{}
+	for _, r := range runes {
+		out[r] = false
+	}
+	fontFile := regexp.MustCompile(`(?s)<<[^>]*?/Length1[^>]*?>>\s*stream\r?\n`)
+	fonts := 0
+	for _, m := range fontFile.FindAllIndex(pdf, -1) {
+		end := bytes.Index(pdf[m[1]:], []byte("endstream"))
+		if end < 0 {
+			t.Fatal("a font stream without its end")
+		}
+		zr, err := zlib.NewReader(bytes.NewReader(pdf[m[1] : m[1]+end]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := sfnt.Parse(data)
+		if err != nil {
+			t.Fatalf("an embedded font: %v", err)
+		}
+		fonts++
+		var buf sfnt.Buffer
+		for r := range out {
+			if g, err := f.GlyphIndex(&buf, r); err == nil && g != 0 {
+				out[r] = true
+			}
+		}
+	}
+	if fonts == 0 {
+		t.Fatal("no TrueType font embedded in the PDF")
+	}
+	return out
 }

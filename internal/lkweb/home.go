@@ -7,6 +7,7 @@ import (
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/extract"
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/web"
@@ -19,7 +20,20 @@ import (
 
 // Sections are the sections of the tax data (SPEC section 5), shown empty until the issues that
 // build them fill them: objects, settlements, payment documents, declarations, appeals.
-var Sections = []struct{ Key string }{{"objects"}, {"settlements"}, {"payments"}, {"declarations"}, {"appeals"}}
+var Sections = []string{"objects", "settlements", "payments", "declarations", "appeals"}
+
+// section is a section of the tax data as the home page shows it.
+type section struct{ Key, Title, Text string }
+
+// sections returns the sections in lang, translated here rather than by the template: the home
+// page is the account's busiest, and each call of a template costs more than the lookup.
+func sections(lang string) []section {
+	out := make([]section, len(Sections))
+	for i, k := range Sections {
+		out[i] = section{Key: k, Title: i18n.T(lang, "lk.section."+k), Text: i18n.T(lang, "lk.section."+k+".text")}
+	}
+	return out
+}
 
 func (h *Handler) handleHome(q *web.Request) error {
 	if q.Viewer == nil {
@@ -47,7 +61,7 @@ func (h *Handler) home(q *web.Request, st *State) error {
 			"status": p.Status, "demo": st.Demo, "acting_for": actingFor(st)})
 		return nil
 	}
-	q.Page.Data = map[string]any{"P": p, "OfficeName": office, "S": st, "Sections": Sections}
+	q.Page.Data = map[string]any{"P": p, "OfficeName": office, "S": st, "Sections": sections(q.Page.Lang), "Later": q.Page.T("lk.section.later")}
 	q.Render(http.StatusOK, "home.html")
 	return nil
 }

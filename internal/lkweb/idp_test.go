@@ -18,7 +18,9 @@ import (
 	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
@@ -333,6 +335,15 @@ func TestIdPLogin(t *testing.T) {
 	})
 }
 
+// The personal account reads the levels in the provider's vocabulary.
+func TestACRVocabulary(t *testing.T) {
+	if cabinet.ACRPrefix != oidc.ACRPrefix || cabinet.ACRPrefix+cabinet.LevelConfirmed != oidc.ACR(identity.Confirmed) ||
+		cabinet.ConfirmedByMail != string(identity.Mail) || cabinet.ConfirmedAtCentre != string(identity.ServiceCenter) ||
+		cabinet.ConfirmedWithESign != string(identity.ESign) {
+		t.Fatal("the personal account and the provider name levels or methods differently")
+	}
+}
+
 // The state is single use and belongs to the browser that started the login: a replayed
 // callback, and a callback in another browser (a login CSRF), find nothing.
 func TestIdPCallbackOnce(t *testing.T) {
@@ -387,5 +398,45 @@ func TestIdPCallbackOnce(t *testing.T) {
 	p = b.do("GET", "/lk/oidc/callback?error=access_denied&state="+url.QueryEscape(au.Query().Get("state")), nil)
 	if p.status != 403 || !strings.Contains(p.body, "Вход отменён") {
 		t.Fatalf("declined: %d\n%.2000s", p.status, p.body)
+	}
+	// An answer that names another issuer (RFC 9207, a mix-up) is refused before its code is used.
+	start = b.do("GET", "/lk/oidc/login", nil)
+	au, _ = url.Parse(start.location)
+	p = b.do("GET", "/lk/oidc/callback?code=x&iss="+url.QueryEscape("https://evil.example")+"&state="+url.QueryEscape(au.Query().Get("state")), nil)
+	if p.status != 503 || !strings.Contains(p.body, "invalid_issuer") {
+		t.Fatalf("another issuer: %d\n%.2000s", p.status, p.body)
+	}
+}
+
+// An account first entered through the provider that skipped the optional password sets one
+// later in the settings, with no current password to type (it has none); then the settings ask
+// for the current one like any account's.
+func TestIdPPasswordLater(t *testing.T) {
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
+	ctx := context.Background()
+	tin, _ := taxpayer(t, a, "Комарова")
+	if _, _, err := a.Cabinet.SignIn(ctx, cabinet.External{Provider: "test", TIN: tin, ACR: cabinet.ACRPrefix + "confirmed", Confirmation: "service_center"},
+		cabinet.Origin{}); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := a.Sessions.Start(ctx, session.Start{Site: "lk", Subject: tin, Method: session.IdentityProvider, Assurance: "idp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &client{t: t, base: a.URL, token: token}
+	if code, f := c.do("GET", "/lk/oidc/password", nil); code != 200 || f["has_password"] != false {
+		t.Fatalf("the optional step: %d %v", code, f)
+	}
+	if code, f := c.do("POST", "/lk/settings/password", map[string]any{"new_password": "Oka-river-7!", "new_password_confirm": "Oka-river-7!"}); code != 200 {
+		t.Fatalf("first password in the settings: %d %v", code, f)
+	}
+	if code, f := c.do("POST", "/lk/settings/password", map[string]any{"new_password": "Oka-river-8!", "new_password_confirm": "Oka-river-8!"}); code != 422 {
+		t.Fatalf("a second one without the current password: %d %v", code, f)
+	}
+	if code, f := c.do("POST", "/lk/oidc/password", map[string]any{"new_password": "Oka-river-8!", "new_password_confirm": "Oka-river-8!"}); code != 409 {
+		t.Fatalf("the optional step once there is a password: %d %v", code, f)
+	}
+	if code, f := (&client{t: t, base: a.URL}).login(tin, "Oka-river-7!", ""); code != 200 {
+		t.Fatalf("login: %d %v", code, f)
 	}
 }

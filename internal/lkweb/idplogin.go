@@ -244,6 +244,10 @@ func (h *Handler) handleIdPCallback(q *web.Request) error {
 	if err != nil {
 		return err
 	}
+	if iss := qs.Get("iss"); iss != "" && iss != d.issuer {
+		// RFC 9207: the answer of another provider than the one asked (a mix-up).
+		return problem.New(problem.Unavailable, msgIdPFailed.With("invalid_issuer"))
+	}
 	x, err := h.rp.claims(q.Ctx(), d, qs.Get("code"), derive("pkce", binding, f.ID), derive("nonce", binding, f.ID))
 	if err != nil {
 		h.d.Log.WarnContext(q.Ctx(), "login through the identity provider failed", "issuer", d.issuer, "err", err, "request_id", web.RequestID(q.Ctx()))

@@ -12,6 +12,7 @@ import (
 	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
@@ -47,6 +48,15 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	staffToken := officeToken(t, a.URL)
+	// LK-6: an account first entered through the identity provider, without a password.
+	idpTIN, _ := taxpayer(t, a, "Кузнецова")
+	if _, _, err := a.Cabinet.SignIn(ctx, cabinet.External{Provider: "test", TIN: idpTIN, ACR: cabinet.ACRPrefix + "confirmed", Confirmation: "esign"}, cabinet.Origin{}); err != nil {
+		t.Fatal(err)
+	}
+	idpToken, _, err := a.Sessions.Start(ctx, session.Start{Site: "lk", Subject: idpTIN, Method: session.IdentityProvider, Assurance: "idp"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	type page struct {
 		path, cookie, token, acting string
 	}
@@ -56,7 +66,10 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		{path: "/lk/", token: c.token, acting: principal}, {path: "/lk/settings", token: c.token, acting: principal},
 		{path: "/lk/", token: demo.token}, {path: "/lk/settings", token: demo.token}, {path: "/lk/representatives", token: demo.token},
 		{path: "/office/cards", cookie: staffToken}, {path: "/office/cards/" + tin, cookie: staffToken}, {path: "/office/cards/" + principal, cookie: staffToken},
-		{path: "/office/applications", cookie: staffToken}, {path: "/office/applications/" + app.Number(), cookie: staffToken}}
+		{path: "/office/applications", cookie: staffToken}, {path: "/office/applications/" + app.Number(), cookie: staffToken},
+		{path: "/lk/oidc/password", token: idpToken}, {path: "/lk/settings", token: idpToken}, {path: "/lk/oidc/refused/level?level=standard"},
+		{path: "/lk/oidc/refused/level?level=simplified"}, {path: "/lk/oidc/refused/level"}, {path: "/lk/oidc/refused/mail"},
+		{path: "/lk/oidc/refused/method"}, {path: "/lk/oidc/refused/no_person"}, {path: "/lk/oidc/refused/not_applied"}}
 	keyRE := regexp.MustCompile(`\b(lk|office|enum|notify|field)\.[a-z_]+\.[a-z_.]+`)
 	before := len(i18n.Missing())
 	for _, lang := range i18n.Languages() {

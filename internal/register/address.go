@@ -8,11 +8,13 @@ import (
 )
 
 // Postal addresses of persons, organizations and their КПП registrations: ОКСМ countries and
-// the subjects of the Russian Federation (REG-4, REG-5, REG-8).
+// the jurisdiction's regions — the subjects of the Russian Federation, the regions and cities of
+// the Kyrgyz Republic (REG-4, REG-5, REG-8).
 
-// Address is a postal address; for Russian addresses Region is the two-digit subject code.
+// Address is a postal address; for a domestic address (of the jurisdiction's country) Region is
+// the two-digit code of one of its regions.
 type Address struct {
-	Country    string // ISO 3166 alpha-3 (ОКСМ), RUS when empty
+	Country    string // ISO 3166 alpha-3 (ОКСМ), the jurisdiction's country when empty
 	Region     string
 	PostalCode string
 	City       string
@@ -30,7 +32,8 @@ var (
 )
 
 // checkAddress validates an address: every field one line of text (no control character or
-// line break), a country of ОКСМ, a region of the Russian Federation for a Russian address.
+// line break), a country of ОКСМ, a region of the jurisdiction and a 6-digit postal code for a
+// domestic address (both countries' postal codes have six digits).
 func checkAddress(fe *problem.Fields, a Address, ref *Reference) {
 	ok := map[string]bool{}
 	for _, f := range [...]struct{ name, value string }{{"address.country", a.Country}, {"address.region", a.Region},
@@ -45,7 +48,7 @@ func checkAddress(fe *problem.Fields, a Address, ref *Reference) {
 		}
 		ok[f.name] = true
 	}
-	russian := a.Country == "" || a.Country == HolderRussian
+	domestic := a.Country == "" || a.Country == ref.home
 	if a.Country != "" && ok["address.country"] {
 		if !isLatin3(a.Country) {
 			fe.Add("address.country", msgCountry)
@@ -53,12 +56,12 @@ func checkAddress(fe *problem.Fields, a Address, ref *Reference) {
 			fe.Add("address.country", msgCountryUnknown.With(a.Country)) // REG-8: ОКСМ
 		}
 	}
-	if a.Region != "" && russian && ok["address.region"] {
-		if _, known := regionNames[a.Region]; !known || !isDigits(a.Region, 2) {
-			fe.Add("address.region", msgRegionUnknown.With(a.Region))
+	if a.Region != "" && domestic && ok["address.region"] {
+		if _, known := ref.RegionName(a.Region); !known || !isDigits(a.Region, 2) {
+			fe.Add("address.region", msgRegionUnknown.With(a.Region, ref.regionsLabel()))
 		}
 	}
-	if a.PostalCode != "" && russian && ok["address.postal_code"] && !isDigits(a.PostalCode, 6) {
+	if a.PostalCode != "" && domestic && ok["address.postal_code"] && !isDigits(a.PostalCode, 6) {
 		fe.Add("address.postal_code", problem.Msg("register.postal_code"))
 	}
 }

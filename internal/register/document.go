@@ -17,7 +17,7 @@ import (
 
 // IdentityDocument is a document that identifies a person; REG-3 matches persons by it.
 type IdentityDocument struct {
-	Type     string // passport_ru, passport_foreign, birth_certificate, residence_permit, temporary_residence, refugee_certificate, military_id, other
+	Type     string // one of DocumentTypes, or a type a deployment added (checked like other)
 	Series   string
 	Number   string
 	IssuedOn time.Time
@@ -25,14 +25,17 @@ type IdentityDocument struct {
 }
 
 // DocumentTypes are the identity document types the register knows, with the format of their
-// series and number (REG-3 matches persons by them).
-var DocumentTypes = []string{"passport_ru", "passport_foreign", "birth_certificate", "residence_permit", "temporary_residence", "refugee_certificate", "military_id", "other"}
+// series and number (REG-3 matches persons by them). Which of them someone may hold is the
+// jurisdiction's document_types.csv (Reference.DocumentTypes): the Kyrgyz citizen's ID card and
+// passport (id_card_kg, passport_kg) in the Kyrgyz Republic.
+var DocumentTypes = []string{"passport_ru", "passport_foreign", "birth_certificate", "residence_permit", "temporary_residence", "refugee_certificate", "military_id", "other",
+	"passport_kg", "id_card_kg"}
 
 // Messages of the document checks.
 var (
 	msgDocType           = problem.Msg("register.document_type")
 	msgDocFormat         = problem.Msg("register.document_format")
-	msgDocNotRussian     = problem.Msg("register.document_not_for_russian")
+	msgDocNotCitizen     = problem.Msg("register.document_not_for_citizen")
 	msgDocNotForeign     = problem.Msg("register.document_not_for_foreign")
 	msgDocNotStateless   = problem.Msg("register.document_not_for_stateless")
 	msgIssuedFuture      = problem.Msg("register.issued_future")
@@ -49,6 +52,8 @@ var (
 	reasonBirthSeries = problem.Msg("register.reason.birth_series")
 	reasonMilSeries   = problem.Msg("register.reason.military_series")
 	reasonAlnum       = problem.Msg("register.reason.alnum20")
+	reasonLatin2      = problem.Msg("register.reason.latin2")
+	reasonIDSeries    = problem.Msg("register.reason.id_series")
 )
 
 // DocumentKey is the normalized identity of a document (REG-3): type, then series and number as
@@ -57,11 +62,12 @@ func DocumentKey(d IdentityDocument) string {
 	return strings.TrimSpace(d.Type) + ":" + normalizeCode(d.Series+d.Number)
 }
 
-// documentKeys are the keys a normalized series and number would have under every document type:
-// a search by number finds the document whatever its type.
-func documentKeys(compact string) []string {
-	out := make([]string, len(DocumentTypes))
-	for i, t := range DocumentTypes {
+// documentKeys are the keys a normalized series and number would have under every document type
+// of the jurisdiction: a search by number finds the document whatever its type.
+func (r *Reference) documentKeys(compact string) []string {
+	types := r.DocumentTypes()
+	out := make([]string, len(types))
+	for i, t := range types {
 		out[i] = t + ":" + compact
 	}
 	return out
@@ -125,6 +131,20 @@ func checkDocument(fe *problem.Fields, d IdentityDocument, ref *Reference) {
 		if number != "" && !isDigits(number, 7) {
 			badNumber(reasonDocNumber7)
 		}
+	case "passport_kg": // the Kyrgyz citizen's passport: AN 1234567, AC 1234567
+		if utf8.RuneCountInString(series) != 2 || !allLatin(series) {
+			badSeries(reasonLatin2)
+		}
+		if number != "" && !isDigits(number, 7) {
+			badNumber(reasonDocNumber7)
+		}
+	case "id_card_kg": // the Kyrgyz citizen's ID card: ID 1234567
+		if series != "ID" {
+			badSeries(reasonIDSeries)
+		}
+		if number != "" && !isDigits(number, 7) {
+			badNumber(reasonDocNumber7)
+		}
 	case "passport_foreign", "temporary_residence", "refugee_certificate", "other":
 		if utf8.RuneCountInString(series) > 20 {
 			badSeries(reasonAlnum)
@@ -137,6 +157,15 @@ func checkDocument(fe *problem.Fields, d IdentityDocument, ref *Reference) {
 	default:
 		fe.Add(f+".type", msgDocType)
 	}
+}
+
+func allLatin(s string) bool {
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func allCyrillic(s string) bool {
@@ -163,14 +192,13 @@ func documentFor(docType, citizenship string, ref *Reference) (problem.Message, 
 	if ref.documentAllowed(docType, citizenship) {
 		return problem.Message{}, false
 	}
-	m := msgDocNotForeign
 	switch citizenship {
 	case "":
-		m = msgDocNotStateless
-	case HolderRussian:
-		m = msgDocNotRussian
+		return msgDocNotStateless.With(docTypeLabel(docType)), true
+	case ref.home:
+		return msgDocNotCitizen.With(docTypeLabel(docType), ref.citizenLabel()), true
 	}
-	return m.With(docTypeLabel(docType)), true
+	return msgDocNotForeign.With(docTypeLabel(docType)), true
 }
 
 // docTypeLabel is a document type as a message argument: its label, or the code of a type the

@@ -7,7 +7,6 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
-	"github.com/kabinet/kabinet/tin"
 )
 
 // REG-6, REG-7: deregistration, and the TINs that stop being applied (death, liquidation,
@@ -230,7 +229,7 @@ func (s *Service) endingInput(tin string, e Ending) (Ending, error) {
 	switch {
 	case e.KeptTIN == "" && e.Reason == EndDuplicate:
 		fe.Add("kept_tin", fieldMsg(msgRequired, "kept_tin"))
-	case e.KeptTIN != "" && !validTIN(e.KeptTIN):
+	case e.KeptTIN != "" && !s.validTIN(e.KeptTIN):
 		fe.Add("kept_tin", msgTINFormat)
 	case e.KeptTIN != "" && e.KeptTIN == tin:
 		fe.Add("kept_tin", msgKeptSelf)
@@ -350,10 +349,4 @@ func checkEndDate(t *Taxpayer, on time.Time) error {
 		return problem.InvalidField("on", msgEndBeforeRegistration.With(civilDate(civil(t.RegisteredOn))))
 	}
 	return nil
-}
-
-// validTIN reports whether s is a 10- or 12-digit TIN with valid check digits.
-func validTIN(s string) bool {
-	_, err := tin.ParseINN(s)
-	return err == nil
 }

@@ -2,8 +2,11 @@ package register
 
 // What the tests of package register_test check inside the package.
 
-// OfficeCards returns the cards of the embedded offices, by code (REG-9).
-func OfficeCards() map[string]OfficeCard { return officeCards }
+import "github.com/kabinet/kabinet/internal/jurisdiction"
+
+// OfficeCards returns the cards of the embedded offices of a jurisdiction (the default one for
+// the zero Profile), by code (REG-9).
+func OfficeCards(p jurisdiction.Profile) map[string]OfficeCard { return directoryOf(p.OrDefault()).cards }
 
 // NewExtractNumber, IsApostrophe and DocumentNumberKey are the unexported functions of the same
 // names.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/store"
@@ -17,10 +18,10 @@ import (
 // REG-9: every embedded office has a full name, an address and a time zone that loads; the
 // regions far from Moscow keep their own time.
 func TestOfficeCards(t *testing.T) {
-	if len(register.OfficeCards()) != len(register.EmbeddedOffices()) {
-		t.Fatalf("%d cards for %d offices", len(register.OfficeCards()), len(register.EmbeddedOffices()))
+	if len(register.OfficeCards(jurisdiction.Profile{})) != len(register.EmbeddedOffices(jurisdiction.Profile{})) {
+		t.Fatalf("%d cards for %d offices", len(register.OfficeCards(jurisdiction.Profile{})), len(register.EmbeddedOffices(jurisdiction.Profile{})))
 	}
-	for code, c := range register.OfficeCards() {
+	for code, c := range register.OfficeCards(jurisdiction.Profile{}) {
 		if c.FullName == "" || c.Address == "" || c.Code != code || strings.Contains(c.FullName, "ФНС России") {
 			t.Errorf("office %s: %+v", code, c)
 		}
@@ -29,11 +30,11 @@ func TestOfficeCards(t *testing.T) {
 		}
 	}
 	for code, want := range map[string]string{"7736": "Europe/Moscow", "6601": "Asia/Yekaterinburg", "2501": "Asia/Vladivostok", "3901": "Europe/Kaliningrad"} {
-		if got := register.OfficeCards()[code].TimeZone; got != want {
+		if got := register.OfficeCards(jurisdiction.Profile{})[code].TimeZone; got != want {
 			t.Errorf("office %s: %s, want %s", code, got, want)
 		}
 	}
-	if c := register.OfficeCards()["7736"]; c.FullName != "Инспекция Федеральной налоговой службы № 36 по г. Москве" || !strings.Contains(c.Address, "г. Москва") {
+	if c := register.OfficeCards(jurisdiction.Profile{})["7736"]; c.FullName != "Инспекция Федеральной налоговой службы № 36 по г. Москве" || !strings.Contains(c.Address, "г. Москва") {
 		t.Errorf("7736: %+v", c)
 	}
 }

@@ -113,6 +113,9 @@ func validateKIOInput(fe *problem.Fields, in *KIOInput, ref *Reference) {
 // RegisterForeignOrganization registers a foreign organization: 9909 + КИО + check digit, reusing
 // an existing КИО or creating one (TIN-3, REG-8), and a КПП on its ground.
 func (s *Service) RegisterForeignOrganization(ctx context.Context, actor audit.Actor, in ForeignOrganizationInput) (Result, error) {
+	if err := s.kppApplies(); err != nil {
+		return Result{}, err
+	}
 	in, err := s.checkForeignOrganization(ctx, in)
 	if err != nil {
 		return Result{}, err
@@ -171,7 +174,7 @@ func (s *Service) checkForeignOrganization(ctx context.Context, in ForeignOrgani
 	if in.TaxOffice == "" {
 		in.TaxOffice = ForeignOffice
 	}
-	if checkOfficeFormat(&fe, "tax_office", in.TaxOffice) {
+	if s.checkOfficeFormat(&fe, "tax_office", in.TaxOffice) {
 		if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
 			return in, err
 		}

@@ -45,7 +45,10 @@ type PersonUpdate struct {
 type OrganizationUpdate struct {
 	FullName, ShortName, OGRN *string
 	Address                   *Address
-	Note                      string
+	// Head and Accountant replace the signatories where the jurisdiction keeps them (KG-1); an
+	// Accountant with an empty TIN removes the accountant (the head stays required).
+	Head, Accountant *Signatory
+	Note             string
 }
 
 // Messages of the changes of data.
@@ -135,7 +138,8 @@ func (s *Service) checkPersonUpdate(ctx context.Context, u *PersonUpdate, now ti
 	if line("citizenship", u.Citizenship) {
 		checkCitizenship(&fe, *u.Citizenship, s.ref)
 	}
-	if u.SNILS != nil && checkLine(&fe, "snils", *u.SNILS) {
+	notApplicable(&fe, "snils", u.SNILS != nil && strings.TrimSpace(*u.SNILS) != "", s.profile.Register.SNILS)
+	if u.SNILS != nil && !fe.Has("snils") && checkLine(&fe, "snils", *u.SNILS) {
 		v := strings.TrimSpace(*u.SNILS)
 		if v != "" {
 			canon, m, ok := parseSNILS(v)
@@ -159,7 +163,7 @@ func (s *Service) checkPersonUpdate(ctx context.Context, u *PersonUpdate, now ti
 	if u.TaxOffice != nil {
 		o := strings.TrimSpace(*u.TaxOffice)
 		u.TaxOffice = &o
-		if checkOfficeFormat(&fe, "tax_office", o) {
+		if s.checkOfficeFormat(&fe, "tax_office", o) {
 			if err := s.checkOffice(ctx, &fe, "tax_office", o); err != nil {
 				return err
 			}
@@ -288,13 +292,19 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, tin
 		u.Note = collapse(u.Note)
 		checkText(&fe, "note", u.Note, false, 1000)
 	}
-	if u.OGRN != nil {
+	notApplicable(&fe, "ogrn", u.OGRN != nil && strings.TrimSpace(*u.OGRN) != "", s.profile.Register.OGRN)
+	if u.OGRN != nil && !fe.Has("ogrn") {
 		v := strings.TrimSpace(*u.OGRN)
 		u.OGRN = &v
-		if _, m, ok := parseOGRN(v); !ok {
+		if _, m, ok := parseOGRN(v); !ok && s.profile.Register.OGRN {
 			fe.Add("ogrn", m)
 		}
 	}
+	u.Head, u.Accountant = copySignatory(u.Head), copySignatory(u.Accountant)
+	if u.Head != nil && u.Head.TIN == "" {
+		fe.Add("head.tin", fieldMsg(msgRequired, "head.tin"))
+	}
+	s.checkSignatories(&fe, u.Head, u.Accountant, false) // KG-1
 	if u.Address != nil {
 		checkAddress(&fe, *u.Address, s.ref)
 	}
@@ -322,6 +332,20 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, tin
 		if u.Address != nil && *u.Address != o.Address {
 			fs = append(fs, FieldChange{Field: "address", Old: formatAddress(o.Address), New: formatAddress(*u.Address)})
 			o.Address = *u.Address
+		}
+		for _, c := range []struct {
+			field string
+			dst   **Signatory
+			v     *Signatory
+		}{{"head", &o.Head, u.Head}, {"accountant", &o.Accountant, u.Accountant}} { // KG-1
+			if c.v == nil || (*c.dst != nil && (*c.dst).TIN == c.v.TIN) || (*c.dst == nil && c.v.TIN == "") {
+				continue
+			}
+			if err := resolveSignatory(ctx, tx, c.field+".tin", c.v); err != nil {
+				return err
+			}
+			fs = append(fs, FieldChange{Field: c.field, Old: formatSignatory(*c.dst), New: formatSignatory(signatoryOrNil(c.v))})
+			*c.dst = signatoryOrNil(c.v)
 		}
 		if len(fs) == 0 {
 			return nil

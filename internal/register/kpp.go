@@ -59,6 +59,14 @@ const (
 	ReasonForeign     = "50"
 )
 
+// kppApplies refuses the КПП and the КИО where the jurisdiction has none (the Kyrgyz Republic).
+func (s *Service) kppApplies() error {
+	if s.profile.Register.KPP {
+		return nil
+	}
+	return problem.New(problem.Conflict, problem.Msg("register.kpp_not_applicable"))
+}
+
 // Messages of the КПП rules.
 var (
 	msgSameOffice     = problem.Msg("register.same_office")
@@ -72,6 +80,9 @@ var (
 // address of the request is the location of that ground (a subdivision, property, a new
 // location) and is kept with the КПП; the organization's own address does not change.
 func (s *Service) AssignKPP(ctx context.Context, actor audit.Actor, tin string, in KPPInput) (KPP, error) {
+	if err := s.kppApplies(); err != nil {
+		return KPP{}, err
+	}
 	in, reason, err := s.checkKPPInput(ctx, in)
 	if err != nil {
 		return KPP{}, err
@@ -170,7 +181,7 @@ func (s *Service) checkKPPInput(ctx context.Context, in KPPInput) (KPPInput, str
 	if !fe.Has("subdivision") {
 		checkText(&fe, "subdivision", in.Subdivision, false, 500)
 	}
-	if checkOfficeFormat(&fe, "tax_office", in.TaxOffice) {
+	if s.checkOfficeFormat(&fe, "tax_office", in.TaxOffice) {
 		if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
 			return in, "", err
 		}

@@ -5,10 +5,17 @@ import (
 	"testing"
 
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/tin"
 )
 
 // The numbers the register builds and checks with package tin (TIN-1..5): TINs and КПП from
 // serials (person.go, organization.go, foreign.go, kpp.go), СНИЛС, ОГРН and typed TINs.
+
+// validTIN reports whether s is a Russian TIN with valid check digits.
+func validTIN(s string) bool {
+	_, err := tin.ParseINN(s)
+	return err == nil
+}
 
 func TestNumbers(t *testing.T) {
 	// TIN-5 check digits on known valid numbers.

@@ -13,9 +13,11 @@ import (
 	"github.com/kabinet/kabinet/internal/problem"
 )
 
-// The directory of tax offices: the embedded one and those added (a TIN starts with its office).
+// The directory of tax offices: the jurisdiction's embedded one and those added. A Russian
+// office's 4-digit code is the first part of every TIN it assigns (TIN-1); a Kyrgyz УГНС has a
+// 3-digit code of its own (package jurisdiction, kg/offices.csv).
 
-// Office is a tax office (its 4-digit code is the first part of every TIN it assigns).
+// Office is a tax office.
 type Office struct {
 	Code   string
 	Name   string
@@ -31,8 +33,9 @@ type OfficeCard struct {
 	TimeZone string // an IANA name, "Europe/Moscow"
 }
 
-// DefaultTimeZone is the time zone of an office the directory gives none for: Moscow time, in
-// which the tax administration works.
+// DefaultTimeZone is the time zone of an office a directory file gives none for: Moscow time, in
+// which the Russian tax administration works. An office added at run time has its
+// jurisdiction's time zone.
 const DefaultTimeZone = "Europe/Moscow"
 
 // Messages of the directory of tax offices.
@@ -54,7 +57,7 @@ func (s *Service) loadOffices(ctx context.Context) error {
 	if s.officesLoaded {
 		return nil
 	}
-	if err := s.store.Update(ctx, func(tx Tx) error { return tx.InsertOffices(ctx, embeddedOffices) }); err != nil {
+	if err := s.store.Update(ctx, func(tx Tx) error { return tx.InsertOffices(ctx, s.dir.offices) }); err != nil {
 		return err
 	}
 	s.officesLoaded = true
@@ -63,7 +66,7 @@ func (s *Service) loadOffices(ctx context.Context) error {
 
 // officeKnown reports whether code is in the directory (embedded or added).
 func (s *Service) officeKnown(ctx context.Context, code string) (bool, error) {
-	if _, ok := officeIndex[code]; ok {
+	if _, ok := s.dir.index[code]; ok {
 		return true, nil
 	}
 	if err := s.loadOffices(ctx); err != nil {
@@ -91,15 +94,15 @@ func (s *Service) checkOffice(ctx context.Context, fe *problem.Fields, field, co
 	return nil
 }
 
-// checkOffice checks a tax office code's format; whether it exists is checked by the service
-// against the directory.
-func checkOfficeFormat(fe *problem.Fields, field, code string) bool {
+// checkOfficeFormat checks a tax office code's format, its jurisdiction's number of digits;
+// whether it exists is checked by the service against the directory.
+func (s *Service) checkOfficeFormat(fe *problem.Fields, field, code string) bool {
 	if code == "" {
 		fe.Add(field, fieldMsg(msgRequired, field))
 		return false
 	}
-	if !isDigits(code, 4) {
-		fe.Add(field, msgOfficeFormat)
+	if n := s.profile.Register.OfficeDigits; !isDigits(code, n) {
+		fe.Add(field, msgOfficeFormat.With(n))
 		return false
 	}
 	return true
@@ -118,14 +121,18 @@ func (s *Service) AddOffice(ctx context.Context, actor audit.Actor, o Office) er
 	var fe problem.Fields
 	checkLine(&fe, "name", o.Name)
 	o.Code, o.Name, o.Region = strings.TrimSpace(o.Code), collapse(o.Name), strings.TrimSpace(o.Region)
-	if checkOfficeFormat(&fe, "code", o.Code) {
-		if o.Region == "" {
+	if s.checkOfficeFormat(&fe, "code", o.Code) {
+		prefix := s.profile.Register.OfficeRegionPrefix // TIN-1: a Russian office's code begins with its region's
+		if o.Region == "" && prefix {
 			o.Region = o.Code[:2]
 		}
-		if o.Region != o.Code[:2] {
+		switch _, known := s.ref.RegionName(o.Region); {
+		case o.Region == "":
+			fe.Add("region", fieldMsg(msgRequired, "region"))
+		case prefix && o.Region != o.Code[:2]:
 			fe.Add("region", problem.Msg("register.office_region"))
-		} else if _, ok := regionNames[o.Region]; !ok {
-			fe.Add("region", msgRegionUnknown.With(o.Region))
+		case !known:
+			fe.Add("region", msgRegionUnknown.With(o.Region, s.ref.regionsLabel()))
 		}
 	}
 	if !fe.Has("name") {
@@ -150,7 +157,8 @@ func (s *Service) AddOffice(ctx context.Context, actor audit.Actor, o Office) er
 	})
 }
 
-// Location returns the office's time zone (Moscow time when it has none or an unknown one).
+// Location returns the office's time zone (Moscow time when it has none or an unknown one;
+// OfficeCard gives every office its jurisdiction's zone when it has none of its own).
 func (c OfficeCard) Location() *time.Location {
 	if c.TimeZone != "" {
 		if loc, err := time.LoadLocation(c.TimeZone); err == nil {
@@ -166,9 +174,9 @@ func (c OfficeCard) Location() *time.Location {
 
 // OfficeCard returns how an extract names the tax office code (REG-9). An office of the embedded
 // directory has its full name, address and time zone; one added with AddOffice has its name
-// only, and Moscow time.
+// only, and its jurisdiction's time zone.
 func (s *Service) OfficeCard(ctx context.Context, code string) (OfficeCard, error) {
-	if c, ok := officeCards[code]; ok {
+	if c, ok := s.dir.cards[code]; ok {
 		return c, nil
 	}
 	if err := s.loadOffices(ctx); err != nil {
@@ -178,7 +186,7 @@ func (s *Service) OfficeCard(ctx context.Context, code string) (OfficeCard, erro
 	if err != nil {
 		return OfficeCard{}, err
 	}
-	return OfficeCard{Office: *o, FullName: o.Name, TimeZone: DefaultTimeZone}, nil
+	return OfficeCard{Office: *o, FullName: o.Name, TimeZone: s.profile.TimeZone}, nil
 }
 
 // ParseOffices reads a directory of tax offices in CSV with a header line. The columns code,

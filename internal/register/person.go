@@ -42,6 +42,9 @@ const (
 
 // PersonInput is what registering an individual takes (REG-3, REG-4).
 type PersonInput struct {
+	// TIN is the person's own TIN where the register records the TINs taxpayers have (TIN-6:
+	// the Kyrgyz ИНН); where it assigns them (REG-1) it is empty.
+	TIN         string
 	Surname     string
 	GivenName   string
 	Patronymic  string
@@ -52,7 +55,7 @@ type PersonInput struct {
 	Document    IdentityDocument
 	SNILS       string // optional
 	Ground      PersonGround
-	TaxOffice   string // 4 digits: region + index
+	TaxOffice   string // the jurisdiction's office code: 4 digits (region + index), 3 for a УГНС
 	Address     Address
 	// RegisteredOn is the date of the registration with the tax office when it is earlier than
 	// the entry (a record carried over from an earlier register); today when zero.
@@ -90,7 +93,8 @@ type pendingPerson struct {
 
 // RegisterPerson registers an individual and assigns a TIN (REG-1, REG-4), or returns the TIN the
 // person already has (REG-3: Created false), or holds the request for an inspector's review when
-// only the name and birth data match (Result.Review set).
+// only the name and birth data match (Result.Review set). Where the register records the TINs
+// persons have (TIN-6), it records the one the input names instead (person_recorded.go).
 func (s *Service) RegisterPerson(ctx context.Context, actor audit.Actor, in PersonInput) (Result, error) {
 	out, err := s.RegisterPersons(ctx, actor, []PersonInput{in})
 	if err != nil {
@@ -111,7 +115,7 @@ func (s *Service) RegisterPersons(ctx context.Context, actor audit.Actor, ins []
 	// checked on every CPU while the database has nothing to do yet.
 	err := parallel(len(ins), 512, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
-			in, fe := validatePerson(ins[i], now, s.ref)
+			in, fe := s.checkPerson(ins[i], now)
 			if err := s.checkOffice(ctx, &fe, "tax_office", in.TaxOffice); err != nil {
 				return err
 			}
@@ -136,7 +140,12 @@ func (s *Service) RegisterPersons(ctx context.Context, actor audit.Actor, ins []
 	if len(rows) == 0 {
 		return out, nil
 	}
-	err = s.store.Update(ctx, func(tx Tx) error { return s.registerPersons(ctx, tx, actor, rows, out, now, false) })
+	err = s.store.Update(ctx, func(tx Tx) error {
+		if s.Recorded() { // TIN-6: the persons bring their TINs (person_recorded.go)
+			return s.recordPersons(ctx, tx, actor, rows, out, now)
+		}
+		return s.registerPersons(ctx, tx, actor, rows, out, now, false)
+	})
 	if err != nil {
 		return nil, err
 	}

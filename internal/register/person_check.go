@@ -6,13 +6,14 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/tin"
 )
 
 // REG-3, REG-4: what a registration of an individual is checked against before the register
-// looks for the person: names, dates, sex, citizenship (ОКСМ), the identity document, СНИЛС,
-// the ground and the address.
+// looks for the person: the TIN they bring where the register records TINs (TIN-6), names,
+// dates, sex, citizenship (ОКСМ), the identity document, СНИЛС, the ground and the address.
 
 // Messages of the checks of a person.
 var (
@@ -25,12 +26,14 @@ var (
 	msgRegisteredBirth    = problem.Msg("register.registered_before_birth")
 )
 
-// validatePerson checks every field of a registration against the rules and the reference data
+// checkPerson checks every field of a registration against the rules and the reference data
 // and returns all the errors at once. It returns the input with names trimmed and numbers in
 // canonical form.
-func validatePerson(in PersonInput, now time.Time, ref *Reference) (PersonInput, problem.Fields) {
+func (s *Service) checkPerson(in PersonInput, now time.Time) (PersonInput, problem.Fields) {
 	var fe problem.Fields
+	ref := s.ref
 	line := func(field, v string) bool { return checkLine(&fe, field, v) }
+	in.TIN, _ = s.checkOwnTIN(&fe, in.TIN, jurisdiction.Person) // TIN-6
 	if line("surname", in.Surname) {
 		in.Surname = collapse(in.Surname)
 		checkCyrillicName(&fe, "surname", in.Surname, true)
@@ -79,13 +82,14 @@ func validatePerson(in PersonInput, now time.Time, ref *Reference) (PersonInput,
 	if m, bad := issuedProblem(in.Document, birth, now); bad {
 		fe.Add("identity_document.issued_on", m)
 	}
-	if s := strings.TrimSpace(in.SNILS); s != "" && line("snils", in.SNILS) {
-		canon, m, ok := parseSNILS(s)
+	notApplicable(&fe, "snils", strings.TrimSpace(in.SNILS) != "", s.profile.Register.SNILS)
+	if v := strings.TrimSpace(in.SNILS); v != "" && !fe.Has("snils") && line("snils", in.SNILS) {
+		canon, m, ok := parseSNILS(v)
 		if !ok {
 			fe.Add("snils", m)
 		}
 		in.SNILS = canon
-	} else if s == "" {
+	} else if v == "" {
 		in.SNILS = ""
 	}
 	if in.Ground == "" {
@@ -94,7 +98,7 @@ func validatePerson(in PersonInput, now time.Time, ref *Reference) (PersonInput,
 		fe.Add("ground", msgGround)
 	}
 	in.TaxOffice = strings.TrimSpace(in.TaxOffice)
-	checkOfficeFormat(&fe, "tax_office", in.TaxOffice)
+	s.checkOfficeFormat(&fe, "tax_office", in.TaxOffice)
 	checkAddress(&fe, in.Address, ref)
 	if !in.RegisteredOn.IsZero() {
 		in.RegisteredOn = civil(in.RegisteredOn)

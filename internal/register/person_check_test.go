@@ -5,9 +5,16 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kabinet/kabinet/internal/problem"
 )
 
 // REG-3, REG-4: what a registration of an individual is checked against (person_check.go).
+
+// validatePerson checks in as the register of the default jurisdiction with ref does at now.
+func validatePerson(in PersonInput, now time.Time, ref *Reference) (PersonInput, problem.Fields) {
+	return New(nil, Options{Now: func() time.Time { return now }, Reference: ref}).checkPerson(in, now)
+}
 
 func TestValidatePerson(t *testing.T) {
 	now := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)

@@ -7,12 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 )
 
 // The reference data every write of the register is checked against, shipped in the binary
@@ -21,14 +25,12 @@ import (
 //   - oksm.csv: ОКСМ, the classifier of the countries of the world (numeric code, alpha-3, names
 //     in Russian and English, other names): citizenships, countries of addresses and the
 //     country of a foreign organization (REG-8);
-//   - document_types.csv: which identity documents a Russian citizen, a foreign citizen and a
-//     stateless person may hold (REG-3);
+//   - document_types.csv, one per jurisdiction (package jurisdiction): which identity documents
+//     its own citizens, foreign citizens and stateless persons may hold (REG-3);
 //   - kpp_reasons.csv: the КПП reasons each kind of organization may be registered with (TIN-4).
 var (
 	//go:embed oksm.csv
 	oksmCSV []byte
-	//go:embed document_types.csv
-	documentTypesCSV []byte
 	//go:embed kpp_reasons.csv
 	kppReasonsCSV []byte
 )
@@ -62,15 +64,21 @@ func (c Country) In(lang string) string {
 // ОКСМ names the citizens of that one country.
 const (
 	HolderRussian   = "RUS"       // citizens of the Russian Federation
-	HolderForeign   = "foreign"   // citizens of any other country
+	HolderForeign   = "foreign"   // citizens of any other country than the jurisdiction's
 	HolderStateless = "stateless" // persons without citizenship
 )
 
 // Reference is the register's extendable reference data: ОКСМ countries, the identity documents
-// allowed per citizenship and the КПП reasons per kind of organization. NewReference gives the
-// embedded directories; a deployment extends them at start (AddCountry, SetDocumentHolders,
-// AddKPPReasons, LoadFile) and hands them to New in Options. It is safe for concurrent use.
+// allowed per citizenship, the КПП reasons per kind of organization, and the jurisdiction's own
+// citizenship and regions, which its domestic documents and addresses are checked against.
+// NewReferenceFor gives a jurisdiction's embedded directories; a deployment extends them at
+// start (AddCountry, SetDocumentHolders, AddKPPReasons, LoadFile) and hands them to New in
+// Options. It is safe for concurrent use.
 type Reference struct {
+	home    string             // the jurisdiction's citizenship, ОКСМ alpha-3 (RUS, KGZ)
+	regions map[string]string  // the jurisdiction's regions: code → name
+	words   jurisdiction.Words // how messages name them
+
 	mu        sync.RWMutex
 	countries map[string]Country         // by numeric code
 	alpha3    map[string]string          // alpha-3 → numeric code
@@ -79,16 +87,42 @@ type Reference struct {
 	reasons   map[Kind]map[string]bool   // kind of organization → КПП reasons
 }
 
-// NewReference returns the embedded reference data, a fresh copy that the caller may extend.
-func NewReference() *Reference {
-	r := &Reference{countries: map[string]Country{}, alpha3: map[string]string{}, names: map[string]map[string]bool{},
-		holders: map[string][]string{}, reasons: map[Kind]map[string]bool{}}
-	for _, b := range [][]byte{oksmCSV, documentTypesCSV, kppReasonsCSV} {
+// NewReference returns the embedded reference data of the default jurisdiction (Russia), a
+// fresh copy that the caller may extend.
+func NewReference() *Reference { return NewReferenceFor(jurisdiction.Profile{}) }
+
+// NewReferenceFor returns the embedded reference data of a jurisdiction (the default one for
+// the zero Profile), a fresh copy that the caller may extend.
+func NewReferenceFor(p jurisdiction.Profile) *Reference {
+	p = p.OrDefault()
+	r := &Reference{home: p.Country, regions: directoryOf(p).regions, words: p.Words, countries: map[string]Country{}, alpha3: map[string]string{},
+		names: map[string]map[string]bool{}, holders: map[string][]string{}, reasons: map[Kind]map[string]bool{}}
+	docs, err := fs.ReadFile(p.Data, "document_types.csv")
+	if err != nil {
+		panic(fmt.Sprintf("register: embedded reference data of %s: %v", p.Code, err)) // a build defect, caught by tests
+	}
+	for _, b := range [][]byte{oksmCSV, docs, kppReasonsCSV} {
 		if err := r.Load(bytes.NewReader(b)); err != nil {
-			panic(fmt.Sprintf("register: embedded reference data: %v", err)) // a build defect, caught by tests
+			panic(fmt.Sprintf("register: embedded reference data of %s: %v", p.Code, err)) // a build defect, caught by tests
 		}
 	}
 	return r
+}
+
+// Home returns the ОКСМ alpha-3 code of the jurisdiction's own citizens.
+func (r *Reference) Home() string { return r.home }
+
+// regionsLabel names the jurisdiction's regions in a message ("a known subject of the Russian
+// Federation").
+func (r *Reference) regionsLabel() i18n.Key { return i18n.Key(r.words.Regions) }
+
+// citizenLabel names the jurisdiction's citizens in a message ("a Russian citizen").
+func (r *Reference) citizenLabel() i18n.Key { return i18n.Key(r.words.Citizen) }
+
+// RegionName returns the name of one of the jurisdiction's regions.
+func (r *Reference) RegionName(code string) (string, bool) {
+	n, ok := r.regions[code]
+	return n, ok
 }
 
 // LoadFile extends the reference data from a CSV file with the header of one of the embedded
@@ -198,7 +232,7 @@ func (r *Reference) SetDocumentHolders(docType string, holders ...string) error 
 			continue
 		}
 		if _, ok := r.alpha3[h]; !ok {
-			return fmt.Errorf("register: document type %s: holder %q: want %s, %s, %s or an alpha-3 code of OKSM", docType, h, HolderRussian, HolderForeign, HolderStateless)
+			return fmt.Errorf("register: document type %s: holder %q: want %s, %s or an alpha-3 code of OKSM", docType, h, HolderForeign, HolderStateless)
 		}
 	}
 	r.holders[docType] = slices.Clone(holders)
@@ -276,6 +310,26 @@ func (r *Reference) countryNamed(code, name string) bool {
 	return r.names[code][countryKey(name)]
 }
 
+// DocumentTypes lists the identity document types someone may hold in the jurisdiction: those
+// of DocumentTypes with holders first, in its order, then the types a deployment added.
+func (r *Reference) DocumentTypes() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out, added []string
+	for _, t := range DocumentTypes {
+		if len(r.holders[t]) > 0 {
+			out = append(out, t)
+		}
+	}
+	for t := range r.holders {
+		if !slices.Contains(DocumentTypes, t) {
+			added = append(added, t)
+		}
+	}
+	slices.Sort(added)
+	return append(out, added...)
+}
+
 // DocumentHolders returns who may hold a document type, nil for a type the register does not know.
 func (r *Reference) DocumentHolders(docType string) []string {
 	r.mu.RLock()
@@ -284,14 +338,15 @@ func (r *Reference) DocumentHolders(docType string) []string {
 }
 
 // documentAllowed reports whether a person of a citizenship ("" for a stateless person) may
-// hold a document type (REG-3).
+// hold a document type (REG-3). A foreign citizen is a citizen of another country than the
+// jurisdiction's.
 func (r *Reference) documentAllowed(docType, citizenship string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	for _, h := range r.holders[docType] {
 		switch {
 		case h == citizenship && citizenship != "",
-			h == HolderForeign && citizenship != "" && citizenship != HolderRussian,
+			h == HolderForeign && citizenship != "" && citizenship != r.home,
 			h == HolderStateless && citizenship == "":
 			return true
 		}

@@ -3,10 +3,12 @@ package register
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
 
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 )
 
@@ -66,14 +68,38 @@ func TestReference(t *testing.T) {
 			t.Errorf("%s missing from OKSM", a)
 		}
 	}
-	for _, d := range DocumentTypes {
-		if ref.DocumentHolders(d) == nil {
-			t.Errorf("document type %s has no holders in document_types.csv", d)
+	// Every document type has holders in some jurisdiction, and a jurisdiction's file names no
+	// type the register does not know the format of.
+	held := map[string]bool{}
+	for _, c := range jurisdiction.Codes() {
+		r := NewReferenceFor(jurisdiction.MustLookup(c))
+		for _, d := range r.DocumentTypes() {
+			held[d] = true
+			if !slices.Contains(DocumentTypes, d) {
+				t.Errorf("%s: document type %s has no format", c, d)
+			}
 		}
 	}
+	for _, d := range DocumentTypes {
+		if !held[d] {
+			t.Errorf("document type %s has no holders in any document_types.csv", d)
+		}
+	}
+	if !slices.Equal(ref.DocumentTypes(), DocumentTypes[:8]) {
+		t.Errorf("Russian document types %v", ref.DocumentTypes())
+	}
 	if !ref.documentAllowed("passport_ru", "RUS") || ref.documentAllowed("passport_ru", "DEU") || ref.documentAllowed("passport_ru", "") ||
-		!ref.documentAllowed("passport_foreign", "DEU") || ref.documentAllowed("passport_foreign", "RUS") || !ref.documentAllowed("residence_permit", "") {
+		!ref.documentAllowed("passport_foreign", "DEU") || ref.documentAllowed("passport_foreign", "RUS") || !ref.documentAllowed("residence_permit", "") ||
+		ref.documentAllowed("passport_kg", "KGZ") || ref.documentAllowed("id_card_kg", "KGZ") {
 		t.Error("document types per citizenship")
+	}
+	// KG: the Kyrgyz citizen's ID card and passport; a Kyrgyz citizen is no foreigner there, a
+	// Russian one is.
+	kg := NewReferenceFor(jurisdiction.MustLookup(jurisdiction.KG))
+	if !kg.documentAllowed("id_card_kg", "KGZ") || !kg.documentAllowed("passport_kg", "KGZ") || kg.documentAllowed("id_card_kg", "RUS") ||
+		kg.documentAllowed("passport_foreign", "KGZ") || !kg.documentAllowed("passport_foreign", "RUS") || !kg.documentAllowed("passport_ru", "RUS") ||
+		kg.documentAllowed("military_id", "KGZ") || kg.Home() != "KGZ" {
+		t.Error("Kyrgyz document types per citizenship")
 	}
 	// Extending at start from files.
 	dir := t.TempDir()

@@ -5,7 +5,10 @@
 // liquidation and duplicates (REG-7), keeps the КИО directory (REG-8) and produces extracts (REG-9).
 //
 // It holds the rules only: it declares the Store it needs and imports no database driver and no
-// net/http. Numbers are parsed and built by package tin.
+// net/http. Numbers are parsed and built by package tin. What differs between jurisdictions —
+// whether it assigns TINs (Russia) or records those taxpayers already have (Kyrgyzstan, TIN-6),
+// its tax offices, regions and documents, which records apply (СНИЛС, ОГРН, КПП, the officers
+// of an organization) — it reads from the jurisdiction.Profile it is given.
 //
 // One file per rule, its tests beside it:
 //
@@ -23,6 +26,9 @@
 //	search.go          reading a record by TIN, and the search (BO-1)
 //	office.go          the directory of tax offices (directory.go: the embedded one and regions)
 //	reference.go       ОКСМ, documents per citizenship, КПП reasons: the extendable reference data
+//	numbers.go         TIN-6, KG: the taxpayer's own TIN where the register records it, not assigns it
+//	person_recorded.go REG-3, TIN-6: registering persons who bring their own TIN
+//	signatories.go        KG-1: the head and the accountant of an organization
 //	address.go         postal addresses
 //	fields.go          what every field is checked against; names compared in one form
 //	enums.go           the enumerated values, each with a label
@@ -34,6 +40,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 )
 
@@ -87,16 +94,21 @@ type Result struct {
 // Options configure a Service.
 type Options struct {
 	Now func() time.Time // the clock; time.Now when nil
+	// Profile is the jurisdiction the register serves; the default one (Russia) when zero.
+	Profile jurisdiction.Profile
 	// Reference is the reference data every write is checked against (ОКСМ, documents per
-	// citizenship, КПП reasons per kind); the embedded directories (NewReference) when nil.
+	// citizenship, КПП reasons per kind, regions); the profile's embedded directories
+	// (NewReferenceFor) when nil.
 	Reference *Reference
 }
 
 // Service applies the register's rules over a Store.
 type Service struct {
-	store Store
-	now   func() time.Time
-	ref   *Reference
+	store   Store
+	now     func() time.Time
+	ref     *Reference
+	profile jurisdiction.Profile
+	dir     *directory // the jurisdiction's embedded tax offices and regions
 
 	officesMu     sync.Mutex
 	officesLoaded bool
@@ -107,11 +119,15 @@ func New(st Store, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	opt.Profile = opt.Profile.OrDefault()
 	if opt.Reference == nil {
-		opt.Reference = NewReference()
+		opt.Reference = NewReferenceFor(opt.Profile)
 	}
-	return &Service{store: storage{st}, now: opt.Now, ref: opt.Reference}
+	return &Service{store: storage{st}, now: opt.Now, ref: opt.Reference, profile: opt.Profile, dir: directoryOf(opt.Profile)}
 }
+
+// Profile returns the jurisdiction the register serves.
+func (s *Service) Profile() jurisdiction.Profile { return s.profile }
 
 // Reference returns the reference data the service checks against (ОКСМ, documents per
 // citizenship, КПП reasons), so that pages name a country by the directory the register holds.

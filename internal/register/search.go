@@ -50,7 +50,7 @@ var msgOffsetMax = problem.Msg("register.offset_max")
 // applied any more still answers, with its status, reason and the kept TIN (REG-7).
 func (s *Service) Taxpayer(ctx context.Context, tin string) (*Taxpayer, error) {
 	tin = strings.TrimSpace(tin)
-	if !isDigits(tin, 10) && !isDigits(tin, 12) {
+	if !s.tinLength(tin) {
 		return nil, notFound(tin)
 	}
 	return s.resolved(ctx, s.store, tin)
@@ -85,7 +85,7 @@ func (s *Service) Search(ctx context.Context, f SearchFilter) ([]Summary, error)
 	case text == "":
 		q.MatchNoText = true
 	case digitsOnly(compact):
-		if len(compact) <= 12 {
+		if len(compact) <= slices.Max(s.profile.TIN.Digits) {
 			q.TINPrefix = compact
 		}
 		if len(compact) == 13 || len(compact) == 15 {
@@ -97,12 +97,12 @@ func (s *Service) Search(ctx context.Context, f SearchFilter) ([]Summary, error)
 		if len(compact) == 11 {
 			q.SNILS = compact
 		}
-		q.DocKeys = documentKeys(compact)
+		q.DocKeys = s.ref.documentKeys(compact)
 		q.DocNumber = documentNumberKey(compact)
 	default:
 		q.Words = QueryWords(text)
 		if strings.ContainsAny(compact, "0123456789") {
-			q.DocKeys = documentKeys(compact)
+			q.DocKeys = s.ref.documentKeys(compact)
 			q.DocNumber = documentNumberKey(compact)
 		}
 	}

@@ -82,7 +82,7 @@ func New(d Deps) (http.Handler, error) {
 		http.Redirect(w, r, backoffice.Base, http.StatusSeeOther)
 	})
 	mux.HandleFunc("/", web.NotFound)
-	return middleware(mux, m, d.Proxies, d.Log), nil
+	return middleware(mux, m, d.Proxies, web.NewLocale(d.Profile), d.Log), nil
 }
 
 // mountVerify mounts the public verification of extracts (REG-9).

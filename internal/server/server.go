@@ -19,6 +19,7 @@ import (
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/lkweb"
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -31,7 +32,10 @@ import (
 
 // Deps are the server's dependencies.
 type Deps struct {
-	DB       *store.DB
+	DB *store.DB
+	// Profile is the jurisdiction served: every request carries its locale (web.Locale), so every
+	// site offers its languages and shows times in its zone; the zero value is the default one.
+	Profile  jurisdiction.Profile
 	Register *register.Service
 	Extracts *extract.Service // issues, signs and keeps extracts (REG-9); unsigned ones when nil
 	Staff    *staff.Service
@@ -94,16 +98,17 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// middleware wraps the mux: the client (behind trusted proxies), a request id, recovery,
+// middleware wraps the mux: the client (behind trusted proxies), a request id, the
+// jurisdiction's locale, recovery,
 // security headers, the refusal of bad text in the path and query, metrics per route pattern
 // and an access log (method, route pattern, status, duration — no query strings or bodies,
 // which may carry personal data).
-func middleware(mux *http.ServeMux, m *metrics, proxies web.Proxies, log *slog.Logger) http.Handler {
+func middleware(mux *http.ServeMux, m *metrics, proxies web.Proxies, loc *web.Locale, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := web.NewRequestID()
 		w.Header().Set("X-Request-ID", id)
-		r = r.WithContext(web.WithClient(web.WithRequestID(r.Context(), id), proxies.Resolve(r)))
+		r = r.WithContext(web.WithLocale(web.WithClient(web.WithRequestID(r.Context(), id), proxies.Resolve(r)), loc))
 		web.SecurityHeaders(w, r)
 		sw := &statusWriter{ResponseWriter: w}
 		_, pattern := mux.Handler(r)

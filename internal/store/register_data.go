@@ -98,28 +98,52 @@ func (s *storedPerson) person() *register.Person {
 	return p
 }
 
-// storedOrganization is the data of a Russian organization (reg_taxpayers.data).
+// storedOrganization is the data of an organization (reg_taxpayers.data); its head and
+// accountant (KG-1) only where the jurisdiction keeps them.
 type storedOrganization struct {
-	FullName     string        `json:"FullName"`
-	ShortName    string        `json:"ShortName"`
-	OGRN         string        `json:"OGRN"`
-	Ground       string        `json:"Ground"`
-	Address      storedAddress `json:"Address"`
-	RegisteredOn time.Time     `json:"RegisteredOn"`
+	FullName     string           `json:"FullName"`
+	ShortName    string           `json:"ShortName"`
+	OGRN         string           `json:"OGRN"`
+	Ground       string           `json:"Ground"`
+	Address      storedAddress    `json:"Address"`
+	RegisteredOn time.Time        `json:"RegisteredOn"`
+	Head         *storedSignatory `json:"Head,omitempty"`
+	Accountant   *storedSignatory `json:"Accountant,omitempty"`
+}
+
+// storedSignatory is an organization's head or accountant in the stored data (KG-1).
+type storedSignatory struct {
+	TIN  string `json:"tin"`
+	Name string `json:"name,omitempty"`
+}
+
+func storeSignatory(s *register.Signatory) *storedSignatory {
+	if s == nil {
+		return nil
+	}
+	return &storedSignatory{TIN: s.TIN, Name: s.Name}
+}
+
+func (s *storedSignatory) signatory() *register.Signatory {
+	if s == nil {
+		return nil
+	}
+	return &register.Signatory{TIN: s.TIN, Name: s.Name}
 }
 
 func storeOrganization(o *register.Organization) *storedOrganization {
 	return &storedOrganization{FullName: o.FullName, ShortName: o.ShortName, OGRN: o.OGRN, Ground: string(o.Ground), Address: storeAddress(o.Address),
-		RegisteredOn: o.RegisteredOn}
+		RegisteredOn: o.RegisteredOn, Head: storeSignatory(o.Head), Accountant: storeSignatory(o.Accountant)}
 }
 
 func (s *storedOrganization) organization() *register.Organization {
 	return &register.Organization{FullName: s.FullName, ShortName: s.ShortName, OGRN: s.OGRN, Ground: register.OrganizationGround(s.Ground),
-		Address: s.Address.address(), RegisteredOn: s.RegisteredOn}
+		Address: s.Address.address(), RegisteredOn: s.RegisteredOn, Head: s.Head.signatory(), Accountant: s.Accountant.signatory()}
 }
 
 // storedPersonInput is the request a review holds (reg_reviews.input).
 type storedPersonInput struct {
+	TIN          string         `json:"TIN,omitempty"`
 	Surname      string         `json:"Surname"`
 	GivenName    string         `json:"GivenName"`
 	Patronymic   string         `json:"Patronymic"`
@@ -136,13 +160,13 @@ type storedPersonInput struct {
 }
 
 func storePersonInput(in register.PersonInput) storedPersonInput {
-	return storedPersonInput{Surname: in.Surname, GivenName: in.GivenName, Patronymic: in.Patronymic, BirthDate: in.BirthDate,
+	return storedPersonInput{TIN: in.TIN, Surname: in.Surname, GivenName: in.GivenName, Patronymic: in.Patronymic, BirthDate: in.BirthDate,
 		BirthPlace: in.BirthPlace, Sex: string(in.Sex), Citizenship: in.Citizenship, Document: storeDocument(in.Document), SNILS: in.SNILS,
 		Ground: string(in.Ground), TaxOffice: in.TaxOffice, Address: storeAddress(in.Address), RegisteredOn: in.RegisteredOn}
 }
 
 func (s storedPersonInput) input() register.PersonInput {
-	return register.PersonInput{Surname: s.Surname, GivenName: s.GivenName, Patronymic: s.Patronymic, BirthDate: s.BirthDate,
+	return register.PersonInput{TIN: s.TIN, Surname: s.Surname, GivenName: s.GivenName, Patronymic: s.Patronymic, BirthDate: s.BirthDate,
 		BirthPlace: s.BirthPlace, Sex: register.Sex(s.Sex), Citizenship: s.Citizenship, Document: s.Document.document(), SNILS: s.SNILS,
 		Ground: register.PersonGround(s.Ground), TaxOffice: s.TaxOffice, Address: s.Address.address(), RegisteredOn: s.RegisteredOn}
 }

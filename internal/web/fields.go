@@ -36,7 +36,8 @@ type Option struct {
 
 // Field describes the input name labelled by the catalogue's labelKey. Options, each a word or
 // a key=value: "required", "type=date", "err=identity_document.series" (the problem's field),
-// "id=x", "hint=key" (a catalogue key), "blank" (a select with an empty first choice),
+// "id=x", "hint=key" (a catalogue key, in the jurisdiction's own wording when it has one: Local),
+// "blank" (a select with an empty first choice),
 // "enum=kind:a,b,c" (a select of enumerated values with their labels), and any other key=value
 // is an attribute of the input ("inputmode=numeric", "autocomplete=family-name").
 func (p *Page) Field(name, labelKey string, opts ...string) Field {
@@ -56,7 +57,7 @@ func (p *Page) Field(name, labelKey string, opts ...string) Field {
 		case "id":
 			f.ID = v
 		case "hint":
-			f.Hint = p.T(v)
+			f.Hint = p.T(p.Local(v))
 		case "blank":
 			f.Blank = i18n.T(p.Lang, "form.choose")
 		case "enum":

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/kabinet/kabinet/internal/i18n"
@@ -11,20 +12,26 @@ import (
 // LangCookie keeps the language a user picked with the switch, for every site.
 const LangCookie = "__Host-kabinet_lang"
 
-// Lang returns the language of the request: the one the user picked (the cookie), else the
-// first language of Accept-Language the catalogue has, else the default (Russian).
+// Lang returns the language of the request among those its jurisdiction offers (Locale): the
+// one the user picked (the cookie), else the first language of Accept-Language it offers, else
+// its default (Russian).
 func Lang(r *http.Request) string {
+	l := LocaleOf(r.Context())
 	if c, err := r.Cookie(LangCookie); err == nil {
-		if l := supported(c.Value); l != "" {
-			return l
+		if lang := supported(c.Value, l.langs); lang != "" {
+			return lang
 		}
 	}
-	return FromAcceptLanguage(r.Header.Get("Accept-Language"))
+	return pickLanguage(r.Header.Get("Accept-Language"), l)
 }
 
 // FromAcceptLanguage picks the language of an Accept-Language header ("en-GB,en;q=0.8,ru;q=0.5")
-// by its weights, or the default one.
-func FromAcceptLanguage(h string) string {
+// by its weights among those of the default jurisdiction, or its default one.
+func FromAcceptLanguage(h string) string { return pickLanguage(h, defaultLocale) }
+
+// pickLanguage picks the language of an Accept-Language header by its weights among those l
+// offers, or l's default.
+func pickLanguage(h string, l *Locale) string {
 	best, bestQ := "", -1.0
 	for i, part := range strings.Split(h, ",") {
 		if i > 20 {
@@ -35,12 +42,12 @@ func FromAcceptLanguage(h string) string {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
 			q = parseQ(v)
 		}
-		if l := supported(tag); l != "" && q > bestQ && q > 0 {
-			best, bestQ = l, q
+		if lang := supported(tag, l.langs); lang != "" && q > bestQ && q > 0 {
+			best, bestQ = lang, q
 		}
 	}
 	if best == "" {
-		return i18n.Default
+		return l.Default()
 	}
 	return best
 }
@@ -64,14 +71,14 @@ func parseQ(s string) float64 {
 	return 0
 }
 
-// supported returns the catalogue's language for a language tag ("en-GB" → "en"), or "".
-func supported(tag string) string {
+// supported returns the language of langs for a language tag ("en-GB" → "en"), or "".
+func supported(tag string, langs []string) string {
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	base, _, _ := strings.Cut(tag, "-")
 	if len(base) < 2 || len(base) > 3 {
 		return ""
 	}
-	if i18n.Supported(base) {
+	if slices.Contains(langs, base) {
 		return base
 	}
 	return ""
@@ -84,10 +91,10 @@ type LangLink struct {
 	Href string
 }
 
-// langLinks returns the switches to the other languages of the catalogue.
-func langLinks(base, current, back string) []LangLink {
+// langLinks returns the switches to the other languages the jurisdiction offers.
+func langLinks(loc *Locale, base, current, back string) []LangLink {
 	var out []LangLink
-	for _, l := range i18n.Languages() {
+	for _, l := range loc.langs {
 		if l == current {
 			continue
 		}
@@ -98,9 +105,10 @@ func langLinks(base, current, back string) []LangLink {
 
 // handleLang sets the language the user picked and goes back to the page they were on.
 func (s *Site) handleLang(w http.ResponseWriter, r *http.Request) {
-	to := supported(r.URL.Query().Get("to"))
+	loc := LocaleOf(r.Context())
+	to := supported(r.URL.Query().Get("to"), loc.langs)
 	if to == "" {
-		to = i18n.Default
+		to = loc.Default()
 	}
 	http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: to, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: true})
 	http.Redirect(w, r, SafeReturn(r.URL.Query().Get("back"), s.Base, s.Base), http.StatusSeeOther)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 )
 
 // Viewer is the signed-in user a page is shown to: a name to show and what they may do there.
@@ -45,21 +46,45 @@ type Page struct {
 	FirstError string
 	ErrorList  []ErrorItem
 	Data       any
+	// Profile is the jurisdiction the page is served in: a template shows the fields that
+	// apply there ({{if .Profile.Register.KPP}}).
+	Profile *jurisdiction.Profile
+	zone    *time.Location // the jurisdiction's time zone
 }
 
 // ErrorItem is one line of a form's error summary: the message, linked to the field's message.
 type ErrorItem struct{ ID, Message string }
 
+// Local returns the catalogue key of the jurisdiction's own wording of key — key and the
+// jurisdiction's code, "office.hint.region.kg" — when the catalogue has one, else key: a hint
+// that gives an example (a region code, a country) gives one of the page's jurisdiction.
+func (p *Page) Local(key string) string {
+	if p.Profile != nil {
+		if k := key + "." + string(p.Profile.Code); i18n.Has(i18n.Default, k) {
+			return k
+		}
+	}
+	return key
+}
+
 // T translates key into the page's language.
 func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
 
-// When shows an instant as the site's people read it: day and time in the site's zone (Moscow
-// time unless the site says otherwise).
+// Zone returns the time zone of the page's times: the site's, else the jurisdiction's.
+func (p *Page) Zone() *time.Location {
+	if p.Site != nil && p.Site.Zone != nil || p.zone == nil {
+		return p.Site.zone()
+	}
+	return p.zone
+}
+
+// When shows an instant as the site's people read it: day and time in the site's zone, else the
+// jurisdiction's (Moscow time in Russia).
 func (p *Page) When(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(p.Site.zone()).Format("02.01.2006 15:04")
+	return t.In(p.Zone()).Format("02.01.2006 15:04")
 }
 
 // Enum returns the label of an enumerated value (a document type, a status, a sex …): the

@@ -39,8 +39,9 @@ type Site struct {
 	// CSP, when set, replaces the kit's content security policy on the site's pages (a site
 	// that must allow one more source says so here, nowhere else).
 	CSP string
-	// Zone is the time zone the site's pages show times in; Moscow time when nil (the zone of
-	// the Russian tax administration's rules, UTC+3 all year).
+	// Zone is the time zone the site's pages show times in; the jurisdiction's when nil (Locale:
+	// Moscow time, UTC+3 all year, for the Russian tax administration; Bishkek time for the
+	// Kyrgyz one).
 	Zone *time.Location
 
 	rd *renderer
@@ -231,7 +232,9 @@ func (s *Site) NewPage(r *http.Request, titleKey string) *Page {
 	if r.Method != http.MethodGet {
 		path = s.Home
 	}
-	return &Page{Site: s, Lang: lang, Langs: langLinks(s.Base, lang, path), Title: i18n.T(lang, titleKey), Path: path, Errors: map[string]string{}}
+	loc := LocaleOf(r.Context())
+	return &Page{Site: s, Lang: lang, Langs: langLinks(loc, s.Base, lang, path), Title: i18n.T(lang, titleKey), Path: path, Errors: map[string]string{},
+		Profile: &loc.profile, zone: loc.zone}
 }
 
 // Render writes page name with status; a failure to render is logged and answered with a bare

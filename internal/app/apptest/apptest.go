@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/app"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/web"
@@ -69,6 +70,9 @@ type Options struct {
 	// LKOIDC points the personal account's login through an identity provider (LK-6) at another
 	// provider than kabinet's own.
 	LKOIDC app.LKOIDC
+	// Profile is the jurisdiction (package jurisdiction); zero: the database's (Russia for a
+	// new one).
+	Profile jurisdiction.Profile
 }
 
 // TestSecretKey is the secret key of the applications tests start; never for real keys.
@@ -99,7 +103,7 @@ func Start(t testing.TB, db *store.DB, o Options) *App {
 	} else {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a, err := app.New(context.Background(), app.Config{DB: db, Log: log, Now: o.Clock.Now,
+	a, err := app.New(context.Background(), app.Config{DB: db, Profile: o.Profile, Log: log, Now: o.Clock.Now,
 		Hasher: password.NewHasherWith(*o.Hash, 0), Proxies: o.Proxies,
 		Demo: o.Demo, Senders: o.Senders, Identity: o.Identity, OIDC: o.OIDC, PublicURL: o.PublicURL, LKOIDC: o.LKOIDC})
 	if err != nil {

@@ -3,7 +3,8 @@
 // provider_test.go). It has one client — the personal account of the test's kabinet — and logs in
 // a fixed account without asking anything (a minimal interaction: login, then consent, both
 // granted at once), whose claims are what kabinet's own provider would send: inn, snils, acr
-// (urn:kabinet:level:…) and confirmation_method.
+// (urn:kabinet:level:…) and confirmation_method — acr as a claim of the openid scope, in
+// userinfo (oidc-provider puts the session's acr in the ID token only when acr_values ask for it).
 //
 // Run: node provider.mjs NODE_MODULES_DIR, with one JSON object on stdin:
 //   {"port", "client_id", "client_secret", "redirect_uri", "accounts": {id: {claims…}}, "account": id}
@@ -32,7 +33,10 @@ const provider = new Provider(issuer, {
   }],
   scopes: ['openid', 'profile', 'snils', 'inn'],
   claims: {
-    openid: ['sub', 'confirmation_method'],
+    auth_time: null,
+    iss: null,
+    sid: null,
+    openid: ['sub', 'acr', 'confirmation_method'],
     profile: ['family_name', 'given_name', 'middle_name', 'name'],
     snils: ['snils'],
     inn: ['inn'],

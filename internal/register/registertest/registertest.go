@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/store"
 )
@@ -26,6 +27,28 @@ var Now = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 // NewService returns the register on db, with the clock stopped at Now.
 func NewService(db *store.DB) *register.Service {
 	return register.New(store.NewRegister(db), register.Options{Now: func() time.Time { return Now }})
+}
+
+// NewKyrgyzService returns the register of the Kyrgyz Republic (TIN-6: it records the TINs
+// taxpayers have) on db, with the clock stopped at Now.
+func NewKyrgyzService(db *store.DB) *register.Service {
+	return register.New(store.NewRegister(db), register.Options{Now: func() time.Time { return Now },
+		Profile: jurisdiction.MustLookup(jurisdiction.KG)})
+}
+
+// KyrgyzPerson is a Kyrgyz citizen Үсөнбаев Жеңиш Өмүрбекович with the ID card number n, born
+// on a day of n, with his own ИНН (TIN-6: 2 for a man, the birth date, a serial of n), registered
+// with the УГНС of Ленинский район of Bishkek.
+func KyrgyzPerson(n int) register.PersonInput {
+	birth := time.Date(1970+n%40, time.Month(1+n%12), 1+n%28, 0, 0, 0, 0, time.UTC)
+	return register.PersonInput{
+		TIN:     "2" + birth.Format("02012006") + fmt.Sprintf("%05d", n%100000),
+		Surname: "Үсөнбаев", GivenName: "Жеңиш", Patronymic: "Өмүрбекович",
+		BirthDate: birth, BirthPlace: "г. Бишкек", Sex: register.Male, Citizenship: "KGZ",
+		Document: register.IdentityDocument{Type: "id_card_kg", Series: "ID", Number: fmt.Sprintf("%07d", n%10000000)},
+		Ground:   register.GroundResidence, TaxOffice: "002",
+		Address: register.Address{Region: "11", PostalCode: "720040", City: "Бишкек", Street: "проспект Чуй", House: "114"},
+	}
 }
 
 // Person is a Russian citizen Иванов Иван Иванович with passport number n and a birth date of n;
