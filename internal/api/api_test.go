@@ -35,9 +35,12 @@ type client struct {
 	staff  *staff.Service
 }
 
-func newClient(t *testing.T, db *store.DB) *client {
+func newClient(t *testing.T, db *store.DB) *client { return newClientWith(t, db, apptest.Options{}) }
+
+// newClientWith starts the application with o and signs in as an inspector.
+func newClientWith(t *testing.T, db *store.DB, o apptest.Options) *client {
 	ctx := context.Background()
-	a := apptest.Start(t, db, apptest.Options{})
+	a := apptest.Start(t, db, o)
 	st := a.Staff
 	sys := audit.Actor{Login: "test", Role: "system"}
 	for _, m := range []struct {

@@ -55,7 +55,7 @@ func (c cabinetRegister) PersonBySNILS(ctx context.Context, snils string) (*cabi
 // Office returns a tax office of the directory by its code.
 func (c cabinetRegister) Office(ctx context.Context, code string) (cabinet.Office, bool, error) {
 	code = strings.TrimSpace(code)
-	if len(code) != 4 {
+	if len(code) != c.r.Profile().Register.OfficeDigits { // the jurisdiction's codes: 4 digits, 3 for a УГНС
 		return cabinet.Office{}, false, nil
 	}
 	card, err := c.r.OfficeCard(ctx, code)
@@ -91,6 +91,7 @@ func (a *App) newCabinet(c Config) error {
 	}
 	st := store.NewCabinet(c.DB)
 	a.Cabinet = cabinet.New(cabinet.Options{Store: st, Register: CabinetRegister(a.Register), Hasher: c.Hasher, Limits: a.Limits,
-		Verifier: v, Challenges: esign.NewChallenges(store.NewIdentity(c.DB), 15*time.Minute, c.Now), Sessions: a.Sessions, Now: c.Now})
+		Verifier: v, Challenges: esign.NewChallenges(store.NewIdentity(c.DB), 15*time.Minute, c.Now), Sessions: a.Sessions, Now: c.Now,
+		Zone: a.Profile.Location()}) // the jurisdiction's days: Moscow's, Bishkek's
 	return nil
 }

@@ -35,7 +35,7 @@ type Code string
 // The jurisdictions kabinet serves.
 const (
 	RU Code = "ru" // the Russian Federation: the FNS register assigns TINs (TIN-1..5)
-	KG Code = "kg" // the Kyrgyz Republic: taxpayers bring their 14-digit ИНН (TIN-6, KG-1, KG-2)
+	KG Code = "kg" // the Kyrgyz Republic: taxpayers bring their 14-digit ИНН (TIN-6)
 )
 
 // Default is the jurisdiction of a database that names none: every database made before
@@ -163,7 +163,7 @@ type CabinetRules struct {
 	Registration Registration
 	Password     PasswordRules
 	// Terms: a login from the mobile application must accept the offer agreement and the privacy
-	// policy first (KG-2).
+	// policy first (the Salyk.kg app, seed 004).
 	Terms bool
 }
 

@@ -6,7 +6,9 @@ import "github.com/kabinet/kabinet/internal/jurisdiction"
 
 // OfficeCards returns the cards of the embedded offices of a jurisdiction (the default one for
 // the zero Profile), by code (REG-9).
-func OfficeCards(p jurisdiction.Profile) map[string]OfficeCard { return directoryOf(p.OrDefault()).cards }
+func OfficeCards(p jurisdiction.Profile) map[string]OfficeCard {
+	return directoryOf(p.OrDefault()).cards
+}
 
 // NewExtractNumber, IsApostrophe and DocumentNumberKey are the unexported functions of the same
 // names.

@@ -87,7 +87,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate") // writers queue at BEGIN instead of failing on lock upgrade
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// The path is part of a URI: a '#', '?' or '%' in it (a test's directory named after
+	// "sqlite#01") would end it or be decoded.
+	uriPath := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+	db, err := sql.Open("sqlite", "file:"+uriPath+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
