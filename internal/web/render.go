@@ -7,7 +7,10 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
+	"text/template/parse"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/i18n"
@@ -124,7 +127,8 @@ func ErrorID(field string) string { return strings.ReplaceAll(field, ".", "-") +
 // renderer holds a site's page templates, each parsed with the shared layout and the site's
 // partials (files whose names start with "_", such as _nav.html).
 type renderer struct {
-	pages map[string]*template.Template
+	pages  map[string]*template.Template
+	byLang map[string]map[string]*template.Template // the same pages with their fixed texts in each language
 }
 
 var funcs = template.FuncMap{"errorID": ErrorID, "map": pairs, "list": func(s ...string) []string { return s }}
@@ -140,6 +144,75 @@ func pairs(kv ...any) map[string]any {
 	return m
 }
 
+// parseSet parses the page src named name with the shared layout and the site's partials.
+func parseSet(layout []byte, partials []page, name string, src []byte) (*template.Template, error) {
+	t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range partials {
+		b, err := fs.ReadFile(p.fsys, p.name)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.New(p.name).Parse(string(b)); err != nil {
+			return nil, fmt.Errorf("%s: %w", p.name, err)
+		}
+	}
+	if _, err := t.New(name).Parse(string(src)); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return t, nil
+}
+
+// fixTexts replaces, in a page's parse tree, every call of .T or $.T whose one argument is a
+// constant key by the key's text in lang, HTML-escaped: the page then calls
+// no method for its fixed texts, which made most of the cost of rendering it.
+func fixTexts(n parse.Node, lang string) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for i, c := range n.Nodes {
+			if a, ok := c.(*parse.ActionNode); ok {
+				if key, ok := constantT(a.Pipe); ok {
+					n.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: a.Pos, Text: []byte(template.HTMLEscapeString(i18n.T(lang, key)))}
+					continue
+				}
+			}
+			fixTexts(c, lang)
+		}
+	case *parse.IfNode:
+		fixTexts(n.List, lang)
+		fixTexts(n.ElseList, lang)
+	case *parse.RangeNode:
+		fixTexts(n.List, lang)
+		fixTexts(n.ElseList, lang)
+	case *parse.WithNode:
+		fixTexts(n.List, lang)
+		fixTexts(n.ElseList, lang)
+	}
+}
+
+// constantT returns the key of a pipeline that is exactly .T or $.T of a constant string.
+func constantT(p *parse.PipeNode) (string, bool) {
+	if p == nil || len(p.Decl) > 0 || len(p.Cmds) != 1 || len(p.Cmds[0].Args) != 2 {
+		return "", false
+	}
+	key, ok := p.Cmds[0].Args[1].(*parse.StringNode)
+	if !ok {
+		return "", false
+	}
+	switch f := p.Cmds[0].Args[0].(type) {
+	case *parse.FieldNode:
+		return key.Text, len(f.Ident) == 1 && f.Ident[0] == "T"
+	case *parse.VariableNode:
+		return key.Text, len(f.Ident) == 2 && f.Ident[0] == "$" && f.Ident[1] == "T"
+	}
+	return "", false
+}
+
 // page is a template file and the file system it is in.
 type page struct {
 	fsys fs.FS
@@ -147,7 +220,7 @@ type page struct {
 }
 
 func newRenderer(sources ...fs.FS) (*renderer, error) {
-	rd := &renderer{pages: map[string]*template.Template{}}
+	rd := &renderer{pages: map[string]*template.Template{}, byLang: map[string]map[string]*template.Template{}}
 	layout, err := fs.ReadFile(files, "templates/layout.html")
 	if err != nil {
 		return nil, err
@@ -174,24 +247,26 @@ func newRenderer(sources ...fs.FS) (*renderer, error) {
 			}
 		}
 	}
-	parse := func(name string, src []byte) error {
-		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
-		if err != nil {
-			return err
-		}
-		for _, p := range partials {
-			b, err := fs.ReadFile(p.fsys, p.name)
+	parsePage := func(name string, src []byte) error {
+		for _, lang := range append([]string{""}, i18n.Languages()...) {
+			t, err := parseSet(layout, partials, name, src)
 			if err != nil {
 				return err
 			}
-			if _, err := t.New(p.name).Parse(string(b)); err != nil {
-				return fmt.Errorf("%s: %w", p.name, err)
+			if lang == "" {
+				rd.pages[name] = t
+				continue
 			}
+			for _, tt := range t.Templates() {
+				if tt.Tree != nil {
+					fixTexts(tt.Tree.Root, lang)
+				}
+			}
+			if rd.byLang[lang] == nil {
+				rd.byLang[lang] = map[string]*template.Template{}
+			}
+			rd.byLang[lang][name] = t
 		}
-		if _, err := t.New(name).Parse(string(src)); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		rd.pages[name] = t
 		return nil
 	}
 	for _, n := range pages {
@@ -202,7 +277,7 @@ func newRenderer(sources ...fs.FS) (*renderer, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := parse(n.name, src); err != nil {
+		if err := parsePage(n.name, src); err != nil {
 			return nil, err
 		}
 	}
@@ -210,24 +285,38 @@ func newRenderer(sources ...fs.FS) (*renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := parse("error.html", errSrc); err != nil {
+	if err := parsePage("error.html", errSrc); err != nil {
 		return nil, err
 	}
 	return rd, nil
 }
 
 func (rd *renderer) render(w http.ResponseWriter, status int, name string, p *Page) error {
-	t, ok := rd.pages[name]
+	t, ok := rd.byLang[p.Lang][name]
 	if !ok {
-		return fmt.Errorf("web: no template %q", name)
+		if t, ok = rd.pages[name]; !ok {
+			return fmt.Errorf("web: no template %q", name)
+		}
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			pageBuffers.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	// The whole page is known: its length spares the response a chunked encoding.
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// pageBuffers are the buffers pages are rendered into, reused.
+var pageBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 32<<10)) }}

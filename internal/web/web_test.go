@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
+	"html/template"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode"
 
 	"github.com/kabinet/kabinet/internal/problem"
@@ -279,5 +282,34 @@ func TestMultipartForm(t *testing.T) {
 	w := post("bad\x00")
 	if w.Code != http.StatusUnprocessableEntity || got != "" || !strings.Contains(w.Body.String(), i18n.Field("note").In(i18n.Default)) {
 		t.Fatalf("NUL in a multipart field: %d %q", w.Code, got)
+	}
+}
+
+// A page's fixed texts put in at parse time render exactly as the calls they replace: in text,
+// in attributes, inside conditions and ranges, in every language.
+func TestFixedTextsRenderAsCalls(t *testing.T) {
+	pages := fstest.MapFS{"p.html": {Data: []byte(`{{define "content"}}<p title="{{.T "demo.outbox.title"}}" data-x="{{.T "form.required_note"}}">{{.T "error.title"}}</p>` +
+		`{{if .Flash}}{{$.T "nav.logout"}}{{else}}{{.T "nav.label"}}{{end}}{{range .Langs}}<a>{{$.T "skip.content"}}</a>{{end}}{{end}}`)}}
+	rd, err := newRenderer(pages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range i18n.Languages() {
+		for _, flash := range []string{"", "x"} {
+			p := &Page{Site: &Site{Name: "t", Base: "/t/", Tagline: "app.tagline"}, Lang: lang, Title: "T", Flash: flash, Langs: langLinks(NewLocale(jurisdiction.MustLookup(jurisdiction.RU)), "/t/", lang, "/t/"), Errors: map[string]string{}}
+			var fixed, calls bytes.Buffer
+			if err := rd.byLang[lang]["p.html"].ExecuteTemplate(&fixed, "layout", p); err != nil {
+				t.Fatal(err)
+			}
+			if err := rd.pages["p.html"].ExecuteTemplate(&calls, "layout", p); err != nil {
+				t.Fatal(err)
+			}
+			if fixed.String() != calls.String() {
+				t.Fatalf("%s: fixed texts render\n%s\nwhere calls render\n%s", lang, fixed.String(), calls.String())
+			}
+			if !strings.Contains(fixed.String(), template.HTMLEscapeString(i18n.T(lang, "form.required_note"))) {
+				t.Fatalf("%s: the attribute's text is missing", lang)
+			}
+		}
 	}
 }
