@@ -141,7 +141,7 @@ func (p *Provider) IssueCode(ctx context.Context, c *Client, r *AuthRequest, in 
 	now := p.now().UTC()
 	err = p.o.Store.InsertCode(ctx, Code{Hash: hashToken(code), ClientID: c.ID, RedirectURI: r.RedirectURI, AccountID: a.ID, Subject: sub,
 		Scopes: r.Scopes, Nonce: r.Nonce, CodeChallenge: r.CodeChallenge, AuthTime: in.AuthTime.UTC(), ACR: ACR(a.Level),
-		AMR: AMR(in.Method), SessionID: in.SessionID, CreatedAt: now, ExpiresAt: now.Add(CodeTTL)})
+		Confirmation: tokenLevel(a).confirmation, AMR: AMR(in.Method), SessionID: in.SessionID, CreatedAt: now, ExpiresAt: now.Add(CodeTTL)})
 	if err != nil {
 		return "", err
 	}

@@ -59,10 +59,24 @@ type Address struct {
 
 // levelClaims are the claims of the account's level, in every ID token and userinfo answer.
 func levelClaims(out map[string]any, a *identity.Account) {
-	out["acr"] = ACR(a.Level)
-	if a.Level == identity.Confirmed && a.Method.Valid() {
-		out[ConfirmationClaim] = string(a.Method)
+	lv := tokenLevel(a)
+	out["acr"] = lv.acr
+	if lv.confirmation != "" {
+		out[ConfirmationClaim] = lv.confirmation
 	}
+}
+
+// level is what tokens say of an account's level: acr, and confirmation_method at the
+// confirmed level (IDP-4, LK-6).
+type level struct{ acr, confirmation string }
+
+// tokenLevel is the level a token says of account a now.
+func tokenLevel(a *identity.Account) level {
+	lv := level{acr: ACR(a.Level)}
+	if a.Level == identity.Confirmed && a.Method.Valid() {
+		lv.confirmation = string(a.Method)
+	}
+	return lv
 }
 
 // UserClaims returns what the scopes release of account a to the subject sub. Data of the

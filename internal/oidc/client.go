@@ -122,6 +122,7 @@ func (p *Provider) AddClient(ctx context.Context, n NewClient) (*Client, string,
 		secret = newSecret()
 		c.SecretHash, c.SecretSetAt = hashSecret(c.ID, secret), c.CreatedAt
 	}
+	p.forgetClient(c.ID)
 	if err := p.o.Store.InsertClient(ctx, c); err != nil {
 		if _, taken := storeerr.IsKeyTaken(err); taken {
 			return nil, "", problem.InvalidField("id", msgClientField("taken"))
@@ -298,6 +299,7 @@ func (p *Provider) Clients(ctx context.Context) ([]Client, error) { return p.o.S
 // RemoveClient removes a client and everything it was given: its codes, grants (so its tokens
 // stop working), refresh tokens and the consents citizens gave it.
 func (p *Provider) RemoveClient(ctx context.Context, id string) error {
+	p.forgetClient(id)
 	err := p.o.Store.DeleteClient(ctx, id)
 	if errors.Is(err, storeerr.ErrNotFound) {
 		return problem.New(problem.NotFound, msgNoClient)
@@ -317,6 +319,7 @@ func (p *Provider) RotateSecret(ctx context.Context, id string) (string, error) 
 	}
 	secret := newSecret()
 	c.SecretHash, c.SecretSetAt = hashSecret(c.ID, secret), p.now().UTC()
+	p.forgetClient(c.ID)
 	if err := p.o.Store.UpdateClient(ctx, *c); err != nil {
 		return "", err
 	}

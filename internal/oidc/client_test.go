@@ -237,3 +237,36 @@ func TestPrivateKeyJWT(t *testing.T) {
 		t.Fatalf("a key published by URL: %v", err)
 	}
 }
+
+// A process remembers the clients its token endpoint authenticated for ClientCacheTTL: a secret
+// rotated by another process works at once here, the old one at most that long, and a client
+// removed elsewhere is refused once that time has passed.
+func TestClientCache(t *testing.T) {
+	e := newEnv(t)
+	other := e.provider(e.key) // another process on the same database
+	_, old := e.client(oidc.NewClient{ID: "cached"})
+	auth := func(p *oidc.Provider, secret string) error {
+		_, err := p.AuthenticateClient(e.ctx, nil, oidc.Credentials{Basic: true, BasicID: "cached", BasicSecret: secret})
+		return err
+	}
+	if err := auth(e.p, old); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := other.RotateSecret(e.ctx, "cached")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := auth(e.p, fresh); err != nil {
+		t.Fatalf("the new secret, rotated elsewhere: %v", err)
+	}
+	if err := auth(e.p, old); errCode(err) != oidc.ErrInvalidClient {
+		t.Fatalf("the old secret after the new one was seen: %v", err)
+	}
+	if err := other.RemoveClient(e.ctx, "cached"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(oidc.ClientCacheTTL)
+	if err := auth(e.p, fresh); errCode(err) != oidc.ErrInvalidClient {
+		t.Fatalf("a client removed elsewhere, after the cache's time: %v", err)
+	}
+}

@@ -85,8 +85,14 @@ func (p *Provider) AuthenticateClient(ctx context.Context, audiences []string, c
 	if id == "" {
 		return nil, invalidClient(cr.Basic, "no client authentication")
 	}
-	c, err := p.o.Store.Client(ctx, id)
-	if errors.Is(err, storeerr.ErrNotFound) || (err == nil && len(id) > 64) {
+	if len(id) > 64 {
+		return nil, invalidClient(cr.Basic, "unknown client")
+	}
+	c, err := p.cachedClient(ctx, id, false)
+	if err == nil && (method == AuthBasic && !c.checkSecret(cr.BasicSecret) || method == AuthPost && !c.checkSecret(cr.ClientSecret)) {
+		c, err = p.cachedClient(ctx, id, true) // the secret may have been rotated by another process
+	}
+	if errors.Is(err, storeerr.ErrNotFound) {
 		return nil, invalidClient(cr.Basic, "unknown client")
 	}
 	if err != nil {

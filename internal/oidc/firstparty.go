@@ -96,6 +96,7 @@ func (p *Provider) EnsureClient(ctx context.Context, n NewClient, secret string,
 	if sameRegistration(cur, &next) {
 		return cur, nil
 	}
+	p.forgetClient(next.ID)
 	if err := p.o.Store.UpdateClient(ctx, next); err != nil {
 		if errors.Is(err, storeerr.ErrNotFound) {
 			return nil, problem.New(problem.Conflict, msgNoClient)

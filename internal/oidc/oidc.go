@@ -86,6 +86,8 @@ type Provider struct {
 	salt *saltCache
 	// verified remembers the access tokens whose signature was checked (accesscache.go).
 	verified verifiedTokens
+	// clients remembers the clients the token endpoint authenticated (clientcache.go).
+	clients clientCache
 }
 
 // New returns the provider.

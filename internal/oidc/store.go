@@ -18,6 +18,7 @@ type Code struct {
 	CodeChallenge string // S256 of the verifier; "" when the client sent none (a confidential client)
 	AuthTime      time.Time
 	ACR           string
+	Confirmation  string // how the account was confirmed (the confirmation_method claim), at the confirmed level
 	AMR           []string
 	SessionID     string // the public id of the identity provider's session (the sid claim)
 	CreatedAt     time.Time

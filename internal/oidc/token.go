@@ -15,7 +15,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 )
@@ -102,13 +101,8 @@ func (p *Provider) exchangeCode(ctx context.Context, r TokenRequest) (*TokenResp
 		}
 		return nil, refusal
 	}
-	a, err := p.o.Accounts.Account(ctx, code.AccountID)
-	if problem.Is(err, problem.NotFound) {
-		return nil, invalidGrant("the account no longer exists")
-	}
-	if err != nil {
-		return nil, err
-	}
+	// The level is the one the code was issued at, a minute ago at most: the account is not read
+	// again on the token endpoint's hot path.
 	g := Grant{ID: newGrantID(), ClientID: code.ClientID, AccountID: code.AccountID, Subject: code.Subject, Scopes: code.Scopes,
 		AuthTime: code.AuthTime, ACR: code.ACR, AMR: code.AMR, SessionID: code.SessionID, CreatedAt: now, ExpiresAt: now.Add(AccessTokenTTL)}
 	var rt *RefreshToken
@@ -131,7 +125,7 @@ func (p *Provider) exchangeCode(ctx context.Context, r TokenRequest) (*TokenResp
 	if err != nil {
 		return nil, err
 	}
-	res, err := p.mint(ctx, r.Issuer, r.Client, &g, a, g.Scopes, code.Nonce, true)
+	res, err := p.mint(ctx, r.Issuer, r.Client, &g, level{acr: code.ACR, confirmation: code.Confirmation}, g.Scopes, code.Nonce, true)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +197,7 @@ func (p *Provider) refresh(ctx context.Context, r TokenRequest) (*TokenResponse,
 		return nil, err
 	}
 	// A new ID token, without a nonce, with the original auth_time (OpenID Connect Core 12.2).
-	res, err := p.mint(ctx, r.Issuer, r.Client, g, a, scopes, "", slices.Contains(scopes, "openid"))
+	res, err := p.mint(ctx, r.Issuer, r.Client, g, tokenLevel(a), scopes, "", slices.Contains(scopes, "openid"))
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +243,7 @@ type IDClaims struct {
 }
 
 // mint signs an access token (and an ID token when withID) for grant g.
-func (p *Provider) mint(ctx context.Context, iss string, c *Client, g *Grant, a *identity.Account, scopes []string, nonce string, withID bool) (*TokenResponse, error) {
+func (p *Provider) mint(ctx context.Context, iss string, c *Client, g *Grant, lv level, scopes []string, nonce string, withID bool) (*TokenResponse, error) {
 	alg := c.Alg
 	if alg == "" {
 		alg = p.o.DefaultAlg
@@ -259,9 +253,7 @@ func (p *Provider) mint(ctx context.Context, iss string, c *Client, g *Grant, a 
 		return nil, err
 	}
 	now := p.now()
-	lv := map[string]any{}
-	levelClaims(lv, a)
-	acr, _ := lv["acr"].(string)
+	acr := lv.acr
 	jti := make([]byte, 16)
 	rand.Read(jti)
 	at := AccessClaims{Claims: jwt.Claims{Issuer: iss, Subject: g.Subject, Audience: jwt.Audience{c.ID}, Expiry: jwt.NewNumericDate(now.Add(AccessTokenTTL)),
@@ -276,7 +268,7 @@ func (p *Provider) mint(ctx context.Context, iss string, c *Client, g *Grant, a 
 		return res, nil
 	}
 	h := sha256.Sum256([]byte(access))
-	conf, _ := lv[ConfirmationClaim].(string)
+	conf := lv.confirmation
 	id := IDClaims{Claims: jwt.Claims{Issuer: iss, Subject: g.Subject, Audience: jwt.Audience{c.ID}, Expiry: jwt.NewNumericDate(now.Add(IDTokenTTL)),
 		IssuedAt: jwt.NewNumericDate(now)}, AuthTime: g.AuthTime.Unix(), Nonce: nonce, ACR: acr, AMR: g.AMR, AZP: c.ID, SID: g.SessionID,
 		AtHash: base64.RawURLEncoding.EncodeToString(h[:16]), Confirmation: conf}

@@ -134,15 +134,15 @@ func (s *OIDC) DeleteClient(ctx context.Context, id string) error {
 	})
 }
 
-const codeColumns = `hash, client_id, redirect_uri, account_id, subject, scopes, nonce, code_challenge, auth_time, acr, amr, session_id,
+const codeColumns = `hash, client_id, redirect_uri, account_id, subject, scopes, nonce, code_challenge, auth_time, acr, confirmation, amr, session_id,
 	created_at, expires_at, used_at, grant_id`
 
 // InsertCode stores a new authorization code.
 func (s *OIDC) InsertCode(ctx context.Context, c oidc.Code) error {
 	_, err := s.q.ExecContext(ctx, `INSERT INTO oidc_codes (`+codeColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		c.Hash, c.ClientID, c.RedirectURI, c.AccountID, c.Subject, strings.Join(c.Scopes, " "), c.Nonce, c.CodeChallenge, c.AuthTime.UTC(),
-		c.ACR, strings.Join(c.AMR, " "), c.SessionID, c.CreatedAt.UTC(), c.ExpiresAt.UTC(), nullTime(c.UsedAt), nullString(c.GrantID))
+		c.ACR, c.Confirmation, strings.Join(c.AMR, " "), c.SessionID, c.CreatedAt.UTC(), c.ExpiresAt.UTC(), nullTime(c.UsedAt), nullString(c.GrantID))
 	return keyTaken(err)
 }
 
@@ -153,7 +153,7 @@ func (s *OIDC) Code(ctx context.Context, hash []byte) (*oidc.Code, error) {
 	var used sql.NullTime
 	var grant sql.NullString
 	err := s.q.QueryRowContext(ctx, `SELECT `+codeColumns+` FROM oidc_codes WHERE hash = $1`, hash).Scan(&c.Hash, &c.ClientID, &c.RedirectURI,
-		&c.AccountID, &c.Subject, &scopes, &c.Nonce, &c.CodeChallenge, &c.AuthTime, &c.ACR, &amr, &c.SessionID, &c.CreatedAt, &c.ExpiresAt, &used, &grant)
+		&c.AccountID, &c.Subject, &scopes, &c.Nonce, &c.CodeChallenge, &c.AuthTime, &c.ACR, &c.Confirmation, &amr, &c.SessionID, &c.CreatedAt, &c.ExpiresAt, &used, &grant)
 	if err != nil {
 		return nil, notFound(err)
 	}

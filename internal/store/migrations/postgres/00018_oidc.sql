@@ -34,6 +34,7 @@ CREATE TABLE oidc_codes (
     code_challenge TEXT NOT NULL DEFAULT '',
     auth_time      TIMESTAMPTZ NOT NULL,
     acr            TEXT NOT NULL,
+    confirmation   TEXT NOT NULL DEFAULT '',
     amr            TEXT NOT NULL DEFAULT '',
     session_id     TEXT NOT NULL DEFAULT '',
     created_at     TIMESTAMPTZ NOT NULL,
@@ -58,7 +59,6 @@ CREATE TABLE oidc_grants (
     revoked_at TIMESTAMPTZ
 );
 CREATE INDEX oidc_grants_account ON oidc_grants (account_id, client_id);
-CREATE INDEX oidc_grants_client ON oidc_grants (client_id);
 CREATE INDEX oidc_grants_expiry ON oidc_grants (expires_at);
 -- Refresh tokens, only as SHA-256; each is used once and replaced by the next of its grant.
 CREATE TABLE oidc_refresh_tokens (
