@@ -21,7 +21,8 @@ const idpUsage = `usage:
       [--confirmed-by service_center|mail|esign] --password-stdin [--db …]
       creates an identity-provider account and prints its id
   kabinet idp account show ID | --login L [--db …]
-      prints the account as JSON, with its level and confirmation_method
+      prints the account as JSON, with its level and confirmation_method (flags before or
+      after the ID)
 `
 
 // runIdp implements `kabinet idp`.
@@ -54,11 +55,20 @@ func runIdp(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&method, "confirmed-by", "", "service_center, mail or esign")
 	fs.StringVar(&login, "login", "", "phone, e-mail or СНИЛС of the account to show")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
-	if err := fs.Parse(args[2:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+	// Flags may come before or after the account's id (show ID --db F): the flag package stops
+	// at the first argument that is not a flag, so parsing goes on after each.
+	var positional []string
+	for rest := args[2:]; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK
+			}
+			return exitUsage
 		}
-		return exitUsage
+		if fs.NArg() == 0 {
+			break
+		}
+		positional, rest = append(positional, fs.Arg(0)), fs.Args()[1:]
 	}
 	db, err := openDB(ctx, dbf)
 	if err != nil {
@@ -74,10 +84,10 @@ func runIdp(ctx context.Context, e *env, args []string) int {
 	if args[1] == "show" {
 		var acc *identity.Account
 		switch {
-		case login != "":
+		case login != "" && len(positional) == 0:
 			acc, err = a.Identity.AccountByLogin(ctx, login)
-		case fs.NArg() == 1:
-			acc, err = a.Identity.Account(ctx, fs.Arg(0))
+		case login == "" && len(positional) == 1:
+			acc, err = a.Identity.Account(ctx, positional[0])
 		default:
 			fmt.Fprint(e.stderr, idpUsage)
 			return exitUsage
@@ -89,7 +99,11 @@ func runIdp(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stdout, string(out))
 		return exitOK
 	}
-	if !*pwStdin || fs.NArg() > 0 {
+	if len(positional) > 0 {
+		fmt.Fprintf(e.stderr, "kabinet idp account add: unexpected argument %q (every value is given by a flag)\n", positional[0])
+		return exitUsage
+	}
+	if !*pwStdin {
 		fmt.Fprintln(e.stderr, "kabinet idp account add: --password-stdin is required")
 		return exitUsage
 	}
@@ -137,6 +151,9 @@ func accountJSON(a *identity.Account) map[string]any {
 	}
 	if !a.Profile.BirthDate.IsZero() {
 		out["birth_date"] = a.Profile.BirthDate.Format(time.DateOnly)
+	}
+	if !a.Organization.IsZero() {
+		out["organization"] = a.Organization
 	}
 	return out
 }

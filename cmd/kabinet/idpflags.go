@@ -30,12 +30,16 @@ const registryUsage = `    --registry-url      base URL of the external registri
                         it trusts its demo certification centre
     --esign-crl         revocation lists of those roots, comma-separated (with any, revocation is
                         checked and a stale list refuses); env KABINET_ESIGN_CRL
+    --catalogue         a directory of services.json and centres.json that extend the embedded
+                        catalogue of services and service centres (a new id is added, a known one
+                        replaced; the form of internal/identity/data); env KABINET_CATALOGUE
 `
 
 // registryFlags are the values of the identity provider's flags.
 type registryFlags struct {
 	url, cert, key, ca, persons *string
 	esignRoots, esignCRL        *string
+	catalogue                   *string
 	timeout                     *time.Duration
 	envErr                      error
 }
@@ -67,6 +71,7 @@ func idpFlags(fs *flag.FlagSet, e *env) *registryFlags {
 	f.persons = fs.String("registry-persons", get("KABINET_REGISTRY_PERSONS"), "a persons file (CSV) for the reference registry; selects it without --demo (env KABINET_REGISTRY_PERSONS)")
 	f.esignRoots = fs.String("esign-roots", get("KABINET_ESIGN_ROOTS"), "directory of the trusted roots of qualified certificates (env KABINET_ESIGN_ROOTS)")
 	f.esignCRL = fs.String("esign-crl", get("KABINET_ESIGN_CRL"), "revocation lists of those roots, comma-separated (env KABINET_ESIGN_CRL)")
+	f.catalogue = fs.String("catalogue", get("KABINET_CATALOGUE"), "directory of services.json and centres.json extending the catalogue (env KABINET_CATALOGUE)")
 	return f
 }
 
@@ -88,7 +93,7 @@ func (f *registryFlags) identity() (app.Identity, error) {
 	if *f.persons != "" {
 		id.RegistryPersons = []string{*f.persons}
 	}
-	id.ESignRoots = *f.esignRoots
+	id.ESignRoots, id.CatalogueDir = *f.esignRoots, *f.catalogue
 	for _, c := range strings.Split(*f.esignCRL, ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			id.ESignCRLs = append(id.ESignCRLs, c)

@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"register": {"taxpayer register tools (bulk import)", runRegister},
 		"idp":      {"identity-provider accounts, OpenID Connect clients and keys", runIdp},
 		"card":     {"registration cards of the personal account (LK-1)", runCard},
+		"kg":       {"the Kyrgyz taxpayer cabinet: approved accounts (KG-1, kg profile)", runKG},
 		"jobs":     {"list the job queue and outbox, retry dead jobs", runJobs},
 		"worker":   {"run the job queue's workers (e-mail, SMS, periodic jobs)", runWorker},
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -111,7 +112,8 @@ func TestServeKyrgyzDemo(t *testing.T) {
 		return m != nil
 	})
 	org := demo.KyrgyzOrganizations[0]
-	for _, want := range []string{"jurisdiction: kg", `login "inspector"`, "ИНН " + org.TIN, org.ShortName} {
+	for _, want := range []string{"jurisdiction: kg", `login "inspector"`, "ИНН " + org.TIN, org.ShortName, base + "/lk/login — a demo account: login ",
+		"waits in the queue of УГНС 002", base + "/office/registrations", base + "/api/mobile/v1/login"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("serve's output lacks %q:\n%s", want, out.String())
 		}
@@ -140,8 +142,31 @@ func TestServeKyrgyzDemo(t *testing.T) {
 	if b := get("/api/v1/taxpayers/" + org.TIN); !strings.Contains(b, `"head":{"tin":"`) || !strings.Contains(b, "Жаңы Таң") {
 		t.Errorf("organization: %s", b)
 	}
+	// KG-1, KG-2: the printed curl logs the demo account in from the mobile API; the pending
+	// application is in the demo inspector's queue.
+	m := demoCurl.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no curl of the mobile API:\n%s", out.String())
+	}
+	resp, err := http.Post(base+"/api/mobile/v1/login", "application/json", strings.NewReader(m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"token_type":"Bearer"`) {
+		t.Errorf("the demo's mobile login: %d %s", resp.StatusCode, b)
+	}
+	if n := demoApplication.FindStringSubmatch(out.String()); n == nil || n[1] == "" {
+		t.Errorf("no pending application printed:\n%s", out.String())
+	}
 	cancel()
 	if code := <-exit; code != 0 {
 		t.Errorf("serve exit %d: %s", code, errOut.String())
 	}
 }
+
+var (
+	demoCurl        = regexp.MustCompile(`-d '(\{"login":[^']+\})' http`)
+	demoApplication = regexp.MustCompile(`application No\. (\d{4}-\d{6}) \(`)
+)

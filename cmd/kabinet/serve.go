@@ -18,6 +18,7 @@ import (
 
 	"github.com/kabinet/kabinet/esign"
 	"github.com/kabinet/kabinet/internal/app"
+	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/demo"
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/identity"
@@ -26,6 +27,22 @@ import (
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/web"
 )
+
+// termsFlags are the versions of the documents the mobile application's login accepts (KG-2):
+// a new version published is asked of every account again at its next login.
+func termsFlags(fs *flag.FlagSet, e *env) (offer, privacy *string) {
+	def := func(env, v string) string {
+		if e.getenv != nil && e.getenv(env) != "" {
+			return e.getenv(env)
+		}
+		return v
+	}
+	offer = fs.String("offer-version", def("KABINET_OFFER_VERSION", cabinet.DefaultTerms.Offer),
+		"the version of the offer agreement a mobile login accepts, kg profile (env KABINET_OFFER_VERSION)")
+	privacy = fs.String("privacy-version", def("KABINET_PRIVACY_VERSION", cabinet.DefaultTerms.Privacy),
+		"the version of the privacy policy a mobile login accepts, kg profile (env KABINET_PRIVACY_VERSION)")
+	return offer, privacy
+}
 
 // Demo credentials printed at start with --demo.
 const (
@@ -47,6 +64,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	extractFlags := newExtractFlags(fs, e)
 	oidcOpts := newOIDCFlags(fs, e)
 	lkOIDC := newLKOIDCFlags(fs, e)
+	offer, privacy := termsFlags(fs, e)
 	trusted := fs.String("trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto to believe (env KABINET_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -105,13 +123,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	a, err := app.New(ctx, app.Config{DB: db, Log: log, Proxies: proxies, Senders: snd, Demo: *withDemo, Identity: ident,
-		ExtractSigner: signer, PublicURL: *extractFlags.publicURL, OIDC: oidcConf, LKOIDC: lkIdP})
+		ExtractSigner: signer, PublicURL: *extractFlags.publicURL, OIDC: oidcConf, LKOIDC: lkIdP, Terms: cabinet.Terms{Offer: *offer, Privacy: *privacy}})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet serve: %v\n", err)
 		return exitFailure
 	}
+	var demoAfter func(base string) // what the demo prints once the server listens
 	if *withDemo {
-		if err := demos[a.Profile.Code](ctx, e, a, demoESignDir(dbf.dsn)); err != nil {
+		if demoAfter, err = demos[a.Profile.Code](ctx, e, a, demoESignDir(dbf.dsn)); err != nil {
 			fmt.Fprintf(e.stderr, "kabinet serve: demo data: %v\n", err)
 			return exitFailure
 		}
@@ -126,6 +145,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintf(e.stdout, "kabinet listening on http://%s/ (database: %s, jurisdiction: %s)\n", ln.Addr(), db.Dialect, a.Profile.Code)
 	if *withDemo {
+		if demoAfter != nil {
+			demoAfter("http://" + ln.Addr().String())
+		}
 		fmt.Fprintf(e.stdout, "messages the demo would send (codes included): http://%s/demo/outbox\n", ln.Addr())
 	}
 	errc := make(chan error, 1)

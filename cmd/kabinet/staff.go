@@ -17,9 +17,10 @@ import (
 )
 
 const staffUsage = `usage:
-  kabinet staff add --login L --role inspector|operator|admin [--name N] [--position P] [--password-stdin] [--db …]
+  kabinet staff add --login L --role inspector|operator|admin [--name N] [--position P] [--office CODE] [--password-stdin] [--db …]
       creates a staff member; the password is read from standard input, or generated and printed once;
-      extracts the member issues give the full name and the position
+      extracts the member issues give the full name and the position; --office is the tax office the
+      member works in (a УГНС of the kg profile: its inspectors decide its self-registrations, KG-1)
   kabinet staff token --login L [--ttl 24h] [--db …]
       prints a new API token for L (only the token, on standard output)
   kabinet staff list [--db …]
@@ -41,6 +42,7 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 	role := fs.String("role", "", "inspector, operator or admin")
 	name := fs.String("name", "", "full name")
 	position := fs.String("position", "", "position, given on the extracts the member issues (REG-9)")
+	office := fs.String("office", "", "the code of the tax office the member works in (a УГНС: its queue of self-registrations, KG-1, BO-3)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
 	ttl := fs.Duration("ttl", 24*time.Hour, "token lifetime")
 	switch args[0] {
@@ -102,7 +104,14 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 		} else {
 			pw, generated = generatePassword(), true
 		}
-		m, err := svc.Staff.AddMember(ctx, cliActor, staff.Member{Login: *login, Role: staff.Role(*role), Name: *name, Position: *position}, pw)
+		if *office != "" {
+			// The directory of the database's jurisdiction knows the office (its code's length too).
+			if _, err := svc.Register.OfficeCard(ctx, *office); err != nil {
+				fmt.Fprintf(e.stderr, "kabinet staff add: --office %s: no such tax office in the directory of the jurisdiction %s\n", *office, svc.Profile.Code)
+				return exitFailure
+			}
+		}
+		m, err := svc.Staff.AddMember(ctx, cliActor, staff.Member{Login: *login, Role: staff.Role(*role), Name: *name, Position: *position, Office: *office}, pw)
 		if err != nil {
 			return fail(err)
 		}
@@ -130,6 +139,9 @@ func runStaff(ctx context.Context, e *env, args []string) int {
 			who := m.Name
 			if m.Position != "" {
 				who += " — " + m.Position
+			}
+			if m.Office != "" {
+				who += " [" + m.Office + "]"
 			}
 			fmt.Fprintf(e.stdout, "%-20s %-10s %s%s\n", m.Login, m.Role, who, state)
 		}

@@ -54,6 +54,9 @@ type Config struct {
 	// LKOIDC points the personal account's login through an identity provider (LK-6) at another
 	// provider than kabinet's own (lkidp.go); zero: the own provider.
 	LKOIDC LKOIDC
+	// Terms are the versions of the offer agreement and the privacy policy a mobile login
+	// accepts (KG-2); zero: cabinet.DefaultTerms.
+	Terms cabinet.Terms
 }
 
 // App is the assembled application.

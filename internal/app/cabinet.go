@@ -52,6 +52,33 @@ func (c cabinetRegister) PersonBySNILS(ctx context.Context, snils string) (*cabi
 	return nil, nil
 }
 
+// Organization returns the register's organization with the TIN and its signatories (KG-1), nil
+// when it holds none (or a person).
+func (c cabinetRegister) Organization(ctx context.Context, tin string) (*cabinet.Organization, error) {
+	t, err := c.r.Taxpayer(ctx, tin)
+	if problem.Is(err, problem.NotFound) || problem.Is(err, problem.Invalid) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t.Organization == nil {
+		return nil, nil
+	}
+	o := t.Organization
+	out := &cabinet.Organization{TIN: t.TIN, Name: o.ShortName, Office: t.TaxOffice, Status: string(t.Status), RegisteredOn: t.RegisteredOn}
+	if out.Name == "" {
+		out.Name = o.FullName
+	}
+	if o.Head != nil {
+		out.Head = o.Head.TIN
+	}
+	if o.Accountant != nil {
+		out.Accountant = o.Accountant.TIN
+	}
+	return out, nil
+}
+
 // Office returns a tax office of the directory by its code.
 func (c cabinetRegister) Office(ctx context.Context, code string) (cabinet.Office, bool, error) {
 	code = strings.TrimSpace(code)
@@ -84,6 +111,11 @@ func personOf(t *register.Taxpayer) *cabinet.Person {
 }
 
 func (a *App) newCabinet(c Config) error {
+	if c.Terms != (cabinet.Terms{}) {
+		if err := c.Terms.Check(); err != nil {
+			return err
+		}
+	}
 	id := c.Identity
 	v, err := esign.NewVerifier(esign.Config{RootsDir: id.ESignRoots, CRLFiles: id.ESignCRLs, RequireRevocation: len(id.ESignCRLs) > 0, Now: c.Now})
 	if err != nil {
@@ -92,6 +124,6 @@ func (a *App) newCabinet(c Config) error {
 	st := store.NewCabinet(c.DB)
 	a.Cabinet = cabinet.New(cabinet.Options{Store: st, Register: CabinetRegister(a.Register), Hasher: c.Hasher, Limits: a.Limits,
 		Verifier: v, Challenges: esign.NewChallenges(store.NewIdentity(c.DB), 15*time.Minute, c.Now), Sessions: a.Sessions, Now: c.Now,
-		Zone: a.Profile.Location()}) // the jurisdiction's days: Moscow's, Bishkek's
+		Zone: a.Profile.Location(), Profile: a.Profile, Terms: c.Terms}) // the jurisdiction's days: Moscow's, Bishkek's
 	return nil
 }

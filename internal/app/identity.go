@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/kabinet/kabinet/esign"
@@ -35,6 +36,10 @@ type Identity struct {
 	// their revocation lists (IDP-4c); with CRLs given, revocation checking is required.
 	ESignRoots string
 	ESignCRLs  []string
+	// CatalogueDir is a directory of a deployment's own services.json and centres.json, which
+	// extend the embedded catalogue (IDP-2, IDP-5): an entry with a new id is added, one with a
+	// known id replaces it. Empty: the embedded catalogue alone.
+	CatalogueDir string
 }
 
 // errNoRegistry makes a check wait when no registry is configured: the job is tried again.
@@ -102,8 +107,15 @@ func (a *App) newIdentity(c Config) error {
 	if err != nil {
 		return fmt.Errorf("e-signature roots: %w", err)
 	}
+	catalogue := identity.EmbeddedCatalogue()
+	if id.CatalogueDir != "" {
+		if catalogue, err = catalogue.Extend(os.DirFS(id.CatalogueDir)); err != nil {
+			return fmt.Errorf("the catalogue of %s: %w", id.CatalogueDir, err)
+		}
+	}
 	st := store.NewIdentity(c.DB)
 	a.Identity = identity.New(identity.Options{Store: st, Hasher: c.Hasher, Limits: a.Limits, Flows: a.Flows, Registry: id.Registry,
-		Taxpayers: taxpayers{a.Register}, Post: id.Post, Verifier: v, Challenges: esign.NewChallenges(st, 15*time.Minute, c.Now), Now: c.Now})
+		Taxpayers: taxpayers{a.Register}, Post: id.Post, Verifier: v, Challenges: esign.NewChallenges(st, 15*time.Minute, c.Now), Now: c.Now,
+		Catalogue: catalogue, Zone: a.Profile.Location()})
 	return nil
 }

@@ -53,6 +53,9 @@ func NewSenders(smtpURL, smsURL string) (Senders, error) {
 	return s, nil
 }
 
+// mobileCleanupJob removes the mobile application's expired tokens (KG-2).
+const mobileCleanupJob = "lk.mobile.cleanup"
+
 // jobHandlers returns the handler of every job kind, and the periodic jobs to schedule.
 func (a *App) jobHandlers() (map[string]jobs.Handler, []jobs.Periodic) {
 	handlers := a.Notify.Handlers(a.senders.Email, a.senders.SMS)
@@ -80,8 +83,13 @@ func (a *App) jobHandlers() (map[string]jobs.Handler, []jobs.Periodic) {
 		}
 		return err
 	})
+	kinds := []string{"jobs.cleanup", "notify.cleanup", "flows.cleanup", "sessions.cleanup", "limits.cleanup", oidc.CleanupJob, oidc.RotateJob}
+	if a.Profile.Cabinet.Mobile { // KG-2: the mobile application's expired tokens
+		handlers[mobileCleanupJob] = cleanup(func(ctx context.Context) error { _, err := a.Cabinet.CleanupMobile(ctx); return err })
+		kinds = append(kinds, mobileCleanupJob)
+	}
 	var periodic []jobs.Periodic
-	for _, k := range []string{"jobs.cleanup", "notify.cleanup", "flows.cleanup", "sessions.cleanup", "limits.cleanup", oidc.CleanupJob, oidc.RotateJob} {
+	for _, k := range kinds {
 		periodic = append(periodic, jobs.Periodic{Kind: k, Every: time.Hour})
 	}
 	return handlers, periodic

@@ -72,6 +72,9 @@ func CheckLKOIDC(c LKOIDC) error {
 // the personal account with the own provider; nil (no such login) when the own provider cannot
 // sign (no secret key).
 func (a *App) newLKIdP(ctx context.Context, c Config) (*lkweb.IdP, error) {
+	if !a.Profile.Cabinet.Provider {
+		return nil, nil // the jurisdiction's taxpayers have no such accounts (the Kyrgyz Republic)
+	}
 	if c.LKOIDC.Issuer != "" {
 		if err := CheckLKOIDC(c.LKOIDC); err != nil {
 			return nil, err

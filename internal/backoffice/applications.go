@@ -50,7 +50,7 @@ func (h *Handler) handleApplication(q *web.Request) error {
 		tin = a.Data.TIN
 	}
 	if tin != "" {
-		if v, err := cabinet.ParseTIN(tin); err == nil {
+		if v, err := h.d.Cabinet.ParseTIN(tin); err == nil {
 			if p, err := h.d.Cabinet.Person(q.Ctx(), v); err == nil {
 				person = p
 			}

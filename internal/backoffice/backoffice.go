@@ -18,6 +18,7 @@ import (
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/session"
@@ -127,10 +128,20 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /office/cards/{tin}/recovery", h.cardsPage(h.handleRecoveryRestore))
 	mux.Handle("POST /office/cards/{tin}/representatives", h.cardsPage(h.handleRepresentativeAdd))
 	mux.Handle("POST /office/cards/{tin}/representatives/{id}/revoke", h.cardsPage(h.handleRepresentativeRevoke))
-	mux.Handle("GET /office/applications", h.cardsPage(h.handleApplications)) // BO-3: applications.go
-	mux.Handle("GET /office/applications/{number}", h.cardsPage(h.handleApplication))
-	mux.Handle("POST /office/applications/{number}/approve", h.cardsPage(h.handleApplicationApprove))
-	mux.Handle("POST /office/applications/{number}/refuse", h.cardsPage(h.handleApplicationRefuse))
+	if h.d.Cabinet != nil && h.d.Cabinet.Rules().Registration == jurisdiction.ByApplication {
+		// KG-1, BO-3: the self-registrations of the inspector's УГНС (registrations.go).
+		mux.Handle("GET /office/registrations", h.cardsPage(h.handleRegistrations))
+		mux.Handle("GET /office/registrations/{number}", h.cardsPage(h.handleRegistration))
+		mux.Handle("POST /office/registrations/{number}/approve", h.cardsPage(h.handleRegistrationApprove))
+		mux.Handle("POST /office/registrations/{number}/refuse", h.cardsPage(h.handleRegistrationRefuse))
+		mux.Handle("GET /office/registrations/{number}/handover", h.cardsPage(h.handleRegistrationHandover))
+		mux.Handle("GET /office/registrations/{number}/handover.pdf", h.cardsPage(h.handleRegistrationPDF))
+	} else {
+		mux.Handle("GET /office/applications", h.cardsPage(h.handleApplications)) // BO-3: applications.go
+		mux.Handle("GET /office/applications/{number}", h.cardsPage(h.handleApplication))
+		mux.Handle("POST /office/applications/{number}/approve", h.cardsPage(h.handleApplicationApprove))
+		mux.Handle("POST /office/applications/{number}/refuse", h.cardsPage(h.handleApplicationRefuse))
+	}
 	mux.Handle("/office/", h.site.Page(web.Public, func(q *web.Request) error {
 		return problem.New(problem.NotFound, problem.MsgNotFound)
 	}))

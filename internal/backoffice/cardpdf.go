@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gomono"
@@ -16,8 +17,9 @@ import (
 // folded), in lang, set in PT Sans (package fonts: every letter of Russian and Kyrgyz, as
 // extracts are) with the login and password in Go Mono (Latin letters and digits): the date of issue, the tax office's code and name, the person's name, the login and
 // the temporary password, its validity, and the memo. loginURL is the personal account's login
-// page.
-func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL, issuedBy string) error {
+// page; its dates are in zone, the jurisdiction's (Moscow time, Bishkek time), and its memo asks
+// for an own password of at least minPassword characters.
+func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL, issuedBy string, zone *time.Location, minPassword int) error {
 	t := func(key string, args ...any) string { return tr(lang, key, args...) }
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetTitle(t("office.card.title")+" "+c.TIN, true)
@@ -38,15 +40,15 @@ func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL, issuedBy stri
 		office += " — " + c.OfficeName
 	}
 	rows := [][2]string{
-		{t("office.card.issued"), c.IssuedAt.In(officeZone).Format("02.01.2006")},
+		{t("office.card.issued"), c.IssuedAt.In(zone).Format("02.01.2006")},
 		{t("office.card.office"), office},
 		{t("office.card.name"), c.Name},
 		{t("office.card.login"), c.TIN},
 		{t("office.card.password"), c.TemporaryPassword},
-		{t("office.card.expires"), c.ExpiresAt.In(officeZone).Format("02.01.2006")},
+		{t("office.card.expires"), c.ExpiresAt.In(zone).Format("02.01.2006")},
 	}
 	if !c.ActiveFrom.IsZero() {
-		rows = append(rows, [2]string{t("office.card.active_from"), c.ActiveFrom.In(officeZone).Format("02.01.2006")})
+		rows = append(rows, [2]string{t("office.card.active_from"), c.ActiveFrom.In(zone).Format("02.01.2006")})
 	}
 	const labelW, lh = 68.0, 8.0
 	valueW := 210 - 20 - labelW // A4 less the default margins
@@ -73,7 +75,7 @@ func CardPDF(out io.Writer, c *cabinet.IssuedCard, lang, loginURL, issuedBy stri
 	pdf.SetFont(fonts.Family, "B", 11)
 	pdf.MultiCell(0, 6, t("office.card.memo"), "", "L", false)
 	pdf.SetFont(fonts.Family, "", 10)
-	for i, line := range cardMemo(lang, c, loginURL) {
+	for i, line := range cardMemo(lang, c, loginURL, zone, minPassword) {
 		pdf.MultiCell(0, 5, fmt.Sprintf("%d. %s", i+1, line), "", "L", false)
 		pdf.Ln(1)
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/i18n"
@@ -61,7 +60,7 @@ func (h *Handler) takeIssueFlow(q *web.Request, subject string) error {
 
 func (h *Handler) handleCardsFind(q *web.Request) error {
 	if t := q.R.URL.Query().Get("tin"); t != "" {
-		v, err := cabinet.ParseTIN(t)
+		v, err := h.d.Cabinet.ParseTIN(t)
 		if err != nil {
 			q.Page.Form = q.R.URL.Query()
 			q.Page.Title = q.Page.T("office.cards.title")
@@ -118,11 +117,11 @@ func (h *Handler) handleCard(q *web.Request) error {
 	q.Page.Title = q.Page.T("office.cards.account") + " " + p.FullName()
 	expires := ""
 	if a != nil {
-		expires = a.CardExpiresAt.In(officeZone).Format("02.01.2006")
+		expires = a.CardExpiresAt.In(q.Page.Zone()).Format("02.01.2006")
 	}
 	q.Page.Data = map[string]any{"P": p, "A": a, "Cards": cards, "AsPrincipal": asPrincipal, "AsRepresentative": asRep, "Offices": offices,
 		"OfficeName": officeName(offices, p.Office), "Flow": flowID, "Now": now, "Blocked": a != nil && a.Blocked(now), "Expires": expires,
-		"Age": cabinet.Age(p.BirthDate, now, officeZone), "ChildAge": cabinet.ChildAge, "Powers": powers,
+		"Age": cabinet.Age(p.BirthDate, now, q.Page.Zone()), "ChildAge": cabinet.ChildAge, "Powers": powers,
 		"RecoveryBlocked": a != nil && a.RecoveryOff == cabinet.RecoveryOffCodeWord}
 	q.Render(http.StatusOK, "card.html")
 	return nil
@@ -156,9 +155,9 @@ func (h *Handler) showCard(q *web.Request, card *cabinet.IssuedCard) error {
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(officeZone).Format("02.01.2006")
+		return t.In(q.Page.Zone()).Format("02.01.2006")
 	}
-	q.Page.Data = map[string]any{"C": card, "Memo": cardMemo(q.Page.Lang, card, h.lkLoginURL(q)), "IssuedBy": h.issuer(q, card.IssuedBy),
+	q.Page.Data = map[string]any{"C": card, "Memo": h.cardMemo(q.Page.Lang, card, h.lkLoginURL(q), q.Page.Zone()), "IssuedBy": h.issuer(q, card.IssuedBy),
 		"Issued": day(card.IssuedAt), "Expires": day(card.ExpiresAt), "ActiveFrom": day(card.ActiveFrom)}
 	q.W.Header().Set("Cache-Control", "no-store")
 	q.Render(http.StatusOK, "card_issued.html")
@@ -191,7 +190,7 @@ func (h *Handler) handleCardPDF(q *web.Request) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := CardPDF(&b, card, q.Page.Lang, h.lkLoginURL(q), h.issuer(q, card.IssuedBy)); err != nil {
+	if err := CardPDF(&b, card, q.Page.Lang, h.lkLoginURL(q), h.issuer(q, card.IssuedBy), q.Page.Zone(), h.d.Cabinet.Rules().Password.MinLength); err != nil {
 		return err
 	}
 	q.W.Header().Set("Content-Type", "application/pdf")
@@ -240,19 +239,22 @@ func (h *Handler) handleRecoveryRestore(q *web.Request) error {
 	return nil
 }
 
-// cardMemo is the short memo a card carries (LK-1, LK-2, LK-3, LK-10).
-func cardMemo(lang string, c *cabinet.IssuedCard, loginURL string) []string {
+// cardMemo is the short memo a card carries (LK-1, LK-2, LK-3, LK-10), its dates in zone, the
+// zone of the jurisdiction's days.
+func (h *Handler) cardMemo(lang string, c *cabinet.IssuedCard, loginURL string, zone *time.Location) []string {
+	return cardMemo(lang, c, loginURL, zone, h.d.Cabinet.Rules().Password.MinLength)
+}
+
+// cardMemo is the memo of a card whose own password has at least minPassword characters.
+func cardMemo(lang string, c *cabinet.IssuedCard, loginURL string, zone *time.Location, minPassword int) []string {
 	t := func(key string, args ...any) string { return tr(lang, key, args...) }
-	memo := []string{t("office.card.memo1", loginURL), t("office.card.memo2", cabinet.MinPassword),
-		t("office.card.memo3", c.ExpiresAt.In(officeZone).Format("02.01.2006"))}
+	memo := []string{t("office.card.memo1", loginURL), t("office.card.memo2", minPassword),
+		t("office.card.memo3", c.ExpiresAt.In(zone).Format("02.01.2006"))}
 	if !c.ActiveFrom.IsZero() {
-		memo = append(memo, t("office.card.memo_next_day", c.ActiveFrom.In(officeZone).Format("02.01.2006")))
+		memo = append(memo, t("office.card.memo_next_day", c.ActiveFrom.In(zone).Format("02.01.2006")))
 	}
 	return append(memo, t("office.card.memo4"))
 }
 
 // tr translates for a card, which is printed in the page's language.
 func tr(lang, key string, args ...any) string { return i18n.T(lang, key, args...) }
-
-// officeZone is the zone of the office's days, in which a card gives its dates.
-var officeZone = audit.OfficeZone

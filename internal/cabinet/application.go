@@ -172,7 +172,7 @@ func (s *Service) SubmitApplication(ctx context.Context, in ApplicationInput, la
 		DocIssuedBy: strings.TrimSpace(in.DocIssuedBy), Office: strings.TrimSpace(in.Office)}
 	d.BirthDate = s.parseDate(&fe, "birth_date", in.BirthDate)
 	if strings.TrimSpace(in.TIN) != "" {
-		t, err := ParseTIN(in.TIN)
+		t, err := s.ParseTIN(in.TIN)
 		if p, ok := problem.As(err); ok {
 			fe = append(fe, p.Fields...)
 		}
@@ -292,7 +292,7 @@ func (s *Service) ApproveApplication(ctx context.Context, actor audit.Actor, num
 	if tin == "" {
 		return nil, problem.InvalidField("tin", msgAppTINNeeded)
 	}
-	t, err := ParseTIN(tin)
+	t, err := s.ParseTIN(tin)
 	if err != nil {
 		return nil, err
 	}

@@ -19,16 +19,18 @@ package cabinet
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/kabinet/kabinet/esign"
+	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/limits"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
-	"github.com/kabinet/kabinet/tin"
 )
 
 // Source is how an account came to be.
@@ -40,6 +42,9 @@ const (
 	FromESign    Source = "esign"   // registered with a qualified e-signature (LK-5)
 	FromProvider Source = "idp"     // first entered through the identity provider (LK-6)
 	Managed      Source = "managed" // a principal's or a child's account with no credentials of its own (LK-8)
+	// FromRegistration: the taxpayer registered themselves and an inspector of their tax office
+	// granted access after seeing the passport (KG-1, registration.go).
+	FromRegistration Source = "registration"
 )
 
 // RecoveryOffCodeWord is why online recovery was switched off by the rules: three wrong code
@@ -72,9 +77,14 @@ type Account struct {
 	RecoveryFailures int    // wrong code words in a row
 	RecoveryOff      string // RecoveryOffCodeWord when the rules switched recovery off
 	Lang             string // the language of the messages sent to the owner
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	Version          int64
+	// Signatory is, for an organization's account (KG-1), the personal TIN of the head or the
+	// accountant who registered it and holds its password; SignatoryRole what they are to it
+	// (head, accountant) as the register knew them. "" for a person's own account.
+	Signatory     string
+	SignatoryRole string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Version       int64
 }
 
 // HasPassword reports whether the account can be entered with a password.
@@ -98,13 +108,19 @@ type Person struct {
 	Office       string // the tax office the person is registered with
 	Status       string // active, deregistered, not_applied (the register's statuses)
 	RegisteredOn time.Time
+	// OrgName is set when the taxpayer is an organization whose account this is (KG-1): its
+	// name, which FullName returns; the names of a person are empty then.
+	OrgName string
 }
 
 // StatusNotApplied is the register's status of a TIN that stopped being applied (REG-7).
 const StatusNotApplied = "not_applied"
 
-// FullName is the person's name as shown.
+// FullName is the person's name as shown (an organization's name for an organization).
 func (p *Person) FullName() string {
+	if p.OrgName != "" {
+		return p.OrgName
+	}
 	return strings.Join(strings.Fields(p.Surname+" "+p.GivenName+" "+p.Patronymic), " ")
 }
 
@@ -113,6 +129,35 @@ func (p *Person) Applied() bool { return p.Status != StatusNotApplied }
 
 // Office is a tax office as a card names it.
 type Office struct{ Code, Name string }
+
+// Organization is an organization as the register knows it, where organizations have accounts of
+// their own registered by their head or accountant (KG-1).
+type Organization struct {
+	TIN          string
+	Name         string // the short name, else the full name
+	Office       string
+	Status       string // the register's statuses, as Person's
+	RegisteredOn time.Time
+	Head         string // the head's personal TIN
+	Accountant   string // the accountant's personal TIN, "" when none
+}
+
+// SignatoryRole returns what the person with a TIN is to the organization: "head",
+// "accountant", or "" when neither (KG-1: only they may register its account).
+func (o *Organization) SignatoryRole(tin string) string {
+	switch {
+	case o == nil || tin == "":
+		return ""
+	case o.Head == tin:
+		return "head"
+	case o.Accountant == tin:
+		return "accountant"
+	}
+	return ""
+}
+
+// Applied reports whether the organization's TIN is applied (REG-7).
+func (o *Organization) Applied() bool { return o.Status != StatusNotApplied }
 
 // Site is the name of the personal account's site, whose sessions are the accounts'.
 const Site = "lk"
@@ -136,6 +181,9 @@ func (s *Service) endSessions(ctx context.Context, tin string) error {
 type Register interface {
 	Person(ctx context.Context, tin string) (*Person, error)
 	PersonBySNILS(ctx context.Context, snils string) (*Person, error)
+	// Organization returns an organization with its signatories (KG-1); nil with no error when
+	// the register holds none (or a person) under the TIN.
+	Organization(ctx context.Context, tin string) (*Organization, error)
 	// Office returns a tax office of the directory; ok is false for an unknown code.
 	Office(ctx context.Context, code string) (o Office, ok bool, err error)
 }
@@ -149,6 +197,13 @@ type Options struct {
 	Verifier   *esign.Verifier   // trusted roots and CRLs of qualified certificates (LK-5)
 	Challenges *esign.Challenges // stored in the database: several processes share them
 	Zone       *time.Location    // the zone of the tax administration's days; Moscow time when nil
+	// Profile is the jurisdiction (package jurisdiction): its TIN rules read the logins, its
+	// cabinet rules say how taxpayers get an account and what their password must be; Russia's
+	// when zero.
+	Profile jurisdiction.Profile
+	// Terms are the versions of the documents a mobile login accepts (KG-2, terms.go);
+	// DefaultTerms when zero.
+	Terms Terms
 	// Sessions ends the sessions of an account at once when its credentials are replaced (a new
 	// card, a recovered password: LK-10); the sessions' start is checked against the account's
 	// SessionsFrom as well, so that a process that missed the end refuses them too.
@@ -168,6 +223,10 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.Profile = o.Profile.OrDefault()
+	if o.Terms == (Terms{}) {
+		o.Terms = DefaultTerms
+	}
 	z := o.Zone
 	if z == nil {
 		z = moscow
@@ -185,6 +244,16 @@ var moscow = func() *time.Location {
 
 // Now returns the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
+
+// Profile returns the jurisdiction the accounts belong to.
+func (s *Service) Profile() jurisdiction.Profile { return s.o.Profile }
+
+// Rules returns the jurisdiction's rules of the personal account.
+func (s *Service) Rules() jurisdiction.CabinetRules { return s.o.Profile.Cabinet }
+
+// local is the jurisdiction's own wording of a message key, when the catalogue has one
+// ("lk.tin_format.kg": a Kyrgyz ИНН has 14 digits).
+func (s *Service) local(key string) string { return i18n.Local(key, string(s.o.Profile.Code)) }
 
 // Origin is where a request comes from: the client's address and browser, the device token it
 // carries for the attempt limits, and the language of the messages sent to the user.
@@ -216,17 +285,47 @@ var (
 	msgUnavailable = problem.Msg("lk.register_unavailable")
 )
 
-// ParseTIN reads a person's TIN as typed (spaces allowed) and returns its 12 digits.
-func ParseTIN(s string) (string, error) {
-	d := strings.Join(strings.Fields(s), "")
-	v, err := tin.ParseINN(d)
+// ParseTIN reads a person's TIN as typed (spaces allowed) by the jurisdiction's rules and returns
+// its digits (12 in Russia, 14 in the Kyrgyz Republic); a TIN of another jurisdiction is refused
+// saying so, an organization's saying that a person's is needed.
+func (s *Service) ParseTIN(v string) (string, error) {
+	n, err := s.parseTIN("tin", v, jurisdiction.Person)
+	return n.Digits, err
+}
+
+var (
+	msgTINJurisdiction    = problem.Msg("lk.tin_jurisdiction")
+	msgTINNotOrganization = problem.Msg("lk.tin_not_organization")
+)
+
+// parseTIN reads the TIN typed into field by the jurisdiction's rules: one of holders (any when
+// none is given), else an Invalid problem on field that says what is wrong.
+func (s *Service) parseTIN(field, v string, holders ...jurisdiction.Holder) (jurisdiction.Number, error) {
+	d := strings.Join(strings.Fields(v), "")
+	p := s.o.Profile
+	n, err := p.TIN.Parse(d, s.now())
 	if err != nil {
-		return "", problem.InvalidField("tin", problem.Number(err))
+		if o, other := p.Other(d, s.now()); other && d != "" {
+			return n, problem.InvalidField(field, msgTINJurisdiction.With(d, i18n.Key(o.Words.TIN), i18n.Key(p.Words.TIN)))
+		}
+		return n, problem.InvalidField(field, problem.Number(err))
 	}
-	if v.Type != tin.Individual {
-		return "", problem.InvalidField("tin", msgTINFormat)
+	if len(holders) > 0 && !slices.Contains(holders, n.Holder) {
+		if slices.Contains(holders, jurisdiction.Person) {
+			return n, problem.InvalidField(field, problem.Msg(s.local(msgTINFormat.Key)))
+		}
+		return n, problem.InvalidField(field, msgTINNotOrganization.With(d))
 	}
-	return v.Digits, nil
+	return n, nil
+}
+
+// accountHolders are whose TINs open accounts: persons, and organizations where they register
+// accounts of their own through their head or accountant (KG-1).
+func (s *Service) accountHolders() []jurisdiction.Holder {
+	if s.o.Profile.Register.Signatories {
+		return []jurisdiction.Holder{jurisdiction.Person, jurisdiction.Organization}
+	}
+	return []jurisdiction.Holder{jurisdiction.Person}
 }
 
 // Account returns an account.
@@ -257,6 +356,30 @@ func (s *Service) Person(ctx context.Context, tin string) (*Person, error) {
 		return nil, problem.New(problem.NotFound, msgTINUnknown.With(tin))
 	}
 	return p, nil
+}
+
+// Subject returns the taxpayer whose account tin is as the account's pages show it: the
+// register's person, or where organizations have accounts (KG-1) the organization, its name in
+// OrgName. NotFound when the register holds neither.
+func (s *Service) Subject(ctx context.Context, tin string) (*Person, error) {
+	p, err := s.o.Register.Person(ctx, tin)
+	if err != nil {
+		return nil, problem.Wrap(problem.Unavailable, msgUnavailable, err)
+	}
+	if p != nil || !s.o.Profile.Register.Signatories {
+		if p == nil {
+			return nil, problem.New(problem.NotFound, msgTINUnknown.With(tin))
+		}
+		return p, nil
+	}
+	o, err := s.o.Register.Organization(ctx, tin)
+	if err != nil {
+		return nil, problem.Wrap(problem.Unavailable, msgUnavailable, err)
+	}
+	if o == nil {
+		return nil, problem.New(problem.NotFound, msgTINUnknown.With(tin))
+	}
+	return &Person{TIN: o.TIN, OrgName: o.Name, Office: o.Office, Status: o.Status, RegisteredOn: o.RegisteredOn}, nil
 }
 
 // appliedPerson returns the register's person with tin whose TIN is applied.
@@ -317,6 +440,9 @@ func (s *Service) notices(a *Account, key string, args ...string) ([]Notice, err
 
 // notice prepares one message to an address about the account tin.
 func (s *Service) notice(tin string, ch notify.Channel, to, lang, key string, args ...string) (Notice, error) {
+	if k := key + "." + string(s.o.Profile.Code); i18n.Has(i18n.Default, k+".body") {
+		key = k // the jurisdiction's own wording ("….kg": turn to the УГНС, not to a card's inspection)
+	}
 	msgs, err := notify.Prepare(s.now(), notify.Message{Channel: ch, To: to, Lang: messageLang(lang), Key: key, Args: args})
 	if err != nil {
 		return Notice{}, err

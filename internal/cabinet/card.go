@@ -167,7 +167,7 @@ func (s *Service) IssueCard(ctx context.Context, actor audit.Actor, req CardRequ
 }
 
 func (s *Service) issueCard(ctx context.Context, actor audit.Actor, req CardRequest, app *Application) (*IssuedCard, error) {
-	tin, err := ParseTIN(req.TIN)
+	tin, err := s.ParseTIN(req.TIN)
 	if err != nil {
 		return nil, err
 	}

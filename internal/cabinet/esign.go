@@ -134,7 +134,7 @@ func (s *Service) RegisterWithSignature(ctx context.Context, tin string, in ESig
 	if requiredText(&fe, "email", in.Email) && email == "" {
 		fe.Add("email", msgEmail)
 	}
-	if err := CheckPassword("password", in.Password, in.Again); err != nil {
+	if err := s.checkPassword("password", in.Password, in.Again); err != nil {
 		pe, _ := problem.As(err)
 		fe = append(fe, pe.Fields...)
 	}

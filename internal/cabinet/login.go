@@ -7,7 +7,6 @@ import (
 
 	"github.com/kabinet/kabinet/internal/limits"
 	"github.com/kabinet/kabinet/internal/problem"
-	"github.com/kabinet/kabinet/tin"
 )
 
 // Login by TIN and password (LK-1, LK-2) under the attempt limits of package limits (per
@@ -48,13 +47,19 @@ func loginKey(login string) string { return strings.Join(strings.Fields(login), 
 
 // Login checks a TIN and a password.
 func (s *Service) Login(ctx context.Context, login, pw string, o Origin) (LoginResult, error) {
+	return s.login(ctx, login, pw, o, true)
+}
+
+// login checks a login and a password under the attempt limits; a browser that gets in from an
+// untrusted device is given a device token (trust), an application (KG-2) none.
+func (s *Service) login(ctx context.Context, login, pw string, o Origin, trust bool) (LoginResult, error) {
 	key := loginKey(login)
-	if IsDemo(key) {
+	if IsDemo(key) && s.o.Profile.Cabinet.Demo {
 		return LoginResult{Demo: true}, nil
 	}
 	var a *Account
-	if v, err := tin.ParseINN(key); err == nil && v.Type == tin.Individual {
-		if a, err = s.findAccount(ctx, v.Digits); err != nil {
+	if n, err := s.parseTIN("login", key, s.accountHolders()...); err == nil {
+		if a, err = s.findAccount(ctx, n.Digits); err != nil {
 			return LoginResult{}, err
 		}
 	}
@@ -91,7 +96,7 @@ func (s *Service) Login(ctx context.Context, login, pw string, o Origin) (LoginR
 	if err := s.o.Store.Record(ctx, Effects{Events: []Event{s.event(a.TIN, kind, o, "", "")}}); err != nil {
 		return LoginResult{}, err
 	}
-	if !t.Trusted {
+	if !t.Trusted && trust {
 		if res.Device, err = s.o.Limits.TrustDevice(ctx, LoginPolicy, key); err != nil {
 			return LoginResult{}, err
 		}
@@ -111,12 +116,15 @@ func (s *Service) admit(ctx context.Context, a *Account, o Origin) error {
 	if !a.ActiveFrom.IsZero() && now.Before(a.ActiveFrom) {
 		return problem.New(problem.Forbidden, msgNotYet.With(s.date(a.ActiveFrom)))
 	}
+	if a.Signatory != "" {
+		return s.admitSignatory(ctx, a)
+	}
 	p, err := s.o.Register.Person(ctx, a.TIN)
 	if err != nil {
 		return problem.Wrap(problem.Unavailable, msgUnavailable, err)
 	}
 	if p == nil || !p.Applied() {
-		return problem.New(problem.Forbidden, msgLoginStale)
+		return problem.New(problem.Forbidden, problem.Msg(s.local(msgLoginStale.Key)))
 	}
 	if name := p.FullName(); name != a.Name {
 		a.Name = name // the register's name changed (REG-6): shown from now on
@@ -140,7 +148,7 @@ func (s *Service) SetOwnPassword(ctx context.Context, tin, cardID, pw, again str
 	if err := s.admit(ctx, a, o); err != nil {
 		return nil, err
 	}
-	if err := CheckPassword("new_password", pw, again); err != nil {
+	if err := s.checkPassword("new_password", pw, again); err != nil {
 		return nil, err
 	}
 	if err := s.setPassword(ctx, a, pw); err != nil {

@@ -98,6 +98,7 @@ var (
 	msgPasswordRepeat = problem.Msg("lk.password.repeat")
 	msgPasswordLong   = problem.Msg("lk.password.long", MaxPassword)
 	msgCurrent        = problem.Msg("lk.password.current")
+	msgPasswordMin    = problem.Msg("lk.password.min")
 )
 
 // CheckPassword returns what is wrong with a new own password pw typed twice (pw and again), on
@@ -134,6 +135,62 @@ func RuleTexts(lang string) []string {
 	return out
 }
 
+// checkPassword is the jurisdiction's rule of a new own password typed twice: LK-3 where the
+// password must be of Latin letters of both cases with a digit and a special character (Russia),
+// else its least length alone (KG-1: at least eight characters).
+func (s *Service) checkPassword(field, pw, again string) error {
+	return s.checkPasswordPair(field, field+"_confirm", pw, again)
+}
+
+// checkPasswordPair is checkPassword with the field of the second typing named confirm.
+func (s *Service) checkPasswordPair(field, confirm, pw, again string) error {
+	r := s.o.Profile.Cabinet.Password
+	if !r.Latin {
+		return CheckLength(field, confirm, pw, again, r.MinLength)
+	}
+	err := CheckPassword(field, pw, again)
+	if p, ok := problem.As(err); ok {
+		for i := range p.Fields {
+			if p.Fields[i].Field == field+"_confirm" {
+				p.Fields[i].Field = confirm
+			}
+		}
+	}
+	return err
+}
+
+// CheckLength returns what is wrong with a new password pw typed twice (pw into field, again
+// into confirm) where the only rule is its length (KG-1): at least min characters, at most
+// MaxPassword, and the same twice («Пароли не совпадают»); an empty one is named as required.
+func CheckLength(field, confirm, pw, again string, min int) error {
+	var fe problem.Fields
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case pw == "":
+		fe.Add(field, msgRequired.With(i18n.Field(field)))
+	case n > MaxPassword:
+		fe.Add(field, msgPasswordLong)
+	case n < min:
+		fe.Add(field, msgPasswordMin.With(min))
+	}
+	switch {
+	case again == "":
+		fe.Add(confirm, msgRequired.With(i18n.Field(confirm)))
+	case !fe.Has(field) && pw != again:
+		fe.Add(confirm, msgPasswordRepeat)
+	}
+	return fe.Err()
+}
+
+// PasswordRules returns the texts of the jurisdiction's rules of the own password in lang, for a
+// form's hint.
+func (s *Service) PasswordRules(lang string) []string {
+	if r := s.o.Profile.Cabinet.Password; !r.Latin {
+		return []string{msgPasswordMin.With(r.MinLength).In(lang)}
+	}
+	return RuleTexts(lang)
+}
+
 // ChangePassword changes the own password of a signed-in owner, who types the current one
 // (checked under the login's attempt limits); an account without a password (entered through the
 // identity provider, LK-6) is given its first one, with no current one to type
@@ -147,7 +204,7 @@ func (s *Service) ChangePassword(ctx context.Context, tin, current, pw, again st
 		_, err := s.SetFirstPassword(ctx, tin, pw, again, o)
 		return err
 	}
-	if err := CheckPassword("new_password", pw, again); err != nil {
+	if err := s.checkPassword("new_password", pw, again); err != nil {
 		return err
 	}
 	t, err := s.o.Limits.Begin(ctx, LoginPolicy, a.TIN, o.limits())
@@ -181,7 +238,10 @@ func (s *Service) ChangePassword(ctx context.Context, tin, current, pw, again st
 		a.Temporary = false
 		return s.useCard(ctx, a, Effects{Events: []Event{s.event(a.TIN, "password_set", o, "", "")}, Messages: msgs})
 	}
-	return s.update(ctx, a, Effects{Events: []Event{s.event(a.TIN, "password_changed", o, "", "")}, Messages: msgs})
+	if err := s.update(ctx, a, Effects{Events: []Event{s.event(a.TIN, "password_changed", o, "", "")}, Messages: msgs}); err != nil {
+		return err
+	}
+	return s.revokeMobile(ctx, a.TIN) // KG-2: the application logs in again with the new password
 }
 
 // setPassword hashes pw into a (not yet written).

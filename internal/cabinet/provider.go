@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 	"github.com/kabinet/kabinet/tin"
@@ -198,8 +199,8 @@ func (s *Service) SignIn(ctx context.Context, x External, o Origin) (a *Account,
 // providerPerson finds the register's person by the TIN a provider sent, else by its СНИЛС; nil
 // when neither names one.
 func (s *Service) providerPerson(ctx context.Context, x External) (*Person, error) {
-	if v, err := tin.ParseINN(strings.TrimSpace(x.TIN)); err == nil && v.Type == tin.Individual {
-		p, err := s.o.Register.Person(ctx, v.Digits)
+	if n, err := s.parseTIN("tin", x.TIN, jurisdiction.Person); err == nil && strings.TrimSpace(x.TIN) != "" {
+		p, err := s.o.Register.Person(ctx, n.Digits)
 		if err != nil {
 			return nil, problem.Wrap(problem.Unavailable, msgUnavailable, err)
 		}
@@ -230,7 +231,7 @@ func (s *Service) SetFirstPassword(ctx context.Context, tin, pw, again string, o
 	if a.HasPassword() {
 		return nil, problem.New(problem.Conflict, msgHasPassword)
 	}
-	if err := CheckPassword("new_password", pw, again); err != nil {
+	if err := s.checkPassword("new_password", pw, again); err != nil {
 		return nil, err
 	}
 	if err := s.setPassword(ctx, a, pw); err != nil {

@@ -99,7 +99,7 @@ func (s *Service) SendContactCode(ctx context.Context, tin string, p Purpose, va
 	}
 	if to == "" {
 		if p == ForPhone {
-			return problem.InvalidField(field, msgPhone)
+			return problem.InvalidField(field, problem.Msg(s.local(msgPhone.Key)))
 		}
 		return problem.InvalidField(field, msgEmail)
 	}
@@ -210,8 +210,8 @@ func (s *Service) RequestRecovery(ctx context.Context, login, codeWord, base str
 		return problem.InvalidField("login", msgRequired.With(i18n.Field("login")))
 	}
 	var a *Account
-	if t, err := ParseTIN(key); err == nil {
-		if a, err = s.findAccount(ctx, t); err != nil {
+	if n, err := s.parseTIN("login", key, s.accountHolders()...); err == nil {
+		if a, err = s.findAccount(ctx, n.Digits); err != nil {
 			return err
 		}
 	}
@@ -313,7 +313,7 @@ func (s *Service) ResetPassword(ctx context.Context, l, pw, again string, o Orig
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckPassword("new_password", pw, again); err != nil {
+	if err := s.checkPassword("new_password", pw, again); err != nil {
 		return nil, err // the link stays usable
 	}
 	if _, err := s.o.Store.TakeCode(ctx, ForRecovery, c.Key); errors.Is(err, storeerr.ErrNotFound) {

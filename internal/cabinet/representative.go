@@ -107,11 +107,11 @@ var (
 // BO-2). The staff action is in the audit log and in both accounts' histories.
 func (s *Service) AddRepresentation(ctx context.Context, actor audit.Actor, in RepInput) (*Representation, error) {
 	var fe problem.Fields
-	principal, err := ParseTIN(in.Principal)
+	principal, err := s.ParseTIN(in.Principal)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := ParseTIN(in.Representative)
+	rep, err := s.ParseTIN(in.Representative)
 	if err != nil {
 		return nil, problem.InvalidField("representative", problem.Msg("lk.rep.tin"))
 	}

@@ -40,11 +40,13 @@ type Event struct {
 var EventKinds = []string{"card_issued", "card_reissued", "login", "login_failed", "login_blocked", "temporary_login", "password_set",
 	"password_changed", "esign_login", "esign_registered", "provider_login", "email_confirmed", "phone_confirmed", "recovery_on",
 	"recovery_off", "recovery_code_word_wrong", "recovery_blocked", "recovery_link_sent", "recovered", "recovery_restored",
-	"signed_out_everywhere", "representative_added", "representative_revoked", "acting", "extract_issued", "application_approved"}
+	"signed_out_everywhere", "representative_added", "representative_revoked", "acting", "extract_issued", "application_approved",
+	"registration_approved", "mobile_login", "mobile_logout", "mobile_token_reused", "terms_accepted"}
 
 // AuditActions are the personal account's staff actions in the audit log (BO-2, BO-3, BO-5).
 var AuditActions = []string{"lk.card.issue", "lk.card.reissue", "lk.card.pdf", "lk.recovery.restore", "lk.representative.add",
-	"lk.representative.revoke", "lk.application.approve", "lk.application.refuse"}
+	"lk.representative.revoke", "lk.application.approve", "lk.application.refuse", "lk.registration.approve", "lk.registration.refuse",
+	"lk.registration.print", "lk.account.add"}
 
 // Notification is a message sent (or waiting in the outbox) to an account's owner.
 type Notification struct {
@@ -122,4 +124,40 @@ type Store interface {
 	Representation(ctx context.Context, id string) (*Representation, error)
 	// RevokeRepresentation marks a representation revoked, if it is not yet.
 	RevokeRepresentation(ctx context.Context, id string, at time.Time, by string, e Effects) error
+
+	RegistrationStore
+	MobileStore
+}
+
+// RegistrationStore keeps the applications of self-registration (KG-1, registration.go).
+type RegistrationStore interface {
+	// InsertRegistration stores a new application and returns its sequence number; a
+	// *storeerr.KeyTaken when an application of the same login is waiting.
+	InsertRegistration(ctx context.Context, r Registration) (int64, error)
+	Registration(ctx context.Context, seq int64) (*Registration, error)
+	// PendingRegistration returns the application of a login that waits for a decision.
+	PendingRegistration(ctx context.Context, login string) (*Registration, error)
+	Registrations(ctx context.Context, f RegistrationFilter) ([]Registration, error)
+	// DecideRegistration writes a decided application if its stored version is r.Version, with
+	// the account an approval creates (nil for a refusal; a *storeerr.KeyTaken when the login has
+	// an account already).
+	DecideRegistration(ctx context.Context, r Registration, a *Account, e Effects) error
+}
+
+// MobileStore keeps the mobile application's tokens and the documents' acceptances (KG-2,
+// mobile.go, terms.go).
+type MobileStore interface {
+	// Acceptances returns an account's acceptances, the newest first.
+	Acceptances(ctx context.Context, tin string) ([]Acceptance, error)
+	// IssueMobileTokens stores new tokens and acceptances (one already recorded is kept as it
+	// was) with their effects, at once.
+	IssueMobileTokens(ctx context.Context, tokens []MobileToken, acc []Acceptance, e Effects) error
+	MobileToken(ctx context.Context, hash []byte) (*MobileToken, error)
+	// UseMobileToken marks a token used at at; storeerr.ErrConflict when it was used already.
+	UseMobileToken(ctx context.Context, hash []byte, at time.Time) error
+	// RevokeMobileFamily revokes every token of a chain not yet revoked, with the effects.
+	RevokeMobileFamily(ctx context.Context, family string, at time.Time, e Effects) error
+	// RevokeMobileTokensOf revokes every token of an account not yet revoked.
+	RevokeMobileTokensOf(ctx context.Context, tin string, at time.Time) error
+	DeleteExpiredMobileTokens(ctx context.Context, before time.Time) (int, error)
 }

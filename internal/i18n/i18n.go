@@ -7,6 +7,12 @@
 //
 // Domain packages return keys with arguments, never texts; the transports (web pages, problem+json,
 // the command line, notifications) turn them into text here, in the reader's language.
+//
+// A language is complete (every key) or declares a fallback (Fallbacks): Kyrgyz (ky) covers what
+// the Kyrgyz taxpayer sees — the cabinet's pages, its errors, field labels, enumerated values,
+// notifications and the mobile API (KG-1, KG-2; the test computes that set) — and falls back to
+// Russian, the official language the inspectors of the State Tax Service work in, for the rest
+// (the back office, the register's API).
 package i18n
 
 import (
@@ -45,6 +51,19 @@ type Localized interface{ In(lang string) string }
 
 // Default is the language of a page before the user or the browser asks for another.
 const Default = "ru"
+
+// Fallbacks are the languages that do not have every key, each with the language whose text is
+// shown for a key it lacks: Kyrgyz has every text a Kyrgyz taxpayer sees (the cabinet, its
+// messages and the mobile API), and the back office's texts in Russian, the language the
+// inspectors of the State Tax Service work in. Every other language has every key.
+var Fallbacks = map[string]string{"ky": "ru"}
+
+// Fallback returns the language whose texts stand in for the keys lang lacks, or "" for a
+// complete language.
+func Fallback(lang string) string { return Fallbacks[lang] }
+
+// Complete reports whether lang has every key of the catalogue (no fallback).
+func Complete(lang string) bool { return Supported(lang) && Fallbacks[lang] == "" }
 
 //go:embed locales/*.json
 var files embed.FS
@@ -105,8 +124,31 @@ func Languages() []string { return slices.Clone(languages) }
 // Supported reports whether lang is a language of the catalogue.
 func Supported(lang string) bool { _, ok := catalogue[lang]; return ok }
 
-// Has reports whether key has a text in lang.
-func Has(lang, key string) bool { _, ok := catalogue[lang][key]; return ok }
+// Has reports whether key has a text in lang: its own, or its fallback's (Fallbacks).
+func Has(lang, key string) bool {
+	if Own(lang, key) {
+		return true
+	}
+	if fb := Fallbacks[lang]; fb != "" {
+		return Own(fb, key)
+	}
+	return false
+}
+
+// Own reports whether lang's own file has a text of key.
+func Own(lang, key string) bool { _, ok := catalogue[lang][key]; return ok }
+
+// Local returns the catalogue key of a jurisdiction's own wording of key — key, a dot and the
+// jurisdiction's code ("lk.hint.login.kg") — when the catalogue has one, else key: a message
+// that gives an example (a TIN's length, a phone number) gives one of its jurisdiction.
+func Local(key, jurisdiction string) string {
+	if jurisdiction != "" {
+		if k := key + "." + jurisdiction; Has(Default, k) {
+			return k
+		}
+	}
+	return key
+}
 
 // Keys returns every key of lang's file, sorted.
 func Keys(lang string) []string {
@@ -119,14 +161,20 @@ func Keys(lang string) []string {
 }
 
 // T returns the text of key in lang formatted with args. A language the catalogue lacks falls
-// back to the default one; a key it lacks is returned as is and remembered (see Missing), so a
-// test that walks the pages catches it.
+// back to the default one, a key a language with a fallback lacks to its fallback's text (whose
+// arguments are still translated into lang where they can be); a key no language has is
+// returned as is and remembered (see Missing), so a test that walks the pages catches it.
 func T(lang, key string, args ...any) string {
 	texts, ok := catalogue[lang]
 	if !ok {
 		lang, texts = Default, catalogue[Default]
 	}
 	s, ok := texts[key]
+	if !ok {
+		if fb := Fallbacks[lang]; fb != "" {
+			s, ok = catalogue[fb][key]
+		}
+	}
 	if !ok {
 		missingMu.Lock()
 		missing[lang+":"+key] = true

@@ -64,7 +64,15 @@ const (
 // Valid reports whether m is a known method.
 func (m Method) Valid() bool { return m == ServiceCenter || m == Mail || m == ESign }
 
-// Kind is a kind of registration (IDP-1).
+// Kind is a kind of registration (IDP-1). What differs between the kinds: a Russian citizen's
+// profile needs the СНИЛС and a Russian passport; a foreign citizen's a foreign passport, the
+// СНИЛС optional (checked by the passport alone when there is none); a representative of a
+// legal entity is a person like the others (their own passport and СНИЛС, by their
+// citizenship) who also names the organization they act for (Organization: its ОГРН, checked
+// with package tin, and its name; optional at registration, shown on the account's pages and to
+// the operator). The organization is recorded as the representative states it: the identity
+// provider does not check it against the register of legal entities nor the right to act for
+// it — the services that act for an organization (the catalogue's audience "business") do.
 type Kind string
 
 // The kinds of registration.
@@ -73,6 +81,15 @@ const (
 	ForeignCitizen Kind = "foreign"  // a foreign citizen or a stateless person
 	LegalEntity    Kind = "business" // a representative of a legal entity (acts with a personal account of theirs)
 )
+
+// Organization is the legal entity a representative acts for, as they stated it (IDP-1).
+type Organization struct {
+	OGRN string `json:"ogrn,omitempty"` // 13 digits, valid check digit
+	Name string `json:"name,omitempty"`
+}
+
+// IsZero reports whether no organization is stated.
+func (o Organization) IsZero() bool { return o.OGRN == "" && o.Name == "" }
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { return k == RussianCitizen || k == ForeignCitizen || k == LegalEntity }
@@ -124,6 +141,7 @@ type Consent struct {
 type Account struct {
 	ID            string
 	Kind          Kind
+	Organization  Organization // for the kind LegalEntity: the organization they act for
 	Surname       string
 	GivenName     string
 	Patronymic    string

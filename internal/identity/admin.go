@@ -58,8 +58,13 @@ func (s *Provider) AddAccount(ctx context.Context, n NewAccount) (*Account, erro
 		}
 	}
 	if n.INN != "" {
-		if _, err := tin.ParseINN(n.INN); err != nil {
+		// A person's ИНН has 12 digits; a 10-digit one is an organization's.
+		if v, err := tin.ParseINN(n.INN); err != nil {
 			fe.Add("inn", problem.Number(err))
+		} else if len(v.Digits) != 12 {
+			fe.Add("inn", problem.Msg("idp.inn_person"))
+		} else {
+			n.INN = v.Digits
 		}
 	}
 	if n.Level.Rank() == 0 {

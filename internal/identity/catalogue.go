@@ -22,7 +22,8 @@ import (
 // centres where an account is registered, recovered or confirmed in person, searchable by city
 // and by service. Both are directories embedded as data (data/services.json,
 // data/centres.json), checked when they are loaded, and extendable at start from files of the
-// same form (Directory.Extend, UseCatalogue).
+// same form: a deployment gives the provider EmbeddedCatalogue().Extend(os.DirFS(dir))
+// (Options.Catalogue; `kabinet serve --catalogue DIR`).
 
 //go:embed data/services.json data/centres.json
 var catalogueFiles embed.FS

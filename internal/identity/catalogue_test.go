@@ -35,6 +35,9 @@ func TestEmbeddedCatalogue(t *testing.T) {
 	perLevel := map[identity.Level]int{}
 	for _, s := range services {
 		for _, l := range i18n.Languages() {
+			if !i18n.Complete(l) {
+				continue // a language with a fallback (Kyrgyz) shows the default language's names
+			}
 			if strings.TrimSpace(s.Name[l]) == "" || strings.TrimSpace(s.Agency[l]) == "" {
 				t.Errorf("service %s: no name or agency in %s", s.ID, l)
 			}

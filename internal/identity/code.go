@@ -1,24 +1,27 @@
 package identity
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"time"
+
+	"github.com/kabinet/kabinet/internal/limits"
 )
 
 // One-time codes (IDP-1, IDP-4, IDP-6): 6 random digits, sent by SMS or e-mail (or printed on a
-// letter, or handed over by an operator), single use, valid CodeTTL, CodeTries tries, resent at
-// most CodeSends times an hour to one destination. Only a code's HMAC is stored; it is compared in
-// constant time.
+// letter, or handed over by an operator), single use, valid CodeTTL, CodeTries tries, sent under
+// the limits of RegistrationSends and RecoverySends. Only a code's HMAC is stored; it is compared
+// in constant time.
 
 // Code lifetimes and limits.
 const (
 	CodeTTL     = 10 * time.Minute
 	CodeTries   = 5
-	CodeSends   = 5 // per hour and destination
+	CodeSends   = 5 // per hour, destination and client address (RegistrationSends, RecoverySends)
 	LetterTTL   = 90 * 24 * time.Hour
 	OperatorTTL = 30 * 24 * time.Hour
 	codeDigits  = 6
@@ -74,4 +77,38 @@ func normalizeCode(s string) string {
 		}
 	}
 	return string(out)
+}
+
+// The limits of the codes sent, apart per purpose, so that a stranger who starts registrations
+// typing the owner's phone does not spend the owner's recovery codes (and the other way round).
+// Each counts per destination (a registration's phone or e-mail; a recovery's identifier as
+// typed, normalized) and client address: CodeSends an hour from one address, so a stranger's
+// burst from their address leaves the owner's own untouched; and from all addresses together
+// 2×CodeSends an hour, then at most one every 10 minutes more, so that nobody floods a phone
+// however many addresses they use. A recovery asked from the owner's trusted device (one where
+// they signed in before) skips both and has CodeSends an hour of its own (recoverySend).
+var (
+	RegistrationSends = sendPolicy("idp.send.registration")
+	RecoverySends     = sendPolicy("idp.send.recovery")
+)
+
+func sendPolicy(scope string) limits.Policy {
+	return limits.Policy{
+		Scope:     scope,
+		PerClient: limits.Rule{Max: CodeSends, Window: time.Hour},
+		Overall:   limits.Throttle{Budget: 2 * CodeSends, Window: time.Hour, Step: 10 * time.Minute, MaxDelay: time.Hour},
+		PerDevice: limits.Rule{Max: CodeSends, Window: time.Hour},
+	}
+}
+
+var deviceSendRule = limits.Rule{Max: CodeSends, Window: time.Hour}
+
+// countSend counts a code about to be sent to subject under p, from o's address; a refusal is a
+// TooMany problem that says when to ask again.
+func (s *Provider) countSend(ctx context.Context, p limits.Policy, subject string, o Origin) error {
+	_, err := s.o.Limits.Begin(ctx, p, subject, limits.Origin{Address: o.Address})
+	if r, ok := limits.AsRefusal(err); ok {
+		return r.Problem()
+	}
+	return err
 }

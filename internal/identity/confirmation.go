@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -44,6 +45,8 @@ type Checklist struct {
 	Note          string
 }
 
+// evidence is what the operator checked, as kept with the account and in the audit entry: the
+// centre, the documents shown, and the operator's note (quoted, at most 300 characters).
 func (c Checklist) evidence() string {
 	var checked []string
 	if c.PassportShown {
@@ -52,7 +55,14 @@ func (c Checklist) evidence() string {
 	if c.SNILSShown {
 		checked = append(checked, "snils")
 	}
-	return fmt.Sprintf("centre=%s checked=%s", c.Centre, strings.Join(checked, ","))
+	e := fmt.Sprintf("centre=%s checked=%s", c.Centre, strings.Join(checked, ","))
+	if note := strings.Join(strings.Fields(c.Note), " "); note != "" {
+		if r := []rune(note); len(r) > 300 {
+			note = string(r[:300])
+		}
+		e += " note=" + strconv.Quote(note)
+	}
+	return e
 }
 
 // confirmable refuses to confirm an account that is not standard yet or is confirmed already —
@@ -84,23 +94,24 @@ func (s *Provider) confirm(ctx context.Context, a *Account, m Method, evidence s
 // FindForOperator finds accounts by СНИЛС or by passport series and number (BO-4), typed in any
 // of the usual ways: a СНИЛС as 11 digits, with hyphens and a space (112-233-445 95), with spaces
 // only (112 233 445 95) or hyphens only; a passport's series and number with or without spaces
-// (4510 123456, 45 10 123456, 4510123456) or a "№" between them. Eleven digits are a СНИЛС (a
-// Russian passport has ten), whose check digits are then checked.
+// (4510 123456, 45 10 123456, 4510123456) or a "№" between them; a foreign passport with its
+// letters (C01X00T47, in either case, its letters typed on a Russian keyboard too). Eleven
+// digits are a СНИЛС (a Russian passport has ten), whose check digits are then checked.
 func (s *Provider) FindForOperator(ctx context.Context, query string) ([]Account, error) {
 	q := strings.TrimSpace(query)
 	if q == "" {
 		return nil, nil
 	}
 	search := Search{Limit: 20}
-	d, ok := operatorDigits(q)
+	d, letters, ok := operatorQuery(q)
 	switch {
-	case ok && len(d) == 11:
+	case ok && !letters && len(d) == 11:
 		v, err := tin.ParseSNILS(d)
 		if err != nil {
 			return nil, problem.InvalidField("q", problem.Number(err))
 		}
 		search.SNILS = v.Digits
-	case ok && len(d) >= 6 && len(d) <= 12:
+	case ok && !letters && len(d) >= 6 && len(d) <= 12, ok && letters && len(d) >= 5 && len(d) <= 20:
 		search.Passport = d
 	default:
 		return nil, problem.InvalidField("q", problem.Msg("idp.operator.query"))
@@ -108,21 +119,44 @@ func (s *Provider) FindForOperator(ctx context.Context, query string) ([]Account
 	return s.o.Store.FindAccounts(ctx, search)
 }
 
-// operatorDigits returns the digits of a СНИЛС or a passport's series and number as an operator
-// types them, and whether it held nothing but digits and the separators people put between
-// their groups: spaces (a non-breaking one too), hyphens and dashes, "№".
-func operatorDigits(s string) (string, bool) {
-	var b strings.Builder
+// operatorQuery returns a СНИЛС or a passport's series and number as an operator types them, as
+// PassportKey keys it (digits and letters in upper case, Cyrillic look-alikes as their Latin
+// letters), whether it has letters, and whether it held nothing but those and the separators
+// people put between their groups: spaces (a non-breaking one too), hyphens and dashes, "№" — and a digit
+// at least (a name is not searched).
+func operatorQuery(s string) (key string, letters, ok bool) {
 	for _, r := range s {
 		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
+		case r >= '0' && r <= '9', unicode.IsLetter(r):
 		case unicode.IsSpace(r), r == '-', r == '‐', r == '‑', r == '–', r == '—', r == '№':
 		default:
-			return "", false
+			return "", false, false
 		}
 	}
-	return b.String(), b.Len() > 0
+	key = passportKey(s)
+	hasDigit := strings.IndexFunc(key, unicode.IsDigit) >= 0 // a name is no document
+	return key, strings.IndexFunc(key, unicode.IsLetter) >= 0, hasDigit
+}
+
+// lookalikes are the Cyrillic capitals a Russian keyboard types for the Latin ones of a foreign
+// passport's number.
+var lookalikes = strings.NewReplacer("А", "A", "В", "B", "Е", "E", "К", "K", "М", "M", "Н", "H", "О", "O", "Р", "P", "С", "C", "Т", "T",
+	"У", "Y", "Х", "X")
+
+// PassportKey is how an account's passport is stored for the operator's search (BO-4): the
+// series and the number, their digits and letters only, in upper case, a Cyrillic letter that
+// looks like a Latin one as that Latin letter — so a foreign passport keeps its letters
+// (C01X00T47), and two foreign passports that differ only in letters do not share a key.
+func PassportKey(d Document) string { return passportKey(d.Series + d.Number) }
+
+func passportKey(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if r >= '0' && r <= '9' || unicode.IsLetter(r) {
+			b.WriteRune(r)
+		}
+	}
+	return lookalikes.Replace(b.String())
 }
 
 func (s *Provider) checkList(c Checklist) error {
@@ -274,7 +308,7 @@ func sameName(s *esign.Signer, a *Account) bool {
 }
 
 // OrderLetter orders a registered letter with a code to the postal address (IDP-4b): no earlier
-// than LetterRepeat after the last one.
+// than a calendar month after the last one (NextLetterAt).
 func (s *Provider) OrderLetter(ctx context.Context, accountID, address string, o Origin) (*Letter, error) {
 	a, err := s.Account(ctx, accountID)
 	if err != nil {
@@ -293,8 +327,8 @@ func (s *Provider) OrderLetter(ctx context.Context, accountID, address string, o
 	}
 	now := s.now().UTC()
 	for _, l := range letters {
-		if next := l.OrderedAt.Add(LetterRepeat); now.Before(next) {
-			return nil, problem.New(problem.Conflict, msgLetterSoon.With(next.Format("02.01.2006")))
+		if next := NextLetterAt(l.OrderedAt, s.zone); now.Before(next) {
+			return nil, problem.New(problem.Conflict, msgLetterSoon.With(next.In(s.zone).Format("02.01.2006")))
 		}
 	}
 	code := newCode()
@@ -314,7 +348,7 @@ func (s *Provider) OrderLetter(ctx context.Context, accountID, address string, o
 }
 
 // LetterView is an ordered letter with its tracking; Tracked is false on the day it was ordered
-// (the post tracks a letter from the next day).
+// (the post tracks a letter from the next day, in the jurisdiction's time zone).
 type LetterView struct {
 	Letter   Letter
 	Tracked  bool
@@ -323,7 +357,7 @@ type LetterView struct {
 }
 
 // CanOrderLetter reports whether a new letter may be ordered now, given the account's letters:
-// no earlier than LetterRepeat after the last one (IDP-4b).
+// no earlier than a calendar month after the last one (IDP-4b).
 func (s *Provider) CanOrderLetter(letters []LetterView) bool {
 	now := s.now()
 	for _, l := range letters {
@@ -344,9 +378,8 @@ func (s *Provider) Letters(ctx context.Context, accountID string) ([]LetterView,
 	now := s.now()
 	out := make([]LetterView, 0, len(ls))
 	for _, l := range ls {
-		v := LetterView{Letter: l, NextAt: l.OrderedAt.Add(LetterRepeat)}
-		y, m, d := l.OrderedAt.Date()
-		if now.After(time.Date(y, m, d+1, 0, 0, 0, 0, l.OrderedAt.Location())) {
+		v := LetterView{Letter: l, NextAt: NextLetterAt(l.OrderedAt, s.zone)}
+		if !now.Before(trackedFrom(l.OrderedAt, s.zone)) {
 			t, err := s.o.Post.Track(ctx, l.ID, now)
 			if err != nil {
 				return nil, err

@@ -21,8 +21,24 @@ const (
 	LetterHanded    LetterStatus = "handed"     // handed over to the recipient
 )
 
-// LetterRepeat is how long after a letter a new one may be ordered.
-const LetterRepeat = 30 * 24 * time.Hour
+// NextLetterAt is when a new letter may be ordered after one ordered at: a calendar month
+// later, on the same day of the month in zone (the jurisdiction's: Moscow time), or on the
+// month's last day when it has no such day (31 January → 28 or 29 February).
+func NextLetterAt(ordered time.Time, zone *time.Location) time.Time {
+	t := ordered.In(zone)
+	y, m, d := t.Date()
+	first := time.Date(y, m+1, 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), zone)
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return time.Date(y, m+1, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), zone)
+}
+
+// trackedFrom is when the post tracks a letter ordered at: the start of the next day in zone.
+func trackedFrom(ordered time.Time, zone *time.Location) time.Time {
+	y, m, d := ordered.In(zone).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, zone)
+}
 
 // Letter is a registered letter with a confirmation code.
 type Letter struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,15 +28,16 @@ type verifyPayload struct {
 }
 
 var (
-	msgDate        = problem.Msg("idp.date")
-	msgFuture      = problem.Msg("idp.date_future")
-	msgSex         = problem.Msg("idp.sex")
-	msgCitizenship = problem.Msg("idp.citizenship")
-	msgPassportRU  = problem.Msg("idp.passport_ru")
-	msgPassportAge = problem.Msg("idp.passport_age")
-	msgTooLong     = problem.Msg("idp.too_long")
-	msgVerifying   = problem.Msg("idp.verifying")
-	msgNotStandard = problem.Msg("idp.needs_standard")
+	msgDate         = problem.Msg("idp.date")
+	msgFuture       = problem.Msg("idp.date_future")
+	msgSex          = problem.Msg("idp.sex")
+	msgCitizenship  = problem.Msg("idp.citizenship")
+	msgPassportRU   = problem.Msg("idp.passport_ru")
+	msgPassportAge  = problem.Msg("idp.passport_age")
+	msgTooLong      = problem.Msg("idp.too_long")
+	msgVerifying    = problem.Msg("idp.verifying")
+	msgNotVerifying = problem.Msg("idp.not_verifying")
+	msgNotStandard  = problem.Msg("idp.needs_standard")
 )
 
 // Verification returns the account's profile and its verification (a draft when none was saved).
@@ -133,13 +135,22 @@ func CheckProfile(fe *problem.Fields, kind Kind, p Profile, now time.Time) {
 			fe.Add("inn", problem.Msg("idp.inn_person"))
 		}
 	}
+	// A document or a vehicle is named by its label ("Водительское удостоверение"), not by its
+	// place in the list.
 	for i, d := range p.Others {
-		text(fe, fmt.Sprintf("others.%d.number", i), d.Number, true)
+		var label i18n.Localized = i18n.Field(fmt.Sprintf("others.%d.number", i))
+		if slices.Contains(OtherDocuments, d.Type) {
+			label = i18n.Key("id.doc." + d.Type)
+		}
+		labelled(fe, fmt.Sprintf("others.%d.number", i), label, d.Number, true)
 	}
 	for i, v := range p.Vehicles {
-		text(fe, fmt.Sprintf("vehicles.%d.plate", i), v.Plate, true)
+		labelled(fe, fmt.Sprintf("vehicles.%d.plate", i), i18n.Key("id.f.vehicle"), v.Plate, true)
 	}
 }
+
+// OtherDocuments are the types of the profile's other documents (IDP-3; labels id.doc.<type>).
+var OtherDocuments = []string{"medical_insurance", "driving_licence", "birth_certificate", "military_id"}
 
 func digits(s string) string {
 	var b strings.Builder
@@ -154,13 +165,18 @@ func digits(s string) string {
 }
 
 func text(fe *problem.Fields, field, v string, req bool) {
+	labelled(fe, field, i18n.Field(field), v, req)
+}
+
+// labelled checks a text of at most 300 characters, required or not, its errors naming label.
+func labelled(fe *problem.Fields, field string, label i18n.Localized, v string, req bool) {
 	switch {
 	case strings.TrimSpace(v) == "":
 		if req {
-			fe.Add(field, msgRequired.With(i18n.Field(field)))
+			fe.Add(field, msgRequired.With(label))
 		}
 	case utf8.RuneCountInString(v) > 300:
-		fe.Add(field, msgTooLong.With(i18n.Field(field)))
+		fe.Add(field, msgTooLong.With(label))
 	}
 }
 
@@ -205,7 +221,8 @@ func (s *Provider) SubmitProfile(ctx context.Context, accountID string, p Profil
 		return err
 	}
 	now := s.now().UTC()
-	v.State, v.Submitted, v.SubmittedAt, v.Reason, v.DecidedAt, v.LostLevel = InProgress, p, now, "", time.Time{}, ""
+	// A level lost by an earlier submission stays shown until a verification ends well.
+	v.State, v.Submitted, v.SubmittedAt, v.Reason, v.DecidedAt = InProgress, p, now, "", time.Time{}
 	v.Seq++
 	// The pension fund is asked about a СНИЛС; a foreign citizen may have none, and then only
 	// the passport is checked.
@@ -219,7 +236,7 @@ func (s *Provider) SubmitProfile(ctx context.Context, accountID string, p Profil
 	}
 	payload, _ := json.Marshal(verifyPayload{Account: accountID, Seq: v.Seq})
 	e := Effects{Events: []Event{s.event(accountID, "profile_submitted", o, "")},
-		Jobs: []jobs.Spec{{Kind: VerifyJob, Payload: payload, RunAt: now, Key: fmt.Sprintf("%s:%s:%d", VerifyJob, accountID, v.Seq), MaxAttempts: 50}}}
+		Jobs: []jobs.Spec{{Kind: VerifyJob, Payload: payload, RunAt: now, Key: fmt.Sprintf("%s:%s:%d", VerifyJob, accountID, v.Seq), MaxAttempts: verifyAttempts}}}
 	if a.Level.AtLeast(Standard) && verifiedChanged(a, a.Profile, p) {
 		// The level this account loses, and why: recorded, and shown on its pages.
 		old := a.Level
@@ -233,9 +250,26 @@ func (s *Provider) SubmitProfile(ctx context.Context, accountID string, p Profil
 	return s.putVerification(ctx, v, e)
 }
 
+// WithdrawVerification takes a verification in progress back to a draft (the data as sent), so
+// that the citizen may correct them and send them again; the job finds it withdrawn and asks no
+// more. A level lost by the submission is not given back: the data it vouched for were changed.
+func (s *Provider) WithdrawVerification(ctx context.Context, accountID string, o Origin) error {
+	v, err := s.Verification(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if v.State != InProgress {
+		return problem.New(problem.Conflict, msgNotVerifying)
+	}
+	v.State, v.Draft, v.Checks, v.DecidedAt = Draft, v.Submitted, nil, s.now().UTC()
+	return s.putVerification(ctx, v, Effects{Events: []Event{s.event(accountID, "verification_withdrawn", o, "")}})
+}
+
 // HandleVerify is the job that asks the registries about a submitted profile and decides it.
-// A registry that cannot be reached makes the job fail and be tried again; one that has not
-// decided yet puts the next question in a job due when it said to ask again.
+// A registry that cannot be reached makes the job fail and be tried again (the queue's
+// back-off, capped at an hour), until VerifyDeadline after the submission or the job's last
+// attempt: then the verification ends as not completed. One that has not decided yet puts the
+// next question in a job due when it said to ask again.
 func (s *Provider) HandleVerify(ctx context.Context, j jobs.Job) error {
 	var pl verifyPayload
 	if err := json.Unmarshal(j.Payload, &pl); err != nil {
@@ -268,6 +302,9 @@ func (s *Provider) HandleVerify(ctx context.Context, j jobs.Job) error {
 		}
 		ans, err := s.ask(ctx, c.Registry, q)
 		if err != nil {
+			if !s.now().Before(v.SubmittedAt.Add(VerifyDeadline)) || (j.MaxAttempts > 0 && j.Attempts >= j.MaxAttempts) {
+				return s.notCompleted(ctx, a, v)
+			}
 			return fmt.Errorf("identity: registry %s unavailable: %w", c.Registry, err)
 		}
 		if !ans.Ready {
@@ -312,7 +349,7 @@ func (s *Provider) decide(ctx context.Context, a *Account, v *Verification, late
 		e.Events = []Event{{AccountID: a.ID, At: now, Kind: "verification_refused", Details: failed}}
 	case waiting:
 		payload, _ := json.Marshal(pl)
-		e.Jobs = []jobs.Spec{{Kind: VerifyJob, Payload: payload, RunAt: later, MaxAttempts: 50,
+		e.Jobs = []jobs.Spec{{Kind: VerifyJob, Payload: payload, RunAt: later, MaxAttempts: verifyAttempts,
 			Key: fmt.Sprintf("%s:%s:%d:%d", VerifyJob, a.ID, pl.Seq, later.Unix())}}
 		return s.putVerification(ctx, v, e)
 	default:
@@ -324,7 +361,7 @@ func (s *Provider) decide(ctx context.Context, a *Account, v *Verification, late
 			}
 			return s.putVerification(ctx, v, Effects{Messages: msgs, Events: []Event{{AccountID: a.ID, At: now, Kind: "verification_refused", Details: ReasonSNILSTaken}}})
 		}
-		v.State, v.DecidedAt = Verified, now
+		v.State, v.DecidedAt, v.LostLevel = Verified, now, ""
 		a.Profile, a.SNILS = v.Submitted, v.Submitted.SNILS
 		if n := v.Submitted; n.Surname != "" {
 			a.Surname, a.GivenName, a.Patronymic = n.Surname, n.GivenName, n.Patronymic // a new name, verified
@@ -341,6 +378,19 @@ func (s *Provider) decide(ctx context.Context, a *Account, v *Verification, late
 		}
 	}
 	return s.putVerification(ctx, v, e)
+}
+
+// notCompleted ends a verification whose registries could not be reached (VerifyDeadline, or
+// the job's last attempt): nothing is decided about the data; the citizen is told so and may
+// send them again.
+func (s *Provider) notCompleted(ctx context.Context, a *Account, v *Verification) error {
+	now := s.now().UTC()
+	v.State, v.Reason, v.DecidedAt = NotCompleted, ReasonUnreachable, now
+	msgs, err := s.notifyAccount(a, "notify.idp.not_completed")
+	if err != nil {
+		return err
+	}
+	return s.putVerification(ctx, v, Effects{Messages: msgs, Events: []Event{{AccountID: a.ID, At: now, Kind: "verification_not_completed"}}})
 }
 
 // ask asks one registry; the ИНН is checked against kabinet's own register.

@@ -35,8 +35,11 @@ type Options struct {
 	// Documents are the texts a registration accepts, with their versions (IDP-1).
 	Documents []ConsentDoc
 	// Catalogue is the directory of services and service centres (IDP-2, IDP-5); the embedded
-	// one when nil.
+	// one when nil. A deployment extends it: EmbeddedCatalogue().Extend(os.DirFS(dir)).
 	Catalogue *Directory
+	// Zone is the jurisdiction's time zone, in which days are counted: a letter is tracked
+	// from the next day and a new one ordered a calendar month later (IDP-4b). UTC when nil.
+	Zone *time.Location
 }
 
 // ConsentDoc is a text accepted at registration: its name and the version shown.
@@ -47,8 +50,9 @@ var DefaultDocuments = []ConsentDoc{{"terms", "2026-11"}, {"personal_data", "202
 
 // Provider applies the identity provider's rules.
 type Provider struct {
-	o   Options
-	now func() time.Time
+	o    Options
+	now  func() time.Time
+	zone *time.Location
 }
 
 // New returns the provider.
@@ -62,7 +66,10 @@ func New(o Options) *Provider {
 	if o.Catalogue == nil {
 		o.Catalogue = EmbeddedCatalogue()
 	}
-	return &Provider{o: o, now: o.Now}
+	if o.Zone == nil {
+		o.Zone = time.UTC
+	}
+	return &Provider{o: o, now: o.Now, zone: o.Zone}
 }
 
 // Documents returns the texts a registration accepts.

@@ -40,16 +40,25 @@ func (s *Provider) StartRecovery(ctx context.Context, client flow.Client, csrf s
 	return s.o.Flows.Start(ctx, flow.Start{Kind: RecoveryKind, State: StepIdentify, Client: client, CSRF: csrf, TTL: RecoveryTTL})
 }
 
-// SubmitIdentifier takes the first step. It answers alike whether an account exists or not.
+// SubmitIdentifier takes the first step. It answers alike whether an account exists or not: the
+// codes it sends are counted (RecoverySends) on the identifier as typed, normalized — "+7 916…",
+// "8916…" and "916…" are one phone, a СНИЛС with or without its hyphens one СНИЛС — from the
+// client's address, for a known and an unknown login the same, so neither the answers nor the
+// limits tell whether an account exists. Only the owner's trusted device, which a stranger does
+// not have, counts apart (recoverySend).
 func (s *Provider) SubmitIdentifier(ctx context.Context, f *flow.Flow, login string, o Origin) error {
 	if f.State != StepIdentify && f.State != StepCode {
 		return problem.New(problem.Conflict, msgStale)
 	}
-	if len(ParseLogin(login)) == 0 {
+	ls := ParseLogin(login)
+	if len(ls) == 0 {
 		return problem.InvalidField("login", problem.Msg("idp.login_format"))
 	}
 	a, err := s.find(ctx, login)
 	if err != nil {
+		return err
+	}
+	if err := s.recoverySend(ctx, a, ls[0].Value, o); err != nil {
 		return err
 	}
 	f.Data["login"], f.Data["account"] = strings.TrimSpace(login), ""
@@ -62,15 +71,30 @@ func (s *Provider) SubmitIdentifier(ctx context.Context, f *flow.Flow, login str
 		if err := s.sendCode(ctx, ForRecovery, f.ID, to, o.Lang, "notify.code"); err != nil {
 			return err
 		}
-	} else if err := s.o.Limits.Count(ctx, "idp.send", strings.ToLower(strings.TrimSpace(login)), sendRule); err != nil {
-		// An unknown login is limited like a known one's destination.
-		if r, ok := limits.AsRefusal(err); ok {
-			return r.Problem()
-		}
-		return err
 	}
 	f.State = StepCode
 	return s.o.Flows.Save(ctx, f)
+}
+
+// recoverySend counts a recovery's code before it is sent (or, for an unknown login, not sent):
+// on the identifier typed under RecoverySends; or, from a device the account's owner signed in
+// on before (their browser keeps its token), on that device alone, so that a stranger's burst
+// of recoveries typing the owner's phone does not keep the owner's own browser from a code.
+func (s *Provider) recoverySend(ctx context.Context, a *Account, typed string, o Origin) error {
+	if a != nil && o.Device != "" {
+		trusted, err := s.o.Limits.Trusted(ctx, PasswordPolicy, a.ID, o.Device)
+		if err != nil {
+			return err
+		}
+		if trusted {
+			err := s.o.Limits.Count(ctx, RecoverySends.Scope+".device", a.ID+":"+o.Device, deviceSendRule)
+			if r, ok := limits.AsRefusal(err); ok {
+				return r.Problem()
+			}
+			return err
+		}
+	}
+	return s.countSend(ctx, RecoverySends, typed, o)
 }
 
 // SubmitRecoveryCode takes the code step.

@@ -14,6 +14,7 @@ import (
 	"github.com/kabinet/kabinet/internal/limits"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
+	"github.com/kabinet/kabinet/tin"
 )
 
 // IDP-1: simplified registration, a stored flow ("id.registration"). Step "contact": the kind of
@@ -41,13 +42,14 @@ var CodePolicy = limits.Policy{
 	PerDevice: limits.Rule{Max: CodeTries, Window: CodeTTL},
 }
 
-var sendRule = limits.Rule{Max: CodeSends, Window: time.Hour}
-
-// Contact is what the first step of a registration takes.
+// Contact is what the first step of a registration takes. OrgOGRN and OrgName, the
+// organization a representative of a legal entity acts for, are optional and only for the kind
+// LegalEntity.
 type Contact struct {
 	Kind                           Kind
 	Surname, GivenName, Patronymic string
 	Phone, Email                   string
+	OrgOGRN, OrgName               string
 }
 
 var (
@@ -126,8 +128,13 @@ func (s *Provider) SubmitContact(ctx context.Context, f *flow.Flow, c Contact, o
 			fe.Add("email", msgEmail)
 		}
 	}
+	org := Organization{}
+	if c.Kind == LegalEntity {
+		org = checkOrganization(&fe, c.OrgOGRN, c.OrgName)
+	}
 	for k, v := range map[string]string{"kind": string(c.Kind), "surname": strings.TrimSpace(c.Surname), "given_name": strings.TrimSpace(c.GivenName),
-		"patronymic": strings.TrimSpace(c.Patronymic), "phone": strings.TrimSpace(c.Phone), "email": strings.TrimSpace(c.Email)} {
+		"patronymic": strings.TrimSpace(c.Patronymic), "phone": strings.TrimSpace(c.Phone), "email": strings.TrimSpace(c.Email),
+		"organization_ogrn": strings.TrimSpace(c.OrgOGRN), "organization_name": strings.TrimSpace(c.OrgName)} {
 		f.Data[k] = v
 	}
 	if err := fe.Err(); err != nil {
@@ -136,11 +143,15 @@ func (s *Provider) SubmitContact(ctx context.Context, f *flow.Flow, c Contact, o
 		return err
 	}
 	f.Data["phone"], f.Data["email"], f.Data["lang"] = phone, email, o.Lang
+	f.Data["organization_ogrn"], f.Data["organization_name"] = org.OGRN, org.Name
 	delete(f.Data, "verified.phone")
 	delete(f.Data, "verified.email")
 	for _, to := range []string{phone, email} {
 		if to == "" {
 			continue
+		}
+		if err := s.countSend(ctx, RegistrationSends, to, o); err != nil {
+			return err
 		}
 		if err := s.sendCode(ctx, ForRegistration, f.ID+":"+to, to, o.Lang, "notify.code"); err != nil {
 			return err
@@ -150,15 +161,25 @@ func (s *Provider) SubmitContact(ctx context.Context, f *flow.Flow, c Contact, o
 	return s.o.Flows.Save(ctx, f)
 }
 
-// sendCode makes a new code for key and puts it in the outbox to destination to, at most
-// CodeSends times an hour to one destination (so nobody can flood a stranger's phone).
-func (s *Provider) sendCode(ctx context.Context, p Purpose, key, to, lang, msgKey string) error {
-	if err := s.o.Limits.Count(ctx, "idp.send", to, sendRule); err != nil {
-		if r, ok := limits.AsRefusal(err); ok {
-			return r.Problem()
+// checkOrganization checks the organization a representative names (both parts optional): the
+// ОГРН by its check digit, the name's length; it returns them normalized.
+func checkOrganization(fe *problem.Fields, ogrn, name string) Organization {
+	var o Organization
+	if ogrn = strings.TrimSpace(ogrn); ogrn != "" {
+		if v, err := tin.ParseOGRN(ogrn); err != nil {
+			fe.Add("organization_ogrn", problem.Number(err))
+		} else {
+			o.OGRN = v.Digits
 		}
-		return err
 	}
+	o.Name = strings.Join(strings.Fields(name), " ")
+	text(fe, "organization_name", o.Name, false)
+	return o
+}
+
+// sendCode makes a new code for key and puts it in the outbox to destination to; the caller has
+// counted it (countSend).
+func (s *Provider) sendCode(ctx context.Context, p Purpose, key, to, lang, msgKey string) error {
 	code := newCode()
 	m, err := s.message(to, lang, msgKey, code)
 	if err != nil {
@@ -175,6 +196,9 @@ func (s *Provider) ResendCode(ctx context.Context, f *flow.Flow, o Origin) error
 	}
 	for _, to := range []string{f.Data["phone"], f.Data["email"]} {
 		if to != "" && f.Data["verified."+to] == "" {
+			if err := s.countSend(ctx, RegistrationSends, to, o); err != nil {
+				return err
+			}
 			if err := s.sendCode(ctx, ForRegistration, f.ID+":"+to, to, o.Lang, "notify.code"); err != nil {
 				return err
 			}
@@ -309,7 +333,7 @@ func (s *Provider) SubmitPassword(ctx context.Context, f *flow.Flow, sec Secret,
 	if err != nil {
 		return nil, err
 	}
-	a := Account{ID: newID(), Kind: Kind(f.Data["kind"]), Surname: f.Data["surname"], GivenName: f.Data["given_name"], Patronymic: f.Data["patronymic"],
+	a := Account{ID: newID(), Kind: Kind(f.Data["kind"]), Organization: Organization{OGRN: f.Data["organization_ogrn"], Name: f.Data["organization_name"]}, Surname: f.Data["surname"], GivenName: f.Data["given_name"], Patronymic: f.Data["patronymic"],
 		Phone: f.Data["phone"], Email: f.Data["email"], Level: Simplified, PasswordHash: hash, Question: question, AnswerHash: answerHash,
 		Consents: consents, CreatedAt: now, PasswordSetAt: now, Version: 1, Lang: messageLang(f.Data["lang"])}
 	msgs, err := s.notifyAccount(&a, "notify.idp.welcome", a.GivenName)

@@ -32,12 +32,13 @@ type Event struct {
 
 // EventKinds are the kinds of security events.
 var EventKinds = []string{"registered", "login", "login_failed", "password_changed", "recovered", "profile_submitted", "verified",
-	"verification_refused", "confirmed", "letter_ordered", "contact_changed", "signed_out_everywhere", "level_lost"}
+	"verification_refused", "verification_not_completed", "verification_withdrawn", "confirmed", "letter_ordered", "contact_changed",
+	"signed_out_everywhere", "session_ended", "level_lost"}
 
 // Search finds accounts for an operator (BO-4): by СНИЛС or by passport series and number.
 type Search struct {
 	SNILS    string
-	Passport string // series and number, digits only
+	Passport string // series and number as PassportKey keys them
 	Limit    int
 }
 

@@ -2,7 +2,9 @@ package identity_test
 
 import (
 	"context"
+	"log/slog"
 	"regexp"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -77,11 +79,30 @@ func (r *registry) Check(_ context.Context, n identity.RegistryName, q identity.
 	return identity.Answer{Ready: true, OK: true}, nil
 }
 
+// taxpayers is kabinet's register as the verification of an ИНН sees it: the persons it holds
+// by ИНН.
+type taxpayers map[string]identity.PersonQuery
+
+func (t taxpayers) Person(_ context.Context, inn string) (string, string, time.Time, bool, error) {
+	p, ok := t[inn]
+	return p.Surname, p.GivenName, p.BirthDate, ok, nil
+}
+
+// moscow is the jurisdiction's zone the tests count days in.
+var moscow = func() *time.Location {
+	z, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		return time.FixedZone("MSK", 3*60*60)
+	}
+	return z
+}()
+
 type env struct {
 	t     *testing.T
 	db    *store.DB
 	clock *clock
 	reg   *registry
+	tax   taxpayers
 	p     *identity.Provider
 	st    *store.Identity
 	jobs  *store.Jobs
@@ -102,11 +123,40 @@ func newEnvWith(t *testing.T, db *store.DB, cfg esign.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := identity.New(identity.Options{Store: st, Hasher: password.NewHasherWith(password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2),
-		Limits: limits.New(store.NewLimits(db), c.Now), Flows: flows, Registry: reg, Now: c.Now, Verifier: v,
-		Challenges: esign.NewChallenges(st, 0, c.Now)})
-	return &env{t: t, db: db, clock: c, reg: reg, p: p, st: st, jobs: store.NewJobs(db), flows: flows}
+	tax := taxpayers{}
+	p := identity.New(identity.Options{Store: st, Hasher: hasher, Limits: limiter(db, c), Flows: flows, Registry: reg, Taxpayers: tax, Now: c.Now, Verifier: v,
+		Challenges: esign.NewChallenges(st, 0, c.Now), Zone: moscow})
+	return &env{t: t, db: db, clock: c, reg: reg, tax: tax, p: p, st: st, jobs: store.NewJobs(db), flows: flows}
 }
+
+// messages returns the messages in the outbox to destination, the oldest first.
+func (e *env) messages(to string) []notifyMessage {
+	e.t.Helper()
+	msgs, err := store.NewNotify(e.db).Outbox(context.Background(), 1000)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []notifyMessage
+	for _, m := range msgs {
+		if m.To == to {
+			out = append(out, notifyMessage{Key: m.Key, Lang: m.Lang, Body: m.Body, At: m.CreatedAt})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
+}
+
+// notifyMessage is a message of the outbox as the tests read it.
+type notifyMessage struct {
+	Key, Lang, Body string
+	At              time.Time
+}
+
+// hasher is argon2id with parameters cheap enough for tests.
+var hasher = password.NewHasherWith(password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2)
+
+// limiter is the attempt limits over db on the tests' clock.
+func limiter(db *store.DB, c *clock) *limits.Limiter { return limits.New(store.NewLimits(db), c.Now) }
 
 var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
 
@@ -132,7 +182,7 @@ func (e *env) lastCode(to string) string {
 // runJobs runs the verification jobs that are due.
 func (e *env) runJobs() int {
 	e.t.Helper()
-	w := jobs.NewWorker(e.jobs, map[string]jobs.Handler{identity.VerifyJob: e.p.HandleVerify}, jobs.Options{Now: e.clock.Now})
+	w := jobs.NewWorker(e.jobs, map[string]jobs.Handler{identity.VerifyJob: e.p.HandleVerify}, jobs.Options{Now: e.clock.Now, Log: slog.New(slog.DiscardHandler)})
 	n := 0
 	for {
 		ran, err := w.RunOnce(context.Background())

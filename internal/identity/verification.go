@@ -11,8 +11,16 @@ import (
 // against the external registries: the pension fund checks the СНИЛС with the name and birth
 // date, the migration service the passport, kabinet's own taxpayer register the ИНН when given.
 // A check takes minutes up to days; one whose registry cannot be reached waits and is tried
-// again (a job of package jobs), and the citizen sees "in progress", never an error page. At the
-// end they are told by SMS or e-mail: standard, or refused with the reason and what to do.
+// again (a job of package jobs, its back-off capped at an hour), and the citizen sees "in
+// progress", never an error page. At the end they are told by SMS or e-mail: standard, or
+// refused with the reason and what to do.
+//
+// A verification never stays "in progress" for ever: the SPEC gives it up to five days
+// (VerifyDeadline). When the registries could not be reached for that long — a long outage, or
+// no registry configured — or the job ran its last attempt, the verification ends as "not
+// completed": the citizen is told that the registries could not be reached and to send the data
+// again later, and may do so at once. While it runs the citizen may also withdraw it
+// (WithdrawVerification) to correct the data.
 
 // VerificationState is where a profile's verification is.
 type VerificationState string
@@ -23,7 +31,18 @@ const (
 	InProgress VerificationState = "in_progress" // submitted; the registries are being asked
 	Verified   VerificationState = "verified"
 	Refused    VerificationState = "refused"
+	// NotCompleted: the registries could not be reached within VerifyDeadline (or the job ran
+	// its last attempt); nothing was decided about the data, which may be sent again.
+	NotCompleted VerificationState = "not_completed"
 )
+
+// VerifyDeadline is how long a verification may wait for registries that cannot be reached
+// before it ends as NotCompleted: the "up to 5 days" of IDP-3, counted from the submission.
+const VerifyDeadline = 5 * 24 * time.Hour
+
+// verifyAttempts is the job's attempts: with the queue's back-off capped at an hour, more than
+// VerifyDeadline needs, so that the deadline, not the queue, ends an outage's wait.
+const verifyAttempts = 200
 
 // RegistryName names an external registry.
 type RegistryName string
@@ -104,4 +123,7 @@ const (
 	ReasonPassportUnknown = "idp.refused.passport_unknown" // no such passport for this person
 	ReasonINNMismatch     = "idp.refused.inn_mismatch"     // the register holds another person under this ИНН
 	ReasonSNILSTaken      = "idp.refused.snils_taken"      // another account holds this СНИЛС
+	// ReasonUnreachable is why a verification was not completed: the registries could not be
+	// reached (not a refusal of the data).
+	ReasonUnreachable = "idp.refused.unreachable"
 )

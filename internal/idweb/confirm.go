@@ -23,6 +23,12 @@ func (h *Handler) confirmPage(q *web.Request, status int) error {
 		return err
 	}
 	canOrder := h.d.Identity.CanOrderLetter(letters)
+	if web.WantsJSON(q.R) && status == http.StatusOK {
+		web.WriteJSON(q.W, status, map[string]any{"account": accountJSON(a, q.Page.Lang), "letters": lettersJSON(letters, q.Page.Lang),
+			"can_order_letter": canOrder, "actions": map[string]string{"code": Base + "confirm/code", "letter": Base + "confirm/letter",
+				"esign": Base + "confirm/esign"}})
+		return nil
+	}
 	if q.Page.Form == nil {
 		addr := a.Profile.Postal
 		if addr == "" {
@@ -68,6 +74,12 @@ func (h *Handler) handleESign(q *web.Request) error {
 	ch, err := h.d.Identity.IssueChallenge(q.Ctx(), a.ID)
 	if err != nil {
 		return err
+	}
+	if web.WantsJSON(q.R) {
+		// A native client signs the text and posts {"challenge": id, "signature": base64}.
+		web.WriteJSON(q.W, http.StatusOK, map[string]any{"challenge": ch.ID, "text": string(ch.Bytes()), "expires_at": ch.ExpiresAt,
+			"action": Base + "confirm/esign"})
+		return nil
 	}
 	q.Page.Title = q.Page.T("id.esign.title")
 	q.Page.Data = map[string]any{"A": a, "Challenge": ch, "Text": string(ch.Bytes())}

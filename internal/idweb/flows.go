@@ -23,6 +23,7 @@ type flowSite struct {
 	path  string // /id/register
 	start func(q *web.Request, client flow.Client) (*flow.Flow, error)
 	steps map[string]step
+	data  map[string]any // more for the steps' template
 }
 
 func notFound() error { return problem.New(problem.NotFound, problem.MsgNotFound) }
@@ -89,6 +90,9 @@ func (h *Handler) show(q *web.Request, fs *flowSite, f *flow.Flow, err error) er
 		web.AllowFormTargets(q.W, h.d.FormTargets(q.Ctx(), f.ReturnTo)...)
 	}
 	data := map[string]any{"Action": fs.action(f), "Flow": f, "State": f.State}
+	for k, v := range fs.data {
+		data[k] = v
+	}
 	if q.Page.Form == nil {
 		q.Page.Form = map[string][]string{}
 		for k, v := range f.Data {

@@ -1,7 +1,8 @@
 // Package idweb is the identity provider's site (SPEC section 3), mounted at /id/: registration
 // with a one-time code, login by phone, e-mail or СНИЛС, recovery, the profile and its
 // verification, confirmation by an operator's code, by registered mail or by e-signature, the
-// catalogue of services, the finder of service centres and the security settings. Every step is
+// catalogue of services, the finder of service centres, the security settings, and the texts a
+// registration accepts (the terms of use, the consent to the processing of personal data). Every step is
 // a stored flow of the web kit or a page of it, and serves a browser's HTML form and a JSON
 // client (Accept: application/json) with the same rules. It holds no rule: package identity does.
 package idweb
@@ -104,6 +105,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /id/confirm/esign", h.site.Page(in, h.handleESign))
 	mux.Handle("GET /id/confirm/esign/challenge", h.site.Page(in, h.handleChallenge))
 	mux.Handle("POST /id/confirm/esign", h.site.Page(in, h.handleESignSubmit))
+	mux.Handle("GET /id/terms", h.site.Page(pub, h.handleDocument("terms")))
+	mux.Handle("GET /id/personal-data", h.site.Page(pub, h.handleDocument("personal_data")))
 	mux.Handle("GET /id/services", h.site.Page(pub, h.handleServices))
 	mux.Handle("GET /id/centres", h.site.Page(pub, h.handleCentres))
 	mux.Handle("GET /id/settings", h.site.Page(in, h.handleSettings))

@@ -1,7 +1,9 @@
 package idweb
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/identity"
@@ -36,7 +38,29 @@ func profileForm(a *identity.Account, p identity.Profile) map[string][]string {
 	return f
 }
 
-var otherDocs = []string{"medical_insurance", "driving_licence", "birth_certificate", "military_id"}
+var otherDocs = identity.OtherDocuments
+
+// formFields names the errors of a profile's documents and vehicle after the form's inputs:
+// the rules name "others.1.number" by its place among the documents given (only those filled
+// in), the form has an input per kind (doc_driving_licence).
+func formFields(err error, p identity.Profile) error {
+	pe, ok := problem.As(err)
+	if !ok || len(pe.Fields) == 0 {
+		return err
+	}
+	for i, f := range pe.Fields {
+		var n int
+		switch {
+		case f.Field == "vehicles.0.plate":
+			pe.Fields[i].Field = "vehicle"
+		case strings.HasPrefix(f.Field, "others."):
+			if _, err := fmt.Sscanf(f.Field, "others.%d.number", &n); err == nil && n >= 0 && n < len(p.Others) {
+				pe.Fields[i].Field = "doc_" + p.Others[n].Type
+			}
+		}
+	}
+	return pe
+}
 
 // readProfile reads the profile form (the dates as typed: a bad one is named, the rest kept).
 func readProfile(q *web.Request, kind identity.Kind) (identity.Profile, error) {
@@ -52,8 +76,10 @@ func readProfile(q *web.Request, kind identity.Kind) (identity.Profile, error) {
 		}
 		return t
 	}
+	// A foreign citizen has a foreign passport; a representative of a legal entity the passport
+	// of their citizenship.
 	docType := "passport_ru"
-	if kind == identity.ForeignCitizen {
+	if c := strings.ToUpper(q.Form("citizenship")); kind == identity.ForeignCitizen || kind == identity.LegalEntity && c != "" && c != "RUS" {
 		docType = "passport_foreign"
 	}
 	p := identity.Profile{Surname: q.Form("surname"), GivenName: q.Form("given_name"), Patronymic: q.Form("patronymic"), Sex: q.Form("sex"), BirthDate: date("birth_date"), BirthPlace: q.Form("birth_place"), Citizenship: q.Form("citizenship"),
@@ -98,13 +124,19 @@ func (h *Handler) handleProfile(q *web.Request) error {
 		return err
 	}
 	if web.WantsJSON(q.R) {
-		web.WriteJSON(q.W, http.StatusOK, map[string]any{"level": a.Level, "state": v.State, "reason": v.Reason, "checks": v.Checks, "draft": v.Draft})
+		out := verificationJSON(v, q.Page.Lang)
+		out["level"], out["draft"], out["account"] = a.Level, v.Draft, accountJSON(a, q.Page.Lang)
+		if v.State == identity.InProgress {
+			out["withdraw"] = map[string]string{"action": Base + "profile", "post": `{"action":"withdraw"}`}
+		}
+		web.WriteJSON(q.W, http.StatusOK, out)
 		return nil
 	}
 	return h.profilePage(q, a, v, http.StatusOK)
 }
 
-// handleProfileSave keeps the draft ("save") or sends the profile to verification ("submit").
+// handleProfileSave keeps the draft ("save"), sends the profile to verification ("submit"), or
+// withdraws a verification in progress to correct the data ("withdraw").
 func (h *Handler) handleProfileSave(q *web.Request) error {
 	if err := web.JSONForm(q.W, q.R); err != nil {
 		return err
@@ -113,6 +145,13 @@ func (h *Handler) handleProfileSave(q *web.Request) error {
 	if err != nil {
 		return err
 	}
+	if q.Form("action") == "withdraw" {
+		if err := h.d.Identity.WithdrawVerification(q.Ctx(), a.ID, origin(q, h.site)); err != nil {
+			return q.FailTo(Base+"profile", err)
+		}
+		q.Redirect(Base+"profile", "id.flash.withdrawn")
+		return nil
+	}
 	p, perr := readProfile(q, a.Kind)
 	if q.Form("action") == "submit" && perr == nil {
 		err = h.d.Identity.SubmitProfile(q.Ctx(), a.ID, p, origin(q, h.site))
@@ -120,6 +159,7 @@ func (h *Handler) handleProfileSave(q *web.Request) error {
 		err = perr
 	}
 	if err != nil {
+		err = formFields(err, p)
 		v, verr := h.d.Identity.VerificationOf(q.Ctx(), a)
 		if verr != nil {
 			return verr

@@ -12,13 +12,16 @@ import (
 // IDP-1: registration, step by step (package identity, registration.go).
 
 func (h *Handler) registration() *flowSite {
-	return &flowSite{kind: identity.RegistrationKind, path: Base + "register",
+	terms, _ := h.d.Identity.Document("terms")
+	data, _ := h.d.Identity.Document("personal_data")
+	return &flowSite{kind: identity.RegistrationKind, path: Base + "register", data: map[string]any{"Terms": terms.Version, "PersonalData": data.Version},
 		start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
 			return h.d.Identity.StartRegistration(q.Ctx(), client, q.Page.CSRF)
 		},
 		steps: map[string]step{
 			identity.StepContact: {"register.html", []web.FlowField{{Name: "kind", Type: "select", Required: true}, {Name: "surname", Type: "text", Required: true},
-				{Name: "given_name", Type: "text", Required: true}, {Name: "patronymic", Type: "text"}, {Name: "phone", Type: "tel"}, {Name: "email", Type: "email"}}},
+				{Name: "given_name", Type: "text", Required: true}, {Name: "patronymic", Type: "text"}, {Name: "phone", Type: "tel"}, {Name: "email", Type: "email"},
+				{Name: "organization_name", Type: "text"}, {Name: "organization_ogrn", Type: "text"}}},
 			identity.StepCode: {"register.html", []web.FlowField{{Name: "code_phone", Type: "text"}, {Name: "code_email", Type: "text"}}},
 			identity.StepPassword: {"register.html", []web.FlowField{{Name: "password", Type: "password", Required: true},
 				{Name: "password_confirm", Type: "password", Required: true}, {Name: "question", Type: "text", Required: true},
@@ -46,6 +49,7 @@ type registrationInput struct {
 	Kind                           string `json:"kind"`
 	Surname, GivenName, Patronymic string
 	Phone, Email                   string
+	OrgName, OrgOGRN               string
 	CodePhone                      string `json:"code_phone"`
 	CodeEmail                      string `json:"code_email"`
 	Password                       string `json:"password"`
@@ -66,6 +70,8 @@ func readRegistration(q *web.Request, f *flow.Flow) (registrationInput, error) {
 			Patronymic         string `json:"patronymic"`
 			Phone              string `json:"phone"`
 			Email              string `json:"email"`
+			OrgName            string `json:"organization_name"`
+			OrgOGRN            string `json:"organization_ogrn"`
 			CodePhone          string `json:"code_phone"`
 			CodeEmail          string `json:"code_email"`
 			Password           string `json:"password"`
@@ -79,11 +85,11 @@ func readRegistration(q *web.Request, f *flow.Flow) (registrationInput, error) {
 		if err := web.DecodeJSON(q.W, q.R, &j, 64<<10); err != nil {
 			return in, err
 		}
-		return registrationInput{j.Kind, j.Surname, j.GivenName, j.Patronymic, j.Phone, j.Email, j.CodePhone, j.CodeEmail, j.Password,
+		return registrationInput{j.Kind, j.Surname, j.GivenName, j.Patronymic, j.Phone, j.Email, j.OrgName, j.OrgOGRN, j.CodePhone, j.CodeEmail, j.Password,
 			j.PasswordConfirm, j.Question, j.Answer, j.AcceptTerms, j.AcceptPersonalData, j.Action}, nil
 	}
 	return registrationInput{Kind: q.Form("kind"), Surname: q.Form("surname"), GivenName: q.Form("given_name"), Patronymic: q.Form("patronymic"),
-		Phone: q.Form("phone"), Email: q.Form("email"), CodePhone: q.Form("code_phone"), CodeEmail: q.Form("code_email"),
+		Phone: q.Form("phone"), Email: q.Form("email"), OrgName: q.Form("organization_name"), OrgOGRN: q.Form("organization_ogrn"), CodePhone: q.Form("code_phone"), CodeEmail: q.Form("code_email"),
 		Password: q.R.PostFormValue("password"), PasswordConfirm: q.R.PostFormValue("password_confirm"), Question: q.Form("question"),
 		Answer: q.Form("answer"), AcceptTerms: q.Form("accept_terms") != "", AcceptPersonalData: q.Form("accept_personal_data") != "",
 		Action: q.Form("action")}, nil
@@ -107,7 +113,7 @@ func (h *Handler) handleRegister(q *web.Request) error {
 		err = h.d.Flows.Save(q.Ctx(), f)
 	case f.State == identity.StepContact:
 		err = h.d.Identity.SubmitContact(q.Ctx(), f, identity.Contact{Kind: identity.Kind(in.Kind), Surname: in.Surname, GivenName: in.GivenName,
-			Patronymic: in.Patronymic, Phone: in.Phone, Email: in.Email}, o)
+			Patronymic: in.Patronymic, Phone: in.Phone, Email: in.Email, OrgOGRN: in.OrgOGRN, OrgName: in.OrgName}, o)
 	case f.State == identity.StepCode && in.Action == "resend":
 		if err = h.d.Identity.ResendCode(q.Ctx(), f, o); err == nil {
 			q.Page.Flash = q.Page.T("id.flash.resent")

@@ -1,9 +1,9 @@
 package idweb
 
 import (
-	"github.com/kabinet/kabinet/internal/identity"
 	"net/http"
 
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/web"
 )
@@ -30,6 +30,12 @@ func (h *Handler) handleSettings(q *web.Request) error {
 		if services, err = h.d.OIDC.Accesses(q.Ctx(), a.ID); err != nil {
 			return err
 		}
+	}
+	if web.WantsJSON(q.R) {
+		web.WriteJSON(q.W, http.StatusOK, map[string]any{"account": accountJSON(a, q.Page.Lang), "sessions": sessionsJSON(sessions, q.Session.ID),
+			"events": eventsJSON(events, q.Page.Lang), "services": servicesJSON(services),
+			"actions": map[string]string{"password": Base + "settings/password", "sessions": Base + "settings/sessions", "services": Base + "settings/services"}})
+		return nil
 	}
 	q.Page.Title = q.Page.T("id.settings.title")
 	q.Page.Data = map[string]any{"A": a, "Sessions": sessions, "Current": q.Session.ID, "Events": events, "Services": services}
@@ -62,6 +68,7 @@ func (h *Handler) handleSignOutEverywhere(q *web.Request) error {
 		if err := h.site.SignOutSession(q.R, q.Viewer.Subject, id); err != nil {
 			return err
 		}
+		_ = h.d.Identity.RecordEvent(q.Ctx(), q.Viewer.Subject, "session_ended", origin(q, h.site))
 	} else {
 		if _, err := h.site.SignOutEverywhere(q.R, q.Viewer.Subject); err != nil {
 			return err
@@ -91,6 +98,11 @@ func (h *Handler) handleRevokeService(q *web.Request) error {
 func (h *Handler) handleHome(q *web.Request) error {
 	q.Page.Title = q.Page.T("id.home.title")
 	if q.Viewer == nil {
+		if web.WantsJSON(q.R) {
+			web.WriteJSON(q.W, http.StatusOK, map[string]any{"signed_in": false, "login": Base + "login", "register": Base + "register",
+				"recovery": Base + "recovery", "services": Base + "services", "centres": Base + "centres"})
+			return nil
+		}
 		q.Render(http.StatusOK, "welcome.html")
 		return nil
 	}
@@ -105,6 +117,15 @@ func (h *Handler) handleHome(q *web.Request) error {
 		if v, err = h.d.Identity.VerificationOf(q.Ctx(), a); err != nil {
 			return err
 		}
+	}
+	if web.WantsJSON(q.R) {
+		out := map[string]any{"account": accountJSON(a, q.Page.Lang)}
+		if a.Level == identity.Simplified {
+			out["verification"] = verificationJSON(v, q.Page.Lang)
+		}
+		out["next"] = map[identity.Level]string{identity.Simplified: Base + "profile", identity.Standard: Base + "confirm"}[a.Level]
+		web.WriteJSON(q.W, http.StatusOK, out)
+		return nil
 	}
 	q.Page.Data = map[string]any{"A": a, "V": v}
 	q.Render(http.StatusOK, "home.html")

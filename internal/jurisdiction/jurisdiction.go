@@ -165,6 +165,19 @@ type CabinetRules struct {
 	// Terms: a login from the mobile application must accept the offer agreement and the privacy
 	// policy first (the Salyk.kg app, seed 004).
 	Terms bool
+	// Mobile: the mobile application logs in through a JSON API of its own (/api/mobile/v1/,
+	// KG-2).
+	Mobile bool
+	// ESign: taxpayers log in and register with a qualified e-signature of the Russian kind
+	// (GOST R 34.10-2012 certificates with a СНИЛС, LK-5).
+	ESign bool
+	// Provider: taxpayers log in through the identity provider (an ЕСИА-like account, LK-6).
+	Provider bool
+	// Demo: the read-only demonstration account opens with the login 00000000000 (LK-9).
+	Demo bool
+	// Representatives: representatives with a notarized power of attorney and parents of
+	// children under 14 act in other persons' accounts (LK-8).
+	Representatives bool
 }
 
 // PasswordRules are what a taxpayer's own password must be (LK-3; KG-1).
@@ -196,8 +209,9 @@ var profiles = map[Code]Profile{
 		Data:      sub("ru"),
 		Languages: []string{"ru", "en"},
 		TimeZone:  "Europe/Moscow",
-		Cabinet:   CabinetRules{Registration: ByCard, Password: PasswordRules{MinLength: 7, Latin: true}},
-		Words:     Words{TIN: "jurisdiction.ru.tin", Regions: "jurisdiction.ru.regions", Citizen: "jurisdiction.ru.citizen"},
+		Cabinet: CabinetRules{Registration: ByCard, Password: PasswordRules{MinLength: 7, Latin: true}, ESign: true, Provider: true,
+			Demo: true, Representatives: true},
+		Words: Words{TIN: "jurisdiction.ru.tin", Regions: "jurisdiction.ru.regions", Citizen: "jurisdiction.ru.citizen"},
 	},
 	KG: {
 		Code:     KG,
@@ -210,7 +224,7 @@ var profiles = map[Code]Profile{
 		// browser that asks for it.
 		Languages: []string{"ru", "ky", "en"},
 		TimeZone:  "Asia/Bishkek",
-		Cabinet:   CabinetRules{Registration: ByApplication, Password: PasswordRules{MinLength: 8}, Terms: true},
+		Cabinet:   CabinetRules{Registration: ByApplication, Password: PasswordRules{MinLength: 8}, Terms: true, Mobile: true},
 		Words:     Words{TIN: "jurisdiction.kg.tin", Regions: "jurisdiction.kg.regions", Citizen: "jurisdiction.kg.citizen"},
 	},
 }

@@ -230,6 +230,17 @@ func (l *Limiter) TrustDevice(ctx context.Context, p Policy, subject string) (st
 	return tok, nil
 }
 
+// Trusted reports whether device is a trusted device of subject under p — one in which a
+// sign-in succeeded before — without counting an attempt. A step that is not a secret's check (a
+// recovery code sent to the owner) uses it to let the owner's own browser through a stranger's
+// burst, as Begin does for the secret itself.
+func (l *Limiter) Trusted(ctx context.Context, p Policy, subject, device string) (bool, error) {
+	if device == "" || len(device) >= 100 {
+		return false, nil
+	}
+	return l.st.DeviceTrusted(ctx, p.Scope, normalize(subject), hashToken(device), l.now().UTC())
+}
+
 // Cleanup deletes counters whose windows ended a day ago and devices unused for a year.
 func (l *Limiter) Cleanup(ctx context.Context) (int, error) {
 	return l.st.DeleteOld(ctx, l.now().UTC().Add(-24*time.Hour))

@@ -73,7 +73,7 @@ func (h *Handler) postFlow(q *web.Request, fs *flowSite) (*flow.Flow, error) {
 }
 
 // secret fields are never shown again after an error.
-var secret = map[string]bool{"csrf": true, "password": true, "password_confirm": true, "new_password": true, "new_password_confirm": true,
+var secret = map[string]bool{"csrf": true, "password": true, "password_confirm": true, "password_repeat": true, "new_password": true, "new_password_confirm": true,
 	"current_password": true, "code_word": true, "code_word_confirm": true, "signature": true}
 
 // show renders the flow's step (or writes it as JSON), with err the problem of the last

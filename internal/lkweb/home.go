@@ -25,12 +25,14 @@ var Sections = []string{"objects", "settlements", "payments", "declarations", "a
 // section is a section of the tax data as the home page shows it.
 type section struct{ Key, Title, Text string }
 
-// sections returns the sections in lang, translated here rather than by the template: the home
-// page is the account's busiest, and each call of a template costs more than the lookup.
-func sections(lang string) []section {
+// sections returns the sections in the page's language and the jurisdiction's own wording
+// (Page.Local: a Kyrgyz taxpayer's declarations are not the Russian 3-НДФЛ), translated here
+// rather than by the template: the home page is the account's busiest, and each call of a
+// template costs more than the lookup.
+func sections(p *web.Page) []section {
 	out := make([]section, len(Sections))
 	for i, k := range Sections {
-		out[i] = section{Key: k, Title: i18n.T(lang, "lk.section."+k), Text: i18n.T(lang, "lk.section."+k+".text")}
+		out[i] = section{Key: k, Title: i18n.T(p.Lang, p.Local("lk.section."+k)), Text: i18n.T(p.Lang, p.Local("lk.section."+k+".text"))}
 	}
 	return out
 }
@@ -61,7 +63,7 @@ func (h *Handler) home(q *web.Request, st *State) error {
 			"status": p.Status, "demo": st.Demo, "acting_for": actingFor(st)})
 		return nil
 	}
-	q.Page.Data = map[string]any{"P": p, "OfficeName": office, "S": st, "Sections": sections(q.Page.Lang), "Later": q.Page.T("lk.section.later")}
+	q.Page.Data = map[string]any{"P": p, "OfficeName": office, "S": st, "Sections": sections(q.Page), "Later": q.Page.T("lk.section.later")}
 	q.Render(http.StatusOK, "home.html")
 	return nil
 }
@@ -84,7 +86,7 @@ func (h *Handler) subject(q *web.Request, st *State) (*cabinet.Person, string, e
 		p = st.Acting.Principal
 	} else {
 		var err error
-		if p, err = h.d.Cabinet.Person(q.Ctx(), st.Account.TIN); err != nil {
+		if p, err = h.d.Cabinet.Subject(q.Ctx(), st.Account.TIN); err != nil {
 			return nil, "", err
 		}
 	}

@@ -1,7 +1,8 @@
 // Package lkweb is the taxpayer's personal account (SPEC section 4), mounted at /lk/: the login
 // by TIN and password with the forced change of a card's temporary password, the login and the
 // registration with a qualified e-signature, online recovery, the online application and its
-// printable page, the home page with what the register knows (and the sections the tax data will
+// printable page — or, where the jurisdiction registers by application (the Kyrgyz Republic,
+// KG-1), the self-registration an inspector approves (register.go) — the home page with what the register knows (and the sections the tax data will
 // fill), the signed extract, the security settings, the switch to a principal's account for
 // representatives and parents, and the read-only demonstration account. Every step is a page of
 // the web kit or a stored flow, for a browser's form and a JSON client alike. It holds no rule:
@@ -19,6 +20,7 @@ import (
 	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/flow"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/web"
@@ -117,16 +119,26 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /lk/oidc/refused/{reason}", h.site.Page(pub, h.handleIdPRefused))
 	mux.Handle("GET /lk/oidc/password", h.write(h.handleIdPPasswordForm))
 	mux.Handle("POST /lk/oidc/password", h.write(h.handleIdPPassword))
-	mux.Handle("GET /lk/esign", h.site.Page(pub, h.handleESignForm))
-	mux.Handle("GET /lk/esign/challenge", h.site.Page(pub, h.handleChallenge))
-	mux.Handle("POST /lk/esign", h.site.Page(pub, h.handleESign))
+	rules := h.d.Cabinet.Rules() // the jurisdiction's ways into the account
+	if rules.ESign {             // LK-5
+		mux.Handle("GET /lk/esign", h.site.Page(pub, h.handleESignForm))
+		mux.Handle("GET /lk/esign/challenge", h.site.Page(pub, h.handleChallenge))
+		mux.Handle("POST /lk/esign", h.site.Page(pub, h.handleESign))
+	}
 	mux.Handle("GET /lk/recovery", h.site.Page(pub, h.handleRecoveryForm))
 	mux.Handle("POST /lk/recovery", h.site.Page(pub, h.handleRecovery))
 	mux.Handle("GET /lk/recovery/link", h.site.Page(pub, h.handleLinkForm))
 	mux.Handle("POST /lk/recovery/link", h.site.Page(pub, h.handleLink))
-	mux.Handle("GET /lk/apply", h.site.Page(pub, h.handleApplyForm))
-	mux.Handle("POST /lk/apply", h.site.Page(pub, h.handleApply))
-	mux.Handle("GET /lk/apply/{number}", h.site.Page(pub, h.handleApplication))
+	switch rules.Registration {
+	case jurisdiction.ByApplication: // KG-1: register.go
+		mux.Handle("GET /lk/register", h.site.Page(pub, h.handleRegisterWays))
+		mux.Handle("GET /lk/register/password", h.site.Page(pub, h.handleRegisterForm))
+		mux.Handle("POST /lk/register/password", h.site.Page(pub, h.handleRegister))
+	default: // LK-7: apply.go
+		mux.Handle("GET /lk/apply", h.site.Page(pub, h.handleApplyForm))
+		mux.Handle("POST /lk/apply", h.site.Page(pub, h.handleApply))
+		mux.Handle("GET /lk/apply/{number}", h.site.Page(pub, h.handleApplication))
+	}
 	mux.Handle("GET /lk/extract", h.in(h.handleExtract))
 	mux.Handle("GET /lk/settings", h.in(h.handleSettings))
 	mux.Handle("POST /lk/settings/password", h.write(h.handlePassword))
@@ -136,8 +148,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /lk/settings/phone/confirm", h.write(h.handleConfirm(cabinet.ForPhone)))
 	mux.Handle("POST /lk/settings/recovery", h.write(h.handleRecoverySettings))
 	mux.Handle("POST /lk/settings/sessions", h.write(h.handleSessions))
-	mux.Handle("GET /lk/representatives", h.in(h.handleRepresentatives))
-	mux.Handle("POST /lk/acting", h.in(h.handleActing))
+	if rules.Representatives { // LK-8
+		mux.Handle("GET /lk/representatives", h.in(h.handleRepresentatives))
+		mux.Handle("POST /lk/acting", h.in(h.handleActing))
+	}
 	mux.Handle("/lk/", h.site.Page(pub, func(q *web.Request) error { return notFound() }))
 }
 

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/session"
@@ -67,7 +66,7 @@ func (h *Handler) loginData(q *web.Request, f *flow.Flow) map[string]any {
 }
 
 // rules are the texts of the rules of the own password (LK-3), shown beside its field.
-func (h *Handler) rules(q *web.Request) []string { return cabinet.RuleTexts(q.Page.Lang) }
+func (h *Handler) rules(q *web.Request) []string { return h.d.Cabinet.PasswordRules(q.Page.Lang) }
 
 var msgBadLogin = problem.Msg("lk.bad_credentials")
 

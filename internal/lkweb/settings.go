@@ -51,7 +51,7 @@ func (h *Handler) handleSettings(q *web.Request, st *State) error {
 		return nil
 	}
 	q.Page.Data = map[string]any{"A": a, "S": st, "Sessions": sessions, "Current": current, "Events": events, "Notices": notices,
-		"Pending": pending, "Rules": cabinet.RuleTexts(q.Page.Lang), "Blocked": a.RecoveryOff == cabinet.RecoveryOffCodeWord}
+		"Pending": pending, "Rules": h.d.Cabinet.PasswordRules(q.Page.Lang), "Blocked": a.RecoveryOff == cabinet.RecoveryOffCodeWord}
 	q.Render(http.StatusOK, "settings.html")
 	return nil
 }
@@ -141,7 +141,7 @@ func (h *Handler) handleSessions(q *web.Request, st *State) error {
 		if _, err := h.site.SignOutEverywhere(q.R, st.Account.TIN); err != nil {
 			return err
 		}
-		_ = h.d.Cabinet.RecordEvent(q.Ctx(), st.Account.TIN, "signed_out_everywhere", "", "", origin(q, h.site))
+		_ = h.d.Cabinet.SignedOutEverywhere(q.Ctx(), st.Account.TIN, origin(q, h.site))
 	}
 	q.Redirect(settingsPath, "lk.flash.signed_out")
 	return nil

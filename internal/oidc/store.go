@@ -91,19 +91,24 @@ type Store interface {
 
 	InsertCode(ctx context.Context, c Code) error
 	Code(ctx context.Context, hash []byte) (*Code, error)
-	// RedeemCode marks an unused code used, opens its grant and stores its first refresh token
-	// (when rt is not nil), in one transaction; a used code is storeerr.ErrConflict.
-	RedeemCode(ctx context.Context, hash []byte, at time.Time, g Grant, rt *RefreshToken) error
-	// SpendCode marks a code used without opening a grant (a failed exchange).
-	SpendCode(ctx context.Context, hash []byte, at time.Time) error
+	// RedeemCode redeems the code hash for client clientID in one transaction: the code, unused
+	// and the client's, is marked used by grant grantID at at, and open, given the code, returns
+	// the grant it opens and the grant's first refresh token (nil for none), which are stored.
+	// When open refuses (returns an error) the code stays spent, without a grant, and that error
+	// is returned. Of concurrent redemptions of one code one only reaches open. A code unknown,
+	// used or another client's is storeerr.ErrConflict (Code tells which).
+	RedeemCode(ctx context.Context, hash []byte, clientID, grantID string, at time.Time, open func(*Code) (*Grant, *RefreshToken, error)) error
 
 	Grant(ctx context.Context, id string) (*Grant, error)
 	RevokeGrant(ctx context.Context, id string, at time.Time) error
 
 	RefreshToken(ctx context.Context, hash []byte) (*RefreshToken, error)
-	// RotateRefresh marks an unused refresh token used and stores its successor, in one
-	// transaction; a used one is storeerr.ErrConflict.
-	RotateRefresh(ctx context.Context, hash []byte, at time.Time, next RefreshToken) error
+	// RotateRefresh rotates the refresh token hash in one transaction: the token, unused, is
+	// marked used at at, and next, given it and its grant, returns its successor, which is
+	// stored. When next refuses (returns an error) nothing changes and that error is returned.
+	// Of concurrent rotations of one token one only reaches next. A token unknown or used is
+	// storeerr.ErrConflict (RefreshToken tells which).
+	RotateRefresh(ctx context.Context, hash []byte, at time.Time, next func(*RefreshToken, *Grant) (*RefreshToken, error)) error
 
 	Consent(ctx context.Context, accountID, clientID string) (*Consent, error)
 	PutConsent(ctx context.Context, c Consent) error

@@ -62,75 +62,83 @@ func (p *Provider) Token(ctx context.Context, r TokenRequest) (*TokenResponse, e
 
 func invalidGrant(format string, args ...any) *Error { return errorf(ErrInvalidGrant, format, args...) }
 
+// exchangeCode redeems a code. The hot path is one transaction: the code is claimed and read by
+// one statement (RedeemCode), checked here, and its grant opened; only a code that cannot be
+// claimed — unknown, another client's, or used before (a replay) — is read again, to say which.
 func (p *Provider) exchangeCode(ctx context.Context, r TokenRequest) (*TokenResponse, error) {
 	if r.Code == "" || len(r.Code) > 200 {
 		return nil, errorf(ErrInvalidRequest, "code is required")
 	}
 	hash := hashToken(r.Code)
-	code, err := p.o.Store.Code(ctx, hash)
-	if errors.Is(err, storeerr.ErrNotFound) {
-		return nil, invalidGrant("unknown code")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if code.ClientID != r.Client.ID {
-		return nil, invalidGrant("the code was issued to another client")
-	}
-	if !code.UsedAt.IsZero() {
-		return nil, p.replayed(ctx, code.GrantID, "the code was used before; the tokens it issued are revoked")
-	}
 	now := p.now().UTC()
-	var refusal *Error
-	switch {
-	case !now.Before(code.ExpiresAt):
-		refusal = invalidGrant("the code has expired")
-	case r.RedirectURI != code.RedirectURI:
-		refusal = invalidGrant("redirect_uri differs from the authorization request's")
-	case code.CodeChallenge != "" && r.CodeVerifier == "":
-		refusal = invalidGrant("code_verifier is required")
-	case code.CodeChallenge != "" && !checkVerifier(r.CodeVerifier, code.CodeChallenge):
-		refusal = invalidGrant("code_verifier does not match the code_challenge")
-	case code.CodeChallenge == "" && r.CodeVerifier != "":
-		refusal = invalidGrant("code_verifier without a code_challenge in the authorization request")
-	}
-	if refusal != nil {
-		// Any failed attempt by its client spends the code: it is single use.
-		if err := p.o.Store.SpendCode(ctx, hash, now); err != nil && !errors.Is(err, storeerr.ErrConflict) {
-			return nil, err
-		}
-		return nil, refusal
-	}
-	// The level is the one the code was issued at, a minute ago at most: the account is not read
-	// again on the token endpoint's hot path.
-	g := Grant{ID: newGrantID(), ClientID: code.ClientID, AccountID: code.AccountID, Subject: code.Subject, Scopes: code.Scopes,
-		AuthTime: code.AuthTime, ACR: code.ACR, AMR: code.AMR, SessionID: code.SessionID, CreatedAt: now, ExpiresAt: now.Add(AccessTokenTTL)}
-	var rt *RefreshToken
+	g := Grant{ID: newGrantID()}
+	var issued *Code
 	refresh := ""
-	if slices.Contains(code.Scopes, "offline_access") {
+	err := p.o.Store.RedeemCode(ctx, hash, r.Client.ID, g.ID, now, func(code *Code) (*Grant, *RefreshToken, error) {
+		if refusal := checkRedemption(code, r, now); refusal != nil {
+			return nil, nil, refusal // the code is spent all the same: it is single use
+		}
+		// The level is the one the code was issued at, a minute ago at most: the account is not
+		// read again on the token endpoint's hot path.
+		issued = code
+		g = Grant{ID: g.ID, ClientID: code.ClientID, AccountID: code.AccountID, Subject: code.Subject, Scopes: code.Scopes, AuthTime: code.AuthTime,
+			ACR: code.ACR, AMR: code.AMR, SessionID: code.SessionID, CreatedAt: now, ExpiresAt: now.Add(AccessTokenTTL)}
+		refresh = ""
+		if !slices.Contains(code.Scopes, "offline_access") {
+			return &g, nil, nil
+		}
 		// offline_access is in a code only when the citizen allowed it, or the client is trusted.
 		g.ExpiresAt = now.Add(OfflineTTL)
 		refresh = newSecret()
-		rt = &RefreshToken{Hash: hashToken(refresh), GrantID: g.ID, IssuedAt: now, ExpiresAt: now.Add(RefreshTTL)}
-	}
-	err = p.o.Store.RedeemCode(ctx, hash, now, g, rt)
+		return &g, &RefreshToken{Hash: hashToken(refresh), GrantID: g.ID, IssuedAt: now, ExpiresAt: now.Add(RefreshTTL)}, nil
+	})
 	if errors.Is(err, storeerr.ErrConflict) {
-		// Redeemed meanwhile by a concurrent request: a replay.
-		again, err := p.o.Store.Code(ctx, hash)
-		if err != nil {
-			return nil, err
-		}
-		return nil, p.replayed(ctx, again.GrantID, "the code was used before; the tokens it issued are revoked")
+		return nil, p.unclaimedCode(ctx, hash, r.Client)
 	}
 	if err != nil {
 		return nil, err
 	}
-	res, err := p.mint(ctx, r.Issuer, r.Client, &g, level{acr: code.ACR, confirmation: code.Confirmation}, g.Scopes, code.Nonce, true)
+	res, err := p.mint(ctx, r.Issuer, r.Client, &g, level{acr: issued.ACR, confirmation: issued.Confirmation}, g.Scopes, issued.Nonce, true)
 	if err != nil {
 		return nil, err
 	}
 	res.RefreshToken = refresh
 	return res, nil
+}
+
+// checkRedemption applies the rules of a code's exchange (RFC 6749 4.1.3, RFC 7636 4.6): not
+// expired, the authorization request's redirect URI, and the PKCE verifier of its challenge.
+func checkRedemption(code *Code, r TokenRequest, now time.Time) *Error {
+	switch {
+	case !now.Before(code.ExpiresAt):
+		return invalidGrant("the code has expired")
+	case r.RedirectURI != code.RedirectURI:
+		return invalidGrant("redirect_uri differs from the authorization request's")
+	case code.CodeChallenge != "" && r.CodeVerifier == "":
+		return invalidGrant("code_verifier is required")
+	case code.CodeChallenge != "" && !checkVerifier(r.CodeVerifier, code.CodeChallenge):
+		return invalidGrant("code_verifier does not match the code_challenge")
+	case code.CodeChallenge == "" && r.CodeVerifier != "":
+		return invalidGrant("code_verifier without a code_challenge in the authorization request")
+	}
+	return nil
+}
+
+// unclaimedCode says why a code could not be claimed: unknown, issued to another client (which
+// cannot spend it), or used before — a replay, which revokes every token the code issued.
+func (p *Provider) unclaimedCode(ctx context.Context, hash []byte, c *Client) error {
+	code, err := p.o.Store.Code(ctx, hash)
+	switch {
+	case errors.Is(err, storeerr.ErrNotFound):
+		return invalidGrant("unknown code")
+	case err != nil:
+		return err
+	case code.ClientID != c.ID:
+		return invalidGrant("the code was issued to another client")
+	case !code.UsedAt.IsZero():
+		return p.replayed(ctx, code.GrantID, "the code was used before; the tokens it issued are revoked")
+	}
+	return invalidGrant("unknown code")
 }
 
 // replayed revokes the grant of a code or refresh token presented a second time, and returns
@@ -144,54 +152,48 @@ func (p *Provider) replayed(ctx context.Context, grantID, why string) error {
 	return invalidGrant("%s", why)
 }
 
+// refresh rotates a refresh token. The hot path is one transaction: the token is claimed and
+// read by one statement and its grant read with it (RotateRefresh), checked here, and its
+// successor stored; the account is read after, for its level now. Only a token that cannot be
+// claimed — unknown, or used before (a reuse) — is read again, to say which.
 func (p *Provider) refresh(ctx context.Context, r TokenRequest) (*TokenResponse, error) {
 	if r.RefreshToken == "" || len(r.RefreshToken) > 200 {
 		return nil, errorf(ErrInvalidRequest, "refresh_token is required")
 	}
 	hash := hashToken(r.RefreshToken)
-	rt, err := p.o.Store.RefreshToken(ctx, hash)
-	if errors.Is(err, storeerr.ErrNotFound) {
-		return nil, invalidGrant("unknown refresh token")
-	}
-	if err != nil {
-		return nil, err
-	}
-	g, err := p.o.Store.Grant(ctx, rt.GrantID)
-	if errors.Is(err, storeerr.ErrNotFound) {
-		return nil, invalidGrant("unknown refresh token")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if g.ClientID != r.Client.ID {
-		return nil, invalidGrant("the refresh token was issued to another client")
-	}
-	if !rt.UsedAt.IsZero() {
-		return nil, p.replayed(ctx, g.ID, "the refresh token was used before; its chain is revoked")
-	}
 	now := p.now().UTC()
-	if !g.Live(now) || !now.Before(rt.ExpiresAt) {
-		return nil, invalidGrant("the refresh token has expired or was revoked")
-	}
-	scopes := g.Scopes
-	if r.Scope != "" {
-		scopes = sortScopes(strings.Fields(r.Scope))
-		if !scopesCover(g.Scopes, scopes) {
-			return nil, errorf(ErrInvalidScope, "scope exceeds what was granted")
+	var g *Grant
+	var scopes []string
+	refresh := ""
+	err := p.o.Store.RotateRefresh(ctx, hash, now, func(rt *RefreshToken, grant *Grant) (*RefreshToken, error) {
+		if grant.ClientID != r.Client.ID {
+			return nil, invalidGrant("the refresh token was issued to another client")
 		}
+		if !grant.Live(now) || !now.Before(rt.ExpiresAt) {
+			return nil, invalidGrant("the refresh token has expired or was revoked")
+		}
+		scopes = grant.Scopes
+		if r.Scope != "" {
+			scopes = sortScopes(strings.Fields(r.Scope))
+			if !scopesCover(grant.Scopes, scopes) {
+				return nil, errorf(ErrInvalidScope, "scope exceeds what was granted")
+			}
+		}
+		g = grant
+		refresh = newSecret()
+		return &RefreshToken{Hash: hashToken(refresh), GrantID: grant.ID, IssuedAt: now, ExpiresAt: minTime(now.Add(RefreshTTL), grant.ExpiresAt)}, nil
+	})
+	switch {
+	case errors.Is(err, storeerr.ErrConflict):
+		return nil, p.unclaimedRefresh(ctx, hash, r.Client)
+	case errors.Is(err, storeerr.ErrNotFound):
+		return nil, invalidGrant("unknown refresh token") // its grant went (expired) meanwhile
+	case err != nil:
+		return nil, err
 	}
 	a, err := p.o.Accounts.Account(ctx, g.AccountID)
 	if problem.Is(err, problem.NotFound) {
 		return nil, invalidGrant("the account no longer exists")
-	}
-	if err != nil {
-		return nil, err
-	}
-	refresh := newSecret()
-	next := RefreshToken{Hash: hashToken(refresh), GrantID: g.ID, IssuedAt: now, ExpiresAt: minTime(now.Add(RefreshTTL), g.ExpiresAt)}
-	err = p.o.Store.RotateRefresh(ctx, hash, now, next)
-	if errors.Is(err, storeerr.ErrConflict) {
-		return nil, p.replayed(ctx, g.ID, "the refresh token was used before; its chain is revoked")
 	}
 	if err != nil {
 		return nil, err
@@ -203,6 +205,30 @@ func (p *Provider) refresh(ctx context.Context, r TokenRequest) (*TokenResponse,
 	}
 	res.RefreshToken = refresh
 	return res, nil
+}
+
+// unclaimedRefresh says why a refresh token could not be claimed: unknown, issued to another
+// client, or used before — a reuse, which revokes its whole chain (the grant).
+func (p *Provider) unclaimedRefresh(ctx context.Context, hash []byte, c *Client) error {
+	rt, err := p.o.Store.RefreshToken(ctx, hash)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return invalidGrant("unknown refresh token")
+	}
+	if err != nil {
+		return err
+	}
+	g, err := p.o.Store.Grant(ctx, rt.GrantID)
+	switch {
+	case errors.Is(err, storeerr.ErrNotFound):
+		return invalidGrant("unknown refresh token")
+	case err != nil:
+		return err
+	case g.ClientID != c.ID:
+		return invalidGrant("the refresh token was issued to another client")
+	case !rt.UsedAt.IsZero():
+		return p.replayed(ctx, g.ID, "the refresh token was used before; its chain is revoked")
+	}
+	return invalidGrant("unknown refresh token")
 }
 
 func minTime(a, b time.Time) time.Time {

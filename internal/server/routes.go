@@ -12,6 +12,7 @@ import (
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/idweb"
 	"github.com/kabinet/kabinet/internal/lkweb"
+	"github.com/kabinet/kabinet/internal/mobileapi"
 	"github.com/kabinet/kabinet/internal/oidcweb"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/verifysite"
@@ -21,7 +22,8 @@ import (
 // New returns kabinet's HTTP handler. Every URL it serves is listed here or in the Routes of
 // the packages it mounts, all on one mux with full patterns: /api/v1/ (register JSON API),
 // /office/ (back office), /id/ (identity provider), /oidc/ and /.well-known/openid-configuration
-// (its OpenID Connect provider), /lk/ (the personal account), /verify/ (public check of extracts), /demo/ (with --demo only),
+// (its OpenID Connect provider), /lk/ (the personal account), /api/mobile/v1/ (its mobile
+// application's login, where the jurisdiction has one: KG-2), /verify/ (public check of extracts), /demo/ (with --demo only),
 // /static/, /healthz, /metrics.
 func New(d Deps) (http.Handler, error) {
 	if d.Log == nil {
@@ -61,6 +63,9 @@ func New(d Deps) (http.Handler, error) {
 	if d.Cabinet != nil { // /lk/: the personal account (SPEC section 4)
 		if err := mountCabinet(mux, d); err != nil {
 			return nil, err
+		}
+		if d.Cabinet.Rules().Mobile { // /api/mobile/v1/: the mobile application's login (KG-2)
+			mobileapi.New(d.Cabinet, d.Log).Routes(mux)
 		}
 	}
 	if d.Outbox != nil {

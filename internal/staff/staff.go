@@ -54,7 +54,10 @@ type Member struct {
 	Name  string
 	// Position is the member's position («Главный государственный налоговый инспектор»), which an
 	// extract gives beside the issuing officer's name (REG-9).
-	Position  string
+	Position string
+	// Office is the code of the tax office the member works in ("" for none): an inspector of a
+	// УГНС decides the self-registrations of its queue (KG-1, BO-3).
+	Office    string
 	Role      Role
 	CreatedAt time.Time
 	Disabled  bool
@@ -141,6 +144,7 @@ var (
 	msgTTL         = problem.Msg("staff.ttl")
 	msgNoMember    = problem.Msg("staff.not_found")
 	msgPosition    = problem.Msg("staff.position")
+	msgOffice      = problem.Msg("staff.office")
 	reLogin        = regexp.MustCompile(`^[A-Za-z0-9._-]{3,32}$`)
 )
 
@@ -161,6 +165,10 @@ func (s *Service) AddMember(ctx context.Context, actor audit.Actor, m Member, pw
 		fe.Add("role", msgRole)
 	}
 	checkPosition(&fe, position)
+	office := strings.TrimSpace(m.Office)
+	if office != "" && !isOfficeCode(office) {
+		fe.Add("office", msgOffice)
+	}
 	if len([]rune(pw)) < MinPassword {
 		fe.Add("password", msgPasswordLen)
 	}
@@ -176,7 +184,10 @@ func (s *Service) AddMember(ctx context.Context, actor audit.Actor, m Member, pw
 	if position != "" {
 		details += " position=" + position
 	}
-	m, err = s.st.InsertMember(ctx, Account{Member: Member{Login: login, Name: name, Position: position, Role: role, CreatedAt: now}, PasswordHash: hash},
+	if office != "" {
+		details += " office=" + office
+	}
+	m, err = s.st.InsertMember(ctx, Account{Member: Member{Login: login, Name: name, Position: position, Office: office, Role: role, CreatedAt: now}, PasswordHash: hash},
 		audit.Entry{At: now, Actor: actor, Action: "staff.add", Subject: login, Details: details})
 	if errors.Is(err, storeerr.ErrKeyTaken) {
 		return Member{}, problem.InvalidField("login", msgLoginTaken)
@@ -282,6 +293,20 @@ func (s *Service) Member(ctx context.Context, login string) (Member, error) {
 
 // List returns all members.
 func (s *Service) List(ctx context.Context) ([]Member, error) { return s.st.ListMembers(ctx) }
+
+// isOfficeCode reports whether v looks like a tax office's code: 3 or 4 digits (a УГНС, an ИФНС).
+// Whether the directory knows it is the caller's check (the command line asks the register).
+func isOfficeCode(v string) bool {
+	if len(v) < 3 || len(v) > 4 {
+		return false
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // MaxPosition bounds the length of a position, in characters.
 const MaxPosition = 200

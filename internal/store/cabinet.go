@@ -13,7 +13,9 @@ import (
 )
 
 // Cabinet implements cabinet.Store: the taxpayers' personal accounts, their cards, history,
-// notifications, codes, online applications and representations (migration 00019_cabinet.sql).
+// notifications, codes, online applications and representations (migration 00019_cabinet.sql),
+// and the Kyrgyz cabinet's self-registrations, acceptances and mobile tokens
+// (cabinet_kyrgyz.go, migration 00022_kyrgyz_cabinet.sql).
 type Cabinet struct {
 	db *DB
 	q  *stmtCache
@@ -55,21 +57,22 @@ func (s *Cabinet) Record(ctx context.Context, e cabinet.Effects) error {
 
 const lkAccountColumns = `tin, name, source, password_hash, temporary, card_id, card_issued_at, card_expires_at, active_from, password_set_at,
 	sessions_from, email, email_confirmed, phone, phone_confirmed, code_word_hash, recovery_on, recovery_failures, recovery_off, lang,
-	created_at, updated_at, version`
+	created_at, updated_at, version, signatory, signatory_role`
 
 func lkAccountArgs(a cabinet.Account) []any {
 	return []any{a.TIN, a.Name, string(a.Source), a.PasswordHash, a.Temporary, a.CardID, nullTime(a.CardIssuedAt), nullTime(a.CardExpiresAt),
 		nullTime(a.ActiveFrom), nullTime(a.PasswordSetAt), nullTime(a.SessionsFrom), a.Email, a.EmailConfirmed, a.Phone, a.PhoneConfirmed,
-		a.CodeWordHash, a.RecoveryOn, a.RecoveryFailures, a.RecoveryOff, a.Lang, a.CreatedAt.UTC(), a.UpdatedAt.UTC(), a.Version}
+		a.CodeWordHash, a.RecoveryOn, a.RecoveryFailures, a.RecoveryOff, a.Lang, a.CreatedAt.UTC(), a.UpdatedAt.UTC(), a.Version, a.Signatory,
+		a.SignatoryRole}
 }
 
 const insertLKAccount = `INSERT INTO lk_accounts (` + lkAccountColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-	$16, $17, $18, $19, $20, $21, $22, $23)`
+	$16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`
 
 const updateLKAccount = `UPDATE lk_accounts SET name = $2, source = $3, password_hash = $4, temporary = $5, card_id = $6, card_issued_at = $7,
 	card_expires_at = $8, active_from = $9, password_set_at = $10, sessions_from = $11, email = $12, email_confirmed = $13, phone = $14,
 	phone_confirmed = $15, code_word_hash = $16, recovery_on = $17, recovery_failures = $18, recovery_off = $19, lang = $20, created_at = $21,
-	updated_at = $22, version = version + 1 WHERE tin = $1 AND version = $23`
+	updated_at = $22, signatory = $24, signatory_role = $25, version = version + 1 WHERE tin = $1 AND version = $23`
 
 // updateAccount writes a at its version in q.
 func updateAccount(ctx context.Context, q querier, a cabinet.Account) error {
@@ -109,7 +112,7 @@ func scanLKAccount(sc interface{ Scan(...any) error }) (*cabinet.Account, error)
 	var issued, expires, active, pwSet, from, created, updated sqlTime
 	if err := sc.Scan(&a.TIN, &a.Name, &source, &a.PasswordHash, &a.Temporary, &a.CardID, &issued, &expires, &active, &pwSet, &from,
 		&a.Email, &a.EmailConfirmed, &a.Phone, &a.PhoneConfirmed, &a.CodeWordHash, &a.RecoveryOn, &a.RecoveryFailures, &a.RecoveryOff, &a.Lang,
-		&created, &updated, &a.Version); err != nil {
+		&created, &updated, &a.Version, &a.Signatory, &a.SignatoryRole); err != nil {
 		return nil, notFound(err)
 	}
 	a.Source = cabinet.Source(source)

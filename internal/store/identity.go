@@ -57,19 +57,8 @@ func nullString(s string) any {
 	return s
 }
 
-func passportKey(p identity.Profile) any {
-	return nullString(digitsOf(p.Passport.Series) + digitsOf(p.Passport.Number))
-}
-
-func digitsOf(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// passportKey is the column the operator's search finds a passport by (identity.PassportKey).
+func passportKey(p identity.Profile) any { return nullString(identity.PassportKey(p.Passport)) }
 
 // accountTaken names the identifier a unique violation is about.
 func accountTaken(err error) error {
@@ -86,7 +75,7 @@ func accountTaken(err error) error {
 }
 
 const accountColumns = `id, kind, surname, given_name, patronymic, phone, email, snils, level, method, confirmed_at, evidence, profile,
-	password_hash, question, answer_hash, consents, created_at, password_set_at, version, lang`
+	password_hash, question, answer_hash, consents, created_at, password_set_at, version, lang, organization`
 
 func accountArgs(a identity.Account) ([]any, error) {
 	profile, err := json.Marshal(a.Profile)
@@ -97,9 +86,13 @@ func accountArgs(a identity.Account) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	org, err := json.Marshal(a.Organization)
+	if err != nil {
+		return nil, err
+	}
 	return []any{a.ID, string(a.Kind), a.Surname, a.GivenName, a.Patronymic, nullString(a.Phone), nullString(a.Email), nullString(a.SNILS),
 		string(a.Level), string(a.Method), nullTime(a.ConfirmedAt), a.Evidence, string(profile), a.PasswordHash, a.Question, a.AnswerHash,
-		string(consents), a.CreatedAt.UTC(), a.PasswordSetAt.UTC(), a.Version, a.Lang, passportKey(a.Profile)}, nil
+		string(consents), a.CreatedAt.UTC(), a.PasswordSetAt.UTC(), a.Version, a.Lang, string(org), passportKey(a.Profile)}, nil
 }
 
 // InsertAccount stores a new account with its effects.
@@ -110,7 +103,7 @@ func (s *Identity) InsertAccount(ctx context.Context, a identity.Account, e iden
 	}
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO idp_accounts (`+accountColumns+`, passport)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`, args...); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`, args...); err != nil {
 			return accountTaken(keyTaken(err))
 		}
 		return s.writeEffects(ctx, tx, e)
@@ -126,8 +119,8 @@ func (s *Identity) UpdateAccount(ctx context.Context, a identity.Account, e iden
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE idp_accounts SET kind = $2, surname = $3, given_name = $4, patronymic = $5, phone = $6, email = $7,
 			snils = $8, level = $9, method = $10, confirmed_at = $11, evidence = $12, profile = $13, password_hash = $14, question = $15,
-			answer_hash = $16, consents = $17, created_at = $18, password_set_at = $19, version = version + 1, lang = $21, passport = $22
-			WHERE id = $1 AND version = $20`, args...)
+			answer_hash = $16, consents = $17, created_at = $18, password_set_at = $19, version = version + 1, lang = $21, organization = $22,
+			passport = $23 WHERE id = $1 AND version = $20`, args...)
 		if err != nil {
 			return accountTaken(keyTaken(err))
 		}
@@ -140,12 +133,15 @@ func (s *Identity) UpdateAccount(ctx context.Context, a identity.Account, e iden
 
 func scanAccount(sc interface{ Scan(...any) error }) (*identity.Account, error) {
 	var a identity.Account
-	var kind, level, method, profile, consents string
+	var kind, level, method, profile, consents, org string
 	var phone, email, snils sql.NullString
 	var confirmed sql.NullTime
 	if err := sc.Scan(&a.ID, &kind, &a.Surname, &a.GivenName, &a.Patronymic, &phone, &email, &snils, &level, &method, &confirmed, &a.Evidence,
-		&profile, &a.PasswordHash, &a.Question, &a.AnswerHash, &consents, &a.CreatedAt, &a.PasswordSetAt, &a.Version, &a.Lang); err != nil {
+		&profile, &a.PasswordHash, &a.Question, &a.AnswerHash, &consents, &a.CreatedAt, &a.PasswordSetAt, &a.Version, &a.Lang, &org); err != nil {
 		return nil, notFound(err)
+	}
+	if err := json.Unmarshal([]byte(org), &a.Organization); err != nil {
+		return nil, err
 	}
 	a.Kind, a.Level, a.Method = identity.Kind(kind), identity.Level(level), identity.Method(method)
 	a.Phone, a.Email, a.SNILS = phone.String, email.String, snils.String

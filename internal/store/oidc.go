@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -146,20 +147,25 @@ func (s *OIDC) InsertCode(ctx context.Context, c oidc.Code) error {
 	return keyTaken(err)
 }
 
-// Code returns a code by its hash.
-func (s *OIDC) Code(ctx context.Context, hash []byte) (*oidc.Code, error) {
+// scanCode reads a row of codeColumns.
+func scanCode(sc scanner) (*oidc.Code, error) {
 	var c oidc.Code
 	var scopes, amr string
 	var used sql.NullTime
 	var grant sql.NullString
-	err := s.q.QueryRowContext(ctx, `SELECT `+codeColumns+` FROM oidc_codes WHERE hash = $1`, hash).Scan(&c.Hash, &c.ClientID, &c.RedirectURI,
-		&c.AccountID, &c.Subject, &scopes, &c.Nonce, &c.CodeChallenge, &c.AuthTime, &c.ACR, &c.Confirmation, &amr, &c.SessionID, &c.CreatedAt, &c.ExpiresAt, &used, &grant)
+	err := sc.Scan(&c.Hash, &c.ClientID, &c.RedirectURI, &c.AccountID, &c.Subject, &scopes, &c.Nonce, &c.CodeChallenge, &c.AuthTime, &c.ACR,
+		&c.Confirmation, &amr, &c.SessionID, &c.CreatedAt, &c.ExpiresAt, &used, &grant)
 	if err != nil {
 		return nil, notFound(err)
 	}
 	c.Scopes, c.AMR = words(scopes), words(amr)
 	c.AuthTime, c.CreatedAt, c.ExpiresAt, c.UsedAt, c.GrantID = c.AuthTime.UTC(), c.CreatedAt.UTC(), c.ExpiresAt.UTC(), timeOf(used), grant.String
 	return &c, nil
+}
+
+// Code returns a code by its hash.
+func (s *OIDC) Code(ctx context.Context, hash []byte) (*oidc.Code, error) {
+	return scanCode(s.q.QueryRowContext(ctx, `SELECT `+codeColumns+` FROM oidc_codes WHERE hash = $1`, hash))
 }
 
 // execer runs statements: the database, a transaction, or a preparedTx.
@@ -183,30 +189,41 @@ func (p preparedTx) ExecContext(ctx context.Context, query string, args ...any) 
 	return p.tx.ExecContext(ctx, query, args...)
 }
 
-// markUsed marks an unused code or refresh token used; one used already is ErrConflict.
-func markUsed(ctx context.Context, q execer, query string, args ...any) error {
-	res, err := q.ExecContext(ctx, query, args...)
-	if err != nil {
-		return err
+// QueryRowContext runs query in the transaction and returns its one row.
+func (p preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := p.q.stmt(ctx, query); st != nil {
+		return p.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return storeerr.ErrConflict
-	}
-	return nil
+	return p.tx.QueryRowContext(ctx, query, args...)
 }
 
-// RedeemCode marks a code used, opens its grant and stores the first refresh token.
-func (s *OIDC) RedeemCode(ctx context.Context, hash []byte, at time.Time, g oidc.Grant, rt *oidc.RefreshToken) error {
-	return s.db.InTx(ctx, func(sqlTx *sql.Tx) error {
+// RedeemCode redeems a code in one transaction: one UPDATE … RETURNING marks it used by grant
+// grantID and reads it, so that of two concurrent redemptions one only gets the code (the other
+// finds no unused row, under either engine's locking); open decides, and the grant and refresh
+// token it returns are stored. A refusal by open is committed as a spent code without a grant.
+func (s *OIDC) RedeemCode(ctx context.Context, hash []byte, clientID, grantID string, at time.Time,
+	open func(*oidc.Code) (*oidc.Grant, *oidc.RefreshToken, error)) error {
+	var refused error
+	err := s.db.InTx(ctx, func(sqlTx *sql.Tx) error {
+		refused = nil
 		tx := preparedTx{s.q, sqlTx}
-		if err := markUsed(ctx, tx, `UPDATE oidc_codes SET used_at = $2, grant_id = $3 WHERE hash = $1 AND used_at IS NULL`, hash, at.UTC(), g.ID); err != nil {
+		code, err := scanCode(tx.QueryRowContext(ctx, `UPDATE oidc_codes SET used_at = $2, grant_id = $3
+			WHERE hash = $1 AND client_id = $4 AND used_at IS NULL RETURNING `+codeColumns, hash, at.UTC(), grantID, clientID))
+		if errors.Is(err, storeerr.ErrNotFound) {
+			return storeerr.ErrConflict
+		}
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO oidc_grants (id, client_id, account_id, subject, scopes, auth_time, acr, amr, session_id,
-			created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			g.ID, g.ClientID, g.AccountID, g.Subject, strings.Join(g.Scopes, " "), g.AuthTime.UTC(), g.ACR, strings.Join(g.AMR, " "), g.SessionID,
+		g, rt, err := open(code)
+		if err != nil {
+			// Spent all the same: a code is single use, whatever its first use was.
+			refused = err
+			_, err := tx.ExecContext(ctx, `UPDATE oidc_codes SET grant_id = NULL WHERE hash = $1`, hash)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO oidc_grants (`+grantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			grantID, g.ClientID, g.AccountID, g.Subject, strings.Join(g.Scopes, " "), g.AuthTime.UTC(), g.ACR, strings.Join(g.AMR, " "), g.SessionID,
 			g.CreatedAt.UTC(), g.ExpiresAt.UTC(), nullTime(g.RevokedAt)); err != nil {
 			return err
 		}
@@ -215,6 +232,10 @@ func (s *OIDC) RedeemCode(ctx context.Context, hash []byte, at time.Time, g oidc
 		}
 		return insertRefresh(ctx, tx, *rt)
 	})
+	if err == nil {
+		err = refused
+	}
+	return err
 }
 
 func insertRefresh(ctx context.Context, q execer, rt oidc.RefreshToken) error {
@@ -223,19 +244,14 @@ func insertRefresh(ctx context.Context, q execer, rt oidc.RefreshToken) error {
 	return err
 }
 
-// SpendCode marks a code used without a grant.
-func (s *OIDC) SpendCode(ctx context.Context, hash []byte, at time.Time) error {
-	return markUsed(ctx, s.q, `UPDATE oidc_codes SET used_at = $2 WHERE hash = $1 AND used_at IS NULL`, hash, at.UTC())
-}
+const grantColumns = `id, client_id, account_id, subject, scopes, auth_time, acr, amr, session_id, created_at, expires_at, revoked_at`
 
-// Grant returns a grant.
-func (s *OIDC) Grant(ctx context.Context, id string) (*oidc.Grant, error) {
+// scanGrant reads a row of grantColumns.
+func scanGrant(sc scanner) (*oidc.Grant, error) {
 	var g oidc.Grant
 	var scopes, amr string
 	var revoked sql.NullTime
-	err := s.q.QueryRowContext(ctx, `SELECT id, client_id, account_id, subject, scopes, auth_time, acr, amr, session_id, created_at, expires_at,
-		revoked_at FROM oidc_grants WHERE id = $1`, id).Scan(&g.ID, &g.ClientID, &g.AccountID, &g.Subject, &scopes, &g.AuthTime, &g.ACR, &amr,
-		&g.SessionID, &g.CreatedAt, &g.ExpiresAt, &revoked)
+	err := sc.Scan(&g.ID, &g.ClientID, &g.AccountID, &g.Subject, &scopes, &g.AuthTime, &g.ACR, &amr, &g.SessionID, &g.CreatedAt, &g.ExpiresAt, &revoked)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -244,33 +260,60 @@ func (s *OIDC) Grant(ctx context.Context, id string) (*oidc.Grant, error) {
 	return &g, nil
 }
 
+// Grant returns a grant.
+func (s *OIDC) Grant(ctx context.Context, id string) (*oidc.Grant, error) {
+	return scanGrant(s.q.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE id = $1`, id))
+}
+
 // RevokeGrant revokes a grant (a grant revoked already stays as it was).
 func (s *OIDC) RevokeGrant(ctx context.Context, id string, at time.Time) error {
 	_, err := s.q.ExecContext(ctx, `UPDATE oidc_grants SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, at.UTC())
 	return err
 }
 
-// RefreshToken returns a refresh token by its hash.
-func (s *OIDC) RefreshToken(ctx context.Context, hash []byte) (*oidc.RefreshToken, error) {
+const refreshColumns = `hash, grant_id, issued_at, expires_at, used_at`
+
+// scanRefresh reads a row of refreshColumns.
+func scanRefresh(sc scanner) (*oidc.RefreshToken, error) {
 	var rt oidc.RefreshToken
 	var used sql.NullTime
-	err := s.q.QueryRowContext(ctx, `SELECT hash, grant_id, issued_at, expires_at, used_at FROM oidc_refresh_tokens WHERE hash = $1`, hash).
-		Scan(&rt.Hash, &rt.GrantID, &rt.IssuedAt, &rt.ExpiresAt, &used)
-	if err != nil {
+	if err := sc.Scan(&rt.Hash, &rt.GrantID, &rt.IssuedAt, &rt.ExpiresAt, &used); err != nil {
 		return nil, notFound(err)
 	}
 	rt.IssuedAt, rt.ExpiresAt, rt.UsedAt = rt.IssuedAt.UTC(), rt.ExpiresAt.UTC(), timeOf(used)
 	return &rt, nil
 }
 
-// RotateRefresh marks a refresh token used and stores its successor.
-func (s *OIDC) RotateRefresh(ctx context.Context, hash []byte, at time.Time, next oidc.RefreshToken) error {
+// RefreshToken returns a refresh token by its hash.
+func (s *OIDC) RefreshToken(ctx context.Context, hash []byte) (*oidc.RefreshToken, error) {
+	return scanRefresh(s.q.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM oidc_refresh_tokens WHERE hash = $1`, hash))
+}
+
+// RotateRefresh rotates a refresh token in one transaction: one UPDATE … RETURNING marks it
+// used and reads it (of two concurrent rotations one only gets it), its grant is read in the
+// same transaction, next decides, and the successor it returns is stored. A refusal by next
+// rolls everything back.
+func (s *OIDC) RotateRefresh(ctx context.Context, hash []byte, at time.Time,
+	next func(*oidc.RefreshToken, *oidc.Grant) (*oidc.RefreshToken, error)) error {
 	return s.db.InTx(ctx, func(sqlTx *sql.Tx) error {
 		tx := preparedTx{s.q, sqlTx}
-		if err := markUsed(ctx, tx, `UPDATE oidc_refresh_tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL`, hash, at.UTC()); err != nil {
+		rt, err := scanRefresh(tx.QueryRowContext(ctx, `UPDATE oidc_refresh_tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL
+			RETURNING `+refreshColumns, hash, at.UTC()))
+		if errors.Is(err, storeerr.ErrNotFound) {
+			return storeerr.ErrConflict
+		}
+		if err != nil {
 			return err
 		}
-		return insertRefresh(ctx, tx, next)
+		g, err := scanGrant(tx.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE id = $1`, rt.GrantID))
+		if err != nil {
+			return err
+		}
+		n, err := next(rt, g)
+		if err != nil {
+			return err
+		}
+		return insertRefresh(ctx, tx, *n)
 	})
 }
 

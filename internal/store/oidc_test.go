@@ -74,18 +74,58 @@ func TestOIDCStore(t *testing.T) {
 		g := oidc.Grant{ID: "g1", ClientID: "lk", AccountID: "acc", Subject: "sub", Scopes: code.Scopes, AuthTime: now, ACR: code.ACR,
 			AMR: code.AMR, SessionID: "sid", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 		rt := oidc.RefreshToken{Hash: []byte("rt-1"), GrantID: "g1", IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
-		if err := s.RedeemCode(ctx, code.Hash, now, g, &rt); err != nil {
-			t.Fatal(err)
+		opens := func(g oidc.Grant, rt *oidc.RefreshToken) func(*oidc.Code) (*oidc.Grant, *oidc.RefreshToken, error) {
+			return func(got *oidc.Code) (*oidc.Grant, *oidc.RefreshToken, error) {
+				if d := cmp.Diff(code.Hash, got.Hash); d != "" {
+					t.Errorf("open got another code: %s", d)
+				}
+				return &g, rt, nil
+			}
 		}
-		if err := s.RedeemCode(ctx, code.Hash, now, oidc.Grant{ID: "g2", ClientID: "lk", CreatedAt: now, ExpiresAt: now}, nil); !errors.Is(err, storeerr.ErrConflict) {
-			t.Fatalf("a code redeemed twice: %v", err)
+		if err := s.RedeemCode(ctx, code.Hash, "spa", "g0", now, opens(g, &rt)); !errors.Is(err, storeerr.ErrConflict) {
+			t.Fatalf("a code redeemed by another client: %v", err)
 		}
-		if _, err := s.Grant(ctx, "g2"); !errors.Is(err, storeerr.ErrNotFound) {
-			t.Fatal("the second redemption opened a grant")
+		if err := s.RedeemCode(ctx, []byte("no-such-code"), "lk", "g0", now, opens(g, &rt)); !errors.Is(err, storeerr.ErrConflict) {
+			t.Fatalf("an unknown code redeemed: %v", err)
+		}
+		// Racing redemptions: one reaches open and opens its grant; the other is a conflict.
+		errs := make(chan error, 2)
+		for _, id := range []string{"g1", "g2"} {
+			go func() {
+				gi := g
+				gi.ID = id
+				var r *oidc.RefreshToken
+				if id == "g1" {
+					r = &rt
+				} else {
+					r = &oidc.RefreshToken{Hash: []byte("rt-g2"), GrantID: "g2", IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+				}
+				errs <- s.RedeemCode(ctx, code.Hash, "lk", id, now, opens(gi, r))
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil && !errors.Is(err, storeerr.ErrConflict) {
+				t.Fatal(err)
+			}
 		}
 		gotCode, _ = s.Code(ctx, code.Hash)
-		if gotCode.GrantID != "g1" || !gotCode.UsedAt.Equal(now) {
+		if !gotCode.UsedAt.Equal(now) || gotCode.GrantID != "g1" && gotCode.GrantID != "g2" {
 			t.Fatalf("redeemed code: %+v", gotCode)
+		}
+		loser := map[string]string{"g1": "g2", "g2": "g1"}[gotCode.GrantID]
+		if _, err := s.Grant(ctx, loser); !errors.Is(err, storeerr.ErrNotFound) {
+			t.Fatal("both redemptions opened a grant")
+		}
+		if gotCode.GrantID == "g2" {
+			// The test's later steps use g1 and rt-1: open them from a code of their own.
+			code1 := code
+			code1.Hash = []byte("code-1b")
+			if err := s.InsertCode(ctx, code1); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RedeemCode(ctx, code1.Hash, "lk", "g1", now, func(*oidc.Code) (*oidc.Grant, *oidc.RefreshToken, error) { return &g, &rt, nil }); err != nil {
+				t.Fatal(err)
+			}
 		}
 		gotGrant, err := s.Grant(ctx, "g1")
 		if err != nil {
@@ -94,14 +134,51 @@ func TestOIDCStore(t *testing.T) {
 		if d := cmp.Diff(g, *gotGrant); d != "" {
 			t.Fatalf("grant round trip (-want +got):\n%s", d)
 		}
-		// A refresh token rotates once; racing rotations: one wins.
+		// A refusal by open spends the code without a grant.
+		code2 := code
+		code2.Hash = []byte("code-2")
+		if err := s.InsertCode(ctx, code2); err != nil {
+			t.Fatal(err)
+		}
+		refusal := errors.New("refused")
+		if err := s.RedeemCode(ctx, code2.Hash, "lk", "g3", now, func(*oidc.Code) (*oidc.Grant, *oidc.RefreshToken, error) { return nil, nil, refusal }); err != refusal {
+			t.Fatalf("a refusal: %v", err)
+		}
+		if got, err := s.Code(ctx, code2.Hash); err != nil || !got.UsedAt.Equal(now) || got.GrantID != "" {
+			t.Fatalf("a refused code: %+v %v", got, err)
+		}
+		if _, err := s.Grant(ctx, "g3"); !errors.Is(err, storeerr.ErrNotFound) {
+			t.Fatal("a refused code opened a grant")
+		}
+		if err := s.RedeemCode(ctx, code2.Hash, "lk", "g4", now, opens(g, nil)); !errors.Is(err, storeerr.ErrConflict) {
+			t.Fatalf("a refused code redeemed again: %v", err)
+		}
+
+		// A refresh token rotates once; racing rotations: one wins, and next sees the token and
+		// its grant. A refusal by next changes nothing.
+		rotate := func(n oidc.RefreshToken, refuse error) func(*oidc.RefreshToken, *oidc.Grant) (*oidc.RefreshToken, error) {
+			return func(got *oidc.RefreshToken, gg *oidc.Grant) (*oidc.RefreshToken, error) {
+				if string(got.Hash) != string(rt.Hash) || !got.UsedAt.IsZero() && !got.UsedAt.Equal(now) || gg.ID != "g1" || gg.AccountID != "acc" {
+					t.Errorf("next got %+v %+v", got, gg)
+				}
+				return &n, refuse
+			}
+		}
 		next := oidc.RefreshToken{Hash: []byte("rt-2"), GrantID: "g1", IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
-		errs := make(chan error, 2)
+		if err := s.RotateRefresh(ctx, rt.Hash, now, rotate(next, refusal)); err != refusal {
+			t.Fatalf("a refused rotation: %v", err)
+		}
+		if got, err := s.RefreshToken(ctx, rt.Hash); err != nil || !got.UsedAt.IsZero() {
+			t.Fatalf("a refused rotation used the token: %+v %v", got, err)
+		}
+		if _, err := s.RefreshToken(ctx, next.Hash); !errors.Is(err, storeerr.ErrNotFound) {
+			t.Fatal("a refused rotation stored a successor")
+		}
 		for i := range 2 {
 			go func() {
 				n := next
 				n.Hash = []byte{byte('a' + i)}
-				errs <- s.RotateRefresh(ctx, rt.Hash, now, n)
+				errs <- s.RotateRefresh(ctx, rt.Hash, now, rotate(n, nil))
 			}()
 		}
 		won := 0
@@ -119,17 +196,8 @@ func TestOIDCStore(t *testing.T) {
 		if got, err := s.RefreshToken(ctx, rt.Hash); err != nil || !got.UsedAt.Equal(now) || got.GrantID != "g1" {
 			t.Fatalf("used refresh token: %+v %v", got, err)
 		}
-		// A spent code.
-		code2 := code
-		code2.Hash = []byte("code-2")
-		if err := s.InsertCode(ctx, code2); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.SpendCode(ctx, code2.Hash, now); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.SpendCode(ctx, code2.Hash, now); !errors.Is(err, storeerr.ErrConflict) {
-			t.Fatalf("spent twice: %v", err)
+		if err := s.RotateRefresh(ctx, []byte("no-such-token"), now, rotate(next, nil)); !errors.Is(err, storeerr.ErrConflict) {
+			t.Fatalf("an unknown refresh token rotated: %v", err)
 		}
 
 		// Consents: one per account and client, replaced; revoking revokes the grants.
@@ -220,7 +288,7 @@ func TestOIDCStore(t *testing.T) {
 		if err := s.InsertCode(ctx, code); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RedeemCode(ctx, code.Hash, now, g, &rt); err != nil {
+		if err := s.RedeemCode(ctx, code.Hash, "lk", "g1", now, func(*oidc.Code) (*oidc.Grant, *oidc.RefreshToken, error) { return &g, &rt, nil }); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.PutConsent(ctx, oidc.Consent{AccountID: "acc", ClientID: "lk", Scopes: []string{"openid"}, GrantedAt: now}); err != nil {

@@ -24,8 +24,8 @@ var _ staff.Store = (*Staff)(nil)
 func (s *Staff) InsertMember(ctx context.Context, a staff.Account, e audit.Entry) (staff.Member, error) {
 	m := a.Member
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO staff (login, name, position, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			a.Login, a.Name, a.Position, string(a.Role), a.PasswordHash, a.CreatedAt.UTC()).Scan(&m.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO staff (login, name, position, office, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			a.Login, a.Name, a.Position, a.Office, string(a.Role), a.PasswordHash, a.CreatedAt.UTC()).Scan(&m.ID); err != nil {
 			return keyTaken(err)
 		}
 		return InsertAudit(ctx, tx, e)
@@ -37,8 +37,8 @@ func (s *Staff) InsertMember(ctx context.Context, a staff.Account, e audit.Entry
 func (s *Staff) Account(ctx context.Context, login string) (*staff.Account, error) {
 	var a staff.Account
 	var role string
-	err := s.q.QueryRowContext(ctx, `SELECT id, login, name, position, role, password_hash, created_at, disabled FROM staff WHERE login = $1`, login).
-		Scan(&a.ID, &a.Login, &a.Name, &a.Position, &role, &a.PasswordHash, &a.CreatedAt, &a.Disabled)
+	err := s.q.QueryRowContext(ctx, `SELECT id, login, name, position, office, role, password_hash, created_at, disabled FROM staff WHERE login = $1`, login).
+		Scan(&a.ID, &a.Login, &a.Name, &a.Position, &a.Office, &role, &a.PasswordHash, &a.CreatedAt, &a.Disabled)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -48,7 +48,7 @@ func (s *Staff) Account(ctx context.Context, login string) (*staff.Account, erro
 
 // ListMembers returns every member by login.
 func (s *Staff) ListMembers(ctx context.Context) ([]staff.Member, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, `SELECT id, login, name, position, role, created_at, disabled FROM staff ORDER BY login`)
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT id, login, name, position, office, role, created_at, disabled FROM staff ORDER BY login`)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (s *Staff) ListMembers(ctx context.Context) ([]staff.Member, error) {
 	for rows.Next() {
 		var m staff.Member
 		var role string
-		if err := rows.Scan(&m.ID, &m.Login, &m.Name, &m.Position, &role, &m.CreatedAt, &m.Disabled); err != nil {
+		if err := rows.Scan(&m.ID, &m.Login, &m.Name, &m.Position, &m.Office, &role, &m.CreatedAt, &m.Disabled); err != nil {
 			return nil, err
 		}
 		m.Role = staff.Role(role)
@@ -124,9 +124,9 @@ func (s *Staff) TokenMember(ctx context.Context, hash []byte) (*staff.Member, ti
 	var m staff.Member
 	var role string
 	var exp time.Time
-	err := s.q.QueryRowContext(ctx, `SELECT s.id, s.login, s.name, s.position, s.role, s.created_at, s.disabled, t.expires_at
+	err := s.q.QueryRowContext(ctx, `SELECT s.id, s.login, s.name, s.position, s.office, s.role, s.created_at, s.disabled, t.expires_at
 		FROM staff_tokens t JOIN staff s ON s.login = t.login WHERE t.token_hash = $1 AND NOT t.revoked`, hash).
-		Scan(&m.ID, &m.Login, &m.Name, &m.Position, &role, &m.CreatedAt, &m.Disabled, &exp)
+		Scan(&m.ID, &m.Login, &m.Name, &m.Position, &m.Office, &role, &m.CreatedAt, &m.Disabled, &exp)
 	if err != nil {
 		return nil, time.Time{}, notFound(err)
 	}

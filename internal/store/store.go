@@ -120,8 +120,10 @@ func (db *DB) migrateTo(ctx context.Context, version int64) error {
 		d = goose.DialectPostgres
 	}
 	// Out of order: migrations written on branches at the same time may land in any order.
-	// 00011 is written in Go (migration_00011_register_search_words.go).
-	p, err := goose.NewProvider(d, db.SQL, sub, goose.WithAllowOutofOrder(true), goose.WithGoMigrations(searchWordsMigration(db.Dialect)))
+	// 00011 and 00023 are written in Go (migration_00011_register_search_words.go,
+	// migration_00023_identity_organization.go).
+	p, err := goose.NewProvider(d, db.SQL, sub, goose.WithAllowOutofOrder(true), goose.WithGoMigrations(searchWordsMigration(db.Dialect),
+		identityOrganizationMigration()))
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}

@@ -1,0 +1,181 @@
+package backoffice
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/staff"
+	"github.com/kabinet/kabinet/internal/web"
+)
+
+// KG-1, BO-3, BO-5: the queue of self-registrations of the Kyrgyz taxpayer cabinet, mounted where
+// the jurisdiction registers by application. An inspector sees the applications of the УГНС the
+// member works in (staff.Member.Office; an administrator every УГНС's), compares each with the
+// register, records that the applicant showed the passport in person and grants access — only
+// then is the login handed over, on a page to print and as a PDF in the applicant's language
+// (registrationpdf.go) — or refuses with a reason. The applicant is told either way (package
+// cabinet); every decision and every print is in the audit log.
+
+func registrationURL(number string) string { return "/office/registrations/" + number }
+
+var msgNoOffice = problem.Msg("office.reg.no_office")
+
+// regOffice returns the УГНС whose queue the member decides: the member's office, "" for an
+// administrator (every office's). An inspector of no office has no queue.
+func (h *Handler) regOffice(q *web.Request) (string, error) {
+	m, err := h.d.Staff.Member(q.Ctx(), q.Viewer.Subject)
+	if err != nil {
+		return "", err
+	}
+	if m.Role == staff.RoleAdmin {
+		return "", nil
+	}
+	if m.Office == "" {
+		return "", problem.New(problem.Forbidden, msgNoOffice)
+	}
+	return m.Office, nil
+}
+
+func (h *Handler) handleRegistrations(q *web.Request) error {
+	office, err := h.regOffice(q)
+	if err != nil {
+		return err
+	}
+	query := q.R.URL.Query()
+	if n := query.Get("number"); n != "" {
+		if _, _, ok := cabinet.ParseNumber(n); ok {
+			http.Redirect(q.W, q.R, registrationURL(n), http.StatusSeeOther)
+			return nil
+		}
+	}
+	state := cabinet.AppState(query.Get("state"))
+	if !query.Has("state") {
+		state = cabinet.AppSubmitted
+	}
+	list, err := h.d.Cabinet.Registrations(q.Ctx(), office, state)
+	if err != nil {
+		return err
+	}
+	q.Page.Title = q.Page.T("office.reg.title")
+	q.Page.Form = query
+	q.Page.Data = map[string]any{"Regs": list, "State": string(state), "Office": office, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), office)}
+	q.Render(http.StatusOK, "registrations.html")
+	return nil
+}
+
+func (h *Handler) handleRegistration(q *web.Request) error {
+	office, err := h.regOffice(q)
+	if err != nil {
+		return err
+	}
+	r, err := h.d.Cabinet.Registration(q.Ctx(), q.R.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	if office != "" && r.Office != office {
+		return problem.New(problem.Forbidden, problem.Msg("lk.reg.other_office").With(r.Office))
+	}
+	// What the register says now, beside what the application says.
+	in := cabinet.RegistrationInput{Type: string(r.Type), TIN: r.TIN, OrgTIN: r.OrgTIN}
+	now, serr := h.d.Cabinet.Search(q.Ctx(), in, r.Type == cabinet.LegalEntity)
+	problemNow := ""
+	if p, ok := problem.As(serr); ok {
+		problemNow = p.Message.In(q.Page.Lang)
+		if len(p.Fields) > 0 {
+			problemNow = p.Fields[0].In(q.Page.Lang)
+		}
+	}
+	q.Page.Title = q.Page.T("office.reg.one", r.Number())
+	q.Page.Data = map[string]any{"R": r, "Now": now, "NowProblem": problemNow, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), r.Office)}
+	q.Render(http.StatusOK, "registration.html")
+	return nil
+}
+
+func (h *Handler) handleRegistrationApprove(q *web.Request) error {
+	number := q.R.PathValue("number")
+	office, err := h.regOffice(q)
+	if err != nil {
+		return err
+	}
+	if _, err := h.d.Cabinet.ApproveRegistration(q.Ctx(), actor(q), office, number, q.Form("passport_shown") != "", q.Form("passport")); err != nil {
+		return q.FailTo(registrationURL(number), err)
+	}
+	q.Redirect(registrationURL(number)+"/handover", "office.flash.registration_approved")
+	return nil
+}
+
+func (h *Handler) handleRegistrationRefuse(q *web.Request) error {
+	number := q.R.PathValue("number")
+	office, err := h.regOffice(q)
+	if err != nil {
+		return err
+	}
+	if err := h.d.Cabinet.RefuseRegistration(q.Ctx(), actor(q), office, number, q.Form("reason")); err != nil {
+		return q.FailTo(registrationURL(number), err)
+	}
+	q.Redirect(registrationURL(number), "office.flash.registration_refused")
+	return nil
+}
+
+// handover is what is handed to the applicant with the access granted: the login, printed.
+type handover struct {
+	R          *cabinet.Registration
+	OfficeName string
+	Decided    string // the day of the decision in the jurisdiction's zone
+	LoginURL   string // the cabinet's login page
+	IssuedBy   string // the inspector's name and position
+	Lang       string // the applicant's language: the one they registered in
+}
+
+func (h *Handler) handover(q *web.Request, r *cabinet.Registration) handover {
+	return handover{R: r, OfficeName: h.d.Cabinet.OfficeName(q.Ctx(), r.Office), Decided: r.DecidedAt.In(q.Page.Zone()).Format("02.01.2006"),
+		LoginURL: h.lkLoginURL(q), IssuedBy: h.issuer(q, r.DecidedBy), Lang: r.Lang}
+}
+
+// handleRegistrationHandover shows the login granted on an application, printable, with its
+// PDF in the applicant's language.
+func (h *Handler) handleRegistrationHandover(q *web.Request) error {
+	office, err := h.regOffice(q)
+	if err != nil {
+		return err
+	}
+	r, err := h.d.Cabinet.Registration(q.Ctx(), q.R.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	if office != "" && r.Office != office {
+		return problem.New(problem.Forbidden, problem.Msg("lk.reg.other_office").With(r.Office))
+	}
+	if r.State != cabinet.AppApproved {
+		http.Redirect(q.W, q.R, registrationURL(r.Number()), http.StatusSeeOther)
+		return nil
+	}
+	q.Page.Title = q.Page.T("kg.handover.title")
+	q.Page.Data = map[string]any{"H": h.handover(q, r), "LangName": q.Page.T("office.reg.lang." + r.Lang)}
+	q.Render(http.StatusOK, "registration_handover.html")
+	return nil
+}
+
+// handleRegistrationPDF sends the login granted as a PDF for the applicant (in PT Sans, in the
+// language they registered in); the print is in the audit log.
+func (h *Handler) handleRegistrationPDF(q *web.Request) error {
+	office, err := h.regOffice(q)
+	if err != nil {
+		return err
+	}
+	r, err := h.d.Cabinet.PrintRegistration(q.Ctx(), actor(q), office, q.R.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := HandoverPDF(&b, h.handover(q, r)); err != nil {
+		return err
+	}
+	q.W.Header().Set("Content-Type", "application/pdf")
+	q.W.Header().Set("Content-Disposition", `attachment; filename="login-`+r.Login()+`.pdf"`)
+	q.W.Header().Set("Cache-Control", "no-store")
+	_, err = q.W.Write(b.Bytes())
+	return err
+}

@@ -1,0 +1,75 @@
+package idweb_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/kabinet/kabinet/internal/app"
+	"github.com/kabinet/kabinet/internal/app/apptest"
+	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/store/storetest"
+)
+
+// IDP-1: the terms of use and the consent to the processing of personal data are pages in
+// Russian and English, in the version a registration records, linked from its checkboxes; an
+// earlier version is shown as such; a JSON client gets the text.
+func TestConsentPages(t *testing.T) {
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
+	for _, d := range identity.DefaultDocuments {
+		path := map[string]string{"terms": "/id/terms", "personal_data": "/id/personal-data"}[d.Doc]
+		for _, lang := range []string{"ru", "en"} {
+			code, body := get(t, a.URL, path, lang, "", "")
+			text, _ := identity.DocumentText(d.Doc, d.Version, lang)
+			if code != 200 {
+				t.Fatalf("%s %s: %d", path, lang, code)
+			}
+			wantAll(t, path+" "+lang, body, `data-version="`+d.Version+`"`, text[0], text[len(text)-1], "<title>"+i18n.T(lang, "id.doc_title."+d.Doc))
+			if strings.Contains(body, `id="old-version"`) {
+				t.Errorf("%s %s: the current version shown as an earlier one", path, lang)
+			}
+		}
+		code, body := get(t, a.URL, path, "en", "", "application/json")
+		if code != 200 || !strings.Contains(body, `"version":"`+d.Version+`"`) || !strings.Contains(body, `"paragraphs":[`) {
+			t.Fatalf("%s as JSON: %d %.200s", path, code, body)
+		}
+		if code, _ := get(t, a.URL, path+"?version=1999-01", "ru", "", ""); code != 404 {
+			t.Errorf("%s of a version that does not exist: %d", path, code)
+		}
+	}
+	// The registration's first step asks a representative for the organization (the last
+	// step's links to the texts are followed in the browser tests).
+	_, body := get(t, a.URL, "/id/register", "ru", "", "")
+	wantAll(t, "the registration's first step", body, `id="register-form"`, `name="organization_name"`, `name="organization_ogrn"`,
+		i18n.T("ru", "id.register.organization"))
+}
+
+// The profile's errors land under their own inputs: a document's by its kind (only the filled
+// documents are in the profile, so their places differ from the form's), the vehicle's under
+// the vehicle — each named by its label.
+func TestProfileErrorsUnderTheirFields(t *testing.T) {
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{Identity: app.Identity{Registry: registry{}}})
+	if _, err := a.Identity.AddAccount(context.Background(), identity.NewAccount{Surname: "Соколова", GivenName: "Елена", Phone: "+79161234567",
+		Level: identity.Simplified, Password: "Volga-river-2026"}); err != nil {
+		t.Fatal(err)
+	}
+	c := &client{t: t, base: a.URL}
+	c.login("+79161234567", "Volga-river-2026")
+	long := strings.Repeat("7", 301)
+	code, f := c.do("POST", "/id/profile", map[string]any{"action": "submit", "sex": "female", "birth_date": "1985-04-12", "birth_place": "г. Москва",
+		"snils": "112-233-445 95", "passport_series": "4510", "passport_number": "123456", "passport_issued_on": "2005-05-20",
+		"doc_driving_licence": long, "vehicle": long})
+	errs, _ := f["errors"].([]any)
+	if code != 422 || len(errs) != 2 {
+		t.Fatalf("%d %v", code, f)
+	}
+	got := map[string]string{}
+	for _, e := range errs {
+		e := e.(map[string]any)
+		got[e["field"].(string)] = e["message_ru"].(string)
+	}
+	if !strings.Contains(got["doc_driving_licence"], i18n.T("ru", "id.doc.driving_licence")) || !strings.Contains(got["vehicle"], i18n.T("ru", "id.f.vehicle")) {
+		t.Fatalf("errors %v", got)
+	}
+}
