@@ -180,9 +180,11 @@ func TestCabinetCardJourney(t *testing.T) {
 	has(t, ctx, "#sections", "Появится позже")
 	checkPage(t, ctx, "lk-home")
 	fits(t, ctx, "lk-home")
-	// The extract, signed or not, from the account.
+	// The extract, signed or not, from the account: a document of its own, checked by axe too.
 	visit(t, ctx, a.url+"/lk/extract", "table")
 	has(t, ctx, "body", tin)
+	checkPage(t, ctx, "lk-extract")
+	fits(t, ctx, "lk-extract")
 	visit(t, ctx, a.url+"/lk/settings", "#history")
 	has(t, ctx, "#history", "задан собственный пароль")
 	has(t, ctx, "#history", "выдана регистрационная карта")
@@ -285,6 +287,9 @@ func TestCabinetRecovery(t *testing.T) {
 	checkPage(t, ctx, "lk-settings-recovery")
 	lkLogout(t, ctx, a)
 
+	visit(t, ctx, a.url+"/lk/recovery", "#recovery-form")
+	checkPage(t, ctx, "lk-recovery")
+	fits(t, ctx, "lk-recovery")
 	recover := func(word string) {
 		t.Helper()
 		visit(t, ctx, a.url+"/lk/recovery", "#recovery-form")
@@ -313,6 +318,7 @@ func TestCabinetRecovery(t *testing.T) {
 	run(t, ctx, submit("#submit"))
 	has(t, ctx, ".flash", "Пароль изменён")
 	visit(t, ctx, link, "#link-invalid") // used once
+	checkPage(t, ctx, "lk-recovery-link-used")
 	lkLogin(t, ctx, a, tin, "First-pass-1!")
 	has(t, ctx, "#problem", "Неверный ИНН или пароль")
 	lkLogin(t, ctx, a, tin, "Second-pass-2!")
@@ -434,6 +440,7 @@ func TestCabinetDemo(t *testing.T) {
 	has(t, ctx, "main", "изменить в нём ничего нельзя")
 	visit(t, ctx, a.url+"/lk/extract", "table")
 	has(t, ctx, "body", "ОБРАЗЕЦ")
+	checkPage(t, ctx, "lk-demo-extract")
 }
 
 // LK-8, BO-2: the inspector records a power of attorney (the documents checked) and a parent of
@@ -489,6 +496,18 @@ func TestCabinetRepresentatives(t *testing.T) {
 	checkPage(t, ctx, "lk-acting-home")
 	fits(t, ctx, "lk-acting-home")
 	visit(t, ctx, a.url+"/lk/settings", "#acting") // every page says so; the settings stay one's own
+	// The extract, a document of its own, says so above it (not printed), and is the principal's.
+	visit(t, ctx, a.url+"/lk/extract", "table")
+	has(t, ctx, "#acting", "Белова Ольга Игоревна (ИНН "+rep+") действует от имени: Белова Нина Степановна, ИНН "+principal)
+	has(t, ctx, "table", principal)
+	checkPage(t, ctx, "lk-acting-extract")
+	setMedia(t, ctx, "print")
+	if v := attr(t, ctx, `getComputedStyle(document.getElementById("acting")).display`); v != "none" {
+		t.Errorf("the note of who acts is printed with the extract: display %s", v)
+	}
+	setMedia(t, ctx, "")
+	visit(t, ctx, a.url+"/lk/recovery", "#acting") // a public page too, while signed in
+	visit(t, ctx, a.url+"/lk/", "#back-to-own")
 	run(t, ctx, submit("#back-to-own"))
 	has(t, ctx, "#tin", rep)
 

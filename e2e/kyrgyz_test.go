@@ -175,6 +175,14 @@ func TestKyrgyzCabinet(t *testing.T) {
 	has(t, ctx, ".flash", "Доступ предоставлен")
 	has(t, ctx, "#ho-login", p.TIN)
 	has(t, ctx, "#pdf-lang", "кыргызский")
+	// Printed in the applicant's language, like its PDF, on the inspector's Russian page.
+	has(t, ctx, "#handover h1", "Салык төлөөчүнүн кабинетине кирүү укугу")
+	if l := attr(t, ctx, `document.getElementById("handover").lang + "/" + document.documentElement.lang`); l != "ky/ru" {
+		t.Errorf("the handover's language: %s", l)
+	}
+	if n := attr(t, ctx, `String(document.querySelectorAll('a[href="/office/cards"]').length)`); n != "0" {
+		t.Errorf("the kg back office offers registration cards: %s links", n)
+	}
 	checkPage(t, ctx, "kg-office-handover")
 	fits(t, ctx, "kg-office-handover")
 	printsOnOnePage(t, ctx, "kg-office-handover")
@@ -219,6 +227,11 @@ func TestKyrgyzCabinet(t *testing.T) {
 	fits(t, ctx, "kg-lk-home-ky")
 	visit(t, ctx, a.url+"/lk/extract", "table")
 	has(t, ctx, "body", p.TIN)
+	// The Kyrgyz register's extract, not the Russian ЕГРН's.
+	has(t, ctx, "h1", "Мамлекеттик салык кызматынын салык төлөөчүлөр реестринен көчүрмө")
+	if s := text(t, ctx, "body"); strings.Contains(s, "бирдиктүү мамлекеттик реестр") || strings.Contains(s, "Единого государственного") {
+		t.Errorf("the kg extract is worded after the Russian register: %.300s", s)
+	}
 	checkPage(t, ctx, "kg-lk-extract-ky")
 	fits(t, ctx, "kg-lk-extract-ky")
 	visit(t, ctx, a.url+"/lk/settings", "#history")

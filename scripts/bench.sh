@@ -17,10 +17,11 @@
 #  (f) the CPU of one whole staff login over HTTP vs one raw argon2id hash of the same parameters
 #      (cpu_ratio), on SQLite and PostgreSQL.
 #  (g) authorization-code exchanges at the token endpoint (client_secret_basic, PKCE, the code
-#      redeemed and the grant stored, an ID token and an access token signed) per CPU-second of
-#      the server process alone (and its PostgreSQL), clients in another process, next to /healthz
-#      (cpu_ratio), on SQLite and PostgreSQL (aim >= 2,000);
-#  (h) refresh grants (the refresh token rotated, new tokens signed) the same way (aim >= 2,000);
+#      claimed and the grant stored in one transaction, an ID token and an access token signed)
+#      per CPU-second of the server process alone (and its PostgreSQL), clients in another
+#      process, next to /healthz (cpu_ratio), on SQLite and PostgreSQL (aim >= 2,000);
+#  (h) refresh grants (the refresh token rotated and its grant read in one transaction, the
+#      account read, new tokens signed) the same way (aim >= 2,000);
 #  (i) userinfo with a JWT access token under 64 clients vs /healthz (rps_ratio, aim >= 0.5);
 #  (j) the memory of a real `kabinet serve` (built, on SQLite) idle after OpenID Connect load:
 #      resident set and Go heap in MB, with exchanges and refreshes per CPU-second of its process.
@@ -29,6 +30,14 @@
 #  (l) the CPU of a TIN-and-password login of the personal account (the limits, the account, the
 #      argon2id hash, the history) vs one raw argon2id hash of the same parameters, the two in
 #      turn (ratio, aim <= 1.05), on SQLite and PostgreSQL.
+#  (m) the identity provider's account page with a citizen's session (GET /id/), for a standard
+#      account and for a simplified one (whose page reads its verification), under 64 clients vs
+#      /healthz (rps_ratio, aim >= 0.5), on SQLite and PostgreSQL;
+#  (n) the CPU of one whole password login to the identity provider over HTTP vs one raw argon2id
+#      hash of the same parameters, the two in turn one by one (cpu_ratio, aim <= 1.05), on
+#      SQLite and PostgreSQL;
+#  (o) registrations of the identity provider up to their code in the outbox vs a plain INSERT of
+#      the same rows (ratio; reg/s and plain_reg/s), on SQLite and PostgreSQL.
 #  The benchmarks start their own PostgreSQL cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,4 +91,13 @@ for dbk in sqlite postgres; do
   KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkCabinetPageUnderLoad' -benchtime 1x -timeout 1h ./internal/server/
   echo "== (l) TIN-and-password login CPU vs one argon2id hash, $dbk (ratio)"
   KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkLoginCPU' -benchtime 3x -timeout 1h ./internal/cabinet/
+done
+
+for dbk in sqlite postgres; do
+  echo "== (m) the identity provider's account page with a session under 64 clients vs /healthz, $dbk (rps_ratio)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkAccountPageUnderLoad' -benchtime 1x -timeout 1h ./internal/server/
+  echo "== (n) the identity provider's password login CPU vs one argon2id hash, $dbk (cpu_ratio)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkCitizenLoginCPU' -benchtime 3x -timeout 1h ./internal/server/
+  echo "== (o) registrations to the outbox vs plain INSERT, $dbk (ratio)"
+  KABINET_BENCH_DB=$dbk go test -run '^$' -bench 'BenchmarkRegistrationToOutbox' -benchtime 1x -timeout 1h ./internal/identity/
 done

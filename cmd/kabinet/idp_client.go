@@ -32,7 +32,8 @@ const idpClientUsage = `usage:
   kabinet idp client remove ID [--db …]
       removes a client with its grants: its tokens stop working
   kabinet idp client rotate-secret ID [--db …]
-      prints a new secret; the old one stops working at once
+      prints a new secret; the old one stops working within ten seconds on running servers
+      (each keeps a client it read for ten seconds), and the new one works at once
   kabinet idp keys rotate [--secret-key-file F] [--db …]
       replaces the signing keys now; the old ones stay published until their tokens expire
 `
@@ -163,7 +164,10 @@ func runIdpClient(ctx context.Context, e *env, args []string) int {
 			return failed(e, cmd, err)
 		}
 		fmt.Fprintln(e.stdout, secret)
-		fmt.Fprintf(e.stderr, "client %s has a new secret, printed above; the old one no longer works\n", id)
+		// A running server keeps a client it read for oidc.ClientCacheTTL (clientcache.go): the
+		// old secret is accepted there until then; the new one is checked against the stored
+		// client before a refusal, so it works at once.
+		fmt.Fprintf(e.stderr, "client %s has a new secret, printed above; the old one stops working within ten seconds on running servers\n", id)
 	}
 	return exitOK
 }

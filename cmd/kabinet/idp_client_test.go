@@ -3,14 +3,29 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/kabinet/kabinet/internal/app"
+	"github.com/kabinet/kabinet/internal/app/apptest"
+	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/store"
 )
 
@@ -141,5 +156,123 @@ func TestSecretKey(t *testing.T) {
 	}
 	if k, err := parseSecretKey([]byte("kabinet-cmd-test-secret-key-32b!")); err != nil || len(k) != 32 {
 		t.Fatalf("raw bytes: %v", err)
+	}
+}
+
+// `idp client add --jwks-url` (IDP-7, private_key_jwt by URL): the client is registered without
+// a secret, its URL listed; http is refused elsewhere than the loopback interface, a URL with a
+// key file or with a secret's method too; the registered client then authenticates with an
+// assertion its key signed, its key set fetched from the URL.
+func TestIdpClientJWKSURL(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "kabinet.db")
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "k1", Algorithm: "ES256", Use: "sig"}}})
+	var fetched atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetched.Add(1)
+		w.Write(set)
+	}))
+	defer srv.Close()
+	code, out, errOut := runCmd(t, "", "idp", "client", "add", "--db", dsn, "--id", "bank", "--redirect-uri", "https://bank.example/cb",
+		"--jwks-url", srv.URL+"/jwks")
+	if code != exitOK || out != "" || !strings.Contains(errOut, "private_key_jwt") {
+		t.Fatalf("add --jwks-url: %d %q %s", code, out, errOut)
+	}
+	jwksFile := filepath.Join(t.TempDir(), "jwks.json")
+	os.WriteFile(jwksFile, set, 0o600)
+	for _, args := range [][]string{
+		{"--id", "x1", "--jwks-url", "http://bank.example/jwks"},
+		{"--id", "x2", "--jwks-url", "ftp://bank.example/jwks"},
+		{"--id", "x3", "--jwks-url", "https://bank.example/jwks", "--jwks-file", jwksFile},
+		{"--id", "x4", "--jwks-url", "https://bank.example/jwks", "--auth-method", "client_secret_basic"},
+	} {
+		args = append([]string{"idp", "client", "add", "--db", dsn, "--redirect-uri", "https://bank.example/cb"}, args...)
+		if code, out, errOut := runCmd(t, "", args...); code != exitFailure || out != "" || errOut == "" {
+			t.Errorf("%v: %d %q %s", args, code, out, errOut)
+		}
+	}
+	code, out, _ = runCmd(t, "", "idp", "client", "list", "--db", dsn, "--json")
+	var list []clientJSON
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != exitOK || len(list) != 1 || list[0].AuthMethod != "private_key_jwt" ||
+		list[0].JWKSURL != srv.URL+"/jwks" {
+		t.Fatalf("list: %d %s", code, out)
+	}
+
+	ctx := context.Background()
+	db, err := openDB(ctx, &dbFlags{dsn: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a, err := app.New(ctx, app.Config{DB: db, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const aud = "https://kabinet.example"
+	assertion := func(k *ecdsa.PrivateKey) string {
+		s, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: k, KeyID: "k1"}}, nil)
+		out, _ := jwt.Signed(s).Claims(jwt.Claims{Issuer: "bank", Subject: "bank", Audience: jwt.Audience{aud}, ID: fmt.Sprint(time.Now().UnixNano()),
+			Expiry: jwt.NewNumericDate(time.Now().Add(time.Minute))}).Serialize()
+		return out
+	}
+	c, err := a.OIDC.AuthenticateClient(ctx, []string{aud}, oidc.Credentials{AssertionType: oidc.AssertionType, Assertion: assertion(key)})
+	if err != nil || c.ID != "bank" || fetched.Load() != 1 {
+		t.Fatalf("authenticated by the key at the URL: %v %v, %d fetches", c, err, fetched.Load())
+	}
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if _, err := a.OIDC.AuthenticateClient(ctx, []string{aud}, oidc.Credentials{AssertionType: oidc.AssertionType, Assertion: assertion(other)}); err == nil {
+		t.Fatal("an assertion signed by another key accepted")
+	} else if e, ok := oidc.AsError(err); !ok || e.Code != oidc.ErrInvalidClient {
+		t.Fatalf("another key: %v", err)
+	}
+}
+
+// `idp client rotate-secret` says what happens (IDP-7): the new secret works at once; a running
+// server, which keeps a client it read for ten seconds, accepts the old one until then and
+// refuses it after.
+func TestIdpClientRotateSecret(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "kabinet.db")
+	code, out, _ := runCmd(t, "", "idp", "client", "add", "--db", dsn, "--id", "clinic", "--redirect-uri", "https://clinic.example/cb")
+	if code != exitOK {
+		t.Fatal(out)
+	}
+	old := strings.TrimSpace(out)
+	ctx := context.Background()
+	db, err := openDB(ctx, &dbFlags{dsn: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	clock := apptest.NewClock(time.Time{})
+	server, err := app.New(ctx, app.Config{DB: db, Log: slog.New(slog.DiscardHandler), Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := func(secret string) error {
+		_, err := server.OIDC.AuthenticateClient(ctx, nil, oidc.Credentials{Basic: true, BasicID: "clinic", BasicSecret: secret})
+		return err
+	}
+	if err := auth(old); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, "", "idp", "client", "rotate-secret", "--db", dsn, "clinic")
+	if code != exitOK || !secretLine.MatchString(out) || !strings.Contains(errOut, "within ten seconds on running servers") ||
+		strings.Contains(errOut, "no longer works") {
+		t.Fatalf("rotate-secret: %d %q %s", code, out, errOut)
+	}
+	if oidc.ClientCacheTTL != 10*time.Second {
+		t.Fatalf("the message says ten seconds; the cache keeps a client %s", oidc.ClientCacheTTL)
+	}
+	// The running server still has the client as it read it: the old secret works there for
+	// up to ten seconds, then no more; the new one works at once.
+	if err := auth(old); err != nil {
+		t.Fatalf("the old secret at once on a running server: %v", err)
+	}
+	clock.Advance(oidc.ClientCacheTTL)
+	if err := auth(old); err == nil {
+		t.Fatal("the old secret accepted ten seconds after the rotation")
+	}
+	if err := auth(strings.TrimSpace(out)); err != nil {
+		t.Fatalf("the new secret on a running server: %v", err)
 	}
 }

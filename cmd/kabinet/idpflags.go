@@ -16,7 +16,8 @@ const registryUsage = `    --registry-url      base URL of the external registri
                         POST {url}/{registry}/check, the protocol of package registry; env
                         KABINET_REGISTRY_URL. Without it, the embedded reference registry
                         answers with serve --demo or with --registry-persons; otherwise
-                        verifications wait, "in progress", until a registry is configured
+                        verifications wait, "in progress", for a registry to be configured,
+                        and end as "not completed" (send again) after five days
     --registry-cert, --registry-key   client certificate and key (PEM) for mutual TLS; env
                         KABINET_REGISTRY_CERT, KABINET_REGISTRY_KEY
     --registry-ca       CA certificates (PEM) the registry's server certificate must chain to,

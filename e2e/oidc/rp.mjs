@@ -8,11 +8,18 @@
 //     discovery, then an authorization URL with PKCE (S256), state and nonce:
 //     {"url", "state", "nonce", "code_verifier", "metadata"}
 //   {"op": "finish", … as start, "callback", "state", "nonce", "code_verifier",
-//    "tamper_id_token", "token_redirect_uri"}
+//    "omit_code_verifier", "tamper_id_token", "token_redirect_uri", "replay_code"}
 //     the callback URL exchanged for tokens (the ID token verified by the library: signature
 //     against the published keys, issuer, audience, expiry, nonce, at_hash), userinfo, a refresh, and the used refresh token
 //     presented again: {"tokens", "claims", "userinfo", "refreshed", "refreshed_claims",
-//     "reuse", "after_reuse"}
+//     "reuse", "after_reuse"}; with "omit_code_verifier" no PKCE verifier is sent; with
+//     "replay_code", after the exchange the same code is exchanged again, then the first access
+//     token is given to userinfo and the first refresh token refreshed:
+//     {"tokens", "claims", "replay", "after_replay_userinfo", "after_replay_refresh"}
+//
+// Every request may carry "private_key_jwk" (a private JWK, EC P-256 with its kid): the client then
+// authenticates with private_key_jwt (RFC 7523) signed by that key instead of a secret; and
+// "clock_skew" (seconds): how far the provider's clock is ahead of this one (the test moves it).
 import * as client from 'openid-client';
 
 async function readStdin() {
@@ -25,28 +32,45 @@ async function readStdin() {
 async function describe(err) {
   const out = { name: err?.name, code: err?.code, message: err?.message };
   if (typeof err?.error === 'string') out.error = err.error;
+  if (typeof err?.error_description === 'string') out.description = err.error_description;
   const status = err?.status ?? err?.response?.status;
   if (status) out.status = status;
   if (err?.response && !err.response.bodyUsed) {
     try {
       const body = await err.response.json();
       if (typeof body?.error === 'string') out.error ??= body.error;
+      if (typeof body?.error_description === 'string') out.description ??= body.error_description;
     } catch { /* not JSON */ }
   }
-  if (Array.isArray(err?.cause)) out.challenges = err.cause.map((c) => c.scheme);
+  if (Array.isArray(err?.cause)) {
+    out.challenges = err.cause.map((c) => c.scheme);
+    // A refusal by WWW-Authenticate (userinfo): its error is the challenge's.
+    const challenge = err.cause.find((c) => typeof c?.parameters?.error === 'string');
+    if (challenge) {
+      out.error ??= challenge.parameters.error;
+      out.description ??= challenge.parameters.error_description;
+    }
+  }
   // openid-client wraps what oauth4webapi found wrong: its reason is the cause.
   if (err?.cause instanceof Error) out.cause = { code: err.cause.code, message: err.cause.message };
   return out;
 }
 
-// configure discovers the provider and authenticates as the client: client_secret_basic with a
-// secret, none (a public client) without; plain http is allowed for the test's 127.0.0.1. The
-// signatures of ID tokens are checked against the provider's published keys too (over TLS the
-// library may skip that; here it is what the test is for).
+// configure discovers the provider and authenticates as the client: private_key_jwt with a
+// private key, client_secret_basic with a secret, none (a public client) without; plain http is
+// allowed for the test's 127.0.0.1. The signatures of ID tokens are checked against the
+// provider's published keys too (over TLS the library may skip that; here it is what the test
+// is for).
 async function configure(req, fetchHook) {
-  const auth = req.client_secret ? client.ClientSecretBasic(req.client_secret) : client.None();
+  let auth = req.client_secret ? client.ClientSecretBasic(req.client_secret) : client.None();
+  if (req.private_key_jwk) {
+    const { kid, ...jwk } = req.private_key_jwk;
+    const key = await crypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    auth = client.PrivateKeyJwt({ key, kid });
+  }
   const options = { execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks] };
-  const config = await client.discovery(new URL(req.issuer), req.client_id, undefined, auth, options);
+  const metadata = req.clock_skew ? { [client.clockSkew]: req.clock_skew } : undefined;
+  const config = await client.discovery(new URL(req.issuer), req.client_id, metadata, auth, options);
   if (fetchHook) config[client.customFetch] = fetchHook;
   return config;
 }
@@ -102,19 +126,21 @@ async function finish(req) {
   const config = await configure(req, hook);
   const out = {};
   let tokens;
+  const checks = {
+    pkceCodeVerifier: req.omit_code_verifier ? undefined : req.code_verifier,
+    expectedState: req.state,
+    expectedNonce: req.nonce,
+    idTokenExpected: true,
+  };
   try {
-    tokens = await client.authorizationCodeGrant(config, new URL(req.callback), {
-      pkceCodeVerifier: req.code_verifier,
-      expectedState: req.state,
-      expectedNonce: req.nonce,
-      idTokenExpected: true,
-    });
+    tokens = await client.authorizationCodeGrant(config, new URL(req.callback), checks);
   } catch (err) {
     return { error: await describe(err) };
   }
   const claims = tokens.claims();
   out.tokens = { token_type: tokens.token_type, expires_in: tokens.expires_in, scope: tokens.scope, has_refresh_token: !!tokens.refresh_token };
   out.claims = claims;
+  if (req.replay_code) return replay(config, req, checks, tokens, out);
   try {
     out.userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
   } catch (err) {
@@ -144,6 +170,32 @@ async function finish(req) {
     out.after_reuse = { accepted: true };
   } catch (err) {
     out.after_reuse = await describe(err);
+  }
+  return out;
+}
+
+// replay exchanges the code of an exchange made already, then tries the tokens that exchange
+// issued: the provider must have revoked them.
+async function replay(config, req, checks, tokens, out) {
+  try {
+    await client.authorizationCodeGrant(config, new URL(req.callback), checks);
+    out.replay = { accepted: true };
+  } catch (err) {
+    out.replay = await describe(err);
+  }
+  try {
+    await client.fetchUserInfo(config, tokens.access_token, out.claims.sub);
+    out.after_replay_userinfo = { accepted: true };
+  } catch (err) {
+    out.after_replay_userinfo = await describe(err);
+  }
+  if (tokens.refresh_token) {
+    try {
+      await client.refreshTokenGrant(config, tokens.refresh_token);
+      out.after_replay_refresh = { accepted: true };
+    } catch (err) {
+      out.after_replay_refresh = await describe(err);
+    }
   }
   return out;
 }

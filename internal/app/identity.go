@@ -22,7 +22,8 @@ import (
 type Identity struct {
 	// Registry answers for the external registries (IDP-3); when nil it is chosen from the
 	// fields below: the HTTP adapter when RegistryHTTP.URL is set, else the embedded reference
-	// registry with the demo (or with RegistryPersons), else none and every check waits.
+	// registry with the demo (or with RegistryPersons), else none: every check waits, and a
+	// verification ends as not completed after identity.VerifyDeadline (five days).
 	Registry identity.Registry
 	// RegistryHTTP configures the HTTP adapter to the external registries: base URL, timeout,
 	// client certificate and CA (package registry documents the protocol).
@@ -57,7 +58,8 @@ const DemoRegistryDelay = 2 * time.Minute
 
 // newRegistry chooses the registries of the verification (IDP-3): the configured HTTP adapter,
 // else the embedded reference registry for the demo (or when persons files are given), else
-// none: checks wait, "in progress", until a registry is configured.
+// none: checks wait, "in progress", for a registry to be configured, and a verification ends
+// as not completed after five days (identity.VerifyDeadline), to be sent again.
 func newRegistry(c Config) (identity.Registry, error) {
 	id := c.Identity
 	switch {

@@ -28,7 +28,7 @@ type OIDC struct {
 
 func (a *App) newOIDC(ctx context.Context, c Config) error {
 	p, err := oidc.New(oidc.Options{Store: store.NewOIDC(c.DB), Accounts: a.Identity, SecretKey: c.OIDC.SecretKey, DefaultAlg: c.OIDC.Alg,
-		Fetcher: oidcweb.NewFetcher(c.OIDC.JWKSClient), Now: c.Now})
+		Fetcher: oidcweb.NewFetcher(c.OIDC.JWKSClient, c.Now), Now: c.Now})
 	if err != nil {
 		return err
 	}

@@ -8,17 +8,26 @@ import (
 	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/web"
 )
 
 // BO-2, LK-1, LK-8, LK-10: the personal account of a taxpayer as an inspector serves it. The
-// inspector finds the person by TIN, checks the documents shown in person and issues a
-// registration card (a new one replaces the old and ends every credential and session); the
-// card is shown once, printable (the print stylesheet) and as PDF. The inspector records
-// representatives (a notarized power of attorney; a parent's birth or adoption certificate for a
-// child under 14), revokes them, and restores online recovery switched off by three wrong code
-// words. Every action is in the audit log (BO-5).
+// inspector finds the person by TIN, records who came — the person with their passport, a
+// representative with their passport and a notarized power of attorney, or a parent of a child of
+// 14 to 17 with their passport and the child's birth or adoption certificate — checks the
+// documents shown in person and issues a registration card (a new one replaces the old and ends
+// every credential and session); the card is shown once, printable (the print stylesheet) and as
+// PDF. The inspector records representatives (a notarized power of attorney; a parent's birth or
+// adoption certificate for a child under 14), revokes them, and restores online recovery switched
+// off by three wrong code words. Every action is in the audit log (BO-5).
+//
+// Where the jurisdiction's taxpayers do not get cards (the Kyrgyz Republic registers them by
+// application, KG-1: registrations.go), the section is not offered: no card is issued and no
+// card's page printed; an account's page still shows its state and restores its online recovery
+// (LK-4), reached from the registration that opened it. Representatives are recorded only where
+// the jurisdiction has them (jurisdiction.CabinetRules.Representatives).
 
 // cardsPage is a page of the personal accounts: for members who may write the register.
 func (h *Handler) cardsPage(fn func(q *web.Request) error) http.Handler {
@@ -31,6 +40,30 @@ func (h *Handler) cardsPage(fn func(q *web.Request) error) http.Handler {
 }
 
 func cardsURL(tin string) string { return "/office/cards/" + tin }
+
+// issuesCards reports whether the jurisdiction's tax offices issue registration cards (LK-1,
+// BO-2): Russia's do; the Kyrgyz Republic's taxpayers register themselves (KG-1).
+func (h *Handler) issuesCards() bool { return h.d.Cabinet.Rules().Registration == jurisdiction.ByCard }
+
+// cardsOnly is a page of the cards' section, NotFound where the jurisdiction issues none.
+func (h *Handler) cardsOnly(fn func(q *web.Request) error) func(q *web.Request) error {
+	return func(q *web.Request) error {
+		if !h.issuesCards() {
+			return problem.New(problem.NotFound, problem.MsgNotFound)
+		}
+		return fn(q)
+	}
+}
+
+// repsOnly is an action on representatives, NotFound where the jurisdiction has none (LK-8).
+func (h *Handler) repsOnly(fn func(q *web.Request) error) func(q *web.Request) error {
+	return func(q *web.Request) error {
+		if !h.d.Cabinet.Rules().Representatives {
+			return problem.New(problem.NotFound, problem.MsgNotFound)
+		}
+		return fn(q)
+	}
+}
 
 // issueKind is the flow that makes an issue form usable once: a card is shown once, and a
 // reload of the page it was shown on must not issue another.
@@ -58,7 +91,9 @@ func (h *Handler) takeIssueFlow(q *web.Request, subject string) error {
 	return h.d.Flows.Finish(q.Ctx(), f)
 }
 
-func (h *Handler) handleCardsFind(q *web.Request) error {
+func (h *Handler) handleCardsFind(q *web.Request) error { return h.cardsOnly(h.cardsFind)(q) }
+
+func (h *Handler) cardsFind(q *web.Request) error {
 	if t := q.R.URL.Query().Get("tin"); t != "" {
 		v, err := h.d.Cabinet.ParseTIN(t)
 		if err != nil {
@@ -82,9 +117,12 @@ func (h *Handler) handleCard(q *web.Request) error {
 		return err
 	}
 	c := h.d.Cabinet
-	p, err := c.Person(q.Ctx(), t)
+	p, err := c.Subject(q.Ctx(), t) // a person, or where organizations have accounts (KG-1) an organization
 	if err != nil {
 		return err
+	}
+	if _, err := c.Person(q.Ctx(), t); err != nil && h.issuesCards() {
+		return err // cards and representatives are persons'
 	}
 	a, err := c.Account(q.Ctx(), t)
 	if problem.Is(err, problem.NotFound) {
@@ -119,20 +157,39 @@ func (h *Handler) handleCard(q *web.Request) error {
 	if a != nil {
 		expires = a.CardExpiresAt.In(q.Page.Zone()).Format("02.01.2006")
 	}
+	age := cabinet.Age(p.BirthDate, now, q.Page.Zone())
+	minor := age < cabinet.AdultAge && !p.BirthDate.IsZero()
+	came := q.Page.Value("came")
+	if came == "" {
+		came = string(cabinet.CameSelf)
+	}
+	var cameOptions []web.Option
+	for _, c := range cabinet.CameKinds {
+		if c == cabinet.CameParent && !minor {
+			continue // BO-2: a parent receives only a minor's card
+		}
+		cameOptions = append(cameOptions, web.Option{Value: string(c), Label: q.Page.Enum("lk_came", c), Selected: string(c) == came})
+	}
 	q.Page.Data = map[string]any{"P": p, "A": a, "Cards": cards, "AsPrincipal": asPrincipal, "AsRepresentative": asRep, "Offices": offices,
 		"OfficeName": officeName(offices, p.Office), "Flow": flowID, "Now": now, "Blocked": a != nil && a.Blocked(now), "Expires": expires,
-		"Age": cabinet.Age(p.BirthDate, now, q.Page.Zone()), "ChildAge": cabinet.ChildAge, "Powers": powers,
-		"RecoveryBlocked": a != nil && a.RecoveryOff == cabinet.RecoveryOffCodeWord}
+		"Age": age, "ChildAge": cabinet.ChildAge, "AdultAge": cabinet.AdultAge, "Minor": minor, "Came": cameOptions, "Powers": powers,
+		"IssuesCards": h.issuesCards(), "RecoveryBlocked": a != nil && a.RecoveryOff == cabinet.RecoveryOffCodeWord}
 	q.Render(http.StatusOK, "card.html")
 	return nil
 }
 
+// checklist reads what the inspector recorded of who came and of the documents shown (BO-2).
 func checklist(q *web.Request) cabinet.Checklist {
-	return cabinet.Checklist{PassportShown: q.Form("passport_shown") != "", TINCertificateShown: q.Form("tin_certificate_shown") != "", Note: q.Form("note")}
+	return cabinet.Checklist{Came: cabinet.Came(q.Form("came")), PassportShown: q.Form("passport_shown") != "",
+		TINCertificateShown: q.Form("tin_certificate_shown") != "", BearerName: q.Form("bearer_name"), BearerPassportShown: q.Form("bearer_passport_shown") != "",
+		AttorneyShown: q.Form("attorney_shown") != "", AttorneyNumber: q.Form("attorney_number"), AttorneyNotary: q.Form("attorney_notary"),
+		AttorneyValidUntil: q.Form("attorney_valid_until"), CertificateShown: q.Form("certificate_shown") != "", Note: q.Form("note")}
 }
 
 // handleCardIssue issues a card after the documents were checked, and shows it once.
-func (h *Handler) handleCardIssue(q *web.Request) error {
+func (h *Handler) handleCardIssue(q *web.Request) error { return h.cardsOnly(h.cardIssue)(q) }
+
+func (h *Handler) cardIssue(q *web.Request) error {
 	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
@@ -157,8 +214,12 @@ func (h *Handler) showCard(q *web.Request, card *cabinet.IssuedCard) error {
 		}
 		return t.In(q.Page.Zone()).Format("02.01.2006")
 	}
+	received := ""
+	if card.Came != cabinet.CameSelf && card.Came != "" {
+		received = q.Page.T("office.card.received", q.Page.Enum("lk_came", card.Came), card.Bearer)
+	}
 	q.Page.Data = map[string]any{"C": card, "Memo": h.cardMemo(q.Page.Lang, card, h.lkLoginURL(q), q.Page.Zone()), "IssuedBy": h.issuer(q, card.IssuedBy),
-		"Issued": day(card.IssuedAt), "Expires": day(card.ExpiresAt), "ActiveFrom": day(card.ActiveFrom)}
+		"Issued": day(card.IssuedAt), "Expires": day(card.ExpiresAt), "ActiveFrom": day(card.ActiveFrom), "Received": received}
 	q.W.Header().Set("Cache-Control", "no-store")
 	q.Render(http.StatusOK, "card_issued.html")
 	return nil
@@ -184,7 +245,9 @@ func (h *Handler) lkLoginURL(q *web.Request) string {
 
 // handleCardPDF sends the card as PDF: the page of the issued card posts its temporary password
 // back (it is kept nowhere), and it is checked against the account's before it is printed.
-func (h *Handler) handleCardPDF(q *web.Request) error {
+func (h *Handler) handleCardPDF(q *web.Request) error { return h.cardsOnly(h.cardPDF)(q) }
+
+func (h *Handler) cardPDF(q *web.Request) error {
 	card, err := h.d.Cabinet.PrintCard(q.Ctx(), actor(q), q.Form("card"), q.R.PostFormValue("temporary_password"))
 	if err != nil {
 		return err
@@ -201,6 +264,10 @@ func (h *Handler) handleCardPDF(q *web.Request) error {
 }
 
 func (h *Handler) handleRepresentativeAdd(q *web.Request) error {
+	return h.repsOnly(h.representativeAdd)(q)
+}
+
+func (h *Handler) representativeAdd(q *web.Request) error {
 	t, err := h.pathTIN(q)
 	if err != nil {
 		return err
@@ -216,6 +283,10 @@ func (h *Handler) handleRepresentativeAdd(q *web.Request) error {
 }
 
 func (h *Handler) handleRepresentativeRevoke(q *web.Request) error {
+	return h.repsOnly(h.representativeRevoke)(q)
+}
+
+func (h *Handler) representativeRevoke(q *web.Request) error {
 	t, err := h.pathTIN(q)
 	if err != nil {
 		return err

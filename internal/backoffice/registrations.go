@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/web"
@@ -134,8 +135,28 @@ func (h *Handler) handover(q *web.Request, r *cabinet.Registration) handover {
 		LoginURL: h.lkLoginURL(q), IssuedBy: h.issuer(q, r.DecidedBy), Lang: r.Lang}
 }
 
-// handleRegistrationHandover shows the login granted on an application, printable, with its
-// PDF in the applicant's language.
+// handoverWords are the words of the login handed over in the applicant's language: the page
+// prints what its PDF does, in the same language (KG-1), whatever language the inspector's pages
+// are in.
+type handoverWords struct {
+	Title, Subtitle, Application, Decided, Office, Applicant, Organization, Role, RoleName, Login, Password, PasswordOwn, Memo, IssuedBy string
+	MemoLines                                                                                                                            []string
+}
+
+func (h handover) words() handoverWords {
+	t := func(key string, args ...any) string { return tr(h.Lang, key, args...) }
+	w := handoverWords{Title: t("kg.handover.title"), Subtitle: t("kg.handover.subtitle"), Application: t("kg.handover.application"),
+		Decided: t("kg.handover.decided"), Office: t("kg.handover.office"), Applicant: t("kg.handover.applicant"),
+		Organization: t("kg.handover.organization"), Role: t("kg.handover.role"), Login: t("kg.handover.login"), Password: t("kg.handover.password"),
+		PasswordOwn: t("kg.handover.password_own"), Memo: t("kg.handover.memo"), IssuedBy: t("kg.handover.issued_by", h.IssuedBy), MemoLines: handoverMemo(h)}
+	if h.R.Role != "" {
+		w.RoleName = t("enum.signatory_role." + h.R.Role)
+	}
+	return w
+}
+
+// handleRegistrationHandover shows the login granted on an application, printable, in the
+// applicant's language like its PDF.
 func (h *Handler) handleRegistrationHandover(q *web.Request) error {
 	office, err := h.regOffice(q)
 	if err != nil {
@@ -153,7 +174,11 @@ func (h *Handler) handleRegistrationHandover(q *web.Request) error {
 		return nil
 	}
 	q.Page.Title = q.Page.T("kg.handover.title")
-	q.Page.Data = map[string]any{"H": h.handover(q, r), "LangName": q.Page.T("office.reg.lang." + r.Lang)}
+	ho := h.handover(q, r)
+	if !i18n.Supported(ho.Lang) {
+		ho.Lang = q.Page.Lang
+	}
+	q.Page.Data = map[string]any{"H": ho, "W": ho.words(), "LangName": q.Page.T("office.reg.lang." + ho.Lang)}
 	q.Render(http.StatusOK, "registration_handover.html")
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/i18n"
@@ -24,6 +25,15 @@ import (
 // an office issues a new card. A new card replaces the previous one: its password, the own
 // password, the code word of online recovery and every session stop working at once (LK-10).
 // A child under 14 gets no card: a parent manages the child's account (LK-8).
+//
+// Who comes for the card (BO-2: "notarized power of attorney for representatives; birth or
+// adoption certificate for a child"): the person, with their passport; a representative, with
+// their own passport and the notarized power of attorney, valid on the day, instead of the
+// person's passport; or a parent (an adoptive parent) of a child of 14 to 17 — whose legal
+// representative they are until the child comes of age — with their own passport and the child's
+// birth or adoption certificate. A child under 14 has no card at all, and an adult's card is never
+// handed to a parent without a power of attorney. The documents checked, who came and the power
+// of attorney's details are in the card's audit entry (BO-5).
 
 // CardState is where a card is.
 type CardState string
@@ -61,24 +71,150 @@ type IssuedCard struct {
 	Card
 	TemporaryPassword string
 	Reissue           bool // it replaced an earlier card or password (LK-10)
+	// Came is who received it (BO-2), Bearer their name when not the person.
+	Came   Came
+	Bearer string
 }
 
-// Checklist is what an inspector checked of the documents shown in person (BO-2).
+// Came is who came to the tax office for a person's card (BO-2).
+type Came string
+
+// Who may come for a card.
+const (
+	CameSelf           Came = "self"           // the person, with their passport
+	CameRepresentative Came = "representative" // a representative, with a notarized power of attorney
+	CameParent         Came = "parent"         // a parent or an adoptive parent of a child of 14 to 17
+)
+
+// CameKinds lists who may come for a card, in the order the form offers them.
+var CameKinds = []Came{CameSelf, CameRepresentative, CameParent}
+
+// AdultAge is the age of majority: until it a parent is the child's legal representative and may
+// receive the child's card (BO-2); an adult comes in person or sends a representative.
+const AdultAge = 18
+
+// Checklist is what an inspector checked of the documents shown in person (BO-2), and who came.
 type Checklist struct {
-	PassportShown       bool // the passport was shown and matches the register
+	// Came is who came for the card; the person when "".
+	Came                Came
+	PassportShown       bool // the person's passport was shown and matches the register (the person came)
 	TINCertificateShown bool // the certificate of registration (the TIN), when the person is not served by the office
-	Note                string
+	// BearerName is the full name of whoever came for the person (a representative, a parent);
+	// BearerPassportShown that their own passport was shown.
+	BearerName          string
+	BearerPassportShown bool
+	// A representative's notarized power of attorney: shown, its number, its notary and its last
+	// day of validity (YYYY-MM-DD), which may not have passed.
+	AttorneyShown                                      bool
+	AttorneyNumber, AttorneyNotary, AttorneyValidUntil string
+	// CertificateShown: a parent showed the child's birth or adoption certificate.
+	CertificateShown bool
+	Note             string
 }
 
+// came returns who came, the person when the checklist does not say.
+func (c Checklist) came() Came {
+	if c.Came == "" {
+		return CameSelf
+	}
+	return c.Came
+}
+
+// documents lists the documents checked, as the card records them.
 func (c Checklist) documents() []string {
 	var out []string
-	if c.PassportShown {
-		out = append(out, "passport")
+	switch c.came() {
+	case CameRepresentative:
+		if c.BearerPassportShown {
+			out = append(out, "representative_passport")
+		}
+		if c.AttorneyShown {
+			out = append(out, "power_of_attorney")
+		}
+	case CameParent:
+		if c.BearerPassportShown {
+			out = append(out, "parent_passport")
+		}
+		if c.CertificateShown {
+			out = append(out, "birth_certificate")
+		}
+	default:
+		if c.PassportShown {
+			out = append(out, "passport")
+		}
 	}
 	if c.TINCertificateShown {
 		out = append(out, "tin_certificate")
 	}
 	return out
+}
+
+var (
+	msgCame            = problem.Msg("lk.card.came")
+	msgCameAdult       = problem.Msg("lk.card.parent_adult")
+	msgAttorneyExpired = problem.Msg("lk.card.attorney_expired")
+	msgDocAttorney     = problem.Msg("lk.doc.power_of_attorney")
+	msgDocParent       = problem.Msg("lk.doc.parent_passport")
+	msgDocCertificate  = problem.Msg("lk.doc.birth_certificate")
+)
+
+// checkBearer checks the documents of whoever came for p's card (BO-2) into fe and returns what
+// the audit entry says of it ("" when the person came).
+func (s *Service) checkBearer(fe *problem.Fields, c Checklist, p *Person) string {
+	switch c.came() {
+	case CameSelf:
+		if !c.PassportShown {
+			fe.Add("passport_shown", msgChecklist.With(i18n.Key("lk.doc.passport")))
+		}
+		return ""
+	case CameRepresentative:
+		name := strings.Join(strings.Fields(c.BearerName), " ")
+		requiredText(fe, "bearer_name", name)
+		if !c.BearerPassportShown {
+			fe.Add("bearer_passport_shown", msgChecklist.With(msgRepPassShown))
+		}
+		if !c.AttorneyShown {
+			fe.Add("attorney_shown", msgChecklist.With(msgDocAttorney))
+		}
+		number, notary := strings.TrimSpace(c.AttorneyNumber), strings.TrimSpace(c.AttorneyNotary)
+		requiredText(fe, "attorney_number", number)
+		requiredText(fe, "attorney_notary", notary)
+		if utf8.RuneCountInString(name) > 200 || utf8.RuneCountInString(notary) > 200 {
+			fe.Add("bearer_name", msgDocNumber)
+		}
+		if utf8.RuneCountInString(number) > 40 {
+			fe.Add("attorney_number", msgDocNumber)
+		}
+		var until time.Time
+		if requiredText(fe, "attorney_valid_until", c.AttorneyValidUntil) {
+			var err error
+			until, err = time.Parse(time.DateOnly, strings.TrimSpace(c.AttorneyValidUntil))
+			if err != nil {
+				fe.Add("attorney_valid_until", msgDate)
+			} else if until.Before(dateUTC(s.today())) {
+				fe.Add("attorney_valid_until", msgAttorneyExpired.With(until.Format("02.01.2006")))
+			}
+		}
+		return fmt.Sprintf(" came=representative bearer=%q attorney=%q notary=%q attorney_until=%s", name, number, notary, until.Format(time.DateOnly))
+	case CameParent:
+		name := strings.Join(strings.Fields(c.BearerName), " ")
+		if Age(p.BirthDate, s.now(), s.zone) >= AdultAge || p.BirthDate.IsZero() {
+			fe.Add("came", msgCameAdult.With(AdultAge))
+		}
+		requiredText(fe, "bearer_name", name)
+		if utf8.RuneCountInString(name) > 200 {
+			fe.Add("bearer_name", msgDocNumber)
+		}
+		if !c.BearerPassportShown {
+			fe.Add("bearer_passport_shown", msgChecklist.With(msgDocParent))
+		}
+		if !c.CertificateShown {
+			fe.Add("certificate_shown", msgChecklist.With(msgDocCertificate))
+		}
+		return fmt.Sprintf(" came=parent bearer=%q", name)
+	}
+	fe.Add("came", msgCame)
+	return ""
 }
 
 // CardRequest is what issuing a card takes.
@@ -191,10 +327,9 @@ func (s *Service) issueCard(ctx context.Context, actor audit.Actor, req CardRequ
 	if !known {
 		fe.Add("office", msgOfficeUnknown.With(office))
 	}
+	bearer := ""
 	if !req.Unchecked {
-		if !req.Checks.PassportShown {
-			fe.Add("passport_shown", msgChecklist.With(i18n.Key("lk.doc.passport")))
-		}
+		bearer = s.checkBearer(&fe, req.Checks, p)
 		// BO-2, LK-7: the TIN certificate when the person is not served by this office.
 		if office != p.Office && !req.Checks.TINCertificateShown {
 			fe.Add("tin_certificate_shown", msgChecklist.With(i18n.Key("lk.doc.tin_certificate")))
@@ -246,14 +381,18 @@ func (s *Service) issueCard(ctx context.Context, actor audit.Actor, req CardRequ
 	if reissue {
 		kind, action = "card_reissued", "lk.card.reissue"
 	}
-	details := fmt.Sprintf("card=%s office=%s checked=%s", c.ID, office, strings.Join(c.Checked, ","))
+	details := fmt.Sprintf("card=%s office=%s checked=%s", c.ID, office, strings.Join(c.Checked, ",")) + bearer
 	if c.Application != "" {
 		details += " application=" + c.Application
 	}
 	if !req.IssuedAt.IsZero() {
 		details += " issued_at=" + issued.Format(time.RFC3339)
 	}
-	e := Effects{Events: []Event{s.event(tin, kind, Origin{Address: actor.RemoteAddr}, actor.Login, "office="+office)},
+	evDetails := "office=" + office
+	if !req.Unchecked && req.Checks.came() != CameSelf {
+		evDetails += " came=" + string(req.Checks.came())
+	}
+	e := Effects{Events: []Event{s.event(tin, kind, Origin{Address: actor.RemoteAddr}, actor.Login, evDetails)},
 		Audit: []audit.Entry{{At: now, Actor: actor, Action: action, Subject: tin, Details: details}}}
 	if reissue {
 		msgs, err := s.notices(a, "notify.lk.card_reissued", office)
@@ -277,7 +416,11 @@ func (s *Service) issueCard(ctx context.Context, actor audit.Actor, req CardRequ
 	if err := s.endSessions(ctx, tin); err != nil {
 		return nil, err
 	}
-	return &IssuedCard{Card: c, TemporaryPassword: pw, Reissue: reissue}, nil
+	ic := &IssuedCard{Card: c, TemporaryPassword: pw, Reissue: reissue, Came: CameSelf}
+	if !req.Unchecked && req.Checks.came() != CameSelf {
+		ic.Came, ic.Bearer = req.Checks.came(), strings.Join(strings.Fields(req.Checks.BearerName), " ")
+	}
+	return ic, nil
 }
 
 // Cards returns the cards issued to a person, the newest first.

@@ -9,6 +9,7 @@ import (
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/problem"
+	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
@@ -148,4 +149,110 @@ func TestCardCarriedOver(t *testing.T) {
 	wantCode(t, err, problem.Invalid, "lk.tin_format")
 	_, err = e.svc.IssueCard(ctx, inspector, cabinet.CardRequest{TIN: "500100732259", Checks: cabinet.Checklist{PassportShown: true}})
 	wantCode(t, err, problem.NotFound, "lk.tin_unknown")
+}
+
+// fields returns the fields a problem names, in order.
+func fields(err error) []string {
+	p, _ := problem.As(err)
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range p.Fields {
+		out = append(out, f.Field)
+	}
+	return out
+}
+
+// BO-2, LK-8: who came for a card. The person shows their passport; a representative shows their
+// own passport and a notarized power of attorney valid on the day, instead of the person's
+// passport; a parent (an adoptive parent) receives the card of a child of 14 to 17 with their own
+// passport and the child's birth or adoption certificate, never an adult's. Each case's documents
+// are checked and recorded in the card's audit entry with who came.
+func TestCardWhoCame(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	ctx := context.Background()
+	adult := e.person("Белова", "Нина", "Степановна", time.Date(1940, 5, 9, 0, 0, 0, 0, time.UTC), "")
+	// 15 on the tests' day (2 December 2026), with the passport got at 14.
+	res, err := e.reg.RegisterPerson(ctx, audit.Actor{Login: "test", Role: "system"}, register.PersonInput{Surname: "Белова", GivenName: "Софья",
+		Patronymic: "Олеговна", BirthDate: time.Date(2011, 3, 1, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Москва", Sex: register.Female, Citizenship: "RUS",
+		Ground: register.GroundResidence, TaxOffice: "7736",
+		Document: register.IdentityDocument{Type: "passport_ru", Series: "4525", Number: "700001", IssuedOn: time.Date(2025, 3, 20, 0, 0, 0, 0, time.UTC)},
+		Address:  register.Address{Country: "RUS", Region: "77", PostalCode: "119334", City: "Москва", Street: "Ленинский проспект", House: "32"}})
+	if err != nil || res.Taxpayer == nil {
+		t.Fatalf("register: %+v %v", res, err)
+	}
+	teen := res.Taxpayer.TIN
+	today := start.Format(time.DateOnly)
+	issue := func(tin string, c cabinet.Checklist) (*cabinet.IssuedCard, error) {
+		return e.svc.IssueCard(ctx, inspector, cabinet.CardRequest{TIN: tin, Checks: c})
+	}
+	audited := func(tin string) string {
+		t.Helper()
+		entries, err := e.db.ListAudit(ctx, audit.Filter{Subject: tin})
+		if err != nil || len(entries) == 0 || !strings.HasPrefix(entries[0].Action, "lk.card.") {
+			t.Fatalf("audit of %s: %+v %v", tin, entries, err)
+		}
+		return entries[0].Details
+	}
+
+	// A representative: the person's passport is not what is asked; their own, the power of
+	// attorney with its number, notary and validity are.
+	_, err = issue(adult, cabinet.Checklist{Came: cabinet.CameRepresentative, PassportShown: true})
+	if got := strings.Join(fields(err), " "); got != "bearer_name bearer_passport_shown attorney_shown attorney_number attorney_notary attorney_valid_until" {
+		t.Fatalf("a representative without documents: %q %v", got, err)
+	}
+	rep := cabinet.Checklist{Came: cabinet.CameRepresentative, BearerName: " Белова  Ольга Игоревна ", BearerPassportShown: true, AttorneyShown: true,
+		AttorneyNumber: "77 АГ 1234567", AttorneyNotary: "Иванова Т. П., нотариус г. Москвы", AttorneyValidUntil: start.AddDate(0, 0, -1).Format(time.DateOnly)}
+	_, err = issue(adult, rep)
+	wantCode(t, err, problem.Invalid, "lk.card.attorney_expired")
+	rep.AttorneyValidUntil = today // valid through its last day
+	c, err := issue(adult, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Came != cabinet.CameRepresentative || c.Bearer != "Белова Ольга Игоревна" || strings.Join(c.Checked, ",") != "representative_passport,power_of_attorney" {
+		t.Fatalf("the card a representative received: %+v", c)
+	}
+	if d := audited(adult); !strings.Contains(d, `came=representative bearer="Белова Ольга Игоревна" attorney="77 АГ 1234567" notary="Иванова Т. П., нотариус г. Москвы" attorney_until=`+today) ||
+		!strings.Contains(d, "checked=representative_passport,power_of_attorney") {
+		t.Fatalf("audit: %s", d)
+	}
+	// The card works for the principal, as any card.
+	if res, err := e.svc.Login(ctx, adult, c.TemporaryPassword, origin); err != nil || !res.MustChange {
+		t.Fatalf("the principal's login: %+v %v", res, err)
+	}
+
+	// A parent: not for an adult; for a minor, their passport and the certificate.
+	_, err = issue(adult, cabinet.Checklist{Came: cabinet.CameParent, BearerName: "Белов Олег", BearerPassportShown: true, CertificateShown: true})
+	wantCode(t, err, problem.Invalid, "lk.card.parent_adult")
+	_, err = issue(teen, cabinet.Checklist{Came: cabinet.CameParent})
+	if got := strings.Join(fields(err), " "); got != "bearer_name bearer_passport_shown certificate_shown" {
+		t.Fatalf("a parent without documents: %q %v", got, err)
+	}
+	c, err = issue(teen, cabinet.Checklist{Came: cabinet.CameParent, BearerName: "Белов Олег Петрович", BearerPassportShown: true, CertificateShown: true})
+	if err != nil || c.Came != cabinet.CameParent || strings.Join(c.Checked, ",") != "parent_passport,birth_certificate" {
+		t.Fatalf("the card a parent received: %+v %v", c, err)
+	}
+	if d := audited(teen); !strings.Contains(d, `came=parent bearer="Белов Олег Петрович"`) {
+		t.Fatalf("audit: %s", d)
+	}
+
+	// The person: the passport; who came is the person when the form does not say.
+	_, err = issue(teen, cabinet.Checklist{Came: cabinet.CameSelf})
+	wantCode(t, err, problem.Invalid, "lk.card.checklist")
+	c, err = issue(teen, cabinet.Checklist{PassportShown: true})
+	if err != nil || c.Came != cabinet.CameSelf || strings.Join(c.Checked, ",") != "passport" {
+		t.Fatalf("the person's own card: %+v %v", c, err)
+	}
+	if d := audited(teen); strings.Contains(d, "came=") {
+		t.Fatalf("audit of the person's own card: %s", d)
+	}
+	_, err = issue(teen, cabinet.Checklist{Came: "neighbour", PassportShown: true})
+	wantCode(t, err, problem.Invalid, "lk.card.came")
+	// Another office: the TIN certificate too, whoever came.
+	_, err = e.svc.IssueCard(ctx, inspector, cabinet.CardRequest{TIN: adult, Office: "7707", Checks: rep})
+	if got := strings.Join(fields(err), " "); got != "tin_certificate_shown" {
+		t.Fatalf("a representative at another office: %q %v", got, err)
+	}
 }

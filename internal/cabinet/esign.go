@@ -80,8 +80,11 @@ func (s *Service) CheckSignature(ctx context.Context, flowID, challengeID string
 	if err != nil {
 		return nil, err
 	}
-	if a != nil && !a.HasPassword() {
-		a = nil // an account without credentials of its own (a managed one): its owner registers
+	if a != nil && !a.HasPassword() && a.CardID == "" {
+		// An account without credentials of its own (a managed one, or one first entered through
+		// the identity provider): its owner registers. A card's account whose temporary password
+		// was retired (LK-2, retireTemporary) logs in.
+		a = nil
 	}
 	return &Signed{Person: p, Signer: signer, Account: a}, nil
 }
@@ -93,23 +96,28 @@ func sameName(sg *esign.Signer, p *Person) bool {
 		normalizeCodeWord(sg.GivenName) == normalizeCodeWord(strings.TrimSpace(p.GivenName+" "+p.Patronymic))
 }
 
-// LoginWithSignature signs in the owner of the account a verified signature names (LK-5).
-func (s *Service) LoginWithSignature(ctx context.Context, sg *Signed, o Origin) (*Account, error) {
+// LoginWithSignature signs in the owner of the account a verified signature names (LK-5). When
+// the account's card still had its temporary password, valid and not replaced, that password
+// stops working (LK-2, retireTemporary) and retired is true: the owner is offered a password of
+// their own.
+func (s *Service) LoginWithSignature(ctx context.Context, sg *Signed, o Origin) (a *Account, retired bool, err error) {
 	if sg.Account == nil {
-		return nil, problem.New(problem.NotFound, msgNoAccount)
+		return nil, false, problem.New(problem.NotFound, msgNoAccount)
 	}
-	a, err := s.Account(ctx, sg.Account.TIN)
-	if err != nil {
-		return nil, err
+	if a, err = s.Account(ctx, sg.Account.TIN); err != nil {
+		return nil, false, err
 	}
 	if err := s.admit(ctx, a, o); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	details := fmt.Sprintf("certificate serial=%s", sg.Signer.Serial)
 	if err := s.o.Store.Record(ctx, Effects{Events: []Event{s.event(a.TIN, "esign_login", o, "", details)}}); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return a, nil
+	if retired, err = s.retireTemporary(ctx, a, o, "esign"); err != nil {
+		return nil, false, err
+	}
+	return a, retired, nil
 }
 
 // ESignRegistration is what a person registering with an e-signature types: the phone and the

@@ -85,10 +85,54 @@ func TestESignRegistrationAndLogin(t *testing.T) {
 	if err != nil || sg.Account == nil {
 		t.Fatalf("login: %+v %v", sg, err)
 	}
-	if a, err := e.svc.LoginWithSignature(ctx, sg, origin); err != nil || a.TIN != tin {
-		t.Fatalf("login: %+v %v", a, err)
+	if a, retired, err := e.svc.LoginWithSignature(ctx, sg, origin); err != nil || a.TIN != tin || retired {
+		t.Fatalf("login: %+v %v %v", a, retired, err)
 	}
 	if _, err := e.svc.Login(ctx, tin, "Neva-river-9!", origin); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// LK-2 with LK-5: a card holder who logs in with a qualified e-signature while the card's
+// temporary password is still valid and not replaced: the login retires that password (it stops
+// working, the card is used) and says so; the next e-signature login is a login again, not a
+// registration, though the account has no password until its owner sets one.
+func TestESignRetiresTemporaryPassword(t *testing.T) {
+	pki := gostoracle.NewPKI(t)
+	now := time.Now().UTC()
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	tin := newEnv(t, db).person("Лебедева", "Екатерина", "Игоревна", time.Date(1983, 3, 8, 0, 0, 0, 0, time.UTC), "156-702-938 81")
+	pki.Issue(t, "owner", gostoracle.Subject{Surname: "Лебедева", GivenName: "Екатерина Игоревна", SNILS: "15670293881", INN: tin}, now.AddDate(0, -1, 0), now.AddDate(1, 0, 0))
+	e := newEnvWith(t, db, esign.Config{RootsDir: pki.RootsDir(t), CRLFiles: []string{pki.CRL()}, RequireRevocation: true})
+	e.clock.t = now
+	c := e.card(tin)
+	login := func(flowID string) (*cabinet.Account, bool) {
+		t.Helper()
+		ch, err := e.svc.IssueChallenge(ctx, flowID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sg, err := e.svc.CheckSignature(ctx, flowID, ch.ID, pki.Sign(t, "owner", ch.Bytes()))
+		if err != nil || sg.Account == nil {
+			t.Fatalf("%s: a card holder's signature: %+v %v", flowID, sg, err)
+		}
+		a, retired, err := e.svc.LoginWithSignature(ctx, sg, origin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, retired
+	}
+	if a, retired := login("flow-1"); !retired || a.HasPassword() || a.Temporary {
+		t.Fatalf("the first e-signature login: %+v %v", a, retired)
+	}
+	if _, err := e.svc.Login(ctx, tin, c.TemporaryPassword, origin); !problem.Is(err, problem.Unauthorized) {
+		t.Fatalf("the retired temporary password: %v", err)
+	}
+	if _, err := e.svc.SetOwnPassword(ctx, tin, c.ID, "Neva-river-9!", "Neva-river-9!", origin); !problem.Is(err, problem.Conflict) {
+		t.Fatalf("a change step begun with the card's password before: %v", err)
+	}
+	if a, retired := login("flow-2"); retired || a.TIN != tin {
+		t.Fatalf("the second e-signature login: %+v %v", a, retired)
 	}
 }

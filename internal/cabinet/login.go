@@ -133,6 +133,28 @@ func (s *Service) admit(ctx context.Context, a *Account, o Origin) error {
 	return nil
 }
 
+// retireTemporary ends the temporary password of a's card when its owner has just entered the
+// account another way — a qualified e-signature (LK-5) or the identity provider (LK-6) — while
+// that password was still valid and not yet replaced (LK-2). The owner has proved who they are
+// better than the paper card does, and the card's password is a secret on paper: it stops
+// working at once rather than for the rest of its month. The card is used; the account has no
+// password until its owner sets one of their own (offered at once, and in the settings). An
+// expired one never gets here: it blocks every way in (admit). way names the way in, for the
+// history. It reports whether a password was retired.
+func (s *Service) retireTemporary(ctx context.Context, a *Account, o Origin, way string) (bool, error) {
+	if !a.Temporary || a.CardID == "" || a.Blocked(s.now()) {
+		return false, nil
+	}
+	a.PasswordHash, a.Temporary = "", false
+	if o.Lang != "" {
+		a.Lang = o.Lang
+	}
+	if err := s.useCard(ctx, a, Effects{Events: []Event{s.event(a.TIN, "temporary_retired", o, "", way)}}); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // SetOwnPassword replaces the temporary password of card cardID, which the owner has just typed
 // (a login flow holds that proof), by their own password (LK-2, LK-3): the card is used and the
 // new password is permanent.

@@ -145,12 +145,14 @@ func CheckAssurance(x External) error {
 }
 
 // SignIn returns the account of the person a provider vouched for (LK-6), creating it (without
-// a password: the owner may set one, SetFirstPassword) at the first such login; created is true
-// then. The account must be confirmed and not by mail (CheckAssurance); the person is found by
+// a password: the owner may set one, SetFirstPassword) at the first such login. first is true
+// when the owner is to be offered a password of their own: the account was just created, or its
+// card's temporary password, valid and not yet replaced, was just retired (LK-2:
+// retireTemporary, the card's password stops working once the owner got in this way). The account must be confirmed and not by mail (CheckAssurance); the person is found by
 // the TIN sent, else by the СНИЛС sent, and must have an applied TIN; the account must be one
 // its owner may enter now (admit: a card's temporary password expired unused blocks it whatever
 // the way in).
-func (s *Service) SignIn(ctx context.Context, x External, o Origin) (a *Account, created bool, err error) {
+func (s *Service) SignIn(ctx context.Context, x External, o Origin) (a *Account, first bool, err error) {
 	if len(x.Provider) > maxIssuer || len(x.TIN) > 64 || len(x.SNILS) > 64 {
 		return nil, false, refuse(RefusedNoPerson, msgProviderNoPerson, "")
 	}
@@ -193,7 +195,14 @@ func (s *Service) SignIn(ctx context.Context, x External, o Origin) (a *Account,
 	if err := s.admit(ctx, a, o); err != nil {
 		return nil, false, err
 	}
-	return a, false, s.o.Store.Record(ctx, e)
+	if err := s.o.Store.Record(ctx, e); err != nil {
+		return nil, false, err
+	}
+	retired, err := s.retireTemporary(ctx, a, o, "idp")
+	if err != nil {
+		return nil, false, err
+	}
+	return a, retired, nil
 }
 
 // providerPerson finds the register's person by the TIN a provider sent, else by its СНИЛС; nil

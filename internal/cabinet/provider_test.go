@@ -106,23 +106,72 @@ func TestSignInThroughProvider(t *testing.T) {
 			t.Fatalf("login with the password set: %+v %v", res, err)
 		}
 
-		// A person first registered by card: the provider's login lands in the same account,
-		// which keeps its password.
+		// A person first registered by card, who set their own password: the provider's login
+		// lands in the same account, which keeps its password.
 		other := e.person("Зайцева", "Ольга", "Петровна", time.Date(1982, 6, 7, 0, 0, 0, 0, time.UTC), "")
 		c := e.card(other)
-		if _, err := e.svc.Login(ctx, other, c.TemporaryPassword, origin); err != nil {
+		if _, err := e.svc.SetOwnPassword(ctx, other, c.ID, "Oka-river-7!", "Oka-river-7!", origin); err != nil {
 			t.Fatal(err)
 		}
 		a, created, err = e.svc.SignIn(ctx, confirmed(other, ""), origin)
 		if err != nil || created || a.TIN != other || a.Source != cabinet.FromCard || !a.HasPassword() || a.CardID != c.ID {
 			t.Fatalf("card holder through the provider: %+v %v %v", a, created, err)
 		}
+		if _, err := e.svc.Login(ctx, other, "Oka-river-7!", origin); err != nil {
+			t.Fatalf("the own password after the provider's login: %v", err)
+		}
 		// The card's temporary password expired unused blocks the account whatever the way in.
+		third := e.person("Гусева", "Анна", "Львовна", time.Date(1981, 6, 7, 0, 0, 0, 0, time.UTC), "")
+		e.card(third)
 		e.clock.Add(32 * 24 * time.Hour)
-		_, _, err = e.svc.SignIn(ctx, confirmed(other, ""), origin)
+		_, _, err = e.svc.SignIn(ctx, confirmed(third, ""), origin)
 		wantCode(t, err, problem.Forbidden, "lk.login.blocked")
 		if _, _, ok := cabinet.RefusalOf(err); ok {
 			t.Fatal("a blocked card is not a refusal of LK-6")
+		}
+	})
+}
+
+// LK-2 with LK-5 and LK-6 (decided here): a card's temporary password, still valid and not yet
+// replaced, stops working once the owner has entered the account another way — through the
+// identity provider or with a qualified e-signature. The card is used, the account has no
+// password (the owner is offered one: first is true), the history says why, and the next login
+// with the card's password is refused; the owner then sets their own password in one step.
+func TestTemporaryPasswordRetired(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		tin := e.person("Зайцева", "Ольга", "Петровна", time.Date(1982, 6, 7, 0, 0, 0, 0, time.UTC), "")
+		c := e.card(tin)
+		a, first, err := e.svc.SignIn(ctx, confirmed(tin, ""), origin)
+		if err != nil || !first || a.HasPassword() || a.Temporary || a.Source != cabinet.FromCard || a.CardID != c.ID {
+			t.Fatalf("the provider's login over a live temporary password: %+v %v %v", a, first, err)
+		}
+		if _, err := e.svc.Login(ctx, tin, c.TemporaryPassword, origin); !problem.Is(err, problem.Unauthorized) {
+			t.Fatalf("the retired temporary password: %v", err)
+		}
+		cards, _ := e.svc.Cards(ctx, tin)
+		if len(cards) != 1 || cards[0].State != cabinet.CardUsed {
+			t.Fatalf("cards %+v", cards)
+		}
+		events, _ := e.svc.Events(ctx, tin, 10)
+		if len(events) == 0 || events[0].Kind != "temporary_retired" || events[0].Details != "idp" {
+			t.Fatalf("history %+v", events)
+		}
+		// The next login through the provider offers nothing; the owner sets a password of their own.
+		if _, first, err := e.svc.SignIn(ctx, confirmed(tin, ""), origin); err != nil || first {
+			t.Fatalf("the next login: %v %v", first, err)
+		}
+		if _, err := e.svc.SetFirstPassword(ctx, tin, "Oka-river-7!", "Oka-river-7!", origin); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Login(ctx, tin, "Oka-river-7!", origin); err != nil {
+			t.Fatal(err)
+		}
+		// A month later nothing blocks the account: no temporary password is left to expire.
+		e.clock.Add(40 * 24 * time.Hour)
+		if _, _, err := e.svc.SignIn(ctx, confirmed(tin, ""), origin); err != nil {
+			t.Fatalf("a month later: %v", err)
 		}
 	})
 }

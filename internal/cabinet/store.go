@@ -41,7 +41,7 @@ var EventKinds = []string{"card_issued", "card_reissued", "login", "login_failed
 	"password_changed", "esign_login", "esign_registered", "provider_login", "email_confirmed", "phone_confirmed", "recovery_on",
 	"recovery_off", "recovery_code_word_wrong", "recovery_blocked", "recovery_link_sent", "recovered", "recovery_restored",
 	"signed_out_everywhere", "representative_added", "representative_revoked", "acting", "extract_issued", "application_approved",
-	"registration_approved", "mobile_login", "mobile_logout", "mobile_token_reused", "terms_accepted"}
+	"registration_approved", "mobile_login", "mobile_logout", "mobile_token_reused", "terms_accepted", "temporary_retired"}
 
 // AuditActions are the personal account's staff actions in the audit log (BO-2, BO-3, BO-5).
 var AuditActions = []string{"lk.card.issue", "lk.card.reissue", "lk.card.pdf", "lk.recovery.restore", "lk.representative.add",

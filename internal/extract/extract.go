@@ -21,6 +21,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/extract/fonts"
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/register"
 )
 
@@ -42,6 +43,13 @@ type Options struct {
 	// PDFURL and SignatureURL, when set, are links the HTML page shows (not printed): the PDF of
 	// this extract and its detached signature.
 	PDFURL, SignatureURL string
+	// Notice, when set, is a note the HTML page shows above the document and does not print: in
+	// a personal account, who is acting for whom (LK-8).
+	Notice string
+	// Profile is the jurisdiction whose register issues the extract: its title and wording are
+	// the jurisdiction's own where the catalogue has them ("extract.title.kg": not the Russian
+	// ЕГРН); the default jurisdiction's when zero.
+	Profile jurisdiction.Profile
 }
 
 // Doc is the extract laid out for rendering.
@@ -68,9 +76,17 @@ type Doc struct {
 	SignatureURL  string
 	// Labels of the page's own words.
 	NumberLabel, IssuedLabel, IssuedByLabel, PositionLabel, PDFLabel, SignatureLabel, FilesLabel string
+	Notice                                                                                       string
 }
 
-func w(lang, key string, args ...any) string { return i18n.T(lang, "extract."+key, args...) }
+// wording returns how an extract words key in lang: in the jurisdiction's own wording where the
+// catalogue has one ("extract.title.kg"), else the common one (i18n.Local).
+func wording(p jurisdiction.Profile) func(lang, key string, args ...any) string {
+	code := string(p.OrDefault().Code)
+	return func(lang, key string, args ...any) string {
+		return i18n.T(lang, i18n.Local("extract."+key, code), args...)
+	}
+}
 
 func enum(lang, kind string, code any) string {
 	return i18n.T(lang, fmt.Sprintf("enum.%s.%v", kind, code))
@@ -87,7 +103,7 @@ func day(t time.Time) string {
 // time and the UTC offset, in lang.
 func LocalTime(t time.Time, c register.OfficeCard, lang string) string {
 	local := t.In(c.Location())
-	return w(lang, "local_time", local.Format("02.01.2006 15:04"), local.Format("-07:00"))
+	return i18n.T(lang, "extract.local_time", local.Format("02.01.2006 15:04"), local.Format("-07:00"))
 }
 
 // Layout turns an extract into rows in lang ("ru" or "en").
@@ -96,7 +112,8 @@ func Layout(e *register.Extract, lang string, o Options) Doc {
 		lang = i18n.Default
 	}
 	t := e.Taxpayer
-	d := Doc{Lang: lang, Title: w(lang, "title"), Subtitle: w(lang, "subtitle"), Number: e.Number,
+	w := wording(o.Profile)
+	d := Doc{Lang: lang, Notice: o.Notice, Title: w(lang, "title"), Subtitle: w(lang, "subtitle"), Number: e.Number,
 		Issued: LocalTime(e.IssuedAt, e.Office, lang), IssuedBy: e.IssuedBy, Position: e.Position, Footer: w(lang, "footer"), KPPTitle: w(lang, "kpps"),
 		NumberLabel: w(lang, "number"), IssuedLabel: w(lang, "issued"), IssuedByLabel: w(lang, "issued_by"), PositionLabel: w(lang, "position"),
 		PDFURL: o.PDFURL, SignatureURL: o.SignatureURL, PDFLabel: w(lang, "pdf"), SignatureLabel: w(lang, "signature"), FilesLabel: w(lang, "files")}

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/image/font/sfnt"
 
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/register"
 )
 
@@ -280,4 +281,55 @@ func embeddedGlyphs(t *testing.T, pdf []byte, runes string) map[rune]bool {
 		t.Fatal("no TrueType font embedded in the PDF")
 	}
 	return out
+}
+
+// KG (issue 14), REG-9: an extract of the Kyrgyz register is titled and worded as that
+// jurisdiction's (Profile: the State Tax Service's register), never after the Russian ЕГРН, in
+// every language, on the page as in the PDF; the Russian one keeps its title; the notice of who
+// acts for whom (LK-8) is on the page only, and not printed.
+func TestJurisdictionWording(t *testing.T) {
+	kg, ru := jurisdiction.MustLookup(jurisdiction.KG), jurisdiction.MustLookup(jurisdiction.RU)
+	for _, c := range []struct {
+		p           jurisdiction.Profile
+		lang, title string
+	}{
+		{kg, "ru", "Выписка из реестра налогоплательщиков Государственной налоговой службы при Министерстве финансов Кыргызской Республики"},
+		{kg, "ky", "Кыргыз Республикасынын Финансы министрлигине караштуу Мамлекеттик салык кызматынын салык төлөөчүлөр реестринен көчүрмө"},
+		{kg, "en", "Extract from the register of taxpayers of the State Tax Service under the Ministry of Finance of the Kyrgyz Republic"},
+		{ru, "ru", "Выписка из Единого государственного реестра налогоплательщиков"},
+		{jurisdiction.Profile{}, "en", "Extract from the Unified State Register of Taxpayers"},
+	} {
+		d := Layout(sample(), c.lang, Options{Profile: c.p})
+		if d.Title != c.title {
+			t.Errorf("%s %s: title %q, want %q", c.p.Code, c.lang, d.Title, c.title)
+		}
+		if c.p.Code == jurisdiction.KG && (strings.Contains(d.Title+d.Subtitle, "Единого государственного") || strings.Contains(d.Title+d.Subtitle, "Unified State") ||
+			strings.Contains(d.Title+d.Subtitle, "бирдиктүү")) {
+			t.Errorf("kg %s: worded after the Russian register: %q %q", c.lang, d.Title, d.Subtitle)
+		}
+		var page bytes.Buffer
+		if err := HTML(&page, sample(), c.lang, Options{Profile: c.p, Notice: "Белова Ольга действует от имени: Белова Нина"}); err != nil {
+			t.Fatal(err)
+		}
+		s := html.UnescapeString(page.String())
+		if !strings.Contains(s, "<h1>"+c.title+"</h1>") || !strings.Contains(s, `<p class="notice" id="acting" role="note">Белова Ольга действует от имени: Белова Нина</p>`) {
+			t.Errorf("%s %s: the page:\n%s", c.p.Code, c.lang, s)
+		}
+		if c.lang == "ky" || c.p.Code != jurisdiction.KG {
+			continue
+		}
+		var pdf bytes.Buffer
+		if err := PDF(&pdf, sample(), c.lang, Options{Profile: c.p, Notice: "not printed"}); err != nil {
+			t.Fatal(err)
+		}
+		if txt := strings.Join(strings.Fields(pdfText(t, pdf.Bytes())), " "); txt != "" && (!strings.Contains(txt, strings.Fields(c.title)[0]) ||
+			strings.Contains(txt, "Единого государственного") || strings.Contains(txt, "not printed")) {
+			t.Errorf("kg %s: the PDF: %s", c.lang, txt)
+		}
+	}
+	// No page without a notice has one.
+	var b bytes.Buffer
+	if err := HTML(&b, sample(), "ru", Options{}); err != nil || strings.Contains(b.String(), `id="acting"`) {
+		t.Errorf("a notice without one: %v", err)
+	}
 }

@@ -77,7 +77,7 @@ func (s *Service) Issue(ctx context.Context, actor audit.Actor, tin string, by r
 
 // Options returns what an extract issued by this service shows besides the register's data.
 func (s *Service) Options(e *register.Extract, base string) Options {
-	o := Options{VerifyURL: VerifyURL(base, e.Number)}
+	o := Options{VerifyURL: VerifyURL(base, e.Number), Profile: s.reg.Profile()}
 	if s.signer != nil {
 		o.Signer = s.signer.Holder()
 	}

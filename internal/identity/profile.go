@@ -62,6 +62,17 @@ func (s *Provider) VerificationOf(ctx context.Context, a *Account) (*Verificatio
 	return v, err
 }
 
+// VerificationStateOf is where the verification of an account already read is — its state, the
+// refusal's reason, the level lost — without the data typed and sent (a draft when none was
+// saved): what the account's page shows, read on every visit of a simplified account.
+func (s *Provider) VerificationStateOf(ctx context.Context, a *Account) (*Verification, error) {
+	v, err := s.o.Store.VerificationState(ctx, a.ID)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return &Verification{AccountID: a.ID, State: Draft}, nil
+	}
+	return v, err
+}
+
 // SaveDraft keeps what the citizen has typed so far, unchecked (they may stop half-way).
 func (s *Provider) SaveDraft(ctx context.Context, accountID string, p Profile) error {
 	v, err := s.Verification(ctx, accountID)

@@ -65,6 +65,9 @@ type Store interface {
 	// The profile a citizen fills in, and its verification (IDP-3).
 	PutVerification(ctx context.Context, v Verification, e Effects) error
 	Verification(ctx context.Context, accountID string) (*Verification, error)
+	// VerificationState returns where the verification is without its data: State, Reason,
+	// LostLevel, SubmittedAt, DecidedAt and Version (the account's page shows no more).
+	VerificationState(ctx context.Context, accountID string) (*Verification, error)
 
 	// Letters of the registered-mail confirmation (IDP-4b).
 	InsertLetter(ctx context.Context, l Letter, e Effects) error

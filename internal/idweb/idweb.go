@@ -2,9 +2,10 @@
 // with a one-time code, login by phone, e-mail or СНИЛС, recovery, the profile and its
 // verification, confirmation by an operator's code, by registered mail or by e-signature, the
 // catalogue of services, the finder of service centres, the security settings, and the texts a
-// registration accepts (the terms of use, the consent to the processing of personal data). Every step is
-// a stored flow of the web kit or a page of it, and serves a browser's HTML form and a JSON
-// client (Accept: application/json) with the same rules. It holds no rule: package identity does.
+// registration accepts (the terms of use, the consent to the processing of personal data). Every
+// step is a stored flow of the web kit or a page of it, and serves a browser's HTML form and a
+// JSON client (Accept: application/json) with the same rules. It holds no rule: package identity
+// does.
 package idweb
 
 import (

@@ -1,8 +1,6 @@
 package idweb
 
 import (
-	"time"
-
 	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/oidc"
@@ -100,11 +98,4 @@ func servicesJSON(as []oidc.Access) []map[string]any {
 		out = append(out, map[string]any{"client_id": a.ClientID, "name": a.ClientName, "scopes": a.Scopes, "granted_at": a.GrantedAt})
 	}
 	return out
-}
-
-func timeOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
 }

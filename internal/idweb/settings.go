@@ -114,7 +114,7 @@ func (h *Handler) handleHome(q *web.Request) error {
 	// lost (which leaves it simplified); a higher level has nothing of it to show.
 	v := &identity.Verification{AccountID: a.ID}
 	if a.Level == identity.Simplified {
-		if v, err = h.d.Identity.VerificationOf(q.Ctx(), a); err != nil {
+		if v, err = h.d.Identity.VerificationStateOf(q.Ctx(), a); err != nil {
 			return err
 		}
 	}
@@ -127,7 +127,15 @@ func (h *Handler) handleHome(q *web.Request) error {
 		web.WriteJSON(q.W, http.StatusOK, out)
 		return nil
 	}
-	q.Page.Data = map[string]any{"A": a, "V": v}
+	q.Page.Data = map[string]any{"A": a, "V": v, "SNILS": snilsText(a.SNILS)}
 	q.Render(http.StatusOK, "home.html")
 	return nil
+}
+
+// snilsText writes a СНИЛС as people read it: 112-233-445 95.
+func snilsText(s string) string {
+	if len(s) != 11 {
+		return s
+	}
+	return s[:3] + "-" + s[3:6] + "-" + s[6:9] + " " + s[9:]
 }

@@ -141,14 +141,19 @@ func (h *Handler) handleESign(q *web.Request) error {
 		return err
 	}
 	if signed.Account != nil {
-		a, err := h.d.Cabinet.LoginWithSignature(q.Ctx(), signed, o)
+		a, retired, err := h.d.Cabinet.LoginWithSignature(q.Ctx(), signed, o)
 		if err != nil {
 			return err
 		}
 		if err := h.d.Flows.Finish(q.Ctx(), f); err != nil {
 			return err
 		}
-		return h.signedIn(q, f, a, session.ESignature, "")
+		flash := ""
+		if retired {
+			// LK-2: the card's temporary password stopped working; a password of one's own is offered.
+			f.ReturnTo, flash = passwordStep(f.ReturnTo), "lk.flash.temporary_retired"
+		}
+		return h.signedIn(q, f, a, session.ESignature, flash)
 	}
 	p := signed.Person
 	f.State = stepRegister

@@ -1,13 +1,17 @@
 package lkweb
 
 import (
+	_ "embed"
+	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/extract"
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/web"
@@ -22,19 +26,42 @@ import (
 // build them fill them: objects, settlements, payment documents, declarations, appeals.
 var Sections = []string{"objects", "settlements", "payments", "declarations", "appeals"}
 
-// section is a section of the tax data as the home page shows it.
-type section struct{ Key, Title, Text string }
+//go:embed sections.html
+var sectionsSource string
 
-// sections returns the sections in the page's language and the jurisdiction's own wording
-// (Page.Local: a Kyrgyz taxpayer's declarations are not the Russian 3-НДФЛ), translated here
-// rather than by the template: the home page is the account's busiest, and each call of a
-// template costs more than the lookup.
-func sections(p *web.Page) []section {
-	out := make([]section, len(Sections))
-	for i, k := range Sections {
-		out[i] = section{Key: k, Title: i18n.T(p.Lang, p.Local("lk.section."+k)), Text: i18n.T(p.Lang, p.Local("lk.section."+k+".text"))}
+var sectionsTemplate = template.Must(template.New("sections").Parse(sectionsSource))
+
+// section is a section of the tax data as the home page shows it.
+type section struct{ Title, Text string }
+
+// renderSections renders the sections of the tax data once for each language of the catalogue,
+// in the jurisdiction's own wording (i18n.Local: a Kyrgyz taxpayer's declarations are not the
+// Russian 3-НДФЛ): they are the same on every home page, which is the account's busiest, so no
+// request translates or renders them again.
+func renderSections(p jurisdiction.Profile) (map[string]template.HTML, error) {
+	out := map[string]template.HTML{}
+	code := string(p.OrDefault().Code)
+	for _, lang := range i18n.Languages() {
+		list := make([]section, len(Sections))
+		for i, k := range Sections {
+			list[i] = section{Title: i18n.T(lang, i18n.Local("lk.section."+k, code)), Text: i18n.T(lang, i18n.Local("lk.section."+k+".text", code))}
+		}
+		var b strings.Builder
+		if err := sectionsTemplate.Execute(&b, map[string]any{"List": list, "Later": i18n.T(lang, "lk.section.later")}); err != nil {
+			return nil, err
+		}
+		out[lang] = template.HTML(b.String())
 	}
-	return out
+	return out, nil
+}
+
+// homeView is the home page's data, made into strings in the handler: the template prints
+// fields and calls no method (a call through the template's reflection costs more than the work
+// it does).
+type homeView struct {
+	TIN, Name, Birth, Office, Status, StatusLabel, Registered string
+	Org                                                       bool // an organization's account (KG-1): its name is labelled so
+	Sections                                                  template.HTML
 }
 
 func (h *Handler) handleHome(q *web.Request) error {
@@ -63,7 +90,18 @@ func (h *Handler) home(q *web.Request, st *State) error {
 			"status": p.Status, "demo": st.Demo, "acting_for": actingFor(st)})
 		return nil
 	}
-	q.Page.Data = map[string]any{"P": p, "OfficeName": office, "S": st, "Sections": sections(q.Page), "Later": q.Page.T("lk.section.later")}
+	v := &homeView{TIN: p.TIN, Name: p.FullName(), Office: p.Office, Status: p.Status, StatusLabel: q.Page.Enum("status", p.Status), Org: p.OrgName != "",
+		Sections: h.sections[q.Page.Lang]}
+	if office != "" {
+		v.Office += " — " + office
+	}
+	if !p.BirthDate.IsZero() {
+		v.Birth = p.BirthDate.Format("02.01.2006")
+	}
+	if !p.RegisteredOn.IsZero() {
+		v.Registered = p.RegisteredOn.Format("02.01.2006")
+	}
+	q.Page.Data = v
 	q.Render(http.StatusOK, "home.html")
 	return nil
 }
@@ -136,6 +174,7 @@ func (h *Handler) handleExtract(q *web.Request, st *State) error {
 		return nil
 	}
 	o := x.Options(e, base)
+	o.Notice = actingNotice(q.Page, st)
 	o.PDFURL = Base + "extract?number=" + url.QueryEscape(e.Number) + "&format=pdf"
 	if x.Signed() {
 		o.SignatureURL = Base + "extract?number=" + url.QueryEscape(e.Number) + "&format=p7s"
@@ -154,7 +193,23 @@ func (h *Handler) demoExtract(q *web.Request) error {
 	e := &register.Extract{Number: q.Page.T("lk.demo.extract_number"), IssuedAt: h.d.Cabinet.Now().UTC(), IssuedBy: q.Page.T("lk.extract.officer"),
 		Office: register.OfficeCard{Office: register.Office{Code: p.Office, Name: q.Page.T("lk.demo.office")}, FullName: q.Page.T("lk.demo.office")}, Taxpayer: t}
 	q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
-	return extract.HTML(q.W, e, q.Page.Lang, extract.Options{})
+	return extract.HTML(q.W, e, q.Page.Lang, extract.Options{Profile: h.d.Cabinet.Profile()})
+}
+
+// actingNotice says, on a page outside the site's layout (the extract, a document of its own),
+// who is acting for whom (LK-8): the representative, the principal and the ground; "" when the
+// viewer acts for nobody.
+func actingNotice(p *web.Page, st *State) string {
+	act := st.Acting
+	if act == nil {
+		return ""
+	}
+	r := act.Representation
+	ground := p.Enum("lk_rep_kind", r.Kind)
+	if r.Kind == cabinet.PowerOfAttorney {
+		ground += ", " + p.T("lk.acting.until", r.ValidUntil.Format("02.01.2006"))
+	}
+	return p.T("lk.acting.who", st.Account.Name, st.Account.TIN, act.Principal.FullName(), act.Principal.TIN, ground)
 }
 
 // sendFile sends a file to download.

@@ -2,6 +2,7 @@ package lkweb_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -15,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/app"
 	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/gostoracle"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/register"
@@ -36,6 +39,7 @@ type browser struct {
 	t    *testing.T
 	base string
 	c    *http.Client
+	ua   string // the User-Agent it sends, when set
 }
 
 func newBrowser(t *testing.T, base string) *browser {
@@ -69,6 +73,9 @@ func (b *browser) do(method, u string, form url.Values) answer {
 		req.Header.Set("Origin", b.base)
 	}
 	req.Header.Set("Accept-Language", "ru")
+	if b.ua != "" {
+		req.Header.Set("User-Agent", b.ua)
+	}
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
@@ -439,4 +446,132 @@ func TestIdPPasswordLater(t *testing.T) {
 	if code, f := (&client{t: t, base: a.URL}).login(tin, "Oka-river-7!", ""); code != 200 {
 		t.Fatalf("login: %d %v", code, f)
 	}
+}
+
+// publicHost is a browser's way to kabinet under its public address: requests to the public
+// host go to the test's server, as a proxy in front of it would send them.
+type publicHost struct {
+	host  string // kabinet.example
+	local string // 127.0.0.1:port
+}
+
+func (p publicHost) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host != p.host {
+		return http.DefaultTransport.RoundTrip(req)
+	}
+	r := req.Clone(req.Context())
+	r.URL.Scheme, r.URL.Host, r.Host = "http", p.local, p.host
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if resp != nil {
+		resp.Request = req // the browser reads addresses relative to the public one
+	}
+	return resp, err
+}
+
+// LK-6 with --public-url (internal/app/lkidp.go): the personal account is registered with
+// kabinet's own provider when the application starts — before any login — as the trusted client
+// kabinet-lk whose one redirect URI is {public-url}/lk/oidc/callback (a trailing slash of the
+// public URL is not doubled); the login through the provider asks for that URI at the public
+// issuer and comes back signed in; a second start on the same database (another process, a
+// restart) registers the same client again, and its secret still works.
+func TestOwnProviderWithPublicURL(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const public = "https://kabinet.example"
+		a := apptest.Start(t, db, apptest.Options{PublicURL: public + "/"})
+		ctx := context.Background()
+		want := public + "/lk/oidc/callback"
+		c, err := a.OIDC.Client(ctx, "kabinet-lk")
+		if err != nil || len(c.RedirectURIs) != 1 || c.RedirectURIs[0] != want || !c.Trusted || c.Public {
+			t.Fatalf("the personal account's client at start: %+v %v", c, err)
+		}
+		tin, snils := taxpayer(t, a, "Морозова")
+		login := citizen(t, a, identity.Confirmed, identity.ServiceCenter, tin, snils)
+		u, _ := url.Parse(a.URL)
+		b := newBrowser(t, public)
+		b.c.Transport = publicHost{host: "kabinet.example", local: u.Host}
+		start := b.do("GET", "/lk/oidc/login", nil)
+		au, err := url.Parse(start.location)
+		if err != nil || !strings.HasPrefix(start.location, public+"/oidc/authorize?") || au.Query().Get("redirect_uri") != want || au.Query().Get("client_id") != "kabinet-lk" {
+			t.Fatalf("the authorization request: %d %s %v", start.status, start.location, err)
+		}
+		p := b.walk(start)
+		action, csrf := form(t, p, "login-form")
+		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}}))
+		if !strings.HasPrefix(p.url, public+"/lk/oidc/password") || p.status != 200 {
+			t.Fatalf("signed in through the provider at the public address: %s %d\n%.2000s", p.url, p.status, p.body)
+		}
+		if s, m := b.session(); s != tin || m != "identity_provider" {
+			t.Fatalf("session %q %q", s, m)
+		}
+		// Another process on the same database: the same client, and its secret still works.
+		apptest.Start(t, db, apptest.Options{PublicURL: public})
+		if c, err := a.OIDC.Client(ctx, "kabinet-lk"); err != nil || len(c.RedirectURIs) != 1 || c.RedirectURIs[0] != want {
+			t.Fatalf("after a second start: %+v %v", c, err)
+		}
+		b = newBrowser(t, public)
+		b.c.Transport = publicHost{host: "kabinet.example", local: u.Host}
+		if p := b.idpLogin(login); !strings.HasPrefix(p.url, public+"/lk/") || p.status != 200 {
+			t.Fatalf("a login after the second start: %s %d\n%.2000s", p.url, p.status, p.body)
+		}
+	})
+}
+
+// LK-2 with LK-5 and LK-6 (decided here): a card holder whose temporary password is still valid
+// and not replaced enters another way — with a qualified e-signature, or through the identity
+// provider — and the card's password stops working: the browser is told so and sent to the
+// optional step that offers a password of one's own (saying why), the temporary password is then
+// refused, and the password set there works.
+func TestTemporaryPasswordRetiredOnOtherWays(t *testing.T) {
+	pki := gostoracle.NewPKI(t)
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{Identity: app.Identity{ESignRoots: pki.RootsDir(t), ESignCRLs: []string{pki.CRL()}}})
+	ctx := context.Background()
+	retired := func(b *browser, p answer, tin, temporary string) {
+		t.Helper()
+		if !strings.Contains(p.url, "/lk/oidc/password") || p.status != 200 || !strings.Contains(p.body, `<p class="flash" role="status">Вы вошли, и временный пароль регистрационной карты больше не действует`) ||
+			!strings.Contains(p.body, `id="password-step-text">Вы вошли по электронной подписи или через единую учётную запись`) {
+			t.Fatalf("after the login: %s %d\n%.3000s", p.url, p.status, p.body)
+		}
+		if s, _ := b.session(); s != tin {
+			t.Fatalf("session %q", s)
+		}
+		if code, _ := (&client{t: t, base: a.URL}).login(tin, temporary, ""); code != 401 {
+			t.Fatalf("the card's temporary password after the login: %d", code)
+		}
+		action, csrf := form(t, p, "idp-password-form")
+		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"Volga-2026!"}, "new_password_confirm": {"Volga-2026!"}}))
+		if !strings.HasSuffix(p.url, "/lk/") || !strings.Contains(p.body, "Собственный пароль сохранён") {
+			t.Fatalf("the own password: %s %d", p.url, p.status)
+		}
+		if code, _ := (&client{t: t, base: a.URL}).login(tin, "Volga-2026!", ""); code != 200 {
+			t.Fatalf("the own password set there: %d", code)
+		}
+	}
+
+	// Through the provider.
+	tin, snils := taxpayer(t, a, "Зайцева")
+	card, err := a.Cabinet.IssueCard(ctx, sys, cabinet.CardRequest{TIN: tin, Unchecked: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, a.URL)
+	retired(b, b.idpLogin(citizen(t, a, identity.Confirmed, identity.ServiceCenter, tin, snils)), tin, card.TemporaryPassword)
+
+	// With a qualified e-signature.
+	tin2, snils2 := taxpayer(t, a, "Лебедева")
+	now := time.Now().UTC()
+	pki.Issue(t, "owner", gostoracle.Subject{Surname: "Лебедева", GivenName: "Елена Ивановна", SNILS: snils2, INN: tin2}, now.AddDate(0, -1, 0), now.AddDate(1, 0, 0))
+	card2, err := a.Cabinet.IssueCard(ctx, sys, cabinet.CardRequest{TIN: tin2, Unchecked: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = newBrowser(t, a.URL)
+	p := b.walk(b.do("GET", "/lk/esign", nil))
+	m := regexp.MustCompile(`<pre id="challenge" class="pre">([^<]*)</pre>`).FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no challenge:\n%.2000s", p.body)
+	}
+	sig := pki.Sign(t, "owner", []byte(html.UnescapeString(m[1])))
+	action, csrf := form(t, p, "esign-form")
+	p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "signature": {base64.StdEncoding.EncodeToString(sig)}}))
+	retired(b, p, tin2, card2.TemporaryPassword)
 }

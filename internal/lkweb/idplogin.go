@@ -253,7 +253,7 @@ func (h *Handler) handleIdPCallback(q *web.Request) error {
 		h.d.Log.WarnContext(q.Ctx(), "login through the identity provider failed", "issuer", d.issuer, "err", err, "request_id", web.RequestID(q.Ctx()))
 		return problem.Wrap(problem.Unavailable, msgIdPFailed.With("invalid_response"), err)
 	}
-	a, created, err := h.d.Cabinet.SignIn(q.Ctx(), x, origin(q, h.site))
+	a, first, err := h.d.Cabinet.SignIn(q.Ctx(), x, origin(q, h.site))
 	if r, level, ok := cabinet.RefusalOf(err); ok {
 		if web.WantsJSON(q.R) {
 			return err
@@ -269,12 +269,21 @@ func (h *Handler) handleIdPCallback(q *web.Request) error {
 		return err
 	}
 	flash := ""
-	if created && !a.HasPassword() {
-		// LK-6: at the first such login the owner may set a password of the personal account.
-		f.ReturnTo = idpPasswordPath + "?back=" + url.QueryEscape(web.SafeReturn(f.ReturnTo, Base, Base))
-		flash = "lk.flash.idp_first"
+	if first && !a.HasPassword() {
+		// LK-6: at the first such login the owner may set a password of the personal account;
+		// LK-2: so may the owner whose card's temporary password this login retired.
+		f.ReturnTo, flash = passwordStep(f.ReturnTo), "lk.flash.idp_first"
+		if a.CardID != "" {
+			flash = "lk.flash.temporary_retired"
+		}
 	}
 	return h.signedIn(q, f, a, session.IdentityProvider, flash)
+}
+
+// passwordStep is the optional step that offers a password of the personal account, then goes
+// back to back.
+func passwordStep(back string) string {
+	return idpPasswordPath + "?back=" + url.QueryEscape(web.SafeReturn(back, Base, Base))
 }
 
 // cleanCode keeps an error code a provider sent as the standard spells them (letters and _).
@@ -372,8 +381,9 @@ func (h *Handler) handleIdPRefused(q *web.Request) error {
 	return nil
 }
 
-// handleIdPPasswordForm offers the owner who first entered through the provider a password of
-// the personal account (optional; LK-3's rules); an account that has one goes on.
+// handleIdPPasswordForm offers the owner who first entered through the provider, or whose card's
+// temporary password a login by e-signature or through the provider retired (LK-2), a password
+// of the personal account (optional; LK-3's rules); an account that has one goes on.
 func (h *Handler) handleIdPPasswordForm(q *web.Request, st *State) error {
 	back := web.SafeReturn(q.R.URL.Query().Get("back"), Base, Base)
 	if st.Account.HasPassword() {
@@ -392,7 +402,10 @@ func (h *Handler) handleIdPPasswordForm(q *web.Request, st *State) error {
 }
 
 func (h *Handler) idpPasswordData(q *web.Request, back string) map[string]any {
-	return map[string]any{"Back": back, "Action": idpPasswordPath + "?back=" + url.QueryEscape(back), "Rules": h.rules(q)}
+	st := q.Viewer.Record.(*State)
+	// A card's account without a password: its temporary password was retired (LK-2).
+	return map[string]any{"Back": back, "Action": idpPasswordPath + "?back=" + url.QueryEscape(back), "Rules": h.rules(q),
+		"Retired": st.Account.CardID != "" && !st.Account.HasPassword()}
 }
 
 // handleIdPPassword sets the password of the optional step.

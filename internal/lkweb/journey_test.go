@@ -86,13 +86,18 @@ func (c *client) login(login, pw, own string) (int, map[string]any) {
 
 var sys = audit.Actor{Login: "test", Role: "system"}
 
+// personInput is a person of office 7736 with a passport of number.
+func personInput(surname, given, number string, birth time.Time) register.PersonInput {
+	return register.PersonInput{Surname: surname, GivenName: given, Patronymic: "Ивановна",
+		BirthDate: birth, BirthPlace: "г. Москва", Sex: register.Female, Citizenship: "RUS", Ground: register.GroundResidence, TaxOffice: "7736",
+		Document: register.IdentityDocument{Type: "passport_ru", Series: fmt.Sprintf("45%02d", birth.AddDate(20, 0, 0).Year()%100), Number: number, IssuedOn: birth.AddDate(20, 0, 5)},
+		Address:  register.Address{Country: "RUS", Region: "77", PostalCode: "119334", City: "Москва", Street: "Ленинский проспект", House: "1"}}
+}
+
 // person registers a person in the register (office 7736) and returns the TIN.
 func person(t *testing.T, a *apptest.App, surname, given, number string, birth time.Time) string {
 	t.Helper()
-	res, err := a.Register.RegisterPerson(context.Background(), sys, register.PersonInput{Surname: surname, GivenName: given, Patronymic: "Ивановна",
-		BirthDate: birth, BirthPlace: "г. Москва", Sex: register.Female, Citizenship: "RUS", Ground: register.GroundResidence, TaxOffice: "7736",
-		Document: register.IdentityDocument{Type: "passport_ru", Series: fmt.Sprintf("45%02d", birth.AddDate(20, 0, 0).Year()%100), Number: number, IssuedOn: birth.AddDate(20, 0, 5)},
-		Address:  register.Address{Country: "RUS", Region: "77", PostalCode: "119334", City: "Москва", Street: "Ленинский проспект", House: "1"}})
+	res, err := a.Register.RegisterPerson(context.Background(), sys, personInput(surname, given, number, birth))
 	if err != nil || res.Taxpayer == nil {
 		t.Fatalf("register: %+v %v", res, err)
 	}

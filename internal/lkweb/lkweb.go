@@ -13,6 +13,7 @@ package lkweb
 import (
 	"context"
 	"embed"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -48,6 +49,8 @@ type Handler struct {
 	d    Deps
 	site *web.Site
 	rp   *relyingParty // LK-6; nil without an identity provider
+	// sections are the home page's sections of the tax data, rendered once per language.
+	sections map[string]template.HTML
 }
 
 // New returns the site.
@@ -60,6 +63,9 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{d: d}
+	if h.sections, err = renderSections(d.Cabinet.Profile()); err != nil {
+		return nil, err
+	}
 	if d.IdP != nil {
 		h.rp = newRelyingParty(*d.IdP)
 	}
@@ -110,34 +116,33 @@ func notFound() error { return problem.New(problem.NotFound, problem.MsgNotFound
 // Routes registers every page of the site on mux with full patterns.
 func (h *Handler) Routes(mux *http.ServeMux) {
 	h.site.Mount(mux)
-	pub := web.Public
-	mux.Handle("GET /lk/{$}", h.site.Page(pub, h.handleHome))
-	mux.Handle("GET /lk/login", h.site.Page(pub, h.handleLoginForm))
-	mux.Handle("POST /lk/login", h.site.Page(pub|web.OwnInput, h.handleLogin))
-	mux.Handle("GET /lk/oidc/login", h.site.Page(pub, h.handleIdPLogin))
-	mux.Handle("GET /lk/oidc/callback", h.site.Page(pub, h.handleIdPCallback))
-	mux.Handle("GET /lk/oidc/refused/{reason}", h.site.Page(pub, h.handleIdPRefused))
+	mux.Handle("GET /lk/{$}", h.site.Page(web.Public, h.handleHome))
+	mux.Handle("GET /lk/login", h.public(0, h.handleLoginForm))
+	mux.Handle("POST /lk/login", h.public(web.OwnInput, h.handleLogin))
+	mux.Handle("GET /lk/oidc/login", h.public(0, h.handleIdPLogin))
+	mux.Handle("GET /lk/oidc/callback", h.public(0, h.handleIdPCallback))
+	mux.Handle("GET /lk/oidc/refused/{reason}", h.public(0, h.handleIdPRefused))
 	mux.Handle("GET /lk/oidc/password", h.write(h.handleIdPPasswordForm))
 	mux.Handle("POST /lk/oidc/password", h.write(h.handleIdPPassword))
 	rules := h.d.Cabinet.Rules() // the jurisdiction's ways into the account
 	if rules.ESign {             // LK-5
-		mux.Handle("GET /lk/esign", h.site.Page(pub, h.handleESignForm))
-		mux.Handle("GET /lk/esign/challenge", h.site.Page(pub, h.handleChallenge))
-		mux.Handle("POST /lk/esign", h.site.Page(pub, h.handleESign))
+		mux.Handle("GET /lk/esign", h.public(0, h.handleESignForm))
+		mux.Handle("GET /lk/esign/challenge", h.public(0, h.handleChallenge))
+		mux.Handle("POST /lk/esign", h.public(0, h.handleESign))
 	}
-	mux.Handle("GET /lk/recovery", h.site.Page(pub, h.handleRecoveryForm))
-	mux.Handle("POST /lk/recovery", h.site.Page(pub, h.handleRecovery))
-	mux.Handle("GET /lk/recovery/link", h.site.Page(pub, h.handleLinkForm))
-	mux.Handle("POST /lk/recovery/link", h.site.Page(pub, h.handleLink))
+	mux.Handle("GET /lk/recovery", h.public(0, h.handleRecoveryForm))
+	mux.Handle("POST /lk/recovery", h.public(0, h.handleRecovery))
+	mux.Handle("GET /lk/recovery/link", h.public(0, h.handleLinkForm))
+	mux.Handle("POST /lk/recovery/link", h.public(0, h.handleLink))
 	switch rules.Registration {
 	case jurisdiction.ByApplication: // KG-1: register.go
-		mux.Handle("GET /lk/register", h.site.Page(pub, h.handleRegisterWays))
-		mux.Handle("GET /lk/register/password", h.site.Page(pub, h.handleRegisterForm))
-		mux.Handle("POST /lk/register/password", h.site.Page(pub, h.handleRegister))
+		mux.Handle("GET /lk/register", h.public(0, h.handleRegisterWays))
+		mux.Handle("GET /lk/register/password", h.public(0, h.handleRegisterForm))
+		mux.Handle("POST /lk/register/password", h.public(0, h.handleRegister))
 	default: // LK-7: apply.go
-		mux.Handle("GET /lk/apply", h.site.Page(pub, h.handleApplyForm))
-		mux.Handle("POST /lk/apply", h.site.Page(pub, h.handleApply))
-		mux.Handle("GET /lk/apply/{number}", h.site.Page(pub, h.handleApplication))
+		mux.Handle("GET /lk/apply", h.public(0, h.handleApplyForm))
+		mux.Handle("POST /lk/apply", h.public(0, h.handleApply))
+		mux.Handle("GET /lk/apply/{number}", h.public(0, h.handleApplication))
 	}
 	mux.Handle("GET /lk/extract", h.in(h.handleExtract))
 	mux.Handle("GET /lk/settings", h.in(h.handleSettings))
@@ -152,7 +157,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		mux.Handle("GET /lk/representatives", h.in(h.handleRepresentatives))
 		mux.Handle("POST /lk/acting", h.in(h.handleActing))
 	}
-	mux.Handle("/lk/", h.site.Page(pub, func(q *web.Request) error { return notFound() }))
+	mux.Handle("/lk/", h.site.Page(web.Public, func(q *web.Request) error { return notFound() }))
 }
 
 // actingCookie keeps the principal a representative switched to (LK-8); it is checked against
@@ -168,6 +173,20 @@ func (h *Handler) setActing(w http.ResponseWriter, tin string) {
 		c.MaxAge = -1
 	}
 	http.SetCookie(w, c)
+}
+
+// public wraps a page anyone may open (web.Public, with the flags of access): for a signed-in
+// viewer it reads their state first, so that the page says for whom they act (LK-8), as every
+// page of the site does.
+func (h *Handler) public(access web.Access, fn func(q *web.Request) error) http.Handler {
+	return h.site.Page(web.Public|access, func(q *web.Request) error {
+		if q.Viewer != nil {
+			if _, err := h.state(q); err != nil {
+				return err
+			}
+		}
+		return fn(q)
+	})
 }
 
 // in wraps a page for a signed-in viewer: it reads the viewer's state and, when they switched to

@@ -307,8 +307,10 @@ func (p *Provider) RemoveClient(ctx context.Context, id string) error {
 	return err
 }
 
-// RotateSecret gives a confidential client a new secret and returns it in clear, this once;
-// the old one stops working at once.
+// RotateSecret gives a confidential client a new secret and returns it in clear, this once.
+// The old one stops working at once in this process, and within ClientCacheTTL in the others
+// (a running server keeps a client it read for that long, clientcache.go); the new one works at
+// once everywhere.
 func (p *Provider) RotateSecret(ctx context.Context, id string) (string, error) {
 	c, err := p.Client(ctx, id)
 	if err != nil {

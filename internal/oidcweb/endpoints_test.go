@@ -103,7 +103,9 @@ func TestCORS(t *testing.T) {
 }
 
 // private_key_jwt over HTTP: a code is exchanged with an assertion signed by the client's key;
-// one signed by another key is refused with 401.
+// one signed by another key is refused with 401 invalid_client. x/oauth2 cannot sign a client
+// assertion, so the token request is made by hand; the authorization and the ID token's checks
+// are go-oidc's. (openid-client signs its own: TestOpenIDClientRefusals.)
 func TestPrivateKeyJWTEndpoint(t *testing.T) {
 	a := start(t, storetest.SQLite(t))
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -129,6 +131,9 @@ func TestPrivateKeyJWTEndpoint(t *testing.T) {
 			"code_verifier": {f.verifier}, "client_assertion_type": {oidc.AssertionType}, "client_assertion": {assertion(tc.key)}}, "", "")
 		if status != tc.want {
 			t.Fatalf("assertion: %d %v", status, body)
+		}
+		if tc.want == 401 && (body["error"] != oidc.ErrInvalidClient || !strings.Contains(body["error_description"].(string), "not signed by a key of the client")) {
+			t.Fatalf("another key: %v", body)
 		}
 		if status == 200 {
 			tok := (&oauth2.Token{AccessToken: body["access_token"].(string)}).WithExtra(body)

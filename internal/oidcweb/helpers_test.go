@@ -128,7 +128,7 @@ func (b *browser) walk(p page) (page, *url.URL) {
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		if u.Host != "" && "http://"+u.Host != b.base {
+		if u.Host != "" && u.Scheme+"://"+u.Host != b.base {
 			return p, u
 		}
 		p = b.do("GET", p.location, nil)
@@ -176,7 +176,13 @@ type rp struct {
 // newRP discovers the provider at base and registers nothing: c is the client it acts as.
 func newRP(t *testing.T, base string, clock *apptest.Clock, clientID, secret string, scopes ...string) *rp {
 	t.Helper()
-	ctx := context.Background()
+	return newRPWith(t, context.Background(), base, clock, clientID, secret, scopes...)
+}
+
+// newRPWith is newRP with ctx, which may carry the HTTP client the relying party uses
+// (gooidc.ClientContext).
+func newRPWith(t *testing.T, ctx context.Context, base string, clock *apptest.Clock, clientID, secret string, scopes ...string) *rp {
+	t.Helper()
 	p, err := gooidc.NewProvider(ctx, base)
 	if err != nil {
 		t.Fatal(err)
@@ -239,15 +245,26 @@ func (r *rp) exchange(f *flow, code string) (*oauth2.Token, error) {
 // idToken verifies the ID token of a token response and checks its nonce.
 func (r *rp) idToken(f *flow, tok *oauth2.Token) *gooidc.IDToken {
 	r.t.Helper()
+	id, err := r.checkIDToken(f, tok)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return id
+}
+
+// checkIDToken is what the relying party does with the ID token of a token response: it
+// verifies it (signature, issuer, audience, expiry) and, for a login (f not nil), compares its
+// nonce with the one this login sent — go-oidc leaves that comparison to the relying party.
+func (r *rp) checkIDToken(f *flow, tok *oauth2.Token) (*gooidc.IDToken, error) {
 	raw, _ := tok.Extra("id_token").(string)
 	id, err := r.verifier.Verify(r.ctx, raw)
 	if err != nil {
-		r.t.Fatalf("ID token: %v", err)
+		return nil, fmt.Errorf("ID token: %w", err)
 	}
 	if f != nil && id.Nonce != f.nonce {
-		r.t.Fatalf("nonce %q, want %q", id.Nonce, f.nonce)
+		return nil, fmt.Errorf("ID token: nonce %q, want %q", id.Nonce, f.nonce)
 	}
-	return id
+	return id, nil
 }
 
 // oauthError returns the error code of a failed token request.

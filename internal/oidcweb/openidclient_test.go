@@ -11,7 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/store"
@@ -27,6 +31,11 @@ type nodeRP struct {
 	t                                    *testing.T
 	script                               string
 	issuer, clientID, secret, redirectTo string
+	// privateKey, when set, is the private JWK the client authenticates with (private_key_jwt)
+	// instead of the secret.
+	privateKey map[string]any
+	// clock is the provider's: the script is told how far it is ahead of the real time.
+	clock *apptest.Clock
 }
 
 // newNodeRP finds Node (20 or later) and openid-client, and skips the test without them, except
@@ -61,6 +70,7 @@ func newNodeRP(t *testing.T, issuer, clientID, secret string) *nodeRP {
 // nodeError is what the script reports of a refusal, by openid-client or by the server.
 type nodeError struct {
 	Name, Code, Message, Error string
+	Description                string // the server's error_description
 	Status                     int
 	Challenges                 []string
 	Cause                      *struct{ Code, Message string }
@@ -96,6 +106,10 @@ type nodeFinish struct {
 	RefreshError      *nodeError     `json:"refresh_error"`
 	Reuse             *nodeError     `json:"reuse"`
 	AfterReuse        *nodeError     `json:"after_reuse"`
+	// With replay_code: the code exchanged again, then the first tokens tried.
+	Replay              *nodeError `json:"replay"`
+	AfterReplayUserInfo *nodeError `json:"after_replay_userinfo"`
+	AfterReplayRefresh  *nodeError `json:"after_replay_refresh"`
 }
 
 // call runs one step of the script with req (the client's settings added) and decodes its
@@ -103,6 +117,14 @@ type nodeFinish struct {
 func (n *nodeRP) call(req map[string]any, out any) {
 	n.t.Helper()
 	full := map[string]any{"issuer": n.issuer, "client_id": n.clientID, "client_secret": n.secret, "redirect_uri": n.redirectTo}
+	if n.privateKey != nil {
+		full["private_key_jwk"], full["client_secret"] = n.privateKey, ""
+	}
+	if n.clock != nil {
+		if skew := int(n.clock.Now().Sub(time.Now()).Seconds()); skew != 0 {
+			full["clock_skew"] = skew
+		}
+	}
 	for k, v := range req {
 		full[k] = v
 	}
@@ -225,14 +247,17 @@ func TestOpenIDClient(t *testing.T) {
 
 // The refusals, each seen by openid-client: a nonce that is not the one sent, an ID token
 // changed on the way (its signature), a redirect URI not registered (an error page at the
-// authorization, invalid_grant at the token endpoint), a wrong client secret, a wrong PKCE
-// verifier, a replayed code, prompt=none without a session and a level below acr_values (the
-// standard's errors at the redirect URI).
+// authorization, invalid_grant at the token endpoint), a wrong client secret, a missing and a
+// wrong PKCE verifier, a replayed code (and the tokens it issued revoked), a private_key_jwt
+// assertion signed by another key than the client's, prompt=none without a session, a level
+// below acr_values (the standard's errors at the redirect URI), and an expired code (by the
+// test's clock).
 func TestOpenIDClientRefusals(t *testing.T) {
 	a := start(t, storetest.SQLite(t))
 	secret := addClient(t, a, oidc.NewClient{ID: "bank", Name: "Банк"})
 	_, phone := citizen(t, a, identity.Standard, "")
 	n := newNodeRP(t, a.URL, "bank", secret)
+	n.clock = a.Clock
 	b := newBrowser(t, a.URL)
 	login := func(t *testing.T, params map[string]string) (nodeStart, *url.URL) {
 		t.Helper()
@@ -293,6 +318,67 @@ func TestOpenIDClientRefusals(t *testing.T) {
 		refused(t, n.finish(wrong, back, nil), "OAUTH_RESPONSE_BODY_ERROR", oidc.ErrInvalidGrant)
 		refused(t, n.finish(s, back, nil), "OAUTH_RESPONSE_BODY_ERROR", oidc.ErrInvalidGrant)
 	})
+	t.Run("missing PKCE verifier", func(t *testing.T) {
+		s, back := login(t, nil)
+		f := n.finish(s, back, map[string]any{"omit_code_verifier": true})
+		refused(t, f, "OAUTH_RESPONSE_BODY_ERROR", oidc.ErrInvalidGrant)
+		if !strings.Contains(f.Error.Description, "code_verifier is required") {
+			t.Fatalf("refused for another reason: %+v", f.Error)
+		}
+		// The failed exchange spent the code.
+		f = n.finish(s, back, nil)
+		refused(t, f, "OAUTH_RESPONSE_BODY_ERROR", oidc.ErrInvalidGrant)
+		if !strings.Contains(f.Error.Description, "used before") {
+			t.Fatalf("refused for another reason: %+v", f.Error)
+		}
+	})
+	t.Run("replayed code: the tokens it issued revoked", func(t *testing.T) {
+		s := n.start("openid profile offline_access", nil)
+		back, p := sendBack(t, b, s.URL, phone)
+		if back == nil {
+			t.Fatalf("not sent back: %d %.500s", p.status, p.body)
+		}
+		f := n.finish(s, back, map[string]any{"replay_code": true})
+		if f.Error != nil || f.Claims["sub"] == nil || !f.Tokens.HasRefreshToken {
+			t.Fatalf("the first exchange: %+v %+v", f.Error, f.Tokens)
+		}
+		if f.Replay == nil || f.Replay.Error != oidc.ErrInvalidGrant || f.Replay.Status != http.StatusBadRequest || !strings.Contains(f.Replay.Description, "used before") {
+			t.Fatalf("the code replayed: %+v", f.Replay)
+		}
+		if u := f.AfterReplayUserInfo; u == nil || u.Status != http.StatusUnauthorized || u.Error != oidc.ErrInvalidToken || !strings.Contains(u.Description, "revoked") {
+			t.Fatalf("the first access token after the replay: %+v", u)
+		}
+		if r := f.AfterReplayRefresh; r == nil || r.Error != oidc.ErrInvalidGrant || !strings.Contains(r.Description, "revoked") {
+			t.Fatalf("the first refresh token after the replay: %+v", r)
+		}
+	})
+	t.Run("private_key_jwt signed by another key", func(t *testing.T) {
+		// The client's key set is published by URL, fetched by kabinet's fetcher.
+		key, other := newClientKey("k1"), newClientKey("k1")
+		jwks := newJWKSServer(t, false)
+		jwks.serve(200, set(key))
+		addClient(t, a, oidc.NewClient{ID: "bank-jwt", Name: "Банк", AuthMethod: oidc.AuthJWT, JWKSURL: jwks.URL + "/jwks"})
+		signed := func(k clientKey) *nodeRP {
+			rp := *n
+			rp.clientID, rp.secret, rp.privateKey = "bank-jwt", "", privateJWK(t, k)
+			return &rp
+		}
+		s := signed(key).start("openid profile", nil)
+		back, p := sendBack(t, b, s.URL, phone)
+		if back == nil {
+			t.Fatalf("not sent back: %d %.500s", p.status, p.body)
+		}
+		wrong := signed(other).finish(s, back, nil)
+		if wrong.Error == nil || wrong.Error.Status != http.StatusUnauthorized || wrong.Error.Error != oidc.ErrInvalidClient ||
+			!strings.Contains(wrong.Error.Description, "not signed by a key of the client") {
+			t.Fatalf("an assertion signed by another key: %+v", wrong.Error)
+		}
+		// The client's own key: the code (not spent by a failed client authentication), tokens,
+		// userinfo.
+		if f := signed(key).finish(s, back, nil); f.Error != nil || f.Claims["sub"] == nil || f.UserInfoError != nil {
+			t.Fatalf("the client's own key: %+v %+v", f.Error, f.UserInfoError)
+		}
+	})
 	t.Run("prompt=none without a session", func(t *testing.T) {
 		s := n.start("openid", map[string]string{"prompt": "none"})
 		fresh := newBrowser(t, a.URL)
@@ -309,4 +395,28 @@ func TestOpenIDClientRefusals(t *testing.T) {
 		_, back = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"back"}}))
 		refused(t, n.finish(s, back, nil), "OAUTH_AUTHORIZATION_RESPONSE_ERROR", oidc.ErrUnmetAuthentication)
 	})
+	// Last: it moves the provider's clock (the script is told, by clock_skew).
+	t.Run("expired code", func(t *testing.T) {
+		s, back := login(t, nil)
+		a.Clock.Advance(oidc.CodeTTL + time.Second)
+		f := n.finish(s, back, nil)
+		refused(t, f, "OAUTH_RESPONSE_BODY_ERROR", oidc.ErrInvalidGrant)
+		if !strings.Contains(f.Error.Description, "expired") {
+			t.Fatalf("refused for another reason: %+v", f.Error)
+		}
+	})
+}
+
+// privateJWK is k as a private JWK (with its kid), for the script.
+func privateJWK(t *testing.T, k clientKey) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(jose.JSONWebKey{Key: k.priv, KeyID: k.kid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -37,7 +37,7 @@ func credentials(r *http.Request, form url.Values) (oidc.Credentials, error) {
 }
 
 // authenticate reads the form and authenticates its client; audiences of an assertion are the
-// issuer, the token endpoint and the endpoint called.
+// issuer, the token endpoint and the endpoint called (named only when an assertion is sent).
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, path string) (*oidc.Client, url.Values, error) {
 	form, err := readForm(w, r)
 	if err != nil {
@@ -47,7 +47,10 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, path stri
 	if err != nil {
 		return nil, nil, err
 	}
-	auds := []string{h.issuer(r), h.endpoint(r, TokenPath), h.endpoint(r, path)}
+	var auds []string
+	if cr.Assertion != "" {
+		auds = []string{h.issuer(r), h.endpoint(r, TokenPath), h.endpoint(r, path)}
+	}
 	c, err := h.d.OIDC.AuthenticateClient(r.Context(), auds, cr)
 	return c, form, err
 }

@@ -183,21 +183,37 @@ func BenchmarkTaxpayerLookupUnderLoad(b *testing.B) {
 func BenchmarkSessionPageUnderLoad(b *testing.B) { benchWithSession(b, "page", "/office/search") }
 
 // BenchmarkAccountPageUnderLoad compares the identity provider's account page (GET /id/ with a
-// citizen's session: the session's and the account's look-ups, the profile's verification, the
-// page's template) with /healthz (compareLoad).
+// citizen's session: the session's and the account's look-ups, the page's template) with
+// /healthz (compareLoad), for a standard account and for a simplified one, whose page also reads
+// its profile's verification (here one in progress, as after a submission).
 func BenchmarkAccountPageUnderLoad(b *testing.B) {
-	ctx := context.Background()
-	a := apptest.Start(b, benchDB(b), apptest.Options{Hash: &password.Default})
-	acc, err := a.Identity.AddAccount(ctx, identity.NewAccount{Surname: "Соколова", GivenName: "Анна", Phone: "+79161234567",
-		Level: identity.Standard, SNILS: "112-233-445 95", Password: "bench-password-1"})
-	if err != nil {
-		b.Fatal(err)
+	for _, level := range []identity.Level{identity.Standard, identity.Simplified} {
+		b.Run(string(level), func(b *testing.B) {
+			ctx := context.Background()
+			a := apptest.Start(b, benchDB(b), apptest.Options{Hash: &password.Default})
+			n := identity.NewAccount{Surname: "Соколова", GivenName: "Анна", Phone: "+79161234567", Level: level, Password: "bench-password-1"}
+			if level == identity.Standard {
+				n.SNILS = "112-233-445 95"
+			}
+			acc, err := a.Identity.AddAccount(ctx, n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if level == identity.Simplified {
+				p := identity.Profile{Sex: "female", BirthDate: time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Москва", Citizenship: "RUS",
+					SNILS: "112-233-445 95", Passport: identity.Document{Type: "passport_ru", Series: "4510", Number: "123456",
+						IssuedOn: time.Date(2005, 5, 20, 0, 0, 0, 0, time.UTC)}}
+				if err := a.Identity.SubmitProfile(ctx, acc.ID, p, identity.Origin{Lang: "ru"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			token, _, err := a.Sessions.Start(ctx, session.Start{Site: "id", Subject: acc.ID, Method: session.Password, Assurance: string(level)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			compareLoad(b, a.URL, "account", []string{a.URL + "/id/"}, http.Header{"Cookie": {"__Host-kabinet_id=" + token}})
+		})
 	}
-	token, _, err := a.Sessions.Start(ctx, session.Start{Site: "id", Subject: acc.ID, Method: session.Password, Assurance: "standard"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	compareLoad(b, a.URL, "account", []string{a.URL + "/id/"}, http.Header{"Cookie": {"__Host-kabinet_id=" + token}})
 }
 
 // BenchmarkSessionCheckUnderLoad compares the session check of the kit (GET /office/session with

@@ -281,9 +281,9 @@ func grantCPU(b *testing.B, o *oidcBench, name string, reqs []loadReq) {
 }
 
 // BenchmarkTokenExchangeCPU measures authorization-code exchanges at the token endpoint
-// (client_secret_basic, the PKCE check, the code redeemed and the grant stored in one
-// transaction, an ID token and a JWT access token signed with ES256) per CPU-second of the
-// server (grantCPU; aim ≥ 2,000).
+// (client_secret_basic, the code claimed and read by one UPDATE … RETURNING, the PKCE check and
+// the grant stored in the same transaction, an ID token and a JWT access token signed with
+// ES256) per CPU-second of the server (grantCPU; aim ≥ 2,000).
 func BenchmarkTokenExchangeCPU(b *testing.B) {
 	o := newOIDCBench(b)
 	o.token(b, exchangeForm(o.codes(b, 1, "openid profile")[0])) // warm up: the key made, statements prepared
@@ -297,9 +297,10 @@ func BenchmarkTokenExchangeCPU(b *testing.B) {
 	}
 }
 
-// BenchmarkRefreshCPU measures refresh grants (the refresh token rotated in one transaction, the
-// grant and the account read, a new ID token and access token signed) per CPU-second of the
-// server (grantCPU; aim ≥ 2,000).
+// BenchmarkRefreshCPU measures refresh grants (the refresh token claimed by one UPDATE …
+// RETURNING, its grant read and its successor stored in the same transaction, the account read
+// for its level, a new ID token and access token signed) per CPU-second of the server
+// (grantCPU; aim ≥ 2,000).
 func BenchmarkRefreshCPU(b *testing.B) {
 	o := newOIDCBench(b)
 	for b.Loop() {

@@ -45,8 +45,15 @@ func (s *Identity) writeEffects(ctx context.Context, q querier, e identity.Effec
 	return writeAudit(ctx, q, s.db.Dialect, e.Audit)
 }
 
-// Record writes effects alone.
+// Record writes effects alone. One event and nothing else (a login's) is one statement, which
+// needs no transaction of its own: every login writes one.
 func (s *Identity) Record(ctx context.Context, e identity.Effects) error {
+	if len(e.Events) == 1 && len(e.Messages) == 0 && len(e.Jobs) == 0 && len(e.Audit) == 0 {
+		ev := e.Events[0]
+		_, err := s.q.ExecContext(ctx, `INSERT INTO idp_events (account_id, at, kind, address, device, details) VALUES ($1, $2, $3, $4, $5, $6)`,
+			ev.AccountID, ev.At.UTC(), ev.Kind, ev.Address, ev.Device, ev.Details)
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *sql.Tx) error { return s.writeEffects(ctx, tx, e) })
 }
 
@@ -140,7 +147,9 @@ func scanAccount(sc interface{ Scan(...any) error }) (*identity.Account, error) 
 		&profile, &a.PasswordHash, &a.Question, &a.AnswerHash, &consents, &a.CreatedAt, &a.PasswordSetAt, &a.Version, &a.Lang, &org); err != nil {
 		return nil, notFound(err)
 	}
-	if err := json.Unmarshal([]byte(org), &a.Organization); err != nil {
+	// The columns of JSON are decoded with JSON v2 (decodeData): every page of a signed-in
+	// citizen reads the account.
+	if err := decodeData(org, &a.Organization); err != nil {
 		return nil, err
 	}
 	a.Kind, a.Level, a.Method = identity.Kind(kind), identity.Level(level), identity.Method(method)
@@ -149,10 +158,10 @@ func scanAccount(sc interface{ Scan(...any) error }) (*identity.Account, error) 
 		a.ConfirmedAt = confirmed.Time.UTC()
 	}
 	a.CreatedAt, a.PasswordSetAt = a.CreatedAt.UTC(), a.PasswordSetAt.UTC()
-	if err := json.Unmarshal([]byte(profile), &a.Profile); err != nil {
+	if err := decodeData(profile, &a.Profile); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(consents), &a.Consents); err != nil {
+	if err := decodeData(consents, &a.Consents); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -313,9 +322,28 @@ func (s *Identity) Verification(ctx context.Context, accountID string) (*identit
 		s string
 		v any
 	}{{draft, &v.Draft}, {submitted, &v.Submitted}, {checks, &v.Checks}} {
-		if err := json.Unmarshal([]byte(p.s), p.v); err != nil {
+		if err := decodeData(p.s, p.v); err != nil {
 			return nil, err
 		}
+	}
+	return &v, nil
+}
+
+// VerificationState returns an account's verification without its profiles and checks.
+func (s *Identity) VerificationState(ctx context.Context, accountID string) (*identity.Verification, error) {
+	v := identity.Verification{AccountID: accountID}
+	var state, lost string
+	var subAt, decAt sql.NullTime
+	if err := s.q.QueryRowContext(ctx, `SELECT state, seq, submitted_at, reason, decided_at, lost_level, version FROM idp_verifications
+		WHERE account_id = $1`, accountID).Scan(&state, &v.Seq, &subAt, &v.Reason, &decAt, &lost, &v.Version); err != nil {
+		return nil, notFound(err)
+	}
+	v.State, v.LostLevel = identity.VerificationState(state), identity.Level(lost)
+	if subAt.Valid {
+		v.SubmittedAt = subAt.Time.UTC()
+	}
+	if decAt.Valid {
+		v.DecidedAt = decAt.Time.UTC()
 	}
 	return &v, nil
 }
