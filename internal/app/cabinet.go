@@ -92,11 +92,20 @@ func (c cabinetRegister) Office(ctx context.Context, code string) (cabinet.Offic
 	if err != nil {
 		return cabinet.Office{}, false, err
 	}
-	name := card.Name
-	if name == "" {
-		name = card.FullName
+	name := func(c register.OfficeCard) string {
+		if c.Name == "" {
+			return c.FullName
+		}
+		return c.Name
 	}
-	return cabinet.Office{Code: card.Code, Name: name}, true, nil
+	o := cabinet.Office{Code: card.Code, Name: name(card)}
+	for lang := range card.Texts {
+		if o.Names == nil {
+			o.Names = map[string]string{}
+		}
+		o.Names[lang] = name(card.In(lang))
+	}
+	return o, true, nil
 }
 
 // personOf is a register's record of a person as the personal account reads it; nil for an

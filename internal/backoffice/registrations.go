@@ -61,7 +61,7 @@ func (h *Handler) handleRegistrations(q *web.Request) error {
 	}
 	q.Page.Title = q.Page.T("office.reg.title")
 	q.Page.Form = query
-	q.Page.Data = map[string]any{"Regs": list, "State": string(state), "Office": office, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), office)}
+	q.Page.Data = map[string]any{"Regs": list, "State": string(state), "Office": office, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), office, q.Page.Lang)}
 	q.Render(http.StatusOK, "registrations.html")
 	return nil
 }
@@ -79,7 +79,7 @@ func (h *Handler) handleRegistration(q *web.Request) error {
 		return problem.New(problem.Forbidden, problem.Msg("lk.reg.other_office").With(r.Office))
 	}
 	// What the register says now, beside what the application says.
-	in := cabinet.RegistrationInput{Type: string(r.Type), TIN: r.TIN, OrgTIN: r.OrgTIN}
+	in := cabinet.RegistrationInput{Type: string(r.Type), TIN: r.TIN, OrgTIN: r.OrgTIN, Lang: q.Page.Lang}
 	now, serr := h.d.Cabinet.Search(q.Ctx(), in, r.Type == cabinet.LegalEntity)
 	problemNow := ""
 	if p, ok := problem.As(serr); ok {
@@ -89,7 +89,7 @@ func (h *Handler) handleRegistration(q *web.Request) error {
 		}
 	}
 	q.Page.Title = q.Page.T("office.reg.one", r.Number())
-	q.Page.Data = map[string]any{"R": r, "Now": now, "NowProblem": problemNow, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), r.Office)}
+	q.Page.Data = map[string]any{"R": r, "Now": now, "NowProblem": problemNow, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), r.Office, q.Page.Lang)}
 	q.Render(http.StatusOK, "registration.html")
 	return nil
 }
@@ -131,7 +131,7 @@ type handover struct {
 }
 
 func (h *Handler) handover(q *web.Request, r *cabinet.Registration) handover {
-	return handover{R: r, OfficeName: h.d.Cabinet.OfficeName(q.Ctx(), r.Office), Decided: r.DecidedAt.In(q.Page.Zone()).Format("02.01.2006"),
+	return handover{R: r, OfficeName: h.d.Cabinet.OfficeName(q.Ctx(), r.Office, r.Lang), Decided: r.DecidedAt.In(q.Page.Zone()).Format("02.01.2006"),
 		LoginURL: h.lkLoginURL(q), IssuedBy: h.issuer(q, r.DecidedBy), Lang: r.Lang}
 }
 

@@ -128,7 +128,20 @@ func (p *Person) FullName() string {
 func (p *Person) Applied() bool { return p.Status != StatusNotApplied }
 
 // Office is a tax office as a card names it.
-type Office struct{ Code, Name string }
+type Office struct {
+	Code, Name string
+	// Names are its names in other languages than the directory's own, by language (a УГНС in
+	// Kyrgyz); a page or a message in such a language names the office so.
+	Names map[string]string
+}
+
+// In returns the office's name in lang, else the directory's own.
+func (o Office) In(lang string) string {
+	if n := o.Names[lang]; n != "" {
+		return n
+	}
+	return o.Name
+}
 
 // Organization is an organization as the register knows it, where organizations have accounts of
 // their own registered by their head or accountant (KG-1).
@@ -394,13 +407,14 @@ func (s *Service) appliedPerson(ctx context.Context, tin string) (*Person, error
 	return p, nil
 }
 
-// OfficeName returns the name of a tax office, or "" when the directory lacks it.
-func (s *Service) OfficeName(ctx context.Context, code string) string {
+// OfficeName returns the name of a tax office in lang (the directory's own name when it has none
+// in lang), or "" when the directory lacks the office.
+func (s *Service) OfficeName(ctx context.Context, code, lang string) string {
 	o, ok, err := s.o.Register.Office(ctx, code)
 	if err != nil || !ok {
 		return ""
 	}
-	return o.Name
+	return o.In(lang)
 }
 
 // update writes a changed account; a concurrent change is a Conflict.

@@ -302,13 +302,13 @@ func tokenHash(tok string) []byte {
 }
 
 // MobileSubject returns what the application shows of an account: the taxpayer (a person, or an
-// organization of its head or accountant, KG-1) and its tax office's name.
-func (s *Service) MobileSubject(ctx context.Context, a *Account) (*Person, string, error) {
+// organization of its head or accountant, KG-1) and its tax office's name in lang.
+func (s *Service) MobileSubject(ctx context.Context, a *Account, lang string) (*Person, string, error) {
 	p, err := s.Subject(ctx, a.TIN)
 	if err != nil {
 		return nil, "", err
 	}
-	return p, s.OfficeName(ctx, p.Office), nil
+	return p, s.OfficeName(ctx, p.Office, lang), nil
 }
 
 // Holder returns whose a TIN is by the jurisdiction's rules (a person's, an organization's).

@@ -83,6 +83,7 @@ type RegistrationInput struct {
 	TIN, OrgTIN     string
 	Password, Again string
 	Phone, Email    string
+	Lang            string // the page's language, in which Found names the УГНС
 }
 
 // Found is what the form's searches («Поиск») found in the register.
@@ -185,7 +186,7 @@ func (s *Service) search(ctx context.Context, fe *problem.Fields, in Registratio
 		}
 	}
 	if f.Office != "" {
-		f.OfficeName = s.OfficeName(ctx, f.Office)
+		f.OfficeName = s.OfficeName(ctx, f.Office, in.Lang)
 	}
 	return f, tin, orgTIN
 }
@@ -199,6 +200,9 @@ func (s *Service) search(ctx context.Context, fe *problem.Fields, in Registratio
 func (s *Service) SubmitRegistration(ctx context.Context, in RegistrationInput, lang string) (_ *Registration, f Found, _ error) {
 	if err := s.byApplication(); err != nil {
 		return nil, f, err
+	}
+	if in.Lang == "" {
+		in.Lang = lang
 	}
 	var fe problem.Fields
 	typ := PersonType(strings.TrimSpace(in.Type))
@@ -360,7 +364,7 @@ func (s *Service) ApproveRegistration(ctx context.Context, actor audit.Actor, of
 	}
 	e := Effects{Audit: []audit.Entry{{At: now, Actor: actor, Action: "lk.registration.approve", Subject: login, Details: details}},
 		Events: []Event{s.event(login, "registration_approved", Origin{Address: actor.RemoteAddr}, actor.Login, r.Number())}}
-	if e.Messages, err = s.contactNotices(r, login, "notify.kg.registration_approved", r.Number(), login, s.OfficeName(ctx, r.Office)); err != nil {
+	if e.Messages, err = s.contactNotices(r, login, "notify.kg.registration_approved", r.Number(), login, s.OfficeName(ctx, r.Office, r.Lang)); err != nil {
 		return nil, err
 	}
 	err = s.o.Store.DecideRegistration(ctx, *r, &a, e)

@@ -150,16 +150,17 @@ func Layout(e *register.Extract, lang string, o Options) Doc {
 		}
 		add("country", w(lang, "country_oksm", country, k.OKSM))
 	}
-	office := e.Office.FullName
+	card := e.Office.In(lang) // a УГНС in Kyrgyz in a Kyrgyz extract
+	office := card.FullName
 	if office == "" {
-		office = e.Office.Name
+		office = card.Name
 	}
 	if office == "" {
 		add("office", t.TaxOffice)
 	} else {
 		add("office", w(lang, "office_code", office, e.Office.Code))
 	}
-	add("office_address", e.Office.Address)
+	add("office_address", card.Address)
 	add("registered", day(t.RegisteredOn))
 	for _, k := range t.KPPs {
 		v := fmt.Sprintf("%s, %s %s", enum(lang, "kpp_ground", k.Ground), w(lang, "office"), k.TaxOffice)

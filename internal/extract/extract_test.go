@@ -209,19 +209,24 @@ func TestPDFKyrgyzLetters(t *testing.T) {
 	e := sample()
 	e.Office = register.OfficeCard{Office: register.Office{Code: "002", Name: "УГНС по Ленинскому району г. Бишкек", Region: "11"},
 		FullName: "Управление Государственной налоговой службы по Ленинскому району г. Бишкек", Address: "Кыргызская Республика, г. Бишкек",
-		TimeZone: "Asia/Bishkek"}
+		TimeZone: "Asia/Bishkek", Texts: map[string]register.OfficeText{"ky": {Name: "Бишкек шаарынын Ленин району боюнча УГНС",
+			FullName: "Мамлекеттик салык кызматынын Бишкек шаарынын Ленин району боюнча башкармалыгы", Address: "Кыргыз Республикасы, Бишкек шаары"}}}
 	e.IssuedBy = "Асанова Айгүл Маратовна"
 	e.Taxpayer.TIN, e.Taxpayer.TaxOffice = "21505199012345", "002"
 	e.Taxpayer.Person = &register.Person{Surname: "Үсөнбаев", GivenName: "Жеңиш", Patronymic: "Өмүрбекович",
 		BirthDate: time.Date(1990, 5, 15, 0, 0, 0, 0, time.UTC), BirthPlace: "с. Көчкөр, ЖАҢЫ-ЖОЛ"}
-	for _, lang := range []string{"ru", "en"} {
+	for _, lang := range []string{"ru", "en", "ky"} {
 		var b bytes.Buffer
 		if err := PDF(&b, e, lang, Options{VerifyURL: sampleURL}); err != nil {
 			t.Fatal(err)
 		}
 		text := strings.Join(strings.Fields(pdfText(t, b.Bytes())), " ")
+		office := "Управление Государственной налоговой службы по Ленинскому району г. Бишкек" // the УГНС in Kyrgyz in a Kyrgyz extract
+		if lang == "ky" {
+			office = "Мамлекеттик салык кызматынын Бишкек шаарынын Ленин району боюнча башкармалыгы"
+		}
 		for _, want := range []string{"Үсөнбаев Жеңиш Өмүрбекович", "с. Көчкөр, ЖАҢЫ-ЖОЛ", "21505199012345", "Асанова Айгүл Маратовна",
-			"Управление Государственной налоговой службы по Ленинскому району г. Бишкек", "22.11.2026 16:00"} {
+			office, "22.11.2026 16:00"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s: the PDF text lacks %q:\n%s", lang, want, text)
 			}

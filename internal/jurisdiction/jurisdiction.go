@@ -12,7 +12,9 @@
 //
 // Each jurisdiction's reference data are embedded files of its directory (ru/, kg/):
 //
-//	offices.csv         the tax offices: code, region, name, full name, address, time zone (REG-9)
+//	offices.csv         the tax offices: code, region, name, full name, address, time zone (REG-9),
+//	                    and their names and address in another language (name.ky, full_name.ky,
+//	                    address.ky: the УГНС in Kyrgyz)
 //	regions.csv         the regions of addresses and offices: code, name
 //	document_types.csv  the identity documents, by who may hold them (REG-3)
 package jurisdiction
@@ -63,6 +65,12 @@ type Profile struct {
 	TimeZone string
 	// Cabinet is how taxpayers get into their personal account.
 	Cabinet CabinetRules
+	// IdentityProvider: the jurisdiction has the ЕСИА-like identity provider (/id/, IDP-1..7) —
+	// citizens' accounts by СНИЛС and Russian passport, confirmed at service centres (BO-4),
+	// with its OpenID Connect provider. Russia's; the Kyrgyz cabinet has none (its taxpayers
+	// register for the cabinet itself, KG-1), so there /id/ and /oidc/ are not served and
+	// `kabinet idp` refuses.
+	IdentityProvider bool
 	// Words are how messages name the jurisdiction's things.
 	Words Words
 }
@@ -211,7 +219,8 @@ var profiles = map[Code]Profile{
 		TimeZone:  "Europe/Moscow",
 		Cabinet: CabinetRules{Registration: ByCard, Password: PasswordRules{MinLength: 7, Latin: true}, ESign: true, Provider: true,
 			Demo: true, Representatives: true},
-		Words: Words{TIN: "jurisdiction.ru.tin", Regions: "jurisdiction.ru.regions", Citizen: "jurisdiction.ru.citizen"},
+		IdentityProvider: true,
+		Words:            Words{TIN: "jurisdiction.ru.tin", Regions: "jurisdiction.ru.regions", Citizen: "jurisdiction.ru.citizen"},
 	},
 	KG: {
 		Code:     KG,

@@ -62,7 +62,7 @@ func (h *Handler) handleApplication(q *web.Request) error {
 	q.Page.Title = q.Page.T("lk.application.title", a.Number())
 	office := ""
 	if a.Data.Office != "" {
-		office = h.d.Cabinet.OfficeName(q.Ctx(), a.Data.Office)
+		office = h.d.Cabinet.OfficeName(q.Ctx(), a.Data.Office, q.Page.Lang)
 	}
 	q.Page.Data = map[string]any{"A": a, "OfficeName": office}
 	q.Render(http.StatusOK, "application.html")

@@ -128,7 +128,7 @@ func (h *Handler) subject(q *web.Request, st *State) (*cabinet.Person, string, e
 			return nil, "", err
 		}
 	}
-	return p, h.d.Cabinet.OfficeName(q.Ctx(), p.Office), nil
+	return p, h.d.Cabinet.OfficeName(q.Ctx(), p.Office, q.Page.Lang), nil
 }
 
 // handleExtract issues the extract confirming the TIN whose account is shown (REG-9) and shows

@@ -153,7 +153,7 @@ func (h *Handler) registerType(q *web.Request, fs *flowSite, f *flow.Flow, in ma
 // registerForm takes a search, a change of the person type or the registration (step "form").
 func (h *Handler) registerForm(q *web.Request, fs *flowSite, f *flow.Flow, in map[string]string) error {
 	reg := cabinet.RegistrationInput{Type: f.Data["person_type"], TIN: in["tin"], OrgTIN: in["org_tin"], Password: in["password"],
-		Again: in["password_repeat"], Phone: in["phone"], Email: in["email"]}
+		Again: in["password_repeat"], Phone: in["phone"], Email: in["email"], Lang: q.Page.Lang}
 	legal := reg.Type == string(cabinet.LegalEntity)
 	keep := func(found cabinet.Found) {
 		for k, v := range map[string]string{"tin": in["tin"], "phone": in["phone"], "email": in["email"], "name": found.Name,
@@ -195,7 +195,7 @@ func (h *Handler) registerForm(q *web.Request, fs *flowSite, f *flow.Flow, in ma
 			return h.showRegistration(q, fs, f, err)
 		}
 		f.State = stepSaved
-		f.Data = map[string]string{"number": r.Number(), "office": r.Office, "office_name": h.d.Cabinet.OfficeName(q.Ctx(), r.Office),
+		f.Data = map[string]string{"number": r.Number(), "office": r.Office, "office_name": h.d.Cabinet.OfficeName(q.Ctx(), r.Office, q.Page.Lang),
 			"login": r.Login(), "person_type": string(r.Type)}
 		if err := h.d.Flows.Save(q.Ctx(), f); err != nil {
 			return err

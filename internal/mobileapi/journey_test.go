@@ -250,6 +250,9 @@ func TestKyrgyzJourney(t *testing.T) {
 		code, f = k.do("POST", action, regTmpl, map[string]string{"action": "register", "tin": p.TIN, "password": "kyzyl-tash-1", "password_repeat": "kyzyl-tash-1",
 			"phone": "+996 555 100 200"}, nil)
 		res, _ := f["result"].(map[string]any)
+		if name, _ := res["office_name"].(string); !strings.HasSuffix(name, "боюнча УГНС") { // the УГНС named in Kyrgyz in Kyrgyz
+			t.Errorf("the application in ky names the УГНС %q", name)
+		}
 		if code != 200 || f["state"] != "saved" || res["office"] != p.TaxOffice || res["login"] != p.TIN || !strings.Contains(res["next"].(string), "паспорт") {
 			t.Fatalf("saved: %d %v", code, f)
 		}
@@ -299,9 +302,14 @@ func TestKyrgyzJourney(t *testing.T) {
 		}
 		access, refresh := f["access_token"].(string), f["refresh_token"].(string)
 		bearer := map[string]string{"Authorization": "Bearer " + access}
+		k.lang = "ky" // the profile in Kyrgyz names the УГНС in Kyrgyz
 		code, f = k.do("GET", "/api/mobile/v1/profile", "/api/mobile/v1/profile", nil, bearer)
+		k.lang = "ru"
 		if code != 200 || f["login"] != p.TIN || f["kind"] != "person" || f["office"] != p.TaxOffice {
 			t.Fatalf("profile: %d %v", code, f)
+		}
+		if name, _ := f["office_name"].(string); !strings.HasSuffix(name, "боюнча УГНС") {
+			t.Errorf("profile in ky names the УГНС %q", name)
 		}
 		// Rotation and reuse.
 		code, f = k.do("POST", "/api/mobile/v1/token", "/api/mobile/v1/token", map[string]string{"refresh_token": refresh}, nil)

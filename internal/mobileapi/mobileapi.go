@@ -164,7 +164,7 @@ func (h *Handler) handleProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, office, err := h.cab.MobileSubject(r.Context(), a)
+	p, office, err := h.cab.MobileSubject(r.Context(), a, web.Lang(r))
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,24 @@ func TestParseOffices(t *testing.T) {
 	if err != nil || len(cards) != 1 || cards[0].Code != "6699" || cards[0].TimeZone != "Asia/Yekaterinburg" || cards[0].Address != "620000, г. Екатеринбург" {
 		t.Fatalf("columns in another order: %+v %v", cards, err)
 	}
+	// Columns name.LANG, full_name.LANG and address.LANG name the office in another language;
+	// In gives the card in that language and leaves what it lacks as the directory's own.
+	cards, err = register.ParseOffices(strings.NewReader("code,region,name,full_name,address,name.ky,address.ky\n006,21,УГНС по г. Ош,Управление по г. Ош,г. Ош,Ош шаары боюнча УГНС,Ош шаары\n"))
+	if err != nil || len(cards) != 1 {
+		t.Fatalf("languages: %+v %v", cards, err)
+	}
+	if ky := cards[0].In("ky"); ky.Name != "Ош шаары боюнча УГНС" || ky.Address != "Ош шаары" || ky.FullName != "Управление по г. Ош" || ky.Code != "006" {
+		t.Errorf("in ky: %+v", ky)
+	}
+	if ru := cards[0].In("ru"); ru.Name != "УГНС по г. Ош" || ru.Address != "г. Ош" {
+		t.Errorf("in ru: %+v", ru)
+	}
+	// Every УГНС of the Kyrgyz directory is named in Kyrgyz too.
+	for code, c := range register.OfficeCards(jurisdiction.MustLookup(jurisdiction.KG)) {
+		if ky := c.In("ky"); ky.Name == c.Name || ky.FullName == c.FullName || ky.Address == c.Address {
+			t.Errorf("УГНС %s has no Kyrgyz name or address: %+v", code, ky)
+		}
+	}
 	for _, bad := range []string{"code,name\n7799,X\n", "code,region,name,time_zone\n7799,77,X,Mars/Olympus\n", "code,region,name\n,77,X\n", ""} {
 		if _, err := register.ParseOffices(strings.NewReader(bad)); err == nil {
 			t.Errorf("accepted %q", bad)

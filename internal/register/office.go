@@ -31,6 +31,35 @@ type OfficeCard struct {
 	FullName string
 	Address  string
 	TimeZone string // an IANA name, "Europe/Moscow"
+	// Texts are the office's names and address in other languages than the directory's own, by
+	// language (the columns name.ky, full_name.ky, address.ky: a УГНС in Kyrgyz); In picks them.
+	Texts map[string]OfficeText
+}
+
+// OfficeText is how a tax office is named in one language: a page or a document in that language
+// shows these (an empty one: the directory's own).
+type OfficeText struct {
+	Name, FullName, Address string
+}
+
+// In returns the card as a page or a document in lang names the office: its name, full name and
+// address in lang where the directory has them (the Kyrgyz УГНС on Kyrgyz pages and in the
+// Kyrgyz extract), else as the directory writes them.
+func (c OfficeCard) In(lang string) OfficeCard {
+	t, ok := c.Texts[lang]
+	if !ok {
+		return c
+	}
+	if t.Name != "" {
+		c.Name = t.Name
+	}
+	if t.FullName != "" {
+		c.FullName = t.FullName
+	}
+	if t.Address != "" {
+		c.Address = t.Address
+	}
+	return c
 }
 
 // DefaultTimeZone is the time zone of an office a directory file gives none for: Moscow time, in
@@ -193,6 +222,8 @@ func (s *Service) OfficeCard(ctx context.Context, code string) (OfficeCard, erro
 // region and name are required; full_name, address and time_zone (REG-9) may follow, so a file
 // of the first three columns only, as the directory was before, still reads: its offices are
 // named in full by their name and keep Moscow time. A time zone must be a known IANA name.
+// Columns name.LANG, full_name.LANG and address.LANG (name.ky …) name the office in another
+// language (OfficeCard.Texts).
 func ParseOffices(r io.Reader) ([]OfficeCard, error) {
 	cr := csv.NewReader(r)
 	head, err := cr.Read()
@@ -231,6 +262,29 @@ func ParseOffices(r io.Reader) ([]OfficeCard, error) {
 		}
 		if c.FullName == "" {
 			c.FullName = c.Name
+		}
+		for h := range col {
+			field, lang, ok := strings.Cut(h, ".")
+			if !ok || lang == "" || field != "name" && field != "full_name" && field != "address" {
+				continue
+			}
+			v := get(h)
+			if v == "" {
+				continue
+			}
+			if c.Texts == nil {
+				c.Texts = map[string]OfficeText{}
+			}
+			t := c.Texts[lang]
+			switch field {
+			case "name":
+				t.Name = v
+			case "full_name":
+				t.FullName = v
+			default:
+				t.Address = v
+			}
+			c.Texts[lang] = t
 		}
 		if c.TimeZone == "" {
 			c.TimeZone = DefaultTimeZone
