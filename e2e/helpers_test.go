@@ -19,6 +19,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
 )
@@ -206,12 +207,40 @@ func setMedia(t *testing.T, ctx context.Context, m string) {
 	}
 }
 
-// internalCode is a code of the register or the audit log that a page must word by its label:
-// a document type, a status, a reason, a ground, a sex, a level, an action.
-var internalCode = regexp.MustCompile(`\b(passport_ru|passport_foreign|birth_certificate|military_id|residence_permit|temporary_residence|refugee_certificate|` +
-	`not_applied|deregistered|active|male|female|moved|death|liquidation|reorganization|redomiciled|duplicate|residence|stay|property|income_source|choice|` +
-	`subdivision|new_location|location|creation|pending|standard|simplified|confirmed|registered|updated|` +
-	`(person|organization|foreign|taxpayer|staff|review|kio|account|extract)\.[a-z_]+|[a-z]+_[a-z_]+)\b`)
+// codeShape is a code a page must word by its label, known by its shape in any language: a
+// snake_case code (passport_kg, legal_entity, not_applied) or an action of the audit log.
+const codeShape = `(person|organization|foreign|taxpayer|staff|review|kio|account|extract)\.[a-z_]+|[a-z]+_[a-z_]+`
+
+// internalCode is a code of the register, the personal account or the audit log that a Russian
+// or a Kyrgyz page must word by its label: a document type, a status, a reason, a ground, a sex, a
+// level, a kind of person, a signatory's role, an application's state, an action. An English
+// page's words are these codes' own (registered, male, head), so there only codeShape is one.
+var (
+	internalCode = regexp.MustCompile(`\b(passport_ru|passport_foreign|birth_certificate|military_id|residence_permit|temporary_residence|refugee_certificate|` +
+		`not_applied|deregistered|active|male|female|moved|death|liquidation|reorganization|redomiciled|duplicate|residence|stay|property|income_source|choice|` +
+		`subdivision|new_location|location|creation|pending|standard|simplified|confirmed|registered|updated|` +
+		`individual|legal|head|accountant|submitted|approved|refused|` + codeShape + `)\b`)
+	englishCode = regexp.MustCompile(`\b(` + codeShape + `)\b`)
+)
+
+// catalogueKey is a catalogue key a page shows as is — a key looked up that the catalogue lacks
+// (lk.reg.x), or one never looked up: a dotted lower-case name that is no part of an address (a
+// host, an e-mail, a path) and whose first part begins keys of the catalogue (cataloguePrefixes).
+var catalogueKey = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_.@/:-])([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)(?:[^\p{L}\p{N}_@/-]|$)`)
+
+// cataloguePrefixes are the first parts of the catalogue's keys: lk, enum, field, kg, tin …
+var cataloguePrefixes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, lang := range i18n.Languages() {
+		for _, k := range i18n.Keys(lang) {
+			m[strings.SplitN(k, ".", 2)[0]] = true
+		}
+	}
+	return m
+}()
+
+// countryLabels are the keys of the labels of a citizenship or a country (countryCells).
+var countryLabels = []string{"field.citizenship", "field.identification.country", "field.address.country"}
 
 // alpha3 is a bare ОКСМ alpha-3 code (RUS, DEU) in a text.
 var alpha3 = regexp.MustCompile(`(^|[^\p{L}])[A-Z]{3}([^\p{L}]|$)`)
@@ -241,17 +270,36 @@ func countryCells(t *testing.T, ctx context.Context, labels ...string) []string 
 	return got
 }
 
-// noCodes asserts that the Russian page the browser shows words every code by its label, and
-// names every citizenship and country (ОКСМ) rather than showing its alpha-3 code.
+// noCodes asserts that the page the browser shows, in Russian, Kyrgyz or English, words every
+// code by its label — no catalogue key (lk.reg.x), no code of an enumerated value (passport_kg,
+// registered, male, individual, legal_entity, head, accountant) — and names every citizenship
+// and country (ОКСМ) rather than showing its alpha-3 code.
 func noCodes(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	if lang := attr(t, ctx, `document.documentElement.lang`); lang != "ru" {
+	lang := attr(t, ctx, `document.documentElement.lang`)
+	codes := internalCode
+	switch lang {
+	case "ru", "ky":
+	case "en":
+		codes = englishCode
+	default:
 		t.Fatalf("%s: noCodes on a page in %q", name, lang)
 	}
-	if found := internalCode.FindAllString(text(t, ctx, "body"), -1); len(found) > 0 {
-		t.Errorf("%s: the Russian page shows codes %q", name, found)
+	body := text(t, ctx, "body")
+	found := codes.FindAllString(body, -1)
+	for _, m := range catalogueKey.FindAllStringSubmatch(body, -1) {
+		if cataloguePrefixes[strings.SplitN(m[1], ".", 2)[0]] {
+			found = append(found, m[1])
+		}
 	}
-	for _, c := range countryCells(t, ctx, "Гражданство", "Страна регистрации", "Страна") {
+	if len(found) > 0 {
+		t.Errorf("%s: the page (%s) shows codes %q", name, lang, found)
+	}
+	var labels []string
+	for _, k := range countryLabels {
+		labels = append(labels, i18n.T(lang, k))
+	}
+	for _, c := range countryCells(t, ctx, labels...) {
 		if alpha3.MatchString(c) {
 			t.Errorf("%s: a citizenship or country shown as a code: %q", name, c)
 		}

@@ -22,12 +22,14 @@ import (
 )
 
 // The Kyrgyz taxpayer cabinet (SPEC section 7) in headless Chromium, in Kyrgyz and in Russian,
-// with axe on every page and, with KABINET_SCREENSHOTS=DIR, every page saved at 1280 and 375 px:
+// with axe and noCodes (no catalogue key, no enumerated value's code) on every page, every error
+// shown included, and, with KABINET_SCREENSHOTS=DIR, every page saved at 1280 and 375 px:
 // self-registration of an individual in Kyrgyz and of a legal entity in Russian with «Поиск», a
 // Russian ИНН, an empty field, «Пароли не совпадают» and a person who is neither head nor
 // accountant refused (KG-1); the inspector of the УГНС grants access after the passport and
 // prints the login as a PDF in the applicant's Kyrgyz, read back with pdftotext (BO-3); then the
-// login, and the mobile API refusing a login without the documents and accepting it after (KG-2).
+// login, the history naming the inspector who granted access (never by the login), and the
+// mobile API refusing a login without the documents and accepting it after (KG-2).
 
 // startKyrgyz starts the kg profile with the demo's taxpayers and an inspector of УГНС office.
 func startKyrgyz(t *testing.T, office string) (*app, []register.PersonInput) {
@@ -80,21 +82,25 @@ func TestKyrgyzCabinet(t *testing.T) {
 	has(t, ctx, "h1", "Кабинетке кирүү")
 	checkPage(t, ctx, "kg-lk-login-ky")
 	fits(t, ctx, "kg-lk-login-ky")
+	noCodes(t, ctx, "kg-lk-login-ky")
 	run(t, ctx, submit("#register-link"))
 	has(t, ctx, "h1", "Катталуу")
 	checkPage(t, ctx, "kg-register-ways-ky")
+	noCodes(t, ctx, "kg-register-ways-ky")
 	run(t, ctx, submit("#way-password"))
 	run(t, ctx, submit("#next"))
 	fieldError(t, ctx, "person_type-individual", "Жактын түрүн тандаңыз")
 	checkPage(t, ctx, "kg-register-type-ky")
+	noCodes(t, ctx, "kg-register-type-ky")
 	fill(t, ctx, map[string]string{"person_type-individual": "on"})
 	run(t, ctx, submit("#next"))
 	has(t, ctx, "#person-type", "жеке жак")
 	checkPage(t, ctx, "kg-register-form-ky")
+	noCodes(t, ctx, "kg-register-form-ky")
 	fits(t, ctx, "kg-register-form-ky")
 	fill(t, ctx, map[string]string{"tin": "500100732259"})
 	run(t, ctx, submit("#search"))
-	fieldError(t, ctx, "tin", "Россиянын ИНН (10 же 12 сан)")
+	fieldError(t, ctx, "tin", "Россиянын ИННи (10 же 12 сан)")
 	fill(t, ctx, map[string]string{"tin": p.TIN})
 	run(t, ctx, submit("#search"))
 	if got := value(t, ctx, "name"); got != p.Surname+" "+p.GivenName+" "+p.Patronymic {
@@ -105,14 +111,18 @@ func TestKyrgyzCabinet(t *testing.T) {
 	}
 	has(t, ctx, "#office-name", "УГНС")
 	checkPage(t, ctx, "kg-register-found-ky")
+	noCodes(t, ctx, "kg-register-found-ky")
 	fill(t, ctx, map[string]string{"password": "kyzyl-tash-2026", "password_repeat": "kyzyl-tash-2027", "phone": "+996 555 100 200"})
 	run(t, ctx, submit("#submit"))
 	fieldError(t, ctx, "password_repeat", "Сырсөздөр дал келбейт")
 	kept(t, ctx, map[string]string{"tin": p.TIN, "phone": "+996 555 100 200"})
 	checkPage(t, ctx, "kg-register-mismatch-ky")
+	noCodes(t, ctx, "kg-register-mismatch-ky")
 	fill(t, ctx, map[string]string{"password": "kyzyl-tash-2026"}) // the second typing is never shown again: left empty
 	run(t, ctx, submit("#submit"))
 	fieldError(t, ctx, "password_repeat", "милдеттүү")
+	checkPage(t, ctx, "kg-register-empty-ky")
+	noCodes(t, ctx, "kg-register-empty-ky")
 	fill(t, ctx, map[string]string{"password": "kyzyl-tash-2026", "password_repeat": "kyzyl-tash-2026"})
 	run(t, ctx, submit("#submit"))
 	has(t, ctx, "#saved", "Өтүнмө сакталды")
@@ -120,16 +130,19 @@ func TestKyrgyzCabinet(t *testing.T) {
 	number := strings.TrimSpace(text(t, ctx, "#number"))
 	checkPage(t, ctx, "kg-register-saved-ky")
 	fits(t, ctx, "kg-register-saved-ky")
+	noCodes(t, ctx, "kg-register-saved-ky")
 
 	// KG-1 in Russian: a legal entity, refused for a person who is neither head nor accountant.
 	lkLang(t, ctx, a, "ru", "/lk/register", "#way-password")
 	checkPage(t, ctx, "kg-register-ways-ru")
+	noCodes(t, ctx, "kg-register-ways-ru")
 	run(t, ctx, submit("#way-password"))
 	fill(t, ctx, map[string]string{"person_type-legal": "on"})
 	run(t, ctx, submit("#next"))
 	has(t, ctx, "#organization", "Наименование налогоплательщика")
 	has(t, ctx, "#search", "Поиск")
 	checkPage(t, ctx, "kg-register-legal-ru")
+	noCodes(t, ctx, "kg-register-legal-ru")
 	fits(t, ctx, "kg-register-legal-ru")
 	fill(t, ctx, map[string]string{"tin": "7707083893"})
 	run(t, ctx, submit("#search"))
@@ -138,6 +151,7 @@ func TestKyrgyzCabinet(t *testing.T) {
 	run(t, ctx, submit("#search-org"))
 	fieldError(t, ctx, "org_tin", "руководителем или бухгалтером")
 	checkPage(t, ctx, "kg-register-not-signatory-ru")
+	noCodes(t, ctx, "kg-register-not-signatory-ru")
 	fill(t, ctx, map[string]string{"tin": head.TIN, "org_tin": org.TIN})
 	run(t, ctx, submit("#search-org"))
 	if got := value(t, ctx, "org_name"); got != org.ShortName {
@@ -149,11 +163,14 @@ func TestKyrgyzCabinet(t *testing.T) {
 	fill(t, ctx, map[string]string{"password": "Jany-Tang-2026", "password_repeat": "Jany-Tang-2025"})
 	run(t, ctx, submit("#submit"))
 	fieldError(t, ctx, "password_repeat", "Пароли не совпадают")
+	checkPage(t, ctx, "kg-register-mismatch-ru")
+	noCodes(t, ctx, "kg-register-mismatch-ru")
 	fill(t, ctx, map[string]string{"password": "Jany-Tang-2026", "password_repeat": "Jany-Tang-2026", "email": "buh@example.kg"})
 	run(t, ctx, submit("#submit"))
 	has(t, ctx, "#saved", "Заявка на регистрацию пользователя успешно сохранена")
 	legalNumber := strings.TrimSpace(text(t, ctx, "#number"))
 	checkPage(t, ctx, "kg-register-saved-ru")
+	noCodes(t, ctx, "kg-register-saved-ru")
 
 	// BO-3: the inspector of УГНС 002 grants access after the passport, and prints the login.
 	login(t, ctx, a, "asanova", "inspector-password")
@@ -163,6 +180,13 @@ func TestKyrgyzCabinet(t *testing.T) {
 	has(t, ctx, "#queue-office", "УГНС 002")
 	checkPage(t, ctx, "kg-office-registrations")
 	fits(t, ctx, "kg-office-registrations")
+	// An application's number on one line, on a phone too.
+	run(t, ctx, chromedp.EmulateViewport(375, 800))
+	lines := attr(t, ctx, `Array.from(document.querySelectorAll("#registrations tbody tr td:first-child")).map(td => String(td.getClientRects().length && td.querySelector("a").getClientRects().length)).join(",")`)
+	run(t, ctx, chromedp.EmulateViewport(1280, 1000))
+	if strings.Trim(lines, "1,") != "" {
+		t.Errorf("an application's number wraps: lines %s", lines)
+	}
 	noCodes(t, ctx, "kg-office-registrations")
 	visit(t, ctx, a.url+"/office/registrations/"+number, "#approve-form")
 	has(t, ctx, "#reg-name", p.Surname)
@@ -170,6 +194,8 @@ func TestKyrgyzCabinet(t *testing.T) {
 	noCodes(t, ctx, "kg-office-registration")
 	run(t, ctx, submit("#approve"))
 	fieldError(t, ctx, "passport_shown", "паспорт")
+	checkPage(t, ctx, "kg-office-no-passport")
+	noCodes(t, ctx, "kg-office-no-passport")
 	fill(t, ctx, map[string]string{"passport_shown": "on", "passport": "ID 1234567"})
 	run(t, ctx, submit("#approve"))
 	has(t, ctx, ".flash", "Доступ предоставлен")
@@ -185,6 +211,7 @@ func TestKyrgyzCabinet(t *testing.T) {
 	}
 	checkPage(t, ctx, "kg-office-handover")
 	fits(t, ctx, "kg-office-handover")
+	noCodes(t, ctx, "kg-office-handover")
 	printsOnOnePage(t, ctx, "kg-office-handover")
 	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("/office/registrations/`+number+`/handover.pdf")
 		.then(r => r.headers.get("Content-Type") === "application/pdf" ? r.arrayBuffer() : Promise.reject(r.status))
@@ -210,10 +237,14 @@ func TestKyrgyzCabinet(t *testing.T) {
 	fill(t, ctx, map[string]string{"passport_shown": "on"})
 	run(t, ctx, submit("#approve"))
 	has(t, ctx, "#ho-login", org.TIN)
+	checkPage(t, ctx, "kg-office-handover-legal")
+	noCodes(t, ctx, "kg-office-handover-legal")
 
 	// The taxpayer logs in with the password set at registration, in Russian and in Kyrgyz.
 	lkLogin(t, ctx, a, p.TIN, "kyzyl-tash-2027")
 	has(t, ctx, "#problem", "Неверный ИНН или пароль")
+	checkPage(t, ctx, "kg-lk-login-failed-ru")
+	noCodes(t, ctx, "kg-lk-login-failed-ru")
 	lkLogin(t, ctx, a, p.TIN, "kyzyl-tash-2026")
 	has(t, ctx, "#tin", p.TIN)
 	has(t, ctx, "#office", p.TaxOffice)
@@ -225,6 +256,7 @@ func TestKyrgyzCabinet(t *testing.T) {
 	has(t, ctx, "#sections", "Салык декларациялары")
 	checkPage(t, ctx, "kg-lk-home-ky")
 	fits(t, ctx, "kg-lk-home-ky")
+	noCodes(t, ctx, "kg-lk-home-ky")
 	visit(t, ctx, a.url+"/lk/extract", "table")
 	has(t, ctx, "body", p.TIN)
 	// The Kyrgyz register's extract, not the Russian ЕГРН's.
@@ -234,14 +266,27 @@ func TestKyrgyzCabinet(t *testing.T) {
 	}
 	checkPage(t, ctx, "kg-lk-extract-ky")
 	fits(t, ctx, "kg-lk-extract-ky")
+	noCodes(t, ctx, "kg-lk-extract-ky")
 	visit(t, ctx, a.url+"/lk/settings", "#history")
 	has(t, ctx, "#history", "өтүнмө боюнча кирүү укугу берилди")
+	// The inspector who granted access by name and position, never by the login.
+	has(t, ctx, "#history", "Асанова Айгүл Маратовна, Главный налоговый инспектор")
+	if h := text(t, ctx, "#history"); strings.Contains(h, "asanova") {
+		t.Errorf("the history shows the staff login: %s", h)
+	}
 	checkPage(t, ctx, "kg-lk-settings-ky")
 	fits(t, ctx, "kg-lk-settings-ky")
+	noCodes(t, ctx, "kg-lk-settings-ky")
+	lkLang(t, ctx, a, "en", "/lk/settings", "#history")
+	has(t, ctx, "#history", "Асанова Айгүл Маратовна")
+	checkPage(t, ctx, "kg-lk-settings-en")
+	noCodes(t, ctx, "kg-lk-settings-en")
+	lkLang(t, ctx, a, "ky", "/lk/settings", "#history")
 	lkLogout(t, ctx, a)
 	lkLogin(t, ctx, a, org.TIN, "Jany-Tang-2026")
 	has(t, ctx, "#name", org.ShortName)
 	checkPage(t, ctx, "kg-lk-home-org-ky")
+	noCodes(t, ctx, "kg-lk-home-org-ky")
 	lkLogout(t, ctx, a)
 
 	// KG-2: the mobile API asks for both documents, then lets the taxpayer in.
@@ -281,6 +326,7 @@ func TestKyrgyzCabinetWays(t *testing.T) {
 	}
 	has(t, ctx, "#login-form", "14")
 	checkPage(t, ctx, "kg-lk-login-ru")
+	noCodes(t, ctx, "kg-lk-login-ru")
 	visit(t, ctx, a.url+"/lk/apply", "main")
 	has(t, ctx, "h1", "404")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 )
 
 const cardUsage = `usage:
@@ -17,7 +18,8 @@ const cardUsage = `usage:
       issues a registration card of the personal account (LK-1) — a new one replaces the
       previous card and every credential (LK-10) — and prints it as one JSON object with
       login, temporary_password and expires_at; --issued-at dates a card carried over from an
-      earlier system (its temporary password is valid one month from that date, LK-2)
+      earlier system (its temporary password is valid one month from that date, LK-2).
+      Only where tax offices issue cards (the ru profile): a kg database refuses it (KG-1)
 `
 
 // runCard implements `kabinet card`.
@@ -65,7 +67,12 @@ func runCard(ctx context.Context, e *env, args []string) int {
 	}
 	c, err := a.Cabinet.IssueCard(ctx, cliActor, req)
 	if err != nil {
-		return failed(e, "card issue", err)
+		code := failed(e, "card issue", err)
+		if a.Profile.Cabinet.Registration != jurisdiction.ByCard { // KG-1
+			fmt.Fprintf(e.stderr, "the database belongs to the jurisdiction %q: its taxpayers register at /lk/register and an inspector approves them at "+
+				"/office/registrations; kabinet kg account add creates an approved account\n", a.Profile.Code)
+		}
+		return code
 	}
 	out, _ := json.Marshal(cardJSON(c))
 	fmt.Fprintln(e.stdout, string(out))

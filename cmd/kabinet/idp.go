@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 )
 
@@ -23,6 +24,8 @@ const idpUsage = `usage:
   kabinet idp account show ID | --login L [--db …]
       prints the account as JSON, with its level and confirmation_method (flags before or
       after the ID)
+  Every idp command is the ru profile's: a database of a jurisdiction without the identity
+  provider (kg) refuses it.
 `
 
 // runIdp implements `kabinet idp`.
@@ -76,6 +79,9 @@ func runIdp(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer db.Close()
+	if !hasIdentityProvider(e, dbf.found) {
+		return exitFailure
+	}
 	a, err := newApp(ctx, db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kabinet idp: %v\n", err)
@@ -124,6 +130,19 @@ func runIdp(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, acc.ID)
 	return exitOK
+}
+
+// hasIdentityProvider reports whether the database's jurisdiction has the identity provider
+// (jurisdiction.Profile.IdentityProvider), and when it has none says so: every tool of `kabinet
+// idp` is the Russian Federation's.
+func hasIdentityProvider(e *env, p jurisdiction.Profile) bool {
+	if p.IdentityProvider {
+		return true
+	}
+	fmt.Fprintf(e.stderr, "kabinet idp: the database belongs to the jurisdiction %q, which has no identity provider: its accounts (IDP-1..6), "+
+		"their confirmation and the OpenID Connect provider (IDP-7) are the Russian Federation's (the ru profile), and /id/ and /oidc/ are not served; "+
+		"taxpayers of the %s profile register for the cabinet themselves (KG-1; kabinet kg account add)\n", p.Code, p.Code)
+	return false
 }
 
 // failed prints a command's error, each field named in English and Russian.

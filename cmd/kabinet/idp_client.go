@@ -271,6 +271,10 @@ func openIdpApp(ctx context.Context, e *env, dbf *dbFlags, key []byte) (*app.App
 		fmt.Fprintf(e.stderr, "kabinet idp: %v\n", err)
 		return nil, exitFailure
 	}
+	if !hasIdentityProvider(e, dbf.found) {
+		db.Close()
+		return nil, exitFailure
+	}
 	a, err := app.New(ctx, app.Config{DB: db, Log: slog.New(slog.DiscardHandler), OIDC: app.OIDC{SecretKey: key}})
 	if err != nil {
 		db.Close()

@@ -86,7 +86,8 @@ func TestProfileChosenAtMigrate(t *testing.T) {
 
 // `kabinet serve --profile kg --demo` on a new database seeds the Kyrgyz demo and prints how to
 // try it: the inspector's login, a taxpayer and an organization with their ИНН, which the API
-// then answers, the УГНС listed by /api/v1/offices.
+// then answers, the УГНС listed by /api/v1/offices; the identity provider is neither served nor
+// mentioned (the jurisdiction has none).
 func TestServeKyrgyzDemo(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "kabinet.db")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -159,6 +160,20 @@ func TestServeKyrgyzDemo(t *testing.T) {
 	}
 	if n := demoApplication.FindStringSubmatch(out.String()); n == nil || n[1] == "" {
 		t.Errorf("no pending application printed:\n%s", out.String())
+	}
+	// The Kyrgyz Republic has no identity provider: the demo neither serves nor mentions it.
+	for _, path := range []string{"/id/", "/id/login", "/.well-known/openid-configuration", "/oidc/authorize"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s on kg: %d", path, resp.StatusCode)
+		}
+	}
+	if strings.Contains(out.String(), "/id/") || strings.Contains(out.String(), "operator") {
+		t.Errorf("the kg demo points to the identity provider:\n%s", out.String())
 	}
 	cancel()
 	if code := <-exit; code != 0 {

@@ -25,6 +25,9 @@ const registerUsage = `usage:
       import stands; the same command run again resumes after it (--restart reads from the start).
       The file is UTF-8 (an optional BOM is skipped), comma separated, with this header row:
         ` + importer.Header + `
+      On a kg database, whose register records the ИНН persons have (TIN-6), each row begins
+      with the person's ИНН, and so does the header: tin (or inn), then the columns above; a
+      file without it is refused before any row is read.
       birth_date and document_issued_on are YYYY-MM-DD; sex is male or female; citizenship is
       ISO 3166 alpha-3 (empty for a stateless person); ground is residence, stay, property,
       income_source or choice. Bad rows go to --errors (default FILE.errors.csv) with their line

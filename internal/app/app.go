@@ -43,13 +43,14 @@ type Config struct {
 	Proxies  web.Proxies      // whose X-Forwarded-For / X-Forwarded-Proto to believe
 	Senders  Senders          // e-mail and SMS; none: messages wait in the outbox
 	Demo     bool             // serve the demo pages (the outbox a newcomer reads the codes in)
-	Identity Identity         // the identity provider's registries, post and e-signature roots
+	Identity Identity         // the identity provider's registries, post and e-signature roots (where it has one)
 	// ExtractSigner signs extracts with the office's key (REG-9); nil: extracts are issued unsigned.
 	ExtractSigner *extract.Signer
 	// PublicURL is the public base address printed in extracts' QR codes and the OpenID Connect
 	// issuer, exactly ("" for the request's scheme and host: tests and development only).
 	PublicURL string
-	// OIDC configures the OpenID Connect provider (IDP-7).
+	// OIDC configures the OpenID Connect provider (IDP-7), where the jurisdiction has the identity
+	// provider.
 	OIDC OIDC
 	// LKOIDC points the personal account's login through an identity provider (LK-6) at another
 	// provider than kabinet's own (lkidp.go); zero: the own provider.
@@ -74,9 +75,9 @@ type App struct {
 	Limits   *limits.Limiter
 	Jobs     *store.Jobs
 	Notify   *notify.Service
-	Identity *identity.Provider
-	OIDC     *oidc.Provider
-	Cabinet  *cabinet.Service // the personal accounts (SPEC section 4): cabinet.go
+	Identity *identity.Provider // nil where the jurisdiction has no identity provider (Profile.IdentityProvider)
+	OIDC     *oidc.Provider     // likewise
+	Cabinet  *cabinet.Service   // the personal accounts (SPEC section 4): cabinet.go
 	Handler  http.Handler
 
 	senders Senders
@@ -113,11 +114,16 @@ func New(ctx context.Context, c Config) (*App, error) {
 	a.Jobs = store.NewJobs(c.DB)
 	a.outbox = store.NewNotify(c.DB)
 	a.Notify = notify.New(a.outbox, c.Now)
-	if err := a.newIdentity(c); err != nil {
-		return nil, err
-	}
-	if err := a.newOIDC(ctx, c); err != nil {
-		return nil, err
+	if profile.IdentityProvider {
+		// IDP-1..7, BO-4: the identity provider and its OpenID Connect provider are the Russian
+		// Federation's; where the jurisdiction has none (the Kyrgyz Republic) both stay nil, and
+		// neither their sites, nor their pages of the back office, nor their jobs exist.
+		if err := a.newIdentity(c); err != nil {
+			return nil, err
+		}
+		if err := a.newOIDC(ctx, c); err != nil {
+			return nil, err
+		}
 	}
 	if err := a.newCabinet(c); err != nil {
 		return nil, err

@@ -133,6 +133,6 @@ func (a *App) newCabinet(c Config) error {
 	st := store.NewCabinet(c.DB)
 	a.Cabinet = cabinet.New(cabinet.Options{Store: st, Register: CabinetRegister(a.Register), Hasher: c.Hasher, Limits: a.Limits,
 		Verifier: v, Challenges: esign.NewChallenges(store.NewIdentity(c.DB), 15*time.Minute, c.Now), Sessions: a.Sessions, Now: c.Now,
-		Zone: a.Profile.Location(), Profile: a.Profile, Terms: c.Terms}) // the jurisdiction's days: Moscow's, Bishkek's
+		Staff: staffDirectory{a.Staff}, Zone: a.Profile.Location(), Profile: a.Profile, Terms: c.Terms}) // the jurisdiction's days: Moscow's, Bishkek's
 	return nil
 }

@@ -70,20 +70,25 @@ func (a *App) jobHandlers() (map[string]jobs.Handler, []jobs.Periodic) {
 		_, err := a.outbox.DeleteSent(ctx, a.Now().Add(-keepSentMessages))
 		return err
 	})
-	handlers[identity.VerifyJob] = a.Identity.HandleVerify
 	handlers["flows.cleanup"] = cleanup(func(ctx context.Context) error { _, err := a.Flows.Cleanup(ctx); return err })
 	handlers["sessions.cleanup"] = cleanup(func(ctx context.Context) error { _, err := a.Sessions.Cleanup(ctx); return err })
 	handlers["limits.cleanup"] = cleanup(func(ctx context.Context) error { _, err := a.Limits.Cleanup(ctx); return err })
-	handlers[oidc.CleanupJob] = cleanup(func(ctx context.Context) error { _, err := a.OIDC.Cleanup(ctx); return err })
-	handlers[oidc.RotateJob] = cleanup(func(ctx context.Context) error {
-		// Keys are replaced once KeyRotation old; without a secret key this process cannot.
-		_, err := a.OIDC.RotateKeys(ctx, false)
-		if errors.Is(err, oidc.ErrNoSecretKey) {
-			return nil
-		}
-		return err
-	})
-	kinds := []string{"jobs.cleanup", "notify.cleanup", "flows.cleanup", "sessions.cleanup", "limits.cleanup", oidc.CleanupJob, oidc.RotateJob}
+	kinds := []string{"jobs.cleanup", "notify.cleanup", "flows.cleanup", "sessions.cleanup", "limits.cleanup"}
+	if a.Identity != nil { // IDP-3: the registries' checks
+		handlers[identity.VerifyJob] = a.Identity.HandleVerify
+	}
+	if a.OIDC != nil { // IDP-7: expired grants, and the signing keys' rotation
+		handlers[oidc.CleanupJob] = cleanup(func(ctx context.Context) error { _, err := a.OIDC.Cleanup(ctx); return err })
+		handlers[oidc.RotateJob] = cleanup(func(ctx context.Context) error {
+			// Keys are replaced once KeyRotation old; without a secret key this process cannot.
+			_, err := a.OIDC.RotateKeys(ctx, false)
+			if errors.Is(err, oidc.ErrNoSecretKey) {
+				return nil
+			}
+			return err
+		})
+		kinds = append(kinds, oidc.CleanupJob, oidc.RotateJob)
+	}
 	if a.Profile.Cabinet.Mobile { // KG-2: the mobile application's expired tokens
 		handlers[mobileCleanupJob] = cleanup(func(ctx context.Context) error { _, err := a.Cabinet.CleanupMobile(ctx); return err })
 		kinds = append(kinds, mobileCleanupJob)

@@ -86,7 +86,10 @@ func (a *App) newLKIdP(ctx context.Context, c Config) (*lkweb.IdP, error) {
 		return &lkweb.IdP{Issuer: c.LKOIDC.Issuer, ClientID: c.LKOIDC.ClientID, ClientSecret: c.LKOIDC.ClientSecret, PublicURL: c.PublicURL,
 			HTTPClient: hc, Now: c.Now}, nil
 	}
-	if a.OIDC == nil || len(c.OIDC.SecretKey) == 0 {
+	if a.OIDC == nil {
+		return nil, nil // no own provider (Profile.IdentityProvider), and no other one configured
+	}
+	if len(c.OIDC.SecretKey) == 0 {
 		c.Log.Warn("the personal account's login through the identity provider is off: the provider has no secret key")
 		return nil, nil
 	}

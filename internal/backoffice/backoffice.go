@@ -40,7 +40,7 @@ type Deps struct {
 	Audit    audit.Log
 	Sessions *session.Manager
 	Flows    *flow.Manager
-	Identity *identity.Provider // the identity provider's accounts, for the operators (BO-4)
+	Identity *identity.Provider // the identity provider's accounts, for the operators (BO-4); nil: none, no such pages
 	Cabinet  *cabinet.Service   // the personal accounts: cards, representatives, applications (BO-2, BO-3)
 	Log      *slog.Logger
 }
@@ -62,8 +62,10 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{d: d}
+	// Its texts are in Russian, the language the inspectors work in, and English; never Kyrgyz
+	// (i18n.Fallbacks), so a Kyrgyz choice made in the cabinet gives it in Russian.
 	h.site, err = web.NewSite(web.Site{Name: "office", Base: Base, Tagline: "office.tagline", Login: Base + "login", Home: Base,
-		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log}, pages)
+		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log, Languages: []string{"ru", "en"}}, pages)
 	if err != nil {
 		return nil, err
 	}
@@ -87,10 +89,12 @@ func (h *Handler) authorize(ctx context.Context, s *session.Session) (*web.Viewe
 	if name == "" {
 		name = m.Login
 	}
+	// BO-4: only where there is an identity provider whose accounts to confirm.
+	confirms := (m.Role == staff.RoleOperator || m.Role == staff.RoleAdmin) && h.d.Identity != nil
 	return &web.Viewer{Subject: m.Login, Name: name, Role: string(m.Role), Perms: map[string]bool{
 		"register.write":   m.Role.CanWriteRegister(),
 		"audit.read":       m.Role.CanReadAudit(),
-		"accounts.confirm": m.Role == staff.RoleOperator || m.Role == staff.RoleAdmin,
+		"accounts.confirm": confirms,
 	}}, nil
 }
 
@@ -118,9 +122,11 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /office/reviews", h.page(false, h.handleReviews))
 	mux.Handle("POST /office/reviews/{id}", h.page(true, h.handleReviewDecide))
 	mux.Handle("GET /office/audit", h.page(false, h.handleAudit))
-	mux.Handle("GET /office/accounts", h.accountsPage(h.handleAccounts))
-	mux.Handle("GET /office/accounts/{id}", h.accountsPage(h.handleAccount))
-	mux.Handle("POST /office/accounts/{id}/confirm", h.accountsPage(h.handleAccountConfirm))
+	if h.d.Identity != nil { // BO-4: accounts.go, where the jurisdiction has the identity provider
+		mux.Handle("GET /office/accounts", h.accountsPage(h.handleAccounts))
+		mux.Handle("GET /office/accounts/{id}", h.accountsPage(h.handleAccount))
+		mux.Handle("POST /office/accounts/{id}/confirm", h.accountsPage(h.handleAccountConfirm))
+	}
 	mux.Handle("GET /office/cards", h.cardsPage(h.handleCardsFind)) // BO-2: cards.go
 	mux.Handle("GET /office/cards/{tin}", h.cardsPage(h.handleCard))
 	mux.Handle("POST /office/cards/{tin}/issue", h.cardsPage(h.handleCardIssue))
@@ -136,6 +142,11 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		mux.Handle("POST /office/registrations/{number}/refuse", h.cardsPage(h.handleRegistrationRefuse))
 		mux.Handle("GET /office/registrations/{number}/handover", h.cardsPage(h.handleRegistrationHandover))
 		mux.Handle("GET /office/registrations/{number}/handover.pdf", h.cardsPage(h.handleRegistrationPDF))
+		// KG-1, LK-10: restoring access to a cabinet at the УГНС (access.go).
+		mux.Handle("GET /office/access", h.cardsPage(h.handleAccessFind))
+		mux.Handle("GET /office/access/{tin}", h.cardsPage(h.handleAccess))
+		mux.Handle("POST /office/access/{tin}", h.cardsPage(h.handleAccessRestore))
+		mux.Handle("POST /office/access/{tin}/pdf", h.cardsPage(h.handleAccessPDF))
 	} else {
 		mux.Handle("GET /office/applications", h.cardsPage(h.handleApplications)) // BO-3: applications.go
 		mux.Handle("GET /office/applications/{number}", h.cardsPage(h.handleApplication))

@@ -30,6 +30,9 @@ func TestHandoverPDF(t *testing.T) {
 		}
 		bin, err := exec.LookPath("pdftotext")
 		if err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatal("pdftotext required under CI=true (scripts/install-test-deps.sh: poppler-utils)")
+			}
 			continue
 		}
 		f := filepath.Join(t.TempDir(), "login.pdf")

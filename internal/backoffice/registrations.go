@@ -17,7 +17,9 @@ import (
 // register, records that the applicant showed the passport in person and grants access — only
 // then is the login handed over, on a page to print and as a PDF in the applicant's language
 // (registrationpdf.go) — or refuses with a reason. The applicant is told either way (package
-// cabinet); every decision and every print is in the audit log.
+// cabinet): by SMS or e-mail when the application gave a contact — the flash says whether a
+// message went — and on the application's status page in any case; every decision and every
+// print is in the audit log.
 
 func registrationURL(number string) string { return "/office/registrations/" + number }
 
@@ -100,11 +102,22 @@ func (h *Handler) handleRegistrationApprove(q *web.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.d.Cabinet.ApproveRegistration(q.Ctx(), actor(q), office, number, q.Form("passport_shown") != "", q.Form("passport")); err != nil {
+	r, err := h.d.Cabinet.ApproveRegistration(q.Ctx(), actor(q), office, number, q.Form("passport_shown") != "", q.Form("passport"))
+	if err != nil {
 		return q.FailTo(registrationURL(number), err)
 	}
-	q.Redirect(registrationURL(number)+"/handover", "office.flash.registration_approved")
+	q.Redirect(registrationURL(number)+"/handover", decisionFlash(r, "office.flash.registration_approved", "office.flash.registration_approved_unnotified"))
 	return nil
+}
+
+// decisionFlash is the flash of a decision: notified, that the applicant was told — only when a
+// message was queued; else unnotified, that they see the decision on the application's status
+// page.
+func decisionFlash(r *cabinet.Registration, notified, unnotified string) string {
+	if len(r.Notified) == 0 {
+		return unnotified
+	}
+	return notified
 }
 
 func (h *Handler) handleRegistrationRefuse(q *web.Request) error {
@@ -113,10 +126,11 @@ func (h *Handler) handleRegistrationRefuse(q *web.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.d.Cabinet.RefuseRegistration(q.Ctx(), actor(q), office, number, q.Form("reason")); err != nil {
+	r, err := h.d.Cabinet.RefuseRegistration(q.Ctx(), actor(q), office, number, q.Form("reason"))
+	if err != nil {
 		return q.FailTo(registrationURL(number), err)
 	}
-	q.Redirect(registrationURL(number), "office.flash.registration_refused")
+	q.Redirect(registrationURL(number), decisionFlash(r, "office.flash.registration_refused", "office.flash.registration_refused_unnotified"))
 	return nil
 }
 

@@ -2,7 +2,8 @@
 // accounts of persons keyed by their TIN, registration cards with a temporary password issued by
 // a tax office (LK-1, LK-2, BO-2), the account's own password and its rules (LK-3), the login by
 // TIN and password under the platform's attempt limits, online recovery by e-mail with a code
-// word (LK-4), the re-issue of a card that ends every credential and session (LK-10), login and
+// word (LK-4), the re-issue of a card that ends every credential and session (LK-10) — or, where
+// no card is issued, a one-time password issued at the УГНС (access_restore.go) — login and
 // registration with a qualified e-signature (LK-5), online applications an inspector reviews
 // (LK-7, BO-3), representatives and parents of children under 14 (LK-8), the read-only
 // demonstration account (LK-9), the history of logins and the notifications sent. A login
@@ -58,9 +59,12 @@ type Account struct {
 	Source Source
 	// PasswordHash is the argon2id hash of the temporary password of the current card while
 	// Temporary, of the owner's own password after (LK-2); "" for an account without credentials.
-	PasswordHash  string
-	Temporary     bool
-	CardID        string    // the current card, "" when none was issued
+	PasswordHash string
+	Temporary    bool
+	// CardID is the current card, "" when none was issued; where no card is issued (KG-1) the
+	// restore of access at the УГНС whose one-time password is the temporary one
+	// (access_restore.go), with its day of issue and its end in the two fields below.
+	CardID        string
 	CardIssuedAt  time.Time // the current card's date of issue
 	CardExpiresAt time.Time // until when its temporary password may be used (LK-2)
 	ActiveFrom    time.Time // a card issued on an online application works from the next day (LK-7)
@@ -221,7 +225,10 @@ type Options struct {
 	// card, a recovered password: LK-10); the sessions' start is checked against the account's
 	// SessionsFrom as well, so that a process that missed the end refuses them too.
 	Sessions Sessions
-	Now      func() time.Time
+	// Staff names the staff members who acted on an account in its history (history.go); the
+	// history names every one alike when nil.
+	Staff StaffDirectory
+	Now   func() time.Time
 }
 
 // Service applies the personal account's rules.
@@ -432,18 +439,33 @@ func (s *Service) update(ctx context.Context, a *Account, e Effects) error {
 }
 
 // notices prepares a message with key to each confirmed contact of the account (its e-mail and
-// its phone), or to the ones given.
+// its phone).
 func (s *Service) notices(a *Account, key string, args ...string) ([]Notice, error) {
+	var to []contact
+	if a.EmailConfirmed {
+		to = append(to, contact{notify.Email, a.Email})
+	}
+	if a.PhoneConfirmed {
+		to = append(to, contact{notify.SMS, a.Phone})
+	}
+	return s.noticesTo(a.TIN, messageLang(a.Lang), to, key, args...)
+}
+
+// contact is an address to send a notice to, on its channel.
+type contact struct {
+	ch   notify.Channel
+	addr string
+}
+
+// noticesTo prepares a message with key about the account tin, in lang, to each of the contacts
+// that has an address.
+func (s *Service) noticesTo(tin, lang string, to []contact, key string, args ...string) ([]Notice, error) {
 	var out []Notice
-	for _, to := range []struct {
-		ch   notify.Channel
-		addr string
-		ok   bool
-	}{{notify.Email, a.Email, a.EmailConfirmed}, {notify.SMS, a.Phone, a.PhoneConfirmed}} {
-		if !to.ok || to.addr == "" {
+	for _, c := range to {
+		if c.addr == "" {
 			continue
 		}
-		n, err := s.notice(a.TIN, to.ch, to.addr, messageLang(a.Lang), key, args...)
+		n, err := s.notice(tin, c.ch, c.addr, lang, key, args...)
 		if err != nil {
 			return nil, err
 		}

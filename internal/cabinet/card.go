@@ -12,6 +12,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 )
@@ -242,6 +243,7 @@ var (
 	msgNotTemporary  = problem.Msg("lk.card.not_temporary")
 	msgCardUnknown   = problem.Msg("lk.card.unknown")
 	msgCardPassword  = problem.Msg("lk.card.password")
+	msgCardOff       = problem.Msg("lk.card.off")
 )
 
 // AddMonth returns the same instant a calendar month after t in zone, the last day of the next
@@ -297,12 +299,25 @@ func newTemporaryPassword() string {
 }
 
 // IssueCard issues a registration card (LK-1, BO-2): to a new account, or replacing the card and
-// every credential of an existing one (LK-10). The staff action is in the audit log.
+// every credential of an existing one (LK-10). The staff action is in the audit log. Where the
+// jurisdiction's taxpayers register by application (KG-1) no card is ever issued: their login
+// is handed over when an inspector approves the application, with the password they chose.
 func (s *Service) IssueCard(ctx context.Context, actor audit.Actor, req CardRequest) (*IssuedCard, error) {
 	return s.issueCard(ctx, actor, req, nil)
 }
 
+// byCard refuses a card where the jurisdiction issues none (KG-1).
+func (s *Service) byCard() error {
+	if s.o.Profile.Cabinet.Registration != jurisdiction.ByCard {
+		return problem.New(problem.NotFound, msgCardOff)
+	}
+	return nil
+}
+
 func (s *Service) issueCard(ctx context.Context, actor audit.Actor, req CardRequest, app *Application) (*IssuedCard, error) {
+	if err := s.byCard(); err != nil {
+		return nil, err
+	}
 	tin, err := s.ParseTIN(req.TIN)
 	if err != nil {
 		return nil, err

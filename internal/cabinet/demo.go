@@ -46,7 +46,7 @@ func DemoEvents(now time.Time) []Event {
 		{TIN: tin, At: now.AddDate(0, -1, 0), Kind: "login_failed", Address: "198.51.100.7", Device: "Mozilla/5.0 (iPhone) Safari/604.1"},
 		{TIN: tin, At: now.AddDate(-1, 0, 0), Kind: "recovery_on", Address: "192.0.2.10", Device: ua},
 		{TIN: tin, At: now.AddDate(-2, -3, 1), Kind: "password_set", Address: "192.0.2.10", Device: ua},
-		{TIN: tin, At: now.AddDate(-2, -3, 0), Kind: "card_issued", Actor: "inspector", Details: "office=7728"},
+		{TIN: tin, At: now.AddDate(-2, -3, 0), Kind: "card_issued", Actor: "inspector", ByStaff: true, Details: "office=7728"},
 	}
 }
 

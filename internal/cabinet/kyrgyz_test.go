@@ -207,9 +207,11 @@ func TestKyrgyzRegistration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, e.svc.RefuseRegistration(ctx, insp, rr.Office, rr.Number(), " "), problem.Invalid, "lk.application.reason")
-		if err := e.svc.RefuseRegistration(ctx, insp, rr.Office, rr.Number(), "Паспорт не предъявлен"); err != nil {
-			t.Fatal(err)
+		_, err = e.svc.RefuseRegistration(ctx, insp, rr.Office, rr.Number(), " ")
+		wantCode(t, err, problem.Invalid, "lk.application.reason")
+		refused, err := e.svc.RefuseRegistration(ctx, insp, rr.Office, rr.Number(), "Паспорт не предъявлен")
+		if err != nil || refused.State != cabinet.AppRefused || len(refused.Notified) != 1 || refused.Notified[0] != "email" {
+			t.Fatalf("refuse: %+v %v", refused, err)
 		}
 		if body := e.lastMessage("q@example.kg"); !strings.Contains(body, "Паспорт не предъявлен") || !strings.Contains(body, rr.Number()) {
 			t.Errorf("the refusal's e-mail: %q", body)

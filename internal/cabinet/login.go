@@ -111,7 +111,8 @@ func (s *Service) admit(ctx context.Context, a *Account, o Origin) error {
 	now := s.now()
 	if a.Blocked(now) {
 		_ = s.o.Store.Record(ctx, Effects{Events: []Event{s.event(a.TIN, "login_blocked", o, "", "")}})
-		return problem.New(problem.Forbidden, msgBlocked.With(s.date(a.CardExpiresAt)))
+		// The jurisdiction's wording: where no card is issued (KG-1), the УГНС restores access.
+		return problem.New(problem.Forbidden, problem.Msg(s.local(msgBlocked.Key), s.date(a.CardExpiresAt)))
 	}
 	if !a.ActiveFrom.IsZero() && now.Before(a.ActiveFrom) {
 		return problem.New(problem.Forbidden, msgNotYet.With(s.date(a.ActiveFrom)))

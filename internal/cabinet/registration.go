@@ -26,7 +26,9 @@ import (
 // required and nothing is saved while one is empty or wrong. The application goes to the
 // inspectors of the УГНС — the applicant's, for a legal entity the organization's — who grant
 // access once the applicant has shown the passport in person, or refuse with a reason; the
-// applicant is told either way by SMS or e-mail when a contact was given. The account exists
+// applicant is told either way by SMS or e-mail when a contact was given, and sees the decision
+// on the application's status page by its number and their ИНН in any case
+// (registration_status.go). The account exists
 // only once granted: its login is the ИНН of the taxpayer whose cabinet it is (one cabinet per
 // taxpayer, as a card's, LK-1) and its password the one set at registration. Every decision is in
 // the audit log.
@@ -63,6 +65,10 @@ type Registration struct {
 	Reason                string // of a refusal
 	Passport              string // what the inspector noted of the passport shown in person
 	Version               int64
+	// Notified lists the channels (sms, email) a notice of the decision just taken was queued on;
+	// not stored. None when the application gave no contact: the applicant learns the decision
+	// on the status page (registration_status.go).
+	Notified []notify.Channel
 }
 
 // Number is the application's number: the year it was made and its sequence, "2026-000042".
@@ -326,7 +332,8 @@ func (s *Service) decidable(ctx context.Context, office, number string) (*Regist
 // passport says what was checked, shown when true — and the account is created with the password
 // set at registration; the register is read again (the person's ИНН still applied, the
 // organization's head or accountant still the applicant). The applicant is told the login by
-// SMS or e-mail when a contact was given; the decision is in the audit log.
+// SMS or e-mail when a contact was given (Notified says whether); the decision is in the audit
+// log.
 func (s *Service) ApproveRegistration(ctx context.Context, actor audit.Actor, office, number string, shown bool, passport string) (*Registration, error) {
 	r, err := s.decidable(ctx, office, number)
 	if err != nil {
@@ -367,6 +374,7 @@ func (s *Service) ApproveRegistration(ctx context.Context, actor audit.Actor, of
 	if e.Messages, err = s.contactNotices(r, login, "notify.kg.registration_approved", r.Number(), login, s.OfficeName(ctx, r.Office, r.Lang)); err != nil {
 		return nil, err
 	}
+	r.Notified = channels(e.Messages)
 	err = s.o.Store.DecideRegistration(ctx, *r, &a, e)
 	if _, taken := storeerr.IsKeyTaken(err); taken {
 		return nil, problem.New(problem.Conflict, msgRegAccount.With(login))
@@ -381,29 +389,44 @@ func (s *Service) ApproveRegistration(ctx context.Context, actor audit.Actor, of
 	return r, nil
 }
 
-// RefuseRegistration refuses an application with a reason (KG-1, BO-3); the applicant is told
-// it by SMS or e-mail when a contact was given, and may apply again.
-func (s *Service) RefuseRegistration(ctx context.Context, actor audit.Actor, office, number, reason string) error {
+// RefuseRegistration refuses an application with a reason (KG-1, BO-3) and returns it refused;
+// the applicant is told it by SMS or e-mail when a contact was given (Notified says whether), sees
+// it on the status page in any case, and may apply again.
+func (s *Service) RefuseRegistration(ctx context.Context, actor audit.Actor, office, number, reason string) (*Registration, error) {
 	r, err := s.decidable(ctx, office, number)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 500 {
-		return problem.InvalidField("reason", msgReason)
+		return nil, problem.InvalidField("reason", msgReason)
 	}
 	now := s.now().UTC()
 	r.State, r.Reason, r.DecidedAt, r.DecidedBy = AppRefused, reason, now, actor.Login
 	e := Effects{Audit: []audit.Entry{{At: now, Actor: actor, Action: "lk.registration.refuse", Subject: r.Login(),
 		Details: fmt.Sprintf("application=%s office=%s refusal=%s", r.Number(), r.Office, reason)}}}
 	if e.Messages, err = s.contactNotices(r, "", "notify.kg.registration_refused", r.Number(), reason); err != nil {
-		return err
+		return nil, err
 	}
 	err = s.o.Store.DecideRegistration(ctx, *r, nil, e)
 	if errors.Is(err, storeerr.ErrConflict) || errors.Is(err, storeerr.ErrNotFound) {
-		return problem.New(problem.Conflict, msgStale)
+		return nil, problem.New(problem.Conflict, msgStale)
 	}
-	return err
+	if err != nil {
+		return nil, err
+	}
+	r.Version++
+	r.Notified = channels(e.Messages)
+	return r, nil
+}
+
+// channels lists the channels of the messages prepared.
+func channels(msgs []Notice) []notify.Channel {
+	var out []notify.Channel
+	for _, n := range msgs {
+		out = append(out, n.Message.Channel)
+	}
+	return out
 }
 
 // PrintRegistration returns an approved application to print the login handed over with it
@@ -427,21 +450,7 @@ func (s *Service) PrintRegistration(ctx context.Context, actor audit.Actor, offi
 // confirmed: the applicant typed them), listed among the notifications of the account tin when
 // one exists.
 func (s *Service) contactNotices(r *Registration, tin, key string, args ...string) ([]Notice, error) {
-	var out []Notice
-	for _, to := range []struct {
-		ch   notify.Channel
-		addr string
-	}{{notify.SMS, r.Phone}, {notify.Email, r.Email}} {
-		if to.addr == "" {
-			continue
-		}
-		n, err := s.notice(tin, to.ch, to.addr, r.Lang, key, args...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, nil
+	return s.noticesTo(tin, r.Lang, []contact{{notify.SMS, r.Phone}, {notify.Email, r.Email}}, key, args...)
 }
 
 // admitSignatory refuses an organization's account (KG-1) whose organization stopped being

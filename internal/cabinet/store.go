@@ -34,6 +34,11 @@ type Event struct {
 	Device  string // the user agent, cut
 	Actor   string // who did it when not the owner: a staff login, a representative's TIN
 	Details string // short, never a secret
+	// ByStaff, StaffName and StaffPosition are set by Service.Events, not stored: the event was
+	// done by a staff member, whom the history names by their name and position from the staff
+	// directory (both "" when it does not know the login) and never by the login in Actor.
+	ByStaff                  bool
+	StaffName, StaffPosition string
 }
 
 // EventKinds are the kinds of events of an account's history.
@@ -41,12 +46,14 @@ var EventKinds = []string{"card_issued", "card_reissued", "login", "login_failed
 	"password_changed", "esign_login", "esign_registered", "provider_login", "email_confirmed", "phone_confirmed", "recovery_on",
 	"recovery_off", "recovery_code_word_wrong", "recovery_blocked", "recovery_link_sent", "recovered", "recovery_restored",
 	"signed_out_everywhere", "representative_added", "representative_revoked", "acting", "extract_issued", "application_approved",
-	"registration_approved", "mobile_login", "mobile_logout", "mobile_token_reused", "terms_accepted", "temporary_retired"}
+	"registration_approved", "mobile_login", "mobile_logout", "mobile_token_reused", "terms_accepted", "temporary_retired",
+	"access_restored"}
 
 // AuditActions are the personal account's staff actions in the audit log (BO-2, BO-3, BO-5).
 var AuditActions = []string{"lk.card.issue", "lk.card.reissue", "lk.card.pdf", "lk.recovery.restore", "lk.representative.add",
 	"lk.representative.revoke", "lk.application.approve", "lk.application.refuse", "lk.registration.approve", "lk.registration.refuse",
-	"lk.registration.print", "lk.account.add"}
+	"lk.registration.print", "lk.account.add",
+	"lk.access.restore", "lk.access.print"}
 
 // Notification is a message sent (or waiting in the outbox) to an account's owner.
 type Notification struct {
@@ -127,6 +134,7 @@ type Store interface {
 
 	RegistrationStore
 	MobileStore
+	AccessStore
 }
 
 // RegistrationStore keeps the applications of self-registration (KG-1, registration.go).

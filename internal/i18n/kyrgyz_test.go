@@ -25,16 +25,19 @@ import (
 // the web kit's layout, error page and messages; the cabinet's pages mounted in the kg profile;
 // the cabinet's rules of those pages, of the registration (KG-1) and of the mobile login (KG-2);
 // the mobile API; the attempt limits; the flows; the PDF of the login handed over (kg.handover.*,
-// in the applicant's language; the page the inspector prints it from is the back office's).
+// in the applicant's language; the page the inspector prints it from is the back office's), and
+// of the one-time password of access restored at the УГНС (kg.restore.*, in the owner's
+// language); every notice of the Kyrgyz cabinet (notify.kg.*).
 var kyrgyzFiles = []string{
 	"internal/web/templates/*.html", "internal/web/*.go",
 	"internal/lkweb/templates/_nav.html", "internal/lkweb/templates/login.html", "internal/lkweb/templates/home.html",
 	"internal/lkweb/templates/settings.html", "internal/lkweb/templates/recovery.html", "internal/lkweb/templates/recovery_link.html",
-	"internal/lkweb/templates/register.html", "internal/lkweb/templates/register_ways.html",
+	"internal/lkweb/templates/register.html", "internal/lkweb/templates/register_ways.html", "internal/lkweb/templates/register_status.html",
 	"internal/lkweb/lkweb.go", "internal/lkweb/flows.go", "internal/lkweb/login.go", "internal/lkweb/home.go", "internal/lkweb/settings.go",
-	"internal/lkweb/recovery.go", "internal/lkweb/register.go",
+	"internal/lkweb/recovery.go", "internal/lkweb/register.go", "internal/lkweb/register_status.go",
 	"internal/cabinet/cabinet.go", "internal/cabinet/login.go", "internal/cabinet/password.go", "internal/cabinet/recovery.go",
-	"internal/cabinet/code.go", "internal/cabinet/history.go", "internal/cabinet/registration.go", "internal/cabinet/terms.go",
+	"internal/cabinet/code.go", "internal/cabinet/history.go", "internal/cabinet/registration.go", "internal/cabinet/registration_status.go",
+	"internal/cabinet/terms.go",
 	"internal/cabinet/mobile.go", "internal/mobileapi/*.go", "internal/limits/*.go", "internal/flow/*.go",
 	"internal/backoffice/registrationpdf.go",
 }
@@ -44,6 +47,7 @@ var kyrgyzFiles = []string{
 var kyrgyzPrefixes = []string{
 	"enum.lk_event.", "enum.lk_notice.", "enum.lk_source.", "enum.channel.", "enum.message_state.", "enum.status.",
 	"enum.person_type.", "enum.signatory_role.", "enum.terms.", "enum.kind.", "enum.end_reason.", "extract.", "json.kind.", "body.", "kg.handover.",
+	"kg.restore.", "notify.kg.",
 	"tin.length.kg", "tin.first_digit.kg", "tin.kind.kg", "tin.empty", "tin.non_digit", "tin.date", "tin.future_date", "tin.serial", "tin.invalid",
 }
 

@@ -60,7 +60,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	h := &Handler{d: d}
 	h.site, err = web.NewSite(web.Site{Name: "id", Base: Base, Tagline: "id.tagline", Login: Base + "login", Home: Base,
-		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log}, pages, d.Pages)
+		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log, Languages: []string{"ru", "en"}}, pages, d.Pages)
 	return h, err
 }
 

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,7 @@ type Prepared struct {
 	id    inputID
 	start int64 // byte offset of the first row to read: after the header, or at the checkpoint
 	cp    *checkpoint
+	tin   bool // the file has the persons' own TINs, its first column (RecordedHeader)
 }
 
 // Import registers every row of in (Prepare, then Prepared.Import).
@@ -106,10 +108,16 @@ func Prepare(in io.Reader, opts Options) (*Prepared, error) {
 	}
 	hr := csv.NewReader(bytes.NewReader(head[base:]))
 	hr.FieldsPerRecord = -1
-	if rec, err := hr.Read(); err != nil || strings.Join(trimAll(rec), ",") != Header {
-		return nil, errors.New(both("import.header") + ":\n" + Header)
+	rec, err := hr.Read()
+	rec = trimAll(rec)
+	tin := len(rec) > 0 && slices.Contains(tinColumns, strings.ToLower(rec[0]))
+	if tin {
+		rec = rec[1:]
 	}
-	p := &Prepared{opts: opts, in: br, id: id, start: int64(base) + hr.InputOffset()}
+	if err != nil || strings.Join(rec, ",") != Header {
+		return nil, errors.New(both("import.header") + ":\n" + Header + "\n" + both("import.header_tin") + ":\n" + RecordedHeader)
+	}
+	p := &Prepared{opts: opts, in: br, id: id, start: int64(base) + hr.InputOffset(), tin: tin}
 	if opts.Restart {
 		return p, nil
 	}
@@ -141,8 +149,12 @@ type run struct {
 }
 
 // Import registers the rows, batch after batch, writes their outcomes and the checkpoints, and
-// removes the checkpoint at the end of the input.
+// removes the checkpoint at the end of the input. A file that does not fit the register's
+// jurisdiction is refused before any row is read (fits).
 func (p *Prepared) Import(ctx context.Context, reg *register.Service) (Report, error) {
+	if err := p.fits(reg); err != nil {
+		return Report{}, err
+	}
 	r := &run{Prepared: p, reg: reg}
 	var err error
 	if r.lineBase, err = skip(p.in, p.start); err != nil {
@@ -169,6 +181,20 @@ func (p *Prepared) Import(ctx context.Context, reg *register.Service) (Report, e
 		return r.c, err
 	}
 	return r.c, nil
+}
+
+// fits refuses a file whose TINs do not fit the register: a register that records the TINs
+// persons have (TIN-6, the kg profile) needs each person's in the column tin, or every row would
+// be refused; one that assigns them (REG-1) takes none.
+func (p *Prepared) fits(reg *register.Service) error {
+	code := reg.Profile().Code
+	switch {
+	case reg.Recorded() && !p.tin:
+		return errors.New(both("import.tin_needed", code) + ":\n" + RecordedHeader)
+	case !reg.Recorded() && p.tin:
+		return errors.New(both("import.tin_assigned", code) + ":\n" + Header)
+	}
+	return nil
 }
 
 // openOutputs creates the results and errors files, or reopens those of the interrupted run
@@ -223,7 +249,7 @@ func (r *run) readAll(ctx context.Context) error {
 			r.ew.Write([]string{strconv.Itoa(pe.Line + r.lineBase), m.In("en") + ": " + pe.Err.Error(), m.In("ru")})
 			continue
 		}
-		p, msg := ParsePersonRow(rec)
+		p, msg := parseRow(rec, r.tin)
 		if msg != nil {
 			r.c.Refused++
 			r.c.Rows++

@@ -3,6 +3,7 @@ package importer
 import (
 	"encoding/csv"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,10 +18,27 @@ const Header = "surname,given_name,patronymic,birth_date,birth_place,sex,citizen
 // Columns are the import file's columns, in order.
 var Columns = strings.Split(Header, ",")
 
-// WritePersons writes persons in the import format, header first.
+// TINColumn is the first column of a file whose persons bring their own TINs (TIN-6: the Kyrgyz
+// ИНН), which a register that records them (jurisdiction.Recorded) needs and one that assigns
+// them (REG-1) refuses; "inn" names it too.
+const TINColumn = "tin"
+
+// RecordedHeader is the header row of a file with the persons' own TINs.
+const RecordedHeader = TINColumn + "," + Header
+
+// tinColumns are the names the first column of the persons' own TINs may have.
+var tinColumns = []string{TINColumn, "inn"}
+
+// WritePersons writes persons in the import format, header first: with the first column tin
+// when they have their own TINs (RecordedHeader), without when none has.
 func WritePersons(w io.Writer, ps []register.PersonInput) error {
+	own := slices.ContainsFunc(ps, func(p register.PersonInput) bool { return p.TIN != "" })
 	cw := csv.NewWriter(w)
-	if err := cw.Write(Columns); err != nil {
+	head := Columns
+	if own {
+		head = append([]string{TINColumn}, Columns...)
+	}
+	if err := cw.Write(head); err != nil {
 		return err
 	}
 	for _, p := range ps {
@@ -28,6 +46,9 @@ func WritePersons(w io.Writer, ps []register.PersonInput) error {
 			p.Citizenship, p.Document.Type, p.Document.Series, p.Document.Number, civil(p.Document.IssuedOn),
 			p.SNILS, string(p.Ground), p.TaxOffice, p.Address.Region, p.Address.PostalCode, p.Address.City,
 			p.Address.Street, p.Address.House, p.Address.Flat}
+		if own {
+			rec = append([]string{p.TIN}, rec...)
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -78,6 +99,21 @@ func ParsePersonRow(rec []string) (register.PersonInput, *problem.Message) {
 		Address: register.Address{Region: rec[14], PostalCode: rec[15], City: rec[16], Street: rec[17],
 			House: rec[18], Flat: rec[19]},
 	}, nil
+}
+
+// parseRow turns one CSV record of a file with (tin) or without the persons' own TINs into a
+// PersonInput, as ParsePersonRow.
+func parseRow(rec []string, tin bool) (register.PersonInput, *problem.Message) {
+	if !tin {
+		return ParsePersonRow(rec)
+	}
+	if len(rec) != len(Columns)+1 {
+		m := problem.Msg("import.columns", len(rec), len(Columns)+1)
+		return register.PersonInput{}, &m
+	}
+	p, m := ParsePersonRow(rec[1:])
+	p.TIN = strings.TrimSpace(rec[0])
+	return p, m
 }
 
 func trimAll(ss []string) []string {

@@ -105,6 +105,7 @@ func TestActingOnEveryPage(t *testing.T) {
 		"/lk/esign/challenge":       "",
 		"/lk/register":              "",
 		"/lk/register/password":     "",
+		"/lk/register/status":       "",
 	}
 	notPages := map[string]string{
 		"/lk/oidc/login":        "sends the browser to the identity provider's site",
@@ -112,6 +113,7 @@ func TestActingOnEveryPage(t *testing.T) {
 		"/lk/esign/challenge":   "the text to sign, as text/plain",
 		"/lk/register":          "the Kyrgyz self-registration (KG-1): no representatives there",
 		"/lk/register/password": "the Kyrgyz self-registration (KG-1): no representatives there",
+		"/lk/register/status":   "the Kyrgyz application's status (KG-1): no representatives there",
 	}
 	src, err := os.ReadFile("lkweb.go")
 	if err != nil {

@@ -69,8 +69,9 @@ func New(d Deps) (*Handler, error) {
 	if d.IdP != nil {
 		h.rp = newRelyingParty(*d.IdP)
 	}
+	// Kyrgyz has every text of the pages the Kyrgyz profile mounts (KG-1, KG-2; i18n's test).
 	h.site, err = web.NewSite(web.Site{Name: cabinet.Site, Base: Base, Tagline: "lk.tagline", Login: Base + "login", Home: Base,
-		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log}, pages)
+		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log, Languages: []string{"ru", "ky", "en"}}, pages)
 	return h, err
 }
 
@@ -139,6 +140,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		mux.Handle("GET /lk/register", h.public(0, h.handleRegisterWays))
 		mux.Handle("GET /lk/register/password", h.public(0, h.handleRegisterForm))
 		mux.Handle("POST /lk/register/password", h.public(0, h.handleRegister))
+		mux.Handle("GET /lk/register/status", h.public(0, h.handleRegisterStatusForm)) // register_status.go
+		mux.Handle("POST /lk/register/status", h.public(0, h.handleRegisterStatus))
 	default: // LK-7: apply.go
 		mux.Handle("GET /lk/apply", h.public(0, h.handleApplyForm))
 		mux.Handle("POST /lk/apply", h.public(0, h.handleApply))

@@ -2,6 +2,7 @@ package lkweb
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/cabinet"
@@ -20,8 +21,10 @@ import (
 // type, and "register" («Зарегистрироваться») saves the application with password and
 // password_repeat (and a phone or an e-mail to be told the decision, optional). A search is a
 // form submit that shows the form again filled, so it needs no JavaScript. The last step, "saved",
-// shows the application's number and what happens next (the УГНС, the passport); the rules are
-// package cabinet's (registration.go).
+// shows the application's number and what happens next (the УГНС, the passport), with the way to
+// the application's status page (register_status.go); the rules are package cabinet's
+// (registration.go). A JSON client's fields are labelled as the form labels them («ФИО», «Код
+// УГНС»: LabelKey), not by the catalogue's general labels of those names.
 
 const (
 	registrationKind = "lk.registration"
@@ -38,11 +41,14 @@ func (h *Handler) registrationFlow() *flowSite {
 			return h.d.Flows.Start(q.Ctx(), flow.Start{Kind: registrationKind, State: stepType, Client: client, CSRF: q.Page.CSRF, TTL: registrationTTL})
 		},
 		steps: map[string]step{
-			stepType: {"register.html", []web.FlowField{{Name: "person_type", Type: "radio", Required: true}}},
-			stepForm: {"register.html", []web.FlowField{{Name: "action", Type: "submit", Required: true}, {Name: "tin", Type: "text", Required: true},
-				{Name: "name", Type: "readonly"}, {Name: "office", Type: "readonly"}, {Name: "org_tin", Type: "text", Required: true},
-				{Name: "org_name", Type: "readonly"}, {Name: "password", Type: "password", Required: true},
-				{Name: "password_repeat", Type: "password", Required: true}, {Name: "phone", Type: "tel"}, {Name: "email", Type: "email"}}},
+			stepType: {"register.html", []web.FlowField{{Name: "person_type", Type: "radio", Required: true, LabelKey: "lk.reg.f.person_type"}}},
+			stepForm: {"register.html", []web.FlowField{{Name: "action", Type: "submit", Required: true},
+				{Name: "tin", Type: "text", Required: true, LabelKey: "lk.reg.f.tin"}, {Name: "name", Type: "readonly", LabelKey: "lk.reg.f.name"},
+				{Name: "office", Type: "readonly", LabelKey: "lk.reg.f.office"}, {Name: "org_tin", Type: "text", Required: true, LabelKey: "lk.reg.f.org_tin"},
+				{Name: "org_name", Type: "readonly", LabelKey: "lk.reg.f.org_name"},
+				{Name: "password", Type: "password", Required: true, LabelKey: "lk.reg.f.password"},
+				{Name: "password_repeat", Type: "password", Required: true, LabelKey: "lk.reg.f.password_repeat"},
+				{Name: "phone", Type: "tel", LabelKey: "lk.reg.f.phone"}, {Name: "email", Type: "email", LabelKey: "lk.reg.f.email"}}},
 			stepSaved: {"register.html", nil},
 		}}
 }
@@ -106,7 +112,8 @@ func (h *Handler) handleRegisterForm(q *web.Request) error {
 func (h *Handler) showRegistration(q *web.Request, fs *flowSite, f *flow.Flow, err error) error {
 	if f.State == stepSaved && err == nil && (f.Client == flow.API || web.WantsJSON(q.R)) {
 		web.WriteFlowDone(q.W, f, map[string]any{"number": f.Data["number"], "state": cabinet.AppSubmitted, "office": f.Data["office"],
-			"office_name": f.Data["office_name"], "login": f.Data["login"], "next": q.Page.T("lk.reg.next_json", f.Data["office"], f.Data["office_name"])})
+			"office_name": f.Data["office_name"], "login": f.Data["login"], "next": q.Page.T("lk.reg.next_json", f.Data["office"], f.Data["office_name"]),
+			"status": statusPath + "?number=" + url.QueryEscape(f.Data["number"])})
 		return nil
 	}
 	return h.show(q, fieldsOf(fs, f), f, err, h.registerData(q, f))

@@ -43,7 +43,7 @@ func (h *Handler) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		h.redirectError(w, r, req, err)
 		return
 	}
-	setUILocale(w, r, req.UILocales)
+	setUILocale(w, r, req.UILocales, h.site.Offered(r))
 	h.proceed(w, r, c, req, nil, time.Time{}, nil)
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/oidc"
 )
 
@@ -72,7 +71,7 @@ func (h *Handler) metadata(r *http.Request) Metadata {
 		ClaimsSupported:                   oidc.ClaimsSupported(),
 		ACRValuesSupported:                oidc.ACRValues(),
 		PromptValuesSupported:             []string{"none", "login", "consent", "select_account"},
-		UILocalesSupported:                i18n.Languages(),
+		UILocalesSupported:                h.site.Offered(r), // the /id/ site's
 		AuthorizationResponseISSSupported: true,
 	}
 }

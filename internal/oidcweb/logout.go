@@ -33,7 +33,7 @@ func (h *Handler) handleEndSession(w http.ResponseWriter, r *http.Request) {
 		h.site.Error(w, r, err)
 		return
 	}
-	setUILocale(w, r, strings.Fields(q.Get("ui_locales")))
+	setUILocale(w, r, strings.Fields(q.Get("ui_locales")), h.site.Offered(r))
 	in, a, err := h.signIn(r)
 	if err != nil {
 		h.site.Error(w, r, err)

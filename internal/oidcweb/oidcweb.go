@@ -18,10 +18,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/kabinet/kabinet/internal/flow"
-	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -247,15 +247,16 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	return r.PostForm, nil
 }
 
-// setUILocale follows the client's ui_locales on the pages of this authorization, unless the
-// citizen chose a language already (a cookie for this browser session only).
-func setUILocale(w http.ResponseWriter, r *http.Request, locales []string) {
+// setUILocale follows the client's ui_locales, the first of those the site offers, on the pages
+// of this authorization, unless the citizen chose a language already (a cookie for this browser
+// session only).
+func setUILocale(w http.ResponseWriter, r *http.Request, locales, offered []string) {
 	if _, err := r.Cookie(web.LangCookie); err == nil {
 		return
 	}
 	for _, l := range locales {
 		base, _, _ := strings.Cut(strings.ToLower(l), "-")
-		if i18n.Supported(base) {
+		if slices.Contains(offered, base) {
 			http.SetCookie(w, &http.Cookie{Name: web.LangCookie, Value: base, Path: "/", SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: true})
 			return
 		}

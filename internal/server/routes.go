@@ -22,7 +22,8 @@ import (
 // New returns kabinet's HTTP handler. Every URL it serves is listed here or in the Routes of
 // the packages it mounts, all on one mux with full patterns: /api/v1/ (register JSON API),
 // /office/ (back office), /id/ (identity provider), /oidc/ and /.well-known/openid-configuration
-// (its OpenID Connect provider), /lk/ (the personal account), /api/mobile/v1/ (its mobile
+// (its OpenID Connect provider; these three where the jurisdiction has it: Profile.IdentityProvider),
+// /lk/ (the personal account), /api/mobile/v1/ (its mobile
 // application's login, where the jurisdiction has one: KG-2), /verify/ (public check of extracts), /demo/ (with --demo only),
 // /static/, /healthz, /metrics.
 func New(d Deps) (http.Handler, error) {
@@ -34,8 +35,15 @@ func New(d Deps) (http.Handler, error) {
 
 	api.New(api.Deps{Register: d.Register, Extracts: d.Extracts, Staff: d.Staff, Audit: d.Audit, Log: d.Log}).Routes(mux)
 
+	// IDP-1..7, BO-4: the identity provider is the jurisdiction's when it has one (Russia's);
+	// elsewhere /id/, /oidc/, the well-known endpoints and the back office's confirmation of its
+	// accounts are not served at all (404).
+	ident := d.Identity
+	if !d.Profile.OrDefault().IdentityProvider {
+		ident = nil
+	}
 	office, err := backoffice.New(backoffice.Deps{Register: d.Register, Extracts: d.Extracts, Staff: d.Staff, Audit: d.Audit, Sessions: d.Sessions, Flows: d.Flows,
-		Identity: d.Identity, Cabinet: d.Cabinet, Log: d.Log})
+		Identity: ident, Cabinet: d.Cabinet, Log: d.Log})
 	if err != nil {
 		return nil, err
 	}
@@ -43,12 +51,12 @@ func New(d Deps) (http.Handler, error) {
 	if err := mountVerify(mux, d); err != nil { // /verify/extract/{number}: public, no login (REG-9)
 		return nil, err
 	}
-	if d.Identity != nil {
-		idd := idweb.Deps{Identity: d.Identity, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log}
+	if ident != nil {
+		idd := idweb.Deps{Identity: ident, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log}
 		var op *oidcweb.Handler
 		if d.OIDC != nil {
 			// The OpenID Connect provider (IDP-7): its pages are the /id/ site's.
-			op = oidcweb.New(oidcweb.Deps{OIDC: d.OIDC, Identity: d.Identity, Flows: d.Flows, Issuer: d.Issuer, Log: d.Log})
+			op = oidcweb.New(oidcweb.Deps{OIDC: d.OIDC, Identity: ident, Flows: d.Flows, Issuer: d.Issuer, Log: d.Log})
 			idd.OIDC, idd.Pages, idd.FormTargets = d.OIDC, oidcweb.Pages(), op.FormTargets
 		}
 		id, err := idweb.New(idd)
@@ -87,6 +95,7 @@ func New(d Deps) (http.Handler, error) {
 		http.Redirect(w, r, backoffice.Base, http.StatusSeeOther)
 	})
 	mux.HandleFunc("/", web.NotFound)
+	mux.HandleFunc("GET /lang", web.LangSwitch) // the shared error page's language links
 	return middleware(mux, m, d.Proxies, web.NewLocale(d.Profile), d.Log), nil
 }
 

@@ -42,6 +42,8 @@ type Deps struct {
 	Audit    audit.Log
 	Sessions *session.Manager
 	Flows    *flow.Manager
+	// Identity is the identity provider (/id/, BO-4), served only where the jurisdiction has one
+	// (Profile.IdentityProvider).
 	Identity *identity.Provider
 	Cabinet  *cabinet.Service
 	Proxies  web.Proxies // whose X-Forwarded-For / X-Forwarded-Proto to believe

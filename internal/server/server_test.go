@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -82,8 +84,19 @@ func TestServer(t *testing.T) {
 	if resp, _ := get("/"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/office/" {
 		t.Fatalf("root: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if resp, body := get("/nowhere"); resp.StatusCode != 404 || !strings.Contains(body, resp.Header.Get("X-Request-ID")) {
+	resp, body = get("/nowhere")
+	if resp.StatusCode != 404 || !strings.Contains(body, resp.Header.Get("X-Request-ID")) {
 		t.Fatalf("404 page must show the request id: %d", resp.StatusCode)
+	}
+	// The shared error page's language links lead somewhere: the switch sets the language and
+	// goes back to the page.
+	link := regexp.MustCompile(`href="(/lang\?to=en[^"]*)"`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatalf("the 404 page links to no English: %s", body)
+	}
+	if resp, _ := get(html.UnescapeString(link[1])); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/nowhere" ||
+		!strings.Contains(resp.Header.Get("Set-Cookie"), "=en") {
+		t.Fatalf("the 404 page's language link: %d %q %q", resp.StatusCode, resp.Header.Get("Location"), resp.Header.Get("Set-Cookie"))
 	}
 	if resp, body := get("/api/v1/nowhere"); resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("api 404: %d %s", resp.StatusCode, body)

@@ -15,7 +15,8 @@ import (
 // Cabinet implements cabinet.Store: the taxpayers' personal accounts, their cards, history,
 // notifications, codes, online applications and representations (migration 00019_cabinet.sql),
 // and the Kyrgyz cabinet's self-registrations, acceptances and mobile tokens
-// (cabinet_kyrgyz.go, migration 00022_kyrgyz_cabinet.sql).
+// (cabinet_kyrgyz.go, migration 00022_kyrgyz_cabinet.sql) and its restores of access at the УГНС
+// (cabinet_access.go, migration 00024_kg_access_restore.sql).
 type Cabinet struct {
 	db *DB
 	q  *stmtCache
@@ -204,7 +205,8 @@ func (s *Cabinet) IssueCard(ctx context.Context, ci cabinet.CardIssue, e cabinet
 	})
 }
 
-// UseCard writes the account and marks its card used.
+// UseCard writes the account and marks its card used — or, where no card is issued (KG-1), the
+// restore of access whose one-time password was replaced (cabinet_access.go).
 func (s *Cabinet) UseCard(ctx context.Context, a cabinet.Account, cardID string, at time.Time, e cabinet.Effects) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if err := updateAccount(ctx, tx, a); err != nil {
@@ -212,6 +214,9 @@ func (s *Cabinet) UseCard(ctx context.Context, a cabinet.Account, cardID string,
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE lk_cards SET state = $2, used_at = $3 WHERE id = $1 AND state = $4`, cardID, string(cabinet.CardUsed),
 			at.UTC(), string(cabinet.CardIssued)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE lk_access_restores SET used_at = $2 WHERE id = $1 AND used_at IS NULL`, cardID, at.UTC()); err != nil {
 			return err
 		}
 		return s.writeEffects(ctx, tx, e)

@@ -52,7 +52,9 @@ func New(x Extracts, log *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	site, err := web.NewSite(web.Site{Name: "verify", Base: Base, Tagline: "verify.tagline", Login: "/verify/extract", Home: "/verify/extract", Log: log}, pages)
+	// Its texts (verify.*) are in Russian and English; Kyrgyz ones would add "ky" here.
+	site, err := web.NewSite(web.Site{Name: "verify", Base: Base, Tagline: "verify.tagline", Login: "/verify/extract", Home: "/verify/extract", Log: log,
+		Languages: []string{"ru", "en"}}, pages)
 	if err != nil {
 		return nil, err
 	}

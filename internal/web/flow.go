@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/flow"
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/problem"
 )
 
@@ -15,6 +16,10 @@ type FlowField struct {
 	Required bool   `json:"required,omitempty"`
 	Value    string `json:"value,omitempty"`
 	Label    string `json:"label"`
+	// LabelKey is the catalogue key of the label where a form names the field its own way (the
+	// registration's «ФИО» for the name the register fills); the field's label ("field.<Name>")
+	// when "".
+	LabelKey string `json:"-"`
 }
 
 // FlowView is a flow as a JSON client sees it: where it is, what to send next, and what went
@@ -43,6 +48,9 @@ func WriteFlow(w http.ResponseWriter, r *http.Request, f *flow.Flow, action stri
 	v := FlowView{ID: f.ID, Kind: f.Kind, State: f.State, ExpiresAt: f.ExpiresAt, Action: action, Method: http.MethodPost, Fields: fields}
 	for i := range v.Fields {
 		v.Fields[i].Label = Label(lang, v.Fields[i].Name)
+		if k := v.Fields[i].LabelKey; k != "" {
+			v.Fields[i].Label = i18n.T(lang, k)
+		}
 		if v.Fields[i].Value == "" {
 			v.Fields[i].Value = f.Data[v.Fields[i].Name]
 		}

@@ -92,6 +92,7 @@ func (q *Request) FormError(err error, name string, data any) error {
 // error, if any, as the site's error page.
 func (s *Site) Page(access Access, fn func(q *Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = s.withLanguages(r) // every answer of the site is in one of its languages (Lang)
 		if s.CSP != "" {
 			w.Header().Set("Content-Security-Policy", s.CSP)
 		}

@@ -43,8 +43,16 @@ type Site struct {
 	// Moscow time, UTC+3 all year, for the Russian tax administration; Bishkek time for the
 	// Kyrgyz one).
 	Zone *time.Location
+	// Languages are the languages the site's texts are written in; of the languages of the
+	// request's jurisdiction (Locale) the site offers those, and no other: none of its pages is
+	// declared in a language it has no texts in (WCAG 3.1.1: the fallback's text under lang="ky").
+	// Nil: the languages the catalogue has every text of (Russian and English); a site whose
+	// texts a language with a fallback has (Kyrgyz: the taxpayer's cabinet, i18n.Fallbacks)
+	// names it here.
+	Languages []string
 
-	rd *renderer
+	rd    *renderer
+	langs *sync.Map // *Locale → the languages offered in it (offered)
 }
 
 // moscow is Moscow time, UTC+3 all year since 26 October 2014, the zone used when the system
@@ -81,7 +89,7 @@ func NewSite(s Site, pages fs.FS, more ...fs.FS) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.rd = rd
+	s.rd, s.langs = rd, &sync.Map{}
 	return &s, nil
 }
 
@@ -227,14 +235,15 @@ func (s *Site) CheckCSRF(r *http.Request, want string) error {
 
 // NewPage returns a page of this site for the request, in its language, titled by the key.
 func (s *Site) NewPage(r *http.Request, titleKey string) *Page {
+	r = s.withLanguages(r) // a page of the site is in one of its languages
 	lang := Lang(r)
 	path := r.URL.RequestURI()
 	if r.Method != http.MethodGet {
 		path = s.Home
 	}
 	loc := LocaleOf(r.Context())
-	return &Page{Site: s, Lang: lang, Langs: langLinks(loc, s.Base, lang, path), Title: i18n.T(lang, titleKey), Path: path, Errors: map[string]string{},
-		Profile: &loc.profile, zone: loc.zone}
+	return &Page{Site: s, Lang: lang, Langs: langLinks(s.offered(r.Context()), s.Base, lang, path), Title: i18n.T(lang, titleKey), Path: path,
+		Errors: map[string]string{}, Profile: &loc.profile, zone: loc.zone}
 }
 
 // Render writes page name with status; a failure to render is logged and answered with a bare
@@ -250,6 +259,7 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name s
 // status of err's code and its message; internal errors are logged with the request id and only
 // a neutral text is shown.
 func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
+	r = s.withLanguages(r)
 	if WantsJSON(r) {
 		WriteProblem(w, r, s.Log, err)
 		return
@@ -282,11 +292,21 @@ func ErrorPage(w http.ResponseWriter, r *http.Request, err error) {
 		WriteProblem(w, r, nil, err)
 		return
 	}
-	fallbackOnce.Do(func() {
-		fallback, _ = NewSite(Site{Name: "kabinet", Base: "/", Tagline: "app.tagline"}, nil)
-	})
-	fallback.Error(w, r, err)
+	fallbackSite().Error(w, r, err)
 }
+
+// fallbackSite is the site of the shared error page: its texts are in every language of the
+// catalogue (the kit's).
+func fallbackSite() *Site {
+	fallbackOnce.Do(func() {
+		fallback, _ = NewSite(Site{Name: "kabinet", Base: "/", Tagline: "app.tagline", Languages: i18n.Languages()}, nil)
+	})
+	return fallback
+}
+
+// LangSwitch is the language switch of the shared error page (GET /lang): a server mounts it
+// beside NotFound, so that the page's language links lead somewhere.
+func LangSwitch(w http.ResponseWriter, r *http.Request) { fallbackSite().handleLang(w, r) }
 
 // NotFound answers a path no site serves with the shared 404 page.
 func NotFound(w http.ResponseWriter, r *http.Request) {
@@ -316,7 +336,7 @@ func (s *Site) takeFlash(w http.ResponseWriter, r *http.Request, lang string) st
 // until when, as JSON; 401 without a session).
 func (s *Site) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+s.Base+"lang", s.handleLang)
-	mux.HandleFunc("GET "+s.Base+"session", s.handleSession)
+	mux.HandleFunc("GET "+s.Base+"session", func(w http.ResponseWriter, r *http.Request) { s.handleSession(w, s.withLanguages(r)) })
 	mux.Handle("POST "+s.Base+"logout", s.Page(SignedIn, func(q *Request) error {
 		s.EndSession(q.W, q.R)
 		http.Redirect(q.W, q.R, s.Login, http.StatusSeeOther)

@@ -296,7 +296,7 @@ func TestFixedTextsRenderAsCalls(t *testing.T) {
 	}
 	for _, lang := range i18n.Languages() {
 		for _, flash := range []string{"", "x"} {
-			p := &Page{Site: &Site{Name: "t", Base: "/t/", Tagline: "app.tagline"}, Lang: lang, Title: "T", Flash: flash, Langs: langLinks(NewLocale(jurisdiction.MustLookup(jurisdiction.RU)), "/t/", lang, "/t/"), Errors: map[string]string{}}
+			p := &Page{Site: &Site{Name: "t", Base: "/t/", Tagline: "app.tagline"}, Lang: lang, Title: "T", Flash: flash, Langs: langLinks(NewLocale(jurisdiction.MustLookup(jurisdiction.RU)).langs, "/t/", lang, "/t/"), Errors: map[string]string{}}
 			var fixed, calls bytes.Buffer
 			if err := rd.byLang[lang]["p.html"].ExecuteTemplate(&fixed, "layout", p); err != nil {
 				t.Fatal(err)
