@@ -83,8 +83,14 @@ func (h *Handler) accessData(q *web.Request, office, tin string) (map[string]any
 			holderName = hp.FullName()
 		}
 	}
+	by := map[string]string{} // who issued each password, by name and position rather than login
+	for _, r := range restores {
+		if _, ok := by[r.IssuedBy]; !ok {
+			by[r.IssuedBy] = h.issuer(q, r.IssuedBy)
+		}
+	}
 	q.Page.Title = q.Page.T("office.access.title") + " " + a.TIN
-	return map[string]any{"A": a, "P": p, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), p.Office, q.Page.Lang), "Restores": restores,
+	return map[string]any{"A": a, "P": p, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), p.Office, q.Page.Lang), "Restores": restores, "By": by,
 		"Flow": flowID, "Blocked": a.Blocked(now), "Expires": a.CardExpiresAt.In(q.Page.Zone()).Format("02.01.2006"), "HolderName": holderName,
 		"Organization": a.Signatory != "" || p.OrgName != ""}, nil
 }

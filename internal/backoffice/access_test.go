@@ -228,7 +228,9 @@ func TestAccessRestorePages(t *testing.T) {
 	if m := i18n.Missing(); len(m) > before {
 		t.Errorf("keys looked up without a text: %v", m)
 	}
-	if pg := insp.do("GET", "/office/access/"+p.TIN, nil); !strings.Contains(pg.body, `id="restores"`) || !strings.Contains(pg.text, "ID 7654321") {
+	// The restores listed, each with who issued it by name and position, never by login.
+	if pg := insp.do("GET", "/office/access/"+p.TIN, nil); !strings.Contains(pg.body, `id="restores"`) || !strings.Contains(pg.text, "ID 7654321") ||
+		!strings.Contains(pg.text, "Асанова Айгүл, инспектор") || strings.Contains(pg.text, "asanova") {
 		t.Errorf("the restores listed: %s", pg.text)
 	}
 	// An administrator restores in any УГНС.
