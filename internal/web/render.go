@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -125,10 +126,49 @@ func (p *Page) Invalid(field string) template.HTMLAttr {
 func ErrorID(field string) string { return strings.ReplaceAll(field, ".", "-") + "-error" }
 
 // renderer holds a site's page templates, each parsed with the shared layout and the site's
-// partials (files whose names start with "_", such as _nav.html).
+// partials (files whose names start with "_", such as _nav.html). Every page is parsed once at
+// start, so that a broken template stops the start; the set a page renders with, its fixed
+// texts put in for a language (fixTexts), is parsed the first time the page is shown in that
+// language and kept: a process holds the sets of the languages its users read, not of every
+// language of the catalogue (the sets are most of an idle server's heap, which every garbage
+// collection walks).
 type renderer struct {
-	pages  map[string]*template.Template
-	byLang map[string]map[string]*template.Template // the same pages with their fixed texts in each language
+	layout   []byte
+	partials []page
+	sources  map[string][]byte // a page's source by its name
+	sets     sync.Map          // setKey → *template.Template
+}
+
+// setKey names a page's set in a language ("" for the page as written: its texts as calls).
+type setKey struct{ lang, name string }
+
+// set returns the page name's set for lang, parsing it the first time.
+func (rd *renderer) set(lang, name string) (*template.Template, error) {
+	k := setKey{lang, name}
+	if t, ok := rd.sets.Load(k); ok {
+		return t.(*template.Template), nil
+	}
+	src, ok := rd.sources[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no template %q", name)
+	}
+	if lang != "" && !slices.Contains(i18n.Languages(), lang) {
+		return rd.set("", name)
+	}
+	t, err := parseSet(rd.layout, rd.partials, name, src)
+	if err != nil {
+		return nil, err
+	}
+	if lang != "" {
+		for _, tt := range t.Templates() {
+			if tt.Tree != nil {
+				fixTexts(tt.Tree.Root, lang)
+			}
+		}
+	}
+	// Two first requests may parse it at once: both render with the one kept.
+	stored, _ := rd.sets.LoadOrStore(k, t)
+	return stored.(*template.Template), nil
 }
 
 var funcs = template.FuncMap{"errorID": ErrorID, "map": pairs, "list": func(s ...string) []string { return s }}
@@ -220,7 +260,7 @@ type page struct {
 }
 
 func newRenderer(sources ...fs.FS) (*renderer, error) {
-	rd := &renderer{pages: map[string]*template.Template{}, byLang: map[string]map[string]*template.Template{}}
+	rd := &renderer{sources: map[string][]byte{}}
 	layout, err := fs.ReadFile(files, "templates/layout.html")
 	if err != nil {
 		return nil, err
@@ -247,30 +287,17 @@ func newRenderer(sources ...fs.FS) (*renderer, error) {
 			}
 		}
 	}
+	rd.layout, rd.partials = layout, partials
 	parsePage := func(name string, src []byte) error {
-		for _, lang := range append([]string{""}, i18n.Languages()...) {
-			t, err := parseSet(layout, partials, name, src)
-			if err != nil {
-				return err
-			}
-			if lang == "" {
-				rd.pages[name] = t
-				continue
-			}
-			for _, tt := range t.Templates() {
-				if tt.Tree != nil {
-					fixTexts(tt.Tree.Root, lang)
-				}
-			}
-			if rd.byLang[lang] == nil {
-				rd.byLang[lang] = map[string]*template.Template{}
-			}
-			rd.byLang[lang][name] = t
+		// Parsed once to stop a start with a broken template; the sets come when shown.
+		if _, err := parseSet(layout, partials, name, src); err != nil {
+			return err
 		}
+		rd.sources[name] = src
 		return nil
 	}
 	for _, n := range pages {
-		if _, dup := rd.pages[n.name]; dup {
+		if _, dup := rd.sources[n.name]; dup {
 			return nil, fmt.Errorf("web: two pages named %s", n.name)
 		}
 		src, err := fs.ReadFile(n.fsys, n.name)
@@ -292,11 +319,9 @@ func newRenderer(sources ...fs.FS) (*renderer, error) {
 }
 
 func (rd *renderer) render(w http.ResponseWriter, status int, name string, p *Page) error {
-	t, ok := rd.byLang[p.Lang][name]
-	if !ok {
-		if t, ok = rd.pages[name]; !ok {
-			return fmt.Errorf("web: no template %q", name)
-		}
+	t, err := rd.set(p.Lang, name)
+	if err != nil {
+		return err
 	}
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer func() {
@@ -314,7 +339,7 @@ func (rd *renderer) render(w http.ResponseWriter, status int, name string, p *Pa
 	// The whole page is known: its length spares the response a chunked encoding.
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf.Bytes())
 	return err
 }
 

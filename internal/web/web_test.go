@@ -298,10 +298,18 @@ func TestFixedTextsRenderAsCalls(t *testing.T) {
 		for _, flash := range []string{"", "x"} {
 			p := &Page{Site: &Site{Name: "t", Base: "/t/", Tagline: "app.tagline"}, Lang: lang, Title: "T", Flash: flash, Langs: langLinks(NewLocale(jurisdiction.MustLookup(jurisdiction.RU)).langs, "/t/", lang, "/t/"), Errors: map[string]string{}}
 			var fixed, calls bytes.Buffer
-			if err := rd.byLang[lang]["p.html"].ExecuteTemplate(&fixed, "layout", p); err != nil {
+			inLang, err := rd.set(lang, "p.html")
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := rd.pages["p.html"].ExecuteTemplate(&calls, "layout", p); err != nil {
+			asWritten, err := rd.set("", "p.html")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := inLang.ExecuteTemplate(&fixed, "layout", p); err != nil {
+				t.Fatal(err)
+			}
+			if err := asWritten.ExecuteTemplate(&calls, "layout", p); err != nil {
 				t.Fatal(err)
 			}
 			if fixed.String() != calls.String() {
