@@ -44,6 +44,7 @@ const (
 type DB struct {
 	SQL     *sql.DB
 	Dialect Dialect
+	ckpt    *checkpointer // SQLite's (checkpoint.go)
 }
 
 //go:embed migrations
@@ -83,7 +84,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	q := url.Values{}
 	// temp_store(MEMORY): the statement journal of a multi-row INSERT (the bulk path) stays in
 	// memory instead of a temporary file written page by page.
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "mmap_size(2147418112)", "cache_size(-16384)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "mmap_size(2147418112)", "cache_size(-16384)", "temp_store(MEMORY)",
+		fmt.Sprintf("wal_autocheckpoint(%d)", walAutoPages)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate") // writers queue at BEGIN instead of failing on lock upgrade
@@ -100,11 +102,16 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	return &DB{SQL: db, Dialect: SQLite}, nil
+	d := &DB{SQL: db, Dialect: SQLite}
+	d.startCheckpointer()
+	return d, nil
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.SQL.Close() }
+func (db *DB) Close() error {
+	db.stopCheckpointer()
+	return db.SQL.Close()
+}
 
 // Migrate applies every embedded migration not yet applied.
 func (db *DB) Migrate(ctx context.Context) error { return db.migrateTo(ctx, -1) }
