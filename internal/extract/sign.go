@@ -91,7 +91,7 @@ const (
 
 // DemoOffice is the holder of the demo office certificate.
 var DemoOffice = esign.Subject{Country: "RU", Locality: "Москва", Organization: "Демонстрационный налоговый орган kabinet",
-	CommonName: "Выписки из ЕГРН (демонстрация kabinet)"}
+	CommonName: "Выписки из реестра налогоплательщиков (демонстрация kabinet)"}
 
 // DemoSigner returns a signer for `kabinet serve --demo` (REG-9): in dir it keeps the demo
 // certification centre that `kabinet esign demo` makes (created when missing) and an office

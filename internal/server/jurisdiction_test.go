@@ -133,6 +133,10 @@ func TestLanguagesBySite(t *testing.T) {
 	if _, body := get(t, kg.URL+"/lk/login", "", ky...); !strings.Contains(body, `id="lang-ru"`) || !strings.Contains(body, `id="lang-en"`) {
 		t.Errorf("kg /lk/login in Kyrgyz offers no Russian or English")
 	}
+	// The check of extracts names the Kyrgyz register, not Russia's ЕГРН.
+	if _, body := get(t, kg.URL+"/verify/extract", ""); strings.Contains(body, "ЕГРН") || !strings.Contains(body, "Проверка выписки из реестра налогоплательщиков") {
+		t.Errorf("kg /verify/extract: %.600s", body)
+	}
 	resp, _ := do(t, noRedirect, "GET", kg.URL+"/office/lang?to=ky&back=/office/login", nil, "Cookie", web.LangCookie+"=ky")
 	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) != 0 {
 		t.Errorf("kg /office/lang?to=ky: %d %v", resp.StatusCode, resp.Cookies())

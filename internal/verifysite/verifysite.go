@@ -92,7 +92,7 @@ func private(w http.ResponseWriter) {
 // handleLookup shows the form to type a number, and sends a typed number to its page.
 func (h *Handler) handleLookup(q *web.Request) error {
 	private(q.W)
-	q.Page.Title = q.Page.T("verify.title")
+	q.Page.Title = q.Page.T(q.Page.Local("verify.title")) // ЕГРН is Russia's register
 	if raw := q.R.URL.Query().Get("number"); raw != "" {
 		if n, ok := register.NormalizeExtractNumber(raw); ok {
 			http.Redirect(q.W, q.R, ExtractPath+url.PathEscape(n), http.StatusSeeOther)
