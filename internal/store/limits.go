@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/limits"
@@ -59,14 +61,18 @@ func (l *Limits) HitThrottle(ctx context.Context, key string, now time.Time, t l
 	return true, int(hits), fromMS(next), nil
 }
 
-// Reset deletes counters.
+// Reset deletes counters, all in one statement (a sign-in's success resets two or three).
 func (l *Limits) Reset(ctx context.Context, keys ...string) error {
-	for _, k := range keys {
-		if _, err := l.q.ExecContext(ctx, `DELETE FROM attempt_limits WHERE key = $1`, k); err != nil {
-			return err
-		}
+	if len(keys) == 0 {
+		return nil
 	}
-	return nil
+	marks := make([]string, len(keys))
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		marks[i], args[i] = "$"+strconv.Itoa(i+1), k
+	}
+	_, err := l.q.ExecContext(ctx, `DELETE FROM attempt_limits WHERE key IN (`+strings.Join(marks, ", ")+`)`, args...)
+	return err
 }
 
 // TrustDevice records a trusted device.
