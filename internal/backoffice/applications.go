@@ -68,7 +68,7 @@ func (h *Handler) handleApplication(q *web.Request) error {
 		q.Page.Form = map[string][]string{"tin": {tin}}
 	}
 	q.Page.Title = q.Page.T("office.apps.one", a.Number())
-	q.Page.Data = map[string]any{"App": a, "P": person, "Offices": offices, "Flow": flowID,
+	q.Page.Data = map[string]any{"App": a, "P": person, "Offices": offices, "Flow": flowID, "DecidedBy": h.issuer(q, a.DecidedBy),
 		"OfficeName": func(code string) string { return officeName(offices, code) }}
 	q.Render(http.StatusOK, "application.html")
 	return nil

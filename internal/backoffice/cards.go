@@ -170,7 +170,13 @@ func (h *Handler) handleCard(q *web.Request) error {
 		}
 		cameOptions = append(cameOptions, web.Option{Value: string(c), Label: q.Page.Enum("lk_came", c), Selected: string(c) == came})
 	}
-	q.Page.Data = map[string]any{"P": p, "A": a, "Cards": cards, "AsPrincipal": asPrincipal, "AsRepresentative": asRep, "Offices": offices,
+	by := map[string]string{} // who issued each card, by name and position rather than login
+	for _, c := range cards {
+		if _, ok := by[c.IssuedBy]; !ok {
+			by[c.IssuedBy] = h.issuer(q, c.IssuedBy)
+		}
+	}
+	q.Page.Data = map[string]any{"P": p, "A": a, "Cards": cards, "By": by, "AsPrincipal": asPrincipal, "AsRepresentative": asRep, "Offices": offices,
 		"OfficeName": officeName(offices, p.Office), "Flow": flowID, "Now": now, "Blocked": a != nil && a.Blocked(now), "Expires": expires,
 		"Age": age, "ChildAge": cabinet.ChildAge, "AdultAge": cabinet.AdultAge, "Minor": minor, "Came": cameOptions, "Powers": powers,
 		"IssuesCards": h.issuesCards(), "RecoveryBlocked": a != nil && a.RecoveryOff == cabinet.RecoveryOffCodeWord}
@@ -228,6 +234,9 @@ func (h *Handler) showCard(q *web.Request, card *cabinet.IssuedCard) error {
 // issuer is how a card names who issued it: the staff member's name and position, as an
 // extract does (REG-9), or the login when the member has no name.
 func (h *Handler) issuer(q *web.Request, login string) string {
+	if login == "" {
+		return ""
+	}
 	m, err := h.d.Staff.Member(q.Ctx(), login)
 	if err != nil || m.Name == "" {
 		return login

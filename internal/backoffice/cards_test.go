@@ -229,6 +229,9 @@ func TestCardPages(t *testing.T) {
 		!strings.Contains(p.text, "Выдать новую регистрационную карту") {
 		t.Fatalf("after the card: %s", p.text)
 	}
+	if !strings.Contains(p.text, "Иванова Анна Сергеевна, Главный государственный налоговый инспектор") || strings.Contains(p.text, "ivanova") {
+		t.Errorf("the cards listed name who issued them by login: %s", p.text)
+	}
 
 	// A parent for the minor: the certificate asked for; then issued and audited.
 	p = o.do("GET", "/office/cards/"+teen, nil)
@@ -346,6 +349,11 @@ func TestApplicationPages(t *testing.T) {
 	p = o.do("POST", "/office/applications/"+second+"/refuse", p.form(map[string]string{"reason": "Паспорт не предъявлен"}))
 	if !strings.Contains(p.text, "В заявлении отказано") || !strings.Contains(p.text, "Паспорт не предъявлен") {
 		t.Fatalf("refused: %s", p.text)
+	}
+	// Who decided is named as staff are on every page: name and position, never the login.
+	if p = o.do("GET", "/office/applications/"+second, nil); !strings.Contains(p.text, "Иванова Анна Сергеевна, Главный государственный налоговый инспектор") ||
+		strings.Contains(p.text, "ivanova") {
+		t.Errorf("the refused application names who decided: %s", p.text)
 	}
 	for subject, action := range map[string]string{tin: "lk.application.approve", "application:" + second: "lk.application.refuse"} {
 		if entries, _ := a.DB.ListAudit(ctx, audit.Filter{Subject: subject, Action: action}); len(entries) != 1 || entries[0].Actor.Login != "ivanova" {

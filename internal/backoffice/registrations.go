@@ -91,7 +91,8 @@ func (h *Handler) handleRegistration(q *web.Request) error {
 		}
 	}
 	q.Page.Title = q.Page.T("office.reg.one", r.Number())
-	q.Page.Data = map[string]any{"R": r, "Now": now, "NowProblem": problemNow, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), r.Office, q.Page.Lang)}
+	q.Page.Data = map[string]any{"R": r, "Now": now, "NowProblem": problemNow, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), r.Office, q.Page.Lang),
+		"DecidedBy": h.issuer(q, r.DecidedBy)} // by name and position, not by login
 	q.Render(http.StatusOK, "registration.html")
 	return nil
 }
