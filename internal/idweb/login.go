@@ -14,9 +14,9 @@ import (
 
 const loginKind = "id.login"
 
-func (h *Handler) login() *flowSite {
-	return &flowSite{kind: loginKind, path: Base + "login",
-		start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
+func (h *Handler) login() *web.FlowPages {
+	return &web.FlowPages{Flows: h.d.Flows, FormTargets: h.d.FormTargets, Kind: loginKind, Path: Base + "login",
+		Start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
 			f, err := h.d.Flows.Start(q.Ctx(), flow.Start{Kind: loginKind, State: "credentials", Client: client, CSRF: q.Page.CSRF,
 				ReturnTo: web.SafeReturn(q.R.URL.Query().Get("back"), "/", Base), TTL: 30 * time.Minute})
 			if hint := q.R.URL.Query().Get("login_hint"); err == nil && hint != "" && len(hint) <= 254 {
@@ -26,7 +26,7 @@ func (h *Handler) login() *flowSite {
 			}
 			return f, err
 		},
-		steps: map[string]step{"credentials": {"login.html", []web.FlowField{{Name: "login", Type: "text", Required: true},
+		Steps: map[string]web.FlowStep{"credentials": {Template: "login.html", Fields: []web.FlowField{{Name: "login", Type: "text", Required: true},
 			{Name: "password", Type: "password", Required: true}}}}}
 }
 
@@ -38,17 +38,17 @@ func (h *Handler) handleLoginForm(q *web.Request) error {
 		return nil
 	}
 	fs := h.login()
-	f, done, err := h.getFlow(q, fs)
+	f, done, err := fs.Get(q)
 	if done || err != nil {
 		return err
 	}
 	q.Page.Title = q.Page.T("id.login.title")
-	return h.show(q, fs, f, nil)
+	return fs.Show(q, f, nil, nil)
 }
 
 func (h *Handler) handleLogin(q *web.Request) error {
 	fs := h.login()
-	f, err := h.postFlow(q, fs)
+	f, err := fs.Post(q)
 	if err != nil {
 		return err
 	}
@@ -60,19 +60,19 @@ func (h *Handler) handleLogin(q *web.Request) error {
 			Password string `json:"password"`
 		}
 		if err := web.DecodeJSON(q.W, q.R, &in, 64<<10); err != nil {
-			return h.show(q, fs, f, problem.New(problem.Unauthorized, problem.Msg("idp.bad_credentials")))
+			return fs.Show(q, f, problem.New(problem.Unauthorized, problem.Msg("idp.bad_credentials")), nil)
 		}
 		login, pw = in.Login, in.Password
 	}
 	if _, ok := web.CheckText(login, false); !ok {
-		return h.show(q, fs, f, problem.New(problem.Unauthorized, problem.Msg("idp.bad_credentials")))
+		return fs.Show(q, f, problem.New(problem.Unauthorized, problem.Msg("idp.bad_credentials")), nil)
 	}
 	res, err := h.d.Identity.Login(q.Ctx(), login, pw, origin(q, h.site))
 	if err != nil {
 		f.Attempts++
 		f.Data["login"] = login
 		_ = h.d.Flows.Save(q.Ctx(), f)
-		return h.show(q, fs, f, err)
+		return fs.Show(q, f, err, nil)
 	}
 	if err := h.d.Flows.Finish(q.Ctx(), f); err != nil {
 		return err

@@ -11,33 +11,33 @@ import (
 // IDP-6: recovery of a lost password (package identity, recovery.go). After the new password
 // every session of the account ends.
 
-func (h *Handler) recovery() *flowSite {
-	return &flowSite{kind: identity.RecoveryKind, path: Base + "recovery",
-		start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
+func (h *Handler) recovery() *web.FlowPages {
+	return &web.FlowPages{Flows: h.d.Flows, FormTargets: h.d.FormTargets, Kind: identity.RecoveryKind, Path: Base + "recovery",
+		Start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
 			return h.d.Identity.StartRecovery(q.Ctx(), client, q.Page.CSRF)
 		},
-		steps: map[string]step{
-			identity.StepIdentify: {"recovery.html", []web.FlowField{{Name: "login", Type: "text", Required: true}}},
-			identity.StepCode:     {"recovery.html", []web.FlowField{{Name: "code", Type: "text", Required: true}}},
-			identity.StepAnswer:   {"recovery.html", []web.FlowField{{Name: "answer", Type: "text", Required: true}}},
-			identity.StepNewPass: {"recovery.html", []web.FlowField{{Name: "new_password", Type: "password", Required: true},
+		Steps: map[string]web.FlowStep{
+			identity.StepIdentify: {Template: "recovery.html", Fields: []web.FlowField{{Name: "login", Type: "text", Required: true}}},
+			identity.StepCode:     {Template: "recovery.html", Fields: []web.FlowField{{Name: "code", Type: "text", Required: true}}},
+			identity.StepAnswer:   {Template: "recovery.html", Fields: []web.FlowField{{Name: "answer", Type: "text", Required: true}}},
+			identity.StepNewPass: {Template: "recovery.html", Fields: []web.FlowField{{Name: "new_password", Type: "password", Required: true},
 				{Name: "new_password_confirm", Type: "password", Required: true}}},
 		}}
 }
 
 func (h *Handler) handleRecoveryForm(q *web.Request) error {
 	fs := h.recovery()
-	f, done, err := h.getFlow(q, fs)
+	f, done, err := fs.Get(q)
 	if done || err != nil {
 		return err
 	}
 	q.Page.Title = q.Page.T("id.recovery.title")
-	return h.show(q, fs, f, nil)
+	return fs.Show(q, f, nil, nil)
 }
 
 func (h *Handler) handleRecovery(q *web.Request) error {
 	fs := h.recovery()
-	f, err := h.postFlow(q, fs)
+	f, err := fs.Post(q)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (h *Handler) handleRecovery(q *web.Request) error {
 			NewPasswordConfirm string `json:"new_password_confirm"`
 		}
 		if err := web.DecodeJSON(q.W, q.R, &j, 64<<10); err != nil {
-			return h.show(q, fs, f, err)
+			return fs.Show(q, f, err, nil)
 		}
 		in = map[string]string{"login": j.Login, "code": j.Code, "answer": j.Answer, "new_password": j.NewPassword, "new_password_confirm": j.NewPasswordConfirm}
 	} else {
@@ -71,7 +71,7 @@ func (h *Handler) handleRecovery(q *web.Request) error {
 	case identity.StepNewPass:
 		a, err := h.d.Identity.SubmitNewPassword(q.Ctx(), f, in["new_password"], in["new_password_confirm"], o)
 		if err != nil {
-			return h.show(q, fs, f, err)
+			return fs.Show(q, f, err, nil)
 		}
 		// The old password's sessions end, everywhere.
 		if _, err := h.d.Sessions.EndAll(q.Ctx(), h.site.Name, a.ID, ""); err != nil {
@@ -85,8 +85,8 @@ func (h *Handler) handleRecovery(q *web.Request) error {
 		return nil
 	}
 	if err == nil && f.Client == flow.Browser {
-		http.Redirect(q.W, q.R, fs.action(f), http.StatusSeeOther)
+		http.Redirect(q.W, q.R, fs.Action(f), http.StatusSeeOther)
 		return nil
 	}
-	return h.show(q, fs, f, err)
+	return fs.Show(q, f, err, nil)
 }

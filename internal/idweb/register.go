@@ -11,19 +11,19 @@ import (
 
 // IDP-1: registration, step by step (package identity, registration.go).
 
-func (h *Handler) registration() *flowSite {
+func (h *Handler) registration() *web.FlowPages {
 	terms, _ := h.d.Identity.Document("terms")
 	data, _ := h.d.Identity.Document("personal_data")
-	return &flowSite{kind: identity.RegistrationKind, path: Base + "register", data: map[string]any{"Terms": terms.Version, "PersonalData": data.Version},
-		start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
+	return &web.FlowPages{Flows: h.d.Flows, FormTargets: h.d.FormTargets, Kind: identity.RegistrationKind, Path: Base + "register", Data: map[string]any{"Terms": terms.Version, "PersonalData": data.Version},
+		Start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
 			return h.d.Identity.StartRegistration(q.Ctx(), client, q.Page.CSRF)
 		},
-		steps: map[string]step{
-			identity.StepContact: {"register.html", []web.FlowField{{Name: "kind", Type: "select", Required: true}, {Name: "surname", Type: "text", Required: true},
+		Steps: map[string]web.FlowStep{
+			identity.StepContact: {Template: "register.html", Fields: []web.FlowField{{Name: "kind", Type: "select", Required: true}, {Name: "surname", Type: "text", Required: true},
 				{Name: "given_name", Type: "text", Required: true}, {Name: "patronymic", Type: "text"}, {Name: "phone", Type: "tel"}, {Name: "email", Type: "email"},
 				{Name: "organization_name", Type: "text"}, {Name: "organization_ogrn", Type: "text"}}},
-			identity.StepCode: {"register.html", []web.FlowField{{Name: "code_phone", Type: "text"}, {Name: "code_email", Type: "text"}}},
-			identity.StepPassword: {"register.html", []web.FlowField{{Name: "password", Type: "password", Required: true},
+			identity.StepCode: {Template: "register.html", Fields: []web.FlowField{{Name: "code_phone", Type: "text"}, {Name: "code_email", Type: "text"}}},
+			identity.StepPassword: {Template: "register.html", Fields: []web.FlowField{{Name: "password", Type: "password", Required: true},
 				{Name: "password_confirm", Type: "password", Required: true}, {Name: "question", Type: "text", Required: true},
 				{Name: "answer", Type: "text", Required: true}, {Name: "accept_terms", Type: "checkbox", Required: true},
 				{Name: "accept_personal_data", Type: "checkbox", Required: true}}},
@@ -36,12 +36,12 @@ func (h *Handler) handleRegisterForm(q *web.Request) error {
 		return nil
 	}
 	fs := h.registration()
-	f, done, err := h.getFlow(q, fs)
+	f, done, err := fs.Get(q)
 	if done || err != nil {
 		return err
 	}
 	q.Page.Title = q.Page.T("id.register.title")
-	return h.show(q, fs, f, nil)
+	return fs.Show(q, f, nil, nil)
 }
 
 // registrationInput reads a step's input from a form or a JSON body.
@@ -97,14 +97,14 @@ func readRegistration(q *web.Request, f *flow.Flow) (registrationInput, error) {
 
 func (h *Handler) handleRegister(q *web.Request) error {
 	fs := h.registration()
-	f, err := h.postFlow(q, fs)
+	f, err := fs.Post(q)
 	if err != nil {
 		return err
 	}
 	q.Page.Title = q.Page.T("id.register.title")
 	in, err := readRegistration(q, f)
 	if err != nil {
-		return h.show(q, fs, f, err)
+		return fs.Show(q, f, err, nil)
 	}
 	o := origin(q, h.site)
 	switch {
@@ -131,23 +131,23 @@ func (h *Handler) handleRegister(q *web.Request) error {
 		a, err := h.d.Identity.SubmitPassword(q.Ctx(), f, identity.Secret{Password: in.Password, Again: in.PasswordConfirm, Question: in.Question,
 			Answer: in.Answer, Accepted: accepted}, o)
 		if err != nil {
-			return h.show(q, fs, f, err)
+			return fs.Show(q, f, err, nil)
 		}
 		return h.signedIn(q, f, a, "id.flash.registered")
 	}
 	if err == nil {
-		if g, gerr := h.d.Flows.Get(q.Ctx(), f.ID, fs.kind); gerr == nil {
+		if g, gerr := h.d.Flows.Get(q.Ctx(), f.ID, fs.Kind); gerr == nil {
 			f = g
 		}
 		if f.Client == flow.Browser {
 			if q.Page.Flash != "" {
-				return h.show(q, fs, f, nil)
+				return fs.Show(q, f, nil, nil)
 			}
-			http.Redirect(q.W, q.R, fs.action(f), http.StatusSeeOther)
+			http.Redirect(q.W, q.R, fs.Action(f), http.StatusSeeOther)
 			return nil
 		}
 	}
-	return h.show(q, fs, f, err)
+	return fs.Show(q, f, err, nil)
 }
 
 // signedIn starts the citizen's session after a registration or a login.

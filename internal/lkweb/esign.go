@@ -24,15 +24,15 @@ const (
 	stepRegister = "register"
 )
 
-func (h *Handler) esignFlow() *flowSite {
-	return &flowSite{kind: esignKind, path: Base + "esign", title: "lk.esign.title",
-		start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
+func (h *Handler) esignFlow() *web.FlowPages {
+	return &web.FlowPages{Flows: h.d.Flows, Kind: esignKind, Path: Base + "esign", Title: "lk.esign.title",
+		Start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
 			return h.d.Flows.Start(q.Ctx(), flow.Start{Kind: esignKind, State: stepSign, Client: client, CSRF: q.Page.CSRF,
 				ReturnTo: web.SafeReturn(q.R.URL.Query().Get("back"), Base, Base), TTL: time.Hour})
 		},
-		steps: map[string]step{
-			stepSign: {"esign.html", []web.FlowField{{Name: "challenge", Type: "hidden"}, {Name: "signature", Type: "text", Required: true}}},
-			stepRegister: {"esign.html", []web.FlowField{{Name: "surname", Type: "text"}, {Name: "given_name", Type: "text"}, {Name: "snils", Type: "text"},
+		Steps: map[string]web.FlowStep{
+			stepSign: {Template: "esign.html", Fields: []web.FlowField{{Name: "challenge", Type: "hidden"}, {Name: "signature", Type: "text", Required: true}}},
+			stepRegister: {Template: "esign.html", Fields: []web.FlowField{{Name: "surname", Type: "text"}, {Name: "given_name", Type: "text"}, {Name: "snils", Type: "text"},
 				{Name: "tin", Type: "text"}, {Name: "phone", Type: "tel", Required: true}, {Name: "email", Type: "email", Required: true},
 				{Name: "password", Type: "password", Required: true}, {Name: "password_confirm", Type: "password", Required: true}}},
 		}}
@@ -54,7 +54,7 @@ func (h *Handler) challenge(q *web.Request, f *flow.Flow) (string, error) {
 
 func (h *Handler) handleESignForm(q *web.Request) error {
 	fs := h.esignFlow()
-	f, done, err := h.getFlow(q, fs)
+	f, done, err := fs.Get(q)
 	if done || err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (h *Handler) handleESignForm(q *web.Request) error {
 		}
 		data["Text"] = text
 	}
-	return h.show(q, fs, f, nil, data)
+	return fs.Show(q, f, nil, data)
 }
 
 // handleChallenge downloads a fresh challenge of the flow as a file to sign; the flow keeps it as
@@ -92,20 +92,20 @@ func (h *Handler) handleChallenge(q *web.Request) error {
 
 func (h *Handler) handleESign(q *web.Request) error {
 	fs := h.esignFlow()
-	f, err := h.postFlow(q, fs)
+	f, err := fs.Post(q)
 	if err != nil {
 		return err
 	}
 	in, err := input(q, "signature", "phone", "email", "password", "password_confirm")
 	if err != nil {
-		return h.show(q, fs, f, err, nil)
+		return fs.Show(q, f, err, nil)
 	}
 	o := origin(q, h.site)
 	if f.State == stepRegister {
 		a, err := h.d.Cabinet.RegisterWithSignature(q.Ctx(), f.Data["tin"], cabinet.ESignRegistration{Phone: in["phone"], Email: in["email"],
 			Password: in["password"], Again: in["password_confirm"]}, o)
 		if err != nil {
-			return h.show(q, fs, f, err, map[string]any{"Rules": h.rules(q)})
+			return fs.Show(q, f, err, map[string]any{"Rules": h.rules(q)})
 		}
 		if err := h.d.Flows.Finish(q.Ctx(), f); err != nil {
 			return err
@@ -136,7 +136,7 @@ func (h *Handler) handleESign(q *web.Request) error {
 			if cerr != nil {
 				return cerr
 			}
-			return h.show(q, fs, f, err, map[string]any{"Text": text})
+			return fs.Show(q, f, err, map[string]any{"Text": text})
 		}
 		return err
 	}
@@ -165,5 +165,5 @@ func (h *Handler) handleESign(q *web.Request) error {
 	if err := h.d.Flows.Save(q.Ctx(), f); err != nil {
 		return err
 	}
-	return h.next(q, fs, f)
+	return fs.Next(q, f)
 }

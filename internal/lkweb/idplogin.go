@@ -417,9 +417,7 @@ func (h *Handler) handleIdPPassword(q *web.Request, st *State) error {
 	_, err := h.d.Cabinet.SetFirstPassword(q.Ctx(), st.Account.TIN, q.R.PostFormValue("new_password"), q.R.PostFormValue("new_password_confirm"), origin(q, h.site))
 	if err != nil {
 		q.Page.Title = q.Page.T("lk.idp.password.title")
-		for k := range secret {
-			q.R.PostForm.Del(k)
-		}
+		web.DropSecrets(q.R.PostForm)
 		return q.FormError(err, "idp_password.html", h.idpPasswordData(q, back))
 	}
 	q.Redirect(back, "lk.flash.password_set")

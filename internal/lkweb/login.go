@@ -24,15 +24,15 @@ const (
 	flashChange = "lk.flash.password_set"
 )
 
-func (h *Handler) loginFlow() *flowSite {
-	return &flowSite{kind: loginKind, path: Base + "login", title: "lk.login.title",
-		start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
+func (h *Handler) loginFlow() *web.FlowPages {
+	return &web.FlowPages{Flows: h.d.Flows, Kind: loginKind, Path: Base + "login", Title: "lk.login.title",
+		Start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
 			return h.d.Flows.Start(q.Ctx(), flow.Start{Kind: loginKind, State: stepCreds, Client: client, CSRF: q.Page.CSRF,
 				ReturnTo: web.SafeReturn(q.R.URL.Query().Get("back"), Base, Base), TTL: loginTTL})
 		},
-		steps: map[string]step{
-			stepCreds: {"login.html", []web.FlowField{{Name: "login", Type: "text", Required: true}, {Name: "password", Type: "password", Required: true}}},
-			stepChange: {"login.html", []web.FlowField{{Name: "new_password", Type: "password", Required: true},
+		Steps: map[string]web.FlowStep{
+			stepCreds: {Template: "login.html", Fields: []web.FlowField{{Name: "login", Type: "text", Required: true}, {Name: "password", Type: "password", Required: true}}},
+			stepChange: {Template: "login.html", Fields: []web.FlowField{{Name: "new_password", Type: "password", Required: true},
 				{Name: "new_password_confirm", Type: "password", Required: true}}},
 		}}
 }
@@ -43,11 +43,11 @@ func (h *Handler) handleLoginForm(q *web.Request) error {
 		return nil
 	}
 	fs := h.loginFlow()
-	f, done, err := h.getFlow(q, fs)
+	f, done, err := fs.Get(q)
 	if done || err != nil {
 		return err
 	}
-	return h.show(q, fs, f, nil, h.loginData(q, f))
+	return fs.Show(q, f, nil, h.loginData(q, f))
 }
 
 // loginData is what the login page shows besides the form: the rules of the own password, and
@@ -72,13 +72,13 @@ var msgBadLogin = problem.Msg("lk.bad_credentials")
 
 func (h *Handler) handleLogin(q *web.Request) error {
 	fs := h.loginFlow()
-	f, err := h.postFlow(q, fs)
+	f, err := fs.Post(q)
 	if err != nil {
 		return err
 	}
 	in, err := input(q, "login", "password", "new_password", "new_password_confirm")
 	if err != nil {
-		return h.show(q, fs, f, problem.New(problem.Unauthorized, msgBadLogin), h.loginData(q, f))
+		return fs.Show(q, f, problem.New(problem.Unauthorized, msgBadLogin), h.loginData(q, f))
 	}
 	o := origin(q, h.site)
 	if f.State == stepChange {
@@ -90,7 +90,7 @@ func (h *Handler) handleLogin(q *web.Request) error {
 			}
 			f.Attempts++
 			_ = h.d.Flows.Save(q.Ctx(), f)
-			return h.show(q, fs, f, err, h.loginData(q, f))
+			return fs.Show(q, f, err, h.loginData(q, f))
 		}
 		if err := h.d.Flows.Finish(q.Ctx(), f); err != nil {
 			return err
@@ -98,14 +98,14 @@ func (h *Handler) handleLogin(q *web.Request) error {
 		return h.signedIn(q, f, a, session.Password, flashChange)
 	}
 	if _, ok := web.CheckText(in["login"], false); !ok {
-		return h.show(q, fs, f, problem.New(problem.Unauthorized, msgBadLogin), h.loginData(q, f))
+		return fs.Show(q, f, problem.New(problem.Unauthorized, msgBadLogin), h.loginData(q, f))
 	}
 	res, err := h.d.Cabinet.Login(q.Ctx(), in["login"], in["password"], o)
 	if err != nil {
 		f.Attempts++
 		f.Data["login"] = in["login"]
 		_ = h.d.Flows.Save(q.Ctx(), f)
-		return h.show(q, fs, f, err, h.loginData(q, f))
+		return fs.Show(q, f, err, h.loginData(q, f))
 	}
 	if res.Device != "" {
 		h.site.SetDeviceToken(q.W, res.Device)
@@ -122,7 +122,7 @@ func (h *Handler) handleLogin(q *web.Request) error {
 		if err := h.d.Flows.Save(q.Ctx(), f); err != nil {
 			return err
 		}
-		return h.next(q, fs, f)
+		return fs.Next(q, f)
 	}
 	if err := h.d.Flows.Finish(q.Ctx(), f); err != nil {
 		return err

@@ -20,35 +20,35 @@ const (
 	linkPath     = Base + "recovery/link"
 )
 
-func (h *Handler) recoveryFlow() *flowSite {
-	return &flowSite{kind: recoveryKind, path: Base + "recovery", title: "lk.recovery.title",
-		start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
+func (h *Handler) recoveryFlow() *web.FlowPages {
+	return &web.FlowPages{Flows: h.d.Flows, Kind: recoveryKind, Path: Base + "recovery", Title: "lk.recovery.title",
+		Start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
 			return h.d.Flows.Start(q.Ctx(), flow.Start{Kind: recoveryKind, State: stepIdentify, Client: client, CSRF: q.Page.CSRF, TTL: 30 * time.Minute})
 		},
-		steps: map[string]step{
-			stepIdentify: {"recovery.html", []web.FlowField{{Name: "login", Type: "text", Required: true}, {Name: "code_word", Type: "password", Required: true}}},
-			stepSent:     {"recovery.html", nil},
+		Steps: map[string]web.FlowStep{
+			stepIdentify: {Template: "recovery.html", Fields: []web.FlowField{{Name: "login", Type: "text", Required: true}, {Name: "code_word", Type: "password", Required: true}}},
+			stepSent:     {Template: "recovery.html", Fields: nil},
 		}}
 }
 
 func (h *Handler) handleRecoveryForm(q *web.Request) error {
 	fs := h.recoveryFlow()
-	f, done, err := h.getFlow(q, fs)
+	f, done, err := fs.Get(q)
 	if done || err != nil {
 		return err
 	}
-	return h.show(q, fs, f, nil, nil)
+	return fs.Show(q, f, nil, nil)
 }
 
 func (h *Handler) handleRecovery(q *web.Request) error {
 	fs := h.recoveryFlow()
-	f, err := h.postFlow(q, fs)
+	f, err := fs.Post(q)
 	if err != nil {
 		return err
 	}
 	in, err := input(q, "login", "code_word", "action")
 	if err != nil {
-		return h.show(q, fs, f, err, nil)
+		return fs.Show(q, f, err, nil)
 	}
 	if f.State == stepSent && in["action"] == "again" {
 		f.State = stepIdentify
@@ -57,14 +57,14 @@ func (h *Handler) handleRecovery(q *web.Request) error {
 		if err := h.d.Cabinet.RequestRecovery(q.Ctx(), in["login"], in["code_word"], base, origin(q, h.site)); err != nil {
 			f.Data["login"] = in["login"]
 			_ = h.d.Flows.Save(q.Ctx(), f)
-			return h.show(q, fs, f, err, nil)
+			return fs.Show(q, f, err, nil)
 		}
 		f.State, f.Data["login"] = stepSent, in["login"]
 	}
 	if err := h.d.Flows.Save(q.Ctx(), f); err != nil {
 		return err
 	}
-	return h.next(q, fs, f)
+	return fs.Next(q, f)
 }
 
 func (h *Handler) handleLinkForm(q *web.Request) error {
@@ -95,9 +95,7 @@ func (h *Handler) handleLink(q *web.Request) error {
 	l := q.R.PostFormValue("l")
 	_, err := h.d.Cabinet.ResetPassword(q.Ctx(), l, q.R.PostFormValue("new_password"), q.R.PostFormValue("new_password_confirm"), origin(q, h.site))
 	if err != nil {
-		for k := range secret {
-			q.R.PostForm.Del(k)
-		}
+		web.DropSecrets(q.R.PostForm)
 		return q.FormError(err, "recovery_link.html", map[string]any{"Link": l, "Valid": true, "Rules": h.rules(q)})
 	}
 	// The old password's sessions ended, everywhere, with it (LK-10).

@@ -35,44 +35,44 @@ const (
 	registerPath     = Base + "register/password"
 )
 
-func (h *Handler) registrationFlow() *flowSite {
-	return &flowSite{kind: registrationKind, path: registerPath, title: "lk.reg.title",
-		start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
+func (h *Handler) registrationFlow() *web.FlowPages {
+	return &web.FlowPages{Flows: h.d.Flows, Kind: registrationKind, Path: registerPath, Title: "lk.reg.title",
+		Start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
 			return h.d.Flows.Start(q.Ctx(), flow.Start{Kind: registrationKind, State: stepType, Client: client, CSRF: q.Page.CSRF, TTL: registrationTTL})
 		},
-		steps: map[string]step{
-			stepType: {"register.html", []web.FlowField{{Name: "person_type", Type: "radio", Required: true, LabelKey: "lk.reg.f.person_type"}}},
-			stepForm: {"register.html", []web.FlowField{{Name: "action", Type: "submit", Required: true},
+		Steps: map[string]web.FlowStep{
+			stepType: {Template: "register.html", Fields: []web.FlowField{{Name: "person_type", Type: "radio", Required: true, LabelKey: "lk.reg.f.person_type"}}},
+			stepForm: {Template: "register.html", Fields: []web.FlowField{{Name: "action", Type: "submit", Required: true},
 				{Name: "tin", Type: "text", Required: true, LabelKey: "lk.reg.f.tin"}, {Name: "name", Type: "readonly", LabelKey: "lk.reg.f.name"},
 				{Name: "office", Type: "readonly", LabelKey: "lk.reg.f.office"}, {Name: "org_tin", Type: "text", Required: true, LabelKey: "lk.reg.f.org_tin"},
 				{Name: "org_name", Type: "readonly", LabelKey: "lk.reg.f.org_name"},
 				{Name: "password", Type: "password", Required: true, LabelKey: "lk.reg.f.password"},
 				{Name: "password_repeat", Type: "password", Required: true, LabelKey: "lk.reg.f.password_repeat"},
 				{Name: "phone", Type: "tel", LabelKey: "lk.reg.f.phone"}, {Name: "email", Type: "email", LabelKey: "lk.reg.f.email"}}},
-			stepSaved: {"register.html", nil},
+			stepSaved: {Template: "register.html", Fields: nil},
 		}}
 }
 
 // fieldsOf returns the fields of the form step for the person type the flow is at: the
 // organization's only for a legal entity.
-func fieldsOf(fs *flowSite, f *flow.Flow) *flowSite {
+func fieldsOf(fs *web.FlowPages, f *flow.Flow) *web.FlowPages {
 	if f.State != stepForm || f.Data["person_type"] == string(cabinet.LegalEntity) {
 		return fs
 	}
 	c := *fs
-	c.steps = map[string]step{}
-	for k, v := range fs.steps {
-		c.steps[k] = v
+	c.Steps = map[string]web.FlowStep{}
+	for k, v := range fs.Steps {
+		c.Steps[k] = v
 	}
-	st := c.steps[stepForm]
+	st := c.Steps[stepForm]
 	var fields []web.FlowField
-	for _, x := range st.fields {
+	for _, x := range st.Fields {
 		if x.Name != "org_tin" && x.Name != "org_name" {
 			fields = append(fields, x)
 		}
 	}
-	st.fields = fields
-	c.steps[stepForm] = st
+	st.Fields = fields
+	c.Steps[stepForm] = st
 	return &c
 }
 
@@ -100,7 +100,7 @@ func (h *Handler) handleRegisterWays(q *web.Request) error {
 
 func (h *Handler) handleRegisterForm(q *web.Request) error {
 	fs := h.registrationFlow()
-	f, done, err := h.getFlow(q, fs)
+	f, done, err := fs.Get(q)
 	if done || err != nil {
 		return err
 	}
@@ -109,19 +109,19 @@ func (h *Handler) handleRegisterForm(q *web.Request) error {
 
 // showRegistration shows the flow's step, the saved application's number and what happens next
 // to a JSON client as the flow's result.
-func (h *Handler) showRegistration(q *web.Request, fs *flowSite, f *flow.Flow, err error) error {
+func (h *Handler) showRegistration(q *web.Request, fs *web.FlowPages, f *flow.Flow, err error) error {
 	if f.State == stepSaved && err == nil && (f.Client == flow.API || web.WantsJSON(q.R)) {
 		web.WriteFlowDone(q.W, f, map[string]any{"number": f.Data["number"], "state": cabinet.AppSubmitted, "office": f.Data["office"],
 			"office_name": f.Data["office_name"], "login": f.Data["login"], "next": q.Page.T("lk.reg.next_json", f.Data["office"], f.Data["office_name"]),
 			"status": statusPath + "?number=" + url.QueryEscape(f.Data["number"])})
 		return nil
 	}
-	return h.show(q, fieldsOf(fs, f), f, err, h.registerData(q, f))
+	return fieldsOf(fs, f).Show(q, f, err, h.registerData(q, f))
 }
 
 func (h *Handler) handleRegister(q *web.Request) error {
 	fs := h.registrationFlow()
-	f, err := h.postFlow(q, fs)
+	f, err := fs.Post(q)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (h *Handler) handleRegister(q *web.Request) error {
 }
 
 // registerType takes the person type (step "type").
-func (h *Handler) registerType(q *web.Request, fs *flowSite, f *flow.Flow, in map[string]string) error {
+func (h *Handler) registerType(q *web.Request, fs *web.FlowPages, f *flow.Flow, in map[string]string) error {
 	t := cabinet.PersonType(in["person_type"])
 	if t != cabinet.Individual && t != cabinet.LegalEntity {
 		return h.showRegistration(q, fs, f, problem.InvalidField("person_type", problem.Msg("lk.reg.type")))
@@ -158,7 +158,7 @@ func (h *Handler) registerType(q *web.Request, fs *flowSite, f *flow.Flow, in ma
 }
 
 // registerForm takes a search, a change of the person type or the registration (step "form").
-func (h *Handler) registerForm(q *web.Request, fs *flowSite, f *flow.Flow, in map[string]string) error {
+func (h *Handler) registerForm(q *web.Request, fs *web.FlowPages, f *flow.Flow, in map[string]string) error {
 	reg := cabinet.RegistrationInput{Type: f.Data["person_type"], TIN: in["tin"], OrgTIN: in["org_tin"], Password: in["password"],
 		Again: in["password_repeat"], Phone: in["phone"], Email: in["email"], Lang: q.Page.Lang}
 	legal := reg.Type == string(cabinet.LegalEntity)
@@ -214,9 +214,9 @@ func (h *Handler) registerForm(q *web.Request, fs *flowSite, f *flow.Flow, in ma
 
 // nextRegistration answers a step taken: a browser is sent to the flow's page, a JSON client
 // gets the flow at its next step (the saved application's number at the last).
-func (h *Handler) nextRegistration(q *web.Request, fs *flowSite, f *flow.Flow) error {
+func (h *Handler) nextRegistration(q *web.Request, fs *web.FlowPages, f *flow.Flow) error {
 	if f.Client == flow.Browser {
-		return h.next(q, fs, f)
+		return fs.Next(q, f)
 	}
 	return h.showRegistration(q, fs, f, nil)
 }

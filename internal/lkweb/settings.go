@@ -58,9 +58,7 @@ func (h *Handler) handleSettings(q *web.Request, st *State) error {
 
 // failSettings shows the settings again after a failed form, keeping nothing secret.
 func failSettings(q *web.Request, err error) error {
-	for k := range secret {
-		q.R.PostForm.Del(k)
-	}
+	web.DropSecrets(q.R.PostForm)
 	return q.FailTo(settingsPath, err)
 }
 
