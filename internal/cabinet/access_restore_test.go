@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -281,5 +282,45 @@ func TestKyrgyzRegistrationStatus(t *testing.T) {
 		ru := newEnv(t, storetest.SQLite(t))
 		_, err = ru.svc.RegistrationStatus(ctx, "2026-000001", "500100732259", origin)
 		wantCode(t, err, problem.NotFound, "lk.reg.off")
+	})
+}
+
+// KG-1: a concurrent burst of look-ups of one application's state with a wrong ИНН, from one
+// address, reads the application at most as often as the limit per number and address allows;
+// every other look-up is refused as too many, none fails otherwise.
+func TestKyrgyzRegistrationStatusBurst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newKGEnv(t, db, cabinet.Terms{})
+		p := e.outsider("", 0)
+		r, _, err := e.svc.SubmitRegistration(ctx, cabinet.RegistrationInput{Type: "individual", TIN: p.TIN, Password: "kyzyl-tash-1", Again: "kyzyl-tash-1"}, "ru")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrong := e.outsider("", 1).TIN
+		const burst = 40
+		var mu sync.Mutex
+		codes := map[problem.Code]int{}
+		var wg sync.WaitGroup
+		for range burst {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.svc.RegistrationStatus(ctx, r.Number(), wrong, origin)
+				p, _ := problem.As(err)
+				mu.Lock()
+				defer mu.Unlock()
+				if p == nil {
+					codes["unexpected: "+problem.Code(fmt.Sprint(err))]++
+					return
+				}
+				codes[p.Code]++
+			}()
+		}
+		wg.Wait()
+		if limit := cabinet.RegistrationStatusPolicy.PerClient.Max; codes[problem.NotFound] > limit || codes[problem.NotFound] == 0 ||
+			codes[problem.NotFound]+codes[problem.TooMany] != burst {
+			t.Fatalf("a burst of %d: %v, want at most %d read (not found) and the rest too many", burst, codes, limit)
+		}
 	})
 }
