@@ -74,6 +74,19 @@ func (p *Page) Local(key string) string {
 // T translates key into the page's language.
 func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
 
+// LangSwitch is the links to the page in the site's other languages (Langs), written here
+// rather than by the layout: the few attributes of each link cost a page less as Go than as
+// template actions.
+func (p *Page) LangSwitch() template.HTML {
+	var b strings.Builder
+	for _, l := range p.Langs {
+		c := template.HTMLEscapeString(l.Code)
+		b.WriteString(`<a class="lang-switch" id="lang-` + c + `" href="` + template.HTMLEscapeString(l.Href) + `" lang="` + c + `" hreflang="` + c + `">` +
+			template.HTMLEscapeString(l.Name) + `</a>`)
+	}
+	return template.HTML(b.String())
+}
+
 // Zone returns the time zone of the page's times: the site's, else the jurisdiction's.
 func (p *Page) Zone() *time.Location {
 	if p.Site != nil && p.Site.Zone != nil || p.zone == nil {
@@ -133,18 +146,26 @@ func ErrorID(field string) string { return strings.ReplaceAll(field, ".", "-") +
 // language of the catalogue (the sets are most of an idle server's heap, which every garbage
 // collection walks).
 type renderer struct {
+	site     *Site // the site whose pages these are (nil: none, in tests)
 	layout   []byte
 	partials []page
 	sources  map[string][]byte // a page's source by its name
 	sets     sync.Map          // setKey → *template.Template
 }
 
-// setKey names a page's set in a language ("" for the page as written: its texts as calls).
-type setKey struct{ lang, name string }
+// setKey names a page's set in a language ("" for the page as written: its texts as calls),
+// and whether it is the set of the site the renderer belongs to, whose own values the layout
+// has put in too (fixSite).
+type setKey struct {
+	lang, name string
+	own        bool
+}
 
-// set returns the page name's set for lang, parsing it the first time.
-func (rd *renderer) set(lang, name string) (*template.Template, error) {
-	k := setKey{lang, name}
+// set returns the page name's set for lang, parsing it the first time; own is whether the page
+// is shown by the renderer's own site (Page.Site), whose values are then fixed in the layout.
+func (rd *renderer) set(lang, name string, own bool) (*template.Template, error) {
+	own = own && rd.site != nil && lang != ""
+	k := setKey{lang, name, own}
 	if t, ok := rd.sets.Load(k); ok {
 		return t.(*template.Template), nil
 	}
@@ -153,7 +174,7 @@ func (rd *renderer) set(lang, name string) (*template.Template, error) {
 		return nil, fmt.Errorf("web: no template %q", name)
 	}
 	if lang != "" && !slices.Contains(i18n.Languages(), lang) {
-		return rd.set("", name)
+		return rd.set("", name, false)
 	}
 	t, err := parseSet(rd.layout, rd.partials, name, src)
 	if err != nil {
@@ -161,8 +182,12 @@ func (rd *renderer) set(lang, name string) (*template.Template, error) {
 	}
 	if lang != "" {
 		for _, tt := range t.Templates() {
-			if tt.Tree != nil {
-				fixTexts(tt.Tree.Root, lang)
+			if tt.Tree == nil {
+				continue
+			}
+			fixTexts(tt.Tree.Root, lang)
+			if own && tt.Name() == "layout" {
+				rd.fixSite(tt.Tree.Root, lang)
 			}
 		}
 	}
@@ -253,6 +278,39 @@ func constantT(p *parse.PipeNode) (string, bool) {
 	return "", false
 }
 
+// fixSite puts the site's own values into the layout's parse tree for lang: its language, its
+// home and base paths and its tagline, in the actions of the layout itself (not inside a range
+// or with, where the dot is something else), HTML-escaped like the fixed texts.
+func (rd *renderer) fixSite(n parse.Node, lang string) {
+	values := map[string]string{".Lang": lang, ".Site.Home": rd.site.Home, ".Site.Base": rd.site.Base, ".T .Site.Tagline": i18n.T(lang, rd.site.Tagline)}
+	var walk func(parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return
+			}
+			for i, c := range n.Nodes {
+				if a, ok := c.(*parse.ActionNode); ok && len(a.Pipe.Decl) == 0 {
+					if v, ok := values[a.Pipe.String()]; ok {
+						n.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: a.Pos, Text: []byte(template.HTMLEscapeString(v))}
+						continue
+					}
+				}
+				walk(c)
+			}
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.ElseList) // the body's dot is an element
+		case *parse.WithNode:
+			walk(n.ElseList)
+		}
+	}
+	walk(n)
+}
+
 // page is a template file and the file system it is in.
 type page struct {
 	fsys fs.FS
@@ -319,7 +377,7 @@ func newRenderer(sources ...fs.FS) (*renderer, error) {
 }
 
 func (rd *renderer) render(w http.ResponseWriter, status int, name string, p *Page) error {
-	t, err := rd.set(p.Lang, name)
+	t, err := rd.set(p.Lang, name, p.Site == rd.site)
 	if err != nil {
 		return err
 	}

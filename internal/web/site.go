@@ -90,6 +90,7 @@ func NewSite(s Site, pages fs.FS, more ...fs.FS) (*Site, error) {
 		return nil, err
 	}
 	s.rd, s.langs = rd, &sync.Map{}
+	rd.site = &s
 	return &s, nil
 }
 

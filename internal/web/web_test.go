@@ -285,8 +285,8 @@ func TestMultipartForm(t *testing.T) {
 	}
 }
 
-// A page's fixed texts put in at parse time render exactly as the calls they replace: in text,
-// in attributes, inside conditions and ranges, in every language.
+// A page's fixed texts and its site's values put in at parse time render exactly as the calls
+// they replace: in text, in attributes, inside conditions and ranges, in every language.
 func TestFixedTextsRenderAsCalls(t *testing.T) {
 	pages := fstest.MapFS{"p.html": {Data: []byte(`{{define "content"}}<p title="{{.T "demo.outbox.title"}}" data-x="{{.T "form.required_note"}}">{{.T "error.title"}}</p>` +
 		`{{if .Flash}}{{$.T "nav.logout"}}{{else}}{{.T "nav.label"}}{{end}}{{range .Langs}}<a>{{$.T "skip.content"}}</a>{{end}}{{end}}`)}}
@@ -294,15 +294,20 @@ func TestFixedTextsRenderAsCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rd.site = &Site{Name: "t", Base: "/t/", Home: "/t/home?a=1&b=2", Tagline: "app.tagline"}
 	for _, lang := range i18n.Languages() {
 		for _, flash := range []string{"", "x"} {
-			p := &Page{Site: &Site{Name: "t", Base: "/t/", Tagline: "app.tagline"}, Lang: lang, Title: "T", Flash: flash, Langs: langLinks(NewLocale(jurisdiction.MustLookup(jurisdiction.RU)).langs, "/t/", lang, "/t/"), Errors: map[string]string{}}
+			p := &Page{Site: rd.site, Lang: lang, Title: "T", Flash: flash, Langs: langLinks(NewLocale(jurisdiction.MustLookup(jurisdiction.RU)).langs, "/t/", lang, "/t/"), Errors: map[string]string{},
+				Viewer: &Viewer{Name: "<b>"}}
+			if flash == "" {
+				p.Viewer = nil
+			}
 			var fixed, calls bytes.Buffer
-			inLang, err := rd.set(lang, "p.html")
+			inLang, err := rd.set(lang, "p.html", true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			asWritten, err := rd.set("", "p.html")
+			asWritten, err := rd.set("", "p.html", false)
 			if err != nil {
 				t.Fatal(err)
 			}
