@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,15 +13,15 @@ import (
 // InsertAudit writes one audit entry on one record inside tx (BO-5). Every store method that
 // changes data on a staff member's behalf calls it in the same transaction as the change; an
 // action on many records goes through writeAudit.
-func InsertAudit(ctx context.Context, tx *sql.Tx, e audit.Entry) error {
+func InsertAudit(ctx context.Context, tx execer, e audit.Entry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_login, actor_role, action, subject, details, remote_addr)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		e.At.UTC(), e.Actor.Login, e.Actor.Role, e.Action, e.Subject, e.Details, e.Actor.RemoteAddr)
+	_, err := tx.ExecContext(ctx, insertAuditSQL, e.At.UTC(), e.Actor.Login, e.Actor.Role, e.Action, e.Subject, e.Details, e.Actor.RemoteAddr)
 	return err
 }
+
+const insertAuditSQL = `INSERT INTO audit_log (at, actor_login, actor_role, action, subject, details, remote_addr) VALUES ($1, $2, $3, $4, $5, $6, $7)`
 
 // writeAudit writes entries inside a transaction: those on one record in one statement, each
 // action on many records as its entry and one audit_subjects row per record.

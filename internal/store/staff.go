@@ -68,7 +68,8 @@ func (s *Staff) ListMembers(ctx context.Context) ([]staff.Member, error) {
 
 // LogEvent writes an audit entry of a login.
 func (s *Staff) LogEvent(ctx context.Context, e audit.Entry) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error { return InsertAudit(ctx, tx, e) })
+	// One statement, prepared once: it needs no transaction of its own.
+	return retrying(ctx, "audit entry", func() error { return InsertAudit(ctx, s.q, e) })
 }
 
 func (s *Staff) exec(ctx context.Context, e audit.Entry, q string, args ...any) error {
