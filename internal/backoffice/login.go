@@ -1,7 +1,6 @@
 package backoffice
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"time"
 
@@ -24,11 +23,16 @@ const (
 
 var msgBadLogin = problem.Msg("staff.bad_credentials")
 
-func loginFields() []web.FlowField {
-	return []web.FlowField{{Name: "login", Type: "text", Required: true}, {Name: "password", Type: "password", Required: true}}
+// loginPages drive the login flow (web.FlowPages): one step, the credentials.
+func (h *Handler) loginPages() *web.FlowPages {
+	return &web.FlowPages{Flows: h.d.Flows, Kind: loginKind, Path: Base + "login", Title: "office.login.title",
+		Steps: map[string]web.FlowStep{loginState: {Template: "login.html",
+			Fields: []web.FlowField{{Name: "login", Type: "text", Required: true}, {Name: "password", Type: "password", Required: true}}}},
+		Start: func(q *web.Request, client flow.Client) (*flow.Flow, error) {
+			return h.d.Flows.Start(q.Ctx(), flow.Start{Kind: loginKind, State: loginState, Client: client, CSRF: q.Page.CSRF,
+				ReturnTo: web.SafeReturn(q.R.URL.Query().Get("back"), Base, Base), TTL: flowTTL})
+		}}
 }
-
-func loginAction(f *flow.Flow) string { return Base + "login?flow=" + f.ID }
 
 // handleLoginForm shows the login step of a flow, starting one when the request names none (or
 // one that expired).
@@ -37,93 +41,47 @@ func (h *Handler) handleLoginForm(q *web.Request) error {
 		http.Redirect(q.W, q.R, Base, http.StatusSeeOther)
 		return nil
 	}
-	f, err := h.d.Flows.Get(q.Ctx(), q.R.URL.Query().Get("flow"), loginKind)
-	if err != nil {
-		if q.R.URL.Query().Get("flow") != "" && flow.Expired(err) {
-			q.Page.Problem = problem.Msg("flow.expired").In(q.Page.Lang)
-		}
-		client := flow.Browser
-		if web.WantsJSON(q.R) {
-			client = flow.API
-		}
-		f, err = h.d.Flows.Start(q.Ctx(), flow.Start{Kind: loginKind, State: loginState, Client: client, CSRF: q.Page.CSRF,
-			ReturnTo: web.SafeReturn(q.R.URL.Query().Get("back"), Base, Base), TTL: flowTTL})
-		if err != nil {
-			return err
-		}
-		if client == flow.API {
-			web.WriteFlow(q.W, q.R, f, loginAction(f), loginFields(), nil)
-			return nil
-		}
-		if q.Page.Problem == "" {
-			http.Redirect(q.W, q.R, loginAction(f), http.StatusSeeOther)
-			return nil
-		}
+	fp := h.loginPages()
+	f, done, err := fp.Get(q)
+	if done || err != nil {
+		return err
 	}
-	if f.Client == flow.API {
-		web.WriteFlow(q.W, q.R, f, loginAction(f), loginFields(), nil)
-		return nil
-	}
-	return h.renderLogin(q, f, http.StatusOK)
-}
-
-func (h *Handler) renderLogin(q *web.Request, f *flow.Flow, status int) error {
-	q.Page.Title = q.Page.T("office.login.title")
-	q.Page.Data = map[string]any{"Action": loginAction(f)}
-	q.Page.Form = map[string][]string{"login": {f.Data["login"]}}
-	q.Render(status, "login.html")
-	return nil
-}
-
-type loginRequest struct {
-	Login    string `json:"login"`
-	Password string `json:"password"`
+	return fp.Show(q, f, nil, nil)
 }
 
 // handleLogin checks the credentials of a login flow under the attempt limits of package limits
 // (in staff.Service). Every failure, whatever its cause (unknown login, wrong password, bad
-// characters), answers the same way.
+// characters, a body that is not the flow's JSON), answers the same way.
 func (h *Handler) handleLogin(q *web.Request) error {
-	f, err := h.d.Flows.Get(q.Ctx(), q.R.URL.Query().Get("flow"), loginKind)
+	fp := h.loginPages()
+	f, err := fp.Post(q)
 	if err != nil {
-		if web.WantsJSON(q.R) {
+		// A flow that ended (or never was) shows a new form saying so; a JSON client, or a
+		// browser whose CSRF token is not the flow's, gets the error.
+		if p, ok := problem.As(err); web.WantsJSON(q.R) || ok && p.Code == problem.Forbidden {
 			return err
 		}
 		q.Page.Problem = problem.Msg("flow.expired").In(q.Page.Lang)
 		return h.handleLoginForm(q)
 	}
-	var in loginRequest
-	if f.Client == flow.API {
-		if err := web.DecodeJSON(q.W, q.R, &in, 64<<10); err != nil {
-			web.WriteFlow(q.W, q.R, f, loginAction(f), loginFields(), problem.New(problem.Unauthorized, msgBadLogin))
-			return nil
-		}
-	} else {
-		// The flow belongs to the browser that started it: its CSRF token is that browser's.
-		if subtle.ConstantTimeCompare([]byte(f.CSRF), []byte(q.R.PostFormValue("csrf"))) != 1 {
-			return problem.New(problem.Forbidden, problem.Msg("csrf"))
-		}
-		in = loginRequest{Login: q.R.PostFormValue("login"), Password: q.R.PostFormValue("password")}
+	if err := web.JSONForm(q.W, q.R); err != nil {
+		return fp.Show(q, f, problem.New(problem.Unauthorized, msgBadLogin), nil)
 	}
-	res, err := h.d.Staff.Login(q.Ctx(), in.Login, in.Password, limits.Origin{Address: web.ClientAddr(q.R), Device: h.site.DeviceToken(q.R)})
+	login, password := q.R.PostFormValue("login"), q.R.PostFormValue("password")
+	res, err := h.d.Staff.Login(q.Ctx(), login, password, limits.Origin{Address: web.ClientAddr(q.R), Device: h.site.DeviceToken(q.R)})
 	if err != nil {
 		pe, ok := problem.As(err)
 		if !ok || (pe.Code != problem.Unauthorized && pe.Code != problem.TooMany) {
 			return err
 		}
 		f.Attempts++
-		if _, ok := web.CheckText(in.Login, false); ok && len(in.Login) <= 64 {
-			f.Data["login"] = in.Login
+		if _, ok := web.CheckText(login, false); ok && len(login) <= 64 {
+			f.Data["login"] = login
 		}
 		if err := h.d.Flows.Save(q.Ctx(), f); err != nil {
 			return err
 		}
-		if f.Client == flow.API {
-			web.WriteFlow(q.W, q.R, f, loginAction(f), loginFields(), pe)
-			return nil
-		}
-		q.Page.Problem = pe.Message.In(q.Page.Lang)
-		return h.renderLogin(q, f, web.Status(pe.Code))
+		return fp.Show(q, f, pe, nil)
 	}
 	if err := h.d.Flows.Finish(q.Ctx(), f); err != nil {
 		return err
