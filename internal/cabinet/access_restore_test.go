@@ -47,7 +47,7 @@ func TestKyrgyzAccessRestore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.SessionAccount(ctx, p.TIN, sessionStart); err != nil {
+		if _, err := e.svc.SessionAccount(ctx, p.TIN, sessionStart, nil); err != nil {
 			t.Fatalf("the session before: %v", err)
 		}
 
@@ -83,7 +83,7 @@ func TestKyrgyzAccessRestore(t *testing.T) {
 		}
 		_, err = e.svc.Login(ctx, p.TIN, "kyzyl-tash-1", origin)
 		wantCode(t, err, problem.Unauthorized, "lk.bad_credentials")
-		if _, err := e.svc.SessionAccount(ctx, p.TIN, sessionStart); !problem.Is(err, problem.Unauthorized) {
+		if _, err := e.svc.SessionAccount(ctx, p.TIN, sessionStart, nil); !problem.Is(err, problem.Unauthorized) {
 			t.Errorf("a session of before the restore: %v", err)
 		}
 		if _, err := e.svc.MobileAccount(ctx, tok.Access); !problem.Is(err, problem.Unauthorized) {

@@ -88,7 +88,7 @@ func TestCardExpiresAndReissue(t *testing.T) {
 	_, err = e.svc.Login(ctx, tin, "wrong", origin)
 	wantCode(t, err, problem.Unauthorized, "lk.bad_credentials")
 	sessionStart := e.clock.Now()
-	if _, err := e.svc.SessionAccount(ctx, tin, sessionStart); err == nil {
+	if _, err := e.svc.SessionAccount(ctx, tin, sessionStart, nil); err == nil {
 		t.Fatal("a blocked account opens a session")
 	}
 	e.clock.Add(time.Hour)
@@ -110,12 +110,12 @@ func TestCardExpiresAndReissue(t *testing.T) {
 	// A session started before a later re-issue ends: it no longer counts.
 	e.clock.Add(time.Minute)
 	started := e.clock.Now()
-	if _, err := e.svc.SessionAccount(ctx, tin, started); err != nil {
+	if _, err := e.svc.SessionAccount(ctx, tin, started, nil); err != nil {
 		t.Fatalf("a live session: %v", err)
 	}
 	e.clock.Add(time.Minute)
 	third := e.card(tin)
-	if _, err := e.svc.SessionAccount(ctx, tin, started); err == nil {
+	if _, err := e.svc.SessionAccount(ctx, tin, started, nil); err == nil {
 		t.Fatal("a session from before the new card still counts")
 	}
 	if _, err := e.svc.Login(ctx, tin, "Kama-river-7!", origin); !problem.Is(err, problem.Unauthorized) {

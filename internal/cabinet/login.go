@@ -189,11 +189,15 @@ func (s *Service) SetOwnPassword(ctx context.Context, tin, cardID, pw, again str
 
 // SessionAccount returns the account a session of tin that started at started opens, or an
 // error that ends the session: the account gone, blocked, or given a new card or a recovered
-// password since the session started (LK-10).
-func (s *Service) SessionAccount(ctx context.Context, tin string, started time.Time) (*Account, error) {
-	a, err := s.Account(ctx, tin)
-	if err != nil {
-		return nil, err
+// password since the session started (LK-10). read, when not nil, is the account as the session
+// store read it with the session (session.Session.Holder); it is not read again.
+func (s *Service) SessionAccount(ctx context.Context, tin string, started time.Time, read *Account) (*Account, error) {
+	a := read
+	if a == nil || a.TIN != tin {
+		var err error
+		if a, err = s.Account(ctx, tin); err != nil {
+			return nil, err
+		}
 	}
 	if started.Before(a.SessionsFrom) || a.Blocked(s.now()) {
 		return nil, problem.New(problem.Unauthorized, problem.MsgUnauthorized)

@@ -14,6 +14,10 @@ import (
 	"github.com/kabinet/kabinet/internal/storeerr"
 )
 
+// Site is the name of the identity provider's web site and of its sessions (package session):
+// a session of the site belongs to the account whose id is its subject.
+const Site = "id"
+
 // Taxpayers is kabinet's own taxpayer register as the verification of an ИНН needs it (IDP-3):
 // the name and birth date it holds for a TIN, found false when it holds none.
 type Taxpayers interface {

@@ -59,7 +59,7 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{d: d}
-	h.site, err = web.NewSite(web.Site{Name: "id", Base: Base, Tagline: "id.tagline", Login: Base + "login", Home: Base,
+	h.site, err = web.NewSite(web.Site{Name: identity.Site, Base: Base, Tagline: "id.tagline", Login: Base + "login", Home: Base,
 		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log, Languages: []string{"ru", "en"}}, pages, d.Pages)
 	return h, err
 }
@@ -68,9 +68,12 @@ func New(d Deps) (*Handler, error) {
 func (h *Handler) Site() *web.Site { return h.site }
 
 func (h *Handler) authorize(ctx context.Context, s *session.Session) (*web.Viewer, error) {
-	a, err := h.d.Identity.Account(ctx, s.Subject)
-	if err != nil {
-		return nil, err
+	a, ok := s.Holder.(*identity.Account) // read with the session
+	if !ok || a.ID != s.Subject {
+		var err error
+		if a, err = h.d.Identity.Account(ctx, s.Subject); err != nil {
+			return nil, err
+		}
 	}
 	return &web.Viewer{Subject: a.ID, Name: a.FullName(), Role: string(a.Level), Record: a}, nil
 }

@@ -127,9 +127,43 @@ func (h *Handler) handleHome(q *web.Request) error {
 		web.WriteJSON(q.W, http.StatusOK, out)
 		return nil
 	}
-	q.Page.Data = map[string]any{"A": a, "V": v, "SNILS": snilsText(a.SNILS)}
+	q.Page.Data = newHomeView(q.Page, a, v)
 	q.Render(http.StatusOK, "home.html")
 	return nil
+}
+
+// homeView is what the account's home page shows, its labels put into words here rather than
+// by the template: the page is the one every visit shows, and the template's calls were most
+// of its cost.
+type homeView struct {
+	Name, Level, Method, Kind string
+	OrgName, OrgOGRN          string
+	Phone, Email, SNILS       string
+	Simplified, Standard      bool
+	// LostLevel says which level a change of verified data took away, until its verification
+	// ends; the verification's state and, refused or not completed, why.
+	LostLevel                         string
+	InProgress, Refused, NotCompleted bool
+	Reason                            string
+}
+
+func newHomeView(p *web.Page, a *identity.Account, v *identity.Verification) *homeView {
+	h := &homeView{Name: a.FullName(), Level: p.Enum("level", a.Level), Kind: p.Enum("reg_kind", a.Kind),
+		OrgName: a.Organization.Name, OrgOGRN: a.Organization.OGRN, Phone: a.Phone, Email: a.Email, SNILS: snilsText(a.SNILS),
+		Simplified: a.Level == identity.Simplified, Standard: a.Level == identity.Standard}
+	if a.Method != "" {
+		h.Method = p.Enum("method", a.Method)
+	}
+	if v.LostLevel != "" && v.State != identity.Verified {
+		h.LostLevel = p.T("id.level_lost", p.Enum("level", v.LostLevel))
+	}
+	if h.Simplified {
+		h.InProgress, h.Refused, h.NotCompleted = v.State == identity.InProgress, v.State == identity.Refused, v.State == identity.NotCompleted
+		if h.Refused || h.NotCompleted {
+			h.Reason = p.T(v.Reason)
+		}
+	}
+	return h
 }
 
 // snilsText writes a СНИЛС as people read it: 112-233-445 95.

@@ -101,7 +101,8 @@ func (h *Handler) authorize(ctx context.Context, s *session.Session) (*web.Viewe
 		a := cabinet.DemoAccount(h.d.Cabinet.Now())
 		return &web.Viewer{Subject: s.Subject, Name: a.Name, Role: "demo", Record: &State{Account: a, Demo: true}}, nil
 	}
-	a, err := h.d.Cabinet.SessionAccount(ctx, s.Subject, s.CreatedAt)
+	held, _ := s.Holder.(*cabinet.Account) // read with the session
+	a, err := h.d.Cabinet.SessionAccount(ctx, s.Subject, s.CreatedAt, held)
 	if err != nil {
 		return nil, err
 	}

@@ -55,12 +55,18 @@ type Session struct {
 	ExpiresAt time.Time // absolute expiry
 	UserAgent string    // for the list of devices, cut to 200 bytes
 	Address   string    // client address at sign-in, for the list of devices
+	// Holder is the account the session belongs to when the store read it with the session (a
+	// site whose accounts the store keeps: see Store.SessionByHash), so that the site's
+	// Authorize need not read it again; nil otherwise.
+	Holder any
 }
 
 // Store keeps sessions; implemented by package store. Missing rows are storeerr.ErrNotFound.
 type Store interface {
 	CreateSession(ctx context.Context, s Session) error
-	SessionByHash(ctx context.Context, hash []byte) (*Session, error)
+	// SessionByHash returns the session with hash; a store that keeps the accounts of site
+	// may return, with a session of site, its account in Holder, read at the same time.
+	SessionByHash(ctx context.Context, hash []byte, site string) (*Session, error)
 	TouchSession(ctx context.Context, hash []byte, lastSeen time.Time) error
 	UpdateSessionAuth(ctx context.Context, hash []byte, m Method, assurance string, at time.Time) error
 	DeleteSession(ctx context.Context, hash []byte) error
@@ -148,7 +154,7 @@ func (m *Manager) Get(ctx context.Context, site, token string) (*Session, error)
 		return nil, nil
 	}
 	h := Hash(token)
-	s, err := m.st.SessionByHash(ctx, h)
+	s, err := m.st.SessionByHash(ctx, h, site)
 	if errors.Is(err, storeerr.ErrNotFound) {
 		return nil, nil
 	}

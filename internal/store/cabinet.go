@@ -107,19 +107,29 @@ func (s *Cabinet) UpdateAccount(ctx context.Context, a cabinet.Account, e cabine
 	})
 }
 
-func scanLKAccount(sc interface{ Scan(...any) error }) (*cabinet.Account, error) {
+// lkAccountFields are the destinations of a row of lkAccountColumns and what makes the account
+// of them once scanned.
+func lkAccountFields() (*cabinet.Account, []any, func()) {
 	var a cabinet.Account
 	var source string
 	var issued, expires, active, pwSet, from, created, updated sqlTime
-	if err := sc.Scan(&a.TIN, &a.Name, &source, &a.PasswordHash, &a.Temporary, &a.CardID, &issued, &expires, &active, &pwSet, &from,
+	dest := []any{&a.TIN, &a.Name, &source, &a.PasswordHash, &a.Temporary, &a.CardID, &issued, &expires, &active, &pwSet, &from,
 		&a.Email, &a.EmailConfirmed, &a.Phone, &a.PhoneConfirmed, &a.CodeWordHash, &a.RecoveryOn, &a.RecoveryFailures, &a.RecoveryOff, &a.Lang,
-		&created, &updated, &a.Version, &a.Signatory, &a.SignatoryRole); err != nil {
+		&created, &updated, &a.Version, &a.Signatory, &a.SignatoryRole}
+	return &a, dest, func() {
+		a.Source = cabinet.Source(source)
+		a.CardIssuedAt, a.CardExpiresAt, a.ActiveFrom, a.PasswordSetAt, a.SessionsFrom = issued.UTC(), expires.UTC(), active.UTC(), pwSet.UTC(), from.UTC()
+		a.CreatedAt, a.UpdatedAt = created.UTC(), updated.UTC()
+	}
+}
+
+func scanLKAccount(sc interface{ Scan(...any) error }) (*cabinet.Account, error) {
+	a, dest, done := lkAccountFields()
+	if err := sc.Scan(dest...); err != nil {
 		return nil, notFound(err)
 	}
-	a.Source = cabinet.Source(source)
-	a.CardIssuedAt, a.CardExpiresAt, a.ActiveFrom, a.PasswordSetAt, a.SessionsFrom = issued.UTC(), expires.UTC(), active.UTC(), pwSet.UTC(), from.UTC()
-	a.CreatedAt, a.UpdatedAt = created.UTC(), updated.UTC()
-	return &a, nil
+	done()
+	return a, nil
 }
 
 // Account returns an account by TIN.

@@ -138,33 +138,43 @@ func (s *Identity) UpdateAccount(ctx context.Context, a identity.Account, e iden
 	})
 }
 
-func scanAccount(sc interface{ Scan(...any) error }) (*identity.Account, error) {
+// accountFields are the destinations of a row of accountColumns and what makes the account of
+// them once scanned.
+func accountFields() (*identity.Account, []any, func() error) {
 	var a identity.Account
 	var kind, level, method, profile, consents, org string
 	var phone, email, snils sql.NullString
 	var confirmed sql.NullTime
-	if err := sc.Scan(&a.ID, &kind, &a.Surname, &a.GivenName, &a.Patronymic, &phone, &email, &snils, &level, &method, &confirmed, &a.Evidence,
-		&profile, &a.PasswordHash, &a.Question, &a.AnswerHash, &consents, &a.CreatedAt, &a.PasswordSetAt, &a.Version, &a.Lang, &org); err != nil {
+	dest := []any{&a.ID, &kind, &a.Surname, &a.GivenName, &a.Patronymic, &phone, &email, &snils, &level, &method, &confirmed, &a.Evidence,
+		&profile, &a.PasswordHash, &a.Question, &a.AnswerHash, &consents, &a.CreatedAt, &a.PasswordSetAt, &a.Version, &a.Lang, &org}
+	return &a, dest, func() error {
+		// The columns of JSON are decoded with JSON v2 (decodeData): every page of a signed-in
+		// citizen reads the account.
+		if err := decodeData(org, &a.Organization); err != nil {
+			return err
+		}
+		a.Kind, a.Level, a.Method = identity.Kind(kind), identity.Level(level), identity.Method(method)
+		a.Phone, a.Email, a.SNILS = phone.String, email.String, snils.String
+		if confirmed.Valid {
+			a.ConfirmedAt = confirmed.Time.UTC()
+		}
+		a.CreatedAt, a.PasswordSetAt = a.CreatedAt.UTC(), a.PasswordSetAt.UTC()
+		if err := decodeData(profile, &a.Profile); err != nil {
+			return err
+		}
+		return decodeData(consents, &a.Consents)
+	}
+}
+
+func scanAccount(sc interface{ Scan(...any) error }) (*identity.Account, error) {
+	a, dest, done := accountFields()
+	if err := sc.Scan(dest...); err != nil {
 		return nil, notFound(err)
 	}
-	// The columns of JSON are decoded with JSON v2 (decodeData): every page of a signed-in
-	// citizen reads the account.
-	if err := decodeData(org, &a.Organization); err != nil {
+	if err := done(); err != nil {
 		return nil, err
 	}
-	a.Kind, a.Level, a.Method = identity.Kind(kind), identity.Level(level), identity.Method(method)
-	a.Phone, a.Email, a.SNILS = phone.String, email.String, snils.String
-	if confirmed.Valid {
-		a.ConfirmedAt = confirmed.Time.UTC()
-	}
-	a.CreatedAt, a.PasswordSetAt = a.CreatedAt.UTC(), a.PasswordSetAt.UTC()
-	if err := decodeData(profile, &a.Profile); err != nil {
-		return nil, err
-	}
-	if err := decodeData(consents, &a.Consents); err != nil {
-		return nil, err
-	}
-	return &a, nil
+	return a, nil
 }
 
 // Account returns an account by id.

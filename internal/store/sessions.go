@@ -2,8 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"strings"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/session"
 )
 
@@ -20,16 +25,56 @@ var _ session.Store = (*Sessions)(nil)
 
 const sessionColumns = `id, hash, site, subject, method, assurance, auth_time, csrf, created_at, last_seen, expires_at, user_agent, address`
 
-func scanSession(sc interface{ Scan(...any) error }) (*session.Session, error) {
+// sessionFields are the destinations of a row of sessionColumns and what makes the session of
+// them once scanned.
+func sessionFields() (*session.Session, []any, func()) {
 	var s session.Session
 	var method string
-	if err := sc.Scan(&s.ID, &s.Hash, &s.Site, &s.Subject, &method, &s.Assurance, &s.AuthTime, &s.CSRF, &s.CreatedAt, &s.LastSeen,
-		&s.ExpiresAt, &s.UserAgent, &s.Address); err != nil {
+	return &s, []any{&s.ID, &s.Hash, &s.Site, &s.Subject, &method, &s.Assurance, &s.AuthTime, &s.CSRF, &s.CreatedAt, &s.LastSeen,
+			&s.ExpiresAt, &s.UserAgent, &s.Address}, func() {
+			s.Method = session.Method(method)
+			s.AuthTime, s.CreatedAt, s.LastSeen, s.ExpiresAt = s.AuthTime.UTC(), s.CreatedAt.UTC(), s.LastSeen.UTC(), s.ExpiresAt.UTC()
+		}
+}
+
+func scanSession(sc interface{ Scan(...any) error }) (*session.Session, error) {
+	s, dest, done := sessionFields()
+	if err := sc.Scan(dest...); err != nil {
 		return nil, notFound(err)
 	}
-	s.Method = session.Method(method)
-	s.AuthTime, s.CreatedAt, s.LastSeen, s.ExpiresAt = s.AuthTime.UTC(), s.CreatedAt.UTC(), s.LastSeen.UTC(), s.ExpiresAt.UTC()
-	return &s, nil
+	done()
+	return s, nil
+}
+
+// sessionHolder is the account table the sessions of a site belong to, read with the session.
+type sessionHolder struct {
+	query  string                            // the session and its account, by hash and site
+	fields func() (any, []any, func() error) // the account's destinations and its making
+}
+
+// sessionHolders are the sites whose accounts this store keeps — the identity provider's and the
+// personal account's: every page a citizen sees signed in needs the session and its account,
+// and SessionByHash reads both in one statement.
+var sessionHolders = map[string]sessionHolder{
+	identity.Site: holderOf("idp_accounts", "id", accountColumns, func() (any, []any, func() error) { return accountFields() }),
+	cabinet.Site: holderOf("lk_accounts", "tin", lkAccountColumns, func() (any, []any, func() error) {
+		a, dest, done := lkAccountFields()
+		return a, dest, func() error { done(); return nil }
+	}),
+}
+
+func holderOf(table, key, columns string, fields func() (any, []any, func() error)) sessionHolder {
+	return sessionHolder{query: `SELECT ` + qualified("s", sessionColumns) + `, ` + qualified("h", columns) + ` FROM sessions s JOIN ` + table +
+		` h ON h.` + key + ` = s.subject WHERE s.hash = $1 AND s.site = $2`, fields: fields}
+}
+
+// qualified prefixes each of a list of columns with a table's alias.
+func qualified(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 // CreateSession stores a session.
@@ -40,8 +85,26 @@ func (s *Sessions) CreateSession(ctx context.Context, r session.Session) error {
 	return keyTaken(err)
 }
 
-// SessionByHash returns a session.
-func (s *Sessions) SessionByHash(ctx context.Context, hash []byte) (*session.Session, error) {
+// SessionByHash returns a session. A session of a site whose accounts this store keeps comes
+// with its account (Session.Holder), read in the same statement; one whose account is not there
+// (or of another site) is read alone.
+func (s *Sessions) SessionByHash(ctx context.Context, hash []byte, site string) (*session.Session, error) {
+	if h, ok := sessionHolders[site]; ok {
+		sess, dest, done := sessionFields()
+		holder, hdest, hdone := h.fields()
+		err := s.q.QueryRowContext(ctx, h.query, hash, site).Scan(append(dest, hdest...)...)
+		if err == nil {
+			done()
+			if err := hdone(); err != nil {
+				return nil, err
+			}
+			sess.Holder = holder
+			return sess, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
 	return scanSession(s.q.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE hash = $1`, hash))
 }
 

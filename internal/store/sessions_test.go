@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
@@ -115,6 +117,57 @@ func TestSessions(t *testing.T) {
 		}
 		if _, _, err := m.Start(ctx, session.Start{Site: "lk", Subject: "500100732259", Method: session.Password}); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// A session of the identity provider or of the personal account comes with its account, read in
+// the same statement, on both engines; a session of another site, or one whose account is not
+// there, comes alone; a token of one site's session is not another's even with its account.
+func TestSessionWithItsAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+		m := session.NewManager(store.NewSessions(db), func() time.Time { return now })
+		acc := identity.Account{ID: "0123456789abcdef0123456789abcdef", Kind: identity.RussianCitizen, Surname: "Соколова", GivenName: "Анна",
+			Phone: "+79161234567", Level: identity.Standard, PasswordHash: "h", Lang: "ru", CreatedAt: now, PasswordSetAt: now, Version: 1}
+		if err := store.NewIdentity(db).InsertAccount(ctx, acc, identity.Effects{}); err != nil {
+			t.Fatal(err)
+		}
+		lk := cabinet.Account{TIN: "500100732259", Name: "Соколова Елена", Source: cabinet.FromCard, PasswordHash: "own", SessionsFrom: now,
+			CreatedAt: now, UpdatedAt: now, Version: 3}
+		if err := store.NewCabinet(db).InsertAccount(ctx, lk, cabinet.Effects{}); err != nil {
+			t.Fatal(err)
+		}
+		start := func(site, subject string) string {
+			tok, _, err := m.Start(ctx, session.Start{Site: site, Subject: subject, Method: session.Password})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}
+		idTok, lkTok, officeTok, goneTok := start(identity.Site, acc.ID), start(cabinet.Site, lk.TIN), start("office", "ivanova"), start(identity.Site, "no-such-account")
+		if s, err := m.Get(ctx, identity.Site, idTok); err != nil || s == nil {
+			t.Fatalf("identity session: %v", err)
+		} else if a, ok := s.Holder.(*identity.Account); !ok || a.ID != acc.ID || a.Surname != acc.Surname || a.Level != identity.Standard || !a.CreatedAt.Equal(now) || s.Subject != acc.ID {
+			t.Fatalf("identity session's account: %#v", s.Holder)
+		}
+		if s, err := m.Get(ctx, cabinet.Site, lkTok); err != nil || s == nil {
+			t.Fatalf("personal account's session: %v", err)
+		} else if a, ok := s.Holder.(*cabinet.Account); !ok || a.TIN != lk.TIN || a.Name != lk.Name || a.Version != 3 || !a.SessionsFrom.Equal(now) {
+			t.Fatalf("personal account's session's account: %#v", s.Holder)
+		}
+		if s, err := m.Get(ctx, "office", officeTok); err != nil || s == nil || s.Holder != nil {
+			t.Fatalf("a staff session: %+v %v", s, err)
+		}
+		if s, err := m.Get(ctx, identity.Site, goneTok); err != nil || s == nil || s.Holder != nil || s.Subject != "no-such-account" {
+			t.Fatalf("a session whose account is gone: %+v %v", s, err)
+		}
+		if s, _ := m.Get(ctx, cabinet.Site, idTok); s != nil {
+			t.Fatal("an identity provider's session served the personal account")
+		}
+		if s, _ := m.Get(ctx, identity.Site, lkTok); s != nil {
+			t.Fatal("a personal account's session served the identity provider")
 		}
 	})
 }
