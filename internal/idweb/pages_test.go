@@ -73,3 +73,31 @@ func TestProfileErrorsUnderTheirFields(t *testing.T) {
 		t.Fatalf("errors %v", got)
 	}
 }
+
+// The account's home page says what the account is in words (its level, how it was confirmed,
+// who registers), and writes the phone and the СНИЛС as people read them, in Russian and in
+// English; a simplified account whose verification was refused reads why.
+func TestHomePage(t *testing.T) {
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
+	ctx := context.Background()
+	std, err := a.Identity.AddAccount(ctx, identity.NewAccount{Surname: "Соколова", GivenName: "Анна", Phone: "+79161234567", SNILS: "112-233-445 95",
+		Level: identity.Standard, Password: "Volga-river-2026"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &client{t: t, base: a.URL}
+	c.login("+79161234567", "Volga-river-2026")
+	for _, lang := range []string{"ru", "en"} {
+		code, body := get(t, a.URL, "/id/", lang, c.token, "")
+		if code != 200 {
+			t.Fatalf("home %s: %d", lang, code)
+		}
+		wantAll(t, "home "+lang, body, "<h1>"+std.FullName()+"</h1>", `<span id="level">`+i18n.T(lang, "enum.level.standard")+"</span>",
+			i18n.T(lang, "enum.reg_kind."+string(std.Kind)), "+7 916 123-45-67", "112-233-445 95", `id="next"`, i18n.T(lang, "id.home.next_confirmed"))
+		for _, code := range []string{">standard<", ">russian<", "+79161234567", `id="level-lost"`, `id="method"`} {
+			if strings.Contains(body, code) && !(lang == "en" && code == ">standard<") { // "standard" is the English word
+				t.Errorf("home %s shows %s", lang, code)
+			}
+		}
+	}
+}
