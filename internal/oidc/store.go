@@ -3,6 +3,8 @@ package oidc
 import (
 	"context"
 	"time"
+
+	"github.com/kabinet/kabinet/internal/identity"
 )
 
 // Code is an authorization code as stored: only its SHA-256, bound to the client, the redirect
@@ -42,6 +44,9 @@ type Grant struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time // when its last token can expire: the access token's, or OfflineTTL
 	RevokedAt time.Time // zero while live
+	// Account is the grant's account when the store read it with the grant (GrantWithAccount),
+	// nil otherwise.
+	Account *identity.Account
 }
 
 // Live reports whether the grant may still be used at now.
@@ -100,6 +105,9 @@ type Store interface {
 	RedeemCode(ctx context.Context, hash []byte, clientID, grantID string, at time.Time, open func(*Code) (*Grant, *RefreshToken, error)) error
 
 	Grant(ctx context.Context, id string) (*Grant, error)
+	// GrantWithAccount is Grant with the grant's account (Grant.Account) read in the same
+	// statement, for userinfo; a grant whose account is gone comes without it.
+	GrantWithAccount(ctx context.Context, id string) (*Grant, error)
 	RevokeGrant(ctx context.Context, id string, at time.Time) error
 
 	RefreshToken(ctx context.Context, hash []byte) (*RefreshToken, error)

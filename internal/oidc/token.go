@@ -343,6 +343,12 @@ func (p *Provider) verifyJWT(ctx context.Context, raw, typ string, out any) erro
 // checkAccessToken verifies a JWT access token and its grant: signed here, issued by iss, not
 // expired, and its grant neither revoked nor expired.
 func (p *Provider) checkAccessToken(ctx context.Context, iss, raw string, allowExpired bool) (*AccessClaims, *Grant, error) {
+	return p.checkAccessTokenWith(ctx, iss, raw, allowExpired, p.o.Store.Grant)
+}
+
+// checkAccessTokenWith is checkAccessToken reading the token's grant with readGrant.
+func (p *Provider) checkAccessTokenWith(ctx context.Context, iss, raw string, allowExpired bool,
+	readGrant func(ctx context.Context, id string) (*Grant, error)) (*AccessClaims, *Grant, error) {
 	now := p.now()
 	c := p.verified.get(raw, now)
 	if c == nil {
@@ -358,7 +364,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, iss, raw string, allowE
 	if !allowExpired && (c.Expiry == nil || !now.Before(c.Expiry.Time())) {
 		return nil, nil, errorf(ErrInvalidToken, "the access token has expired")
 	}
-	g, err := p.o.Store.Grant(ctx, c.GrantID)
+	g, err := readGrant(ctx, c.GrantID)
 	if errors.Is(err, storeerr.ErrNotFound) {
 		return nil, nil, errorf(ErrInvalidToken, "the access token was revoked")
 	}
@@ -374,7 +380,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, iss, raw string, allowE
 // UserInfo answers the userinfo endpoint (OpenID Connect Core 5.3): the claims the access
 // token's scopes release, read from the account now.
 func (p *Provider) UserInfo(ctx context.Context, iss, accessToken string) (map[string]any, error) {
-	c, g, err := p.checkAccessToken(ctx, iss, accessToken, false)
+	c, g, err := p.checkAccessTokenWith(ctx, iss, accessToken, false, p.o.Store.GrantWithAccount)
 	if err != nil {
 		return nil, err
 	}
@@ -382,12 +388,15 @@ func (p *Provider) UserInfo(ctx context.Context, iss, accessToken string) (map[s
 	if !slices.Contains(scopes, "openid") {
 		return nil, errorf(ErrInsufficientScope, "the access token lacks the openid scope")
 	}
-	a, err := p.o.Accounts.Account(ctx, g.AccountID)
-	if problem.Is(err, problem.NotFound) {
-		return nil, errorf(ErrInvalidToken, "the account no longer exists")
-	}
-	if err != nil {
-		return nil, err
+	a := g.Account // read with the grant
+	if a == nil || a.ID != g.AccountID {
+		a, err = p.o.Accounts.Account(ctx, g.AccountID)
+		if problem.Is(err, problem.NotFound) {
+			return nil, errorf(ErrInvalidToken, "the account no longer exists")
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	return UserClaims(a, g.Subject, scopes), nil
 }

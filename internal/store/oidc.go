@@ -246,23 +246,56 @@ func insertRefresh(ctx context.Context, q execer, rt oidc.RefreshToken) error {
 
 const grantColumns = `id, client_id, account_id, subject, scopes, auth_time, acr, amr, session_id, created_at, expires_at, revoked_at`
 
-// scanGrant reads a row of grantColumns.
-func scanGrant(sc scanner) (*oidc.Grant, error) {
+// grantFields are the destinations of a row of grantColumns and what makes the grant of them
+// once scanned.
+func grantFields() (*oidc.Grant, []any, func()) {
 	var g oidc.Grant
 	var scopes, amr string
 	var revoked sql.NullTime
-	err := sc.Scan(&g.ID, &g.ClientID, &g.AccountID, &g.Subject, &scopes, &g.AuthTime, &g.ACR, &amr, &g.SessionID, &g.CreatedAt, &g.ExpiresAt, &revoked)
-	if err != nil {
+	return &g, []any{&g.ID, &g.ClientID, &g.AccountID, &g.Subject, &scopes, &g.AuthTime, &g.ACR, &amr, &g.SessionID, &g.CreatedAt, &g.ExpiresAt, &revoked},
+		func() {
+			g.Scopes, g.AMR = words(scopes), words(amr)
+			g.AuthTime, g.CreatedAt, g.ExpiresAt, g.RevokedAt = g.AuthTime.UTC(), g.CreatedAt.UTC(), g.ExpiresAt.UTC(), timeOf(revoked)
+		}
+}
+
+// scanGrant reads a row of grantColumns.
+func scanGrant(sc scanner) (*oidc.Grant, error) {
+	g, dest, done := grantFields()
+	if err := sc.Scan(dest...); err != nil {
 		return nil, notFound(err)
 	}
-	g.Scopes, g.AMR = words(scopes), words(amr)
-	g.AuthTime, g.CreatedAt, g.ExpiresAt, g.RevokedAt = g.AuthTime.UTC(), g.CreatedAt.UTC(), g.ExpiresAt.UTC(), timeOf(revoked)
-	return &g, nil
+	done()
+	return g, nil
 }
 
 // Grant returns a grant.
 func (s *OIDC) Grant(ctx context.Context, id string) (*oidc.Grant, error) {
 	return scanGrant(s.q.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE id = $1`, id))
+}
+
+// grantWithAccount reads a grant and its account in one statement.
+var grantWithAccount = `SELECT ` + qualified("g", grantColumns) + `, ` + qualified("a", accountColumns) +
+	` FROM oidc_grants g JOIN idp_accounts a ON a.id = g.account_id WHERE g.id = $1`
+
+// GrantWithAccount returns a grant with its account, read in the same statement; a grant whose
+// account is not there comes alone.
+func (s *OIDC) GrantWithAccount(ctx context.Context, id string) (*oidc.Grant, error) {
+	g, dest, done := grantFields()
+	a, adest, adone := accountFields()
+	err := s.q.QueryRowContext(ctx, grantWithAccount, id).Scan(append(dest, adest...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s.Grant(ctx, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	done()
+	if err := adone(); err != nil {
+		return nil, err
+	}
+	g.Account = a
+	return g, nil
 }
 
 // RevokeGrant revokes a grant (a grant revoked already stays as it was).

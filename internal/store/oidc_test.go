@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
@@ -310,3 +311,49 @@ func TestOIDCStore(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// Userinfo reads a grant with its account in one statement, on both engines; a grant whose
+// account is not there comes alone, and an unknown grant is not found.
+func TestGrantWithAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := store.NewOIDC(db)
+		now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+		acc := identity.Account{ID: "fedcba9876543210fedcba9876543210", Kind: identity.RussianCitizen, Surname: "Орлова", GivenName: "Мария",
+			Email: "m.orlova@example.org", Level: identity.Confirmed, Method: identity.ServiceCenter, PasswordHash: "h", Lang: "en",
+			CreatedAt: now, PasswordSetAt: now, Version: 2}
+		if err := store.NewIdentity(db).InsertAccount(ctx, acc, identity.Effects{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InsertClient(ctx, oidc.Client{ID: "rp", Name: "RP", RedirectURIs: []string{"https://rp.example/cb"}, Scopes: []string{"openid"},
+			AuthMethod: oidc.AuthBasic, SecretHash: []byte{1}, SubjectType: oidc.SubPublic, Alg: oidc.ES256, CreatedAt: now, SecretSetAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		for i, account := range []string{acc.ID, "gone"} {
+			code := oidc.Code{Hash: []byte{byte(i)}, ClientID: "rp", RedirectURI: "https://rp.example/cb", AccountID: account, Subject: "sub",
+				Scopes: []string{"openid"}, AuthTime: now, ACR: "urn:kabinet:level:confirmed", CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+			if err := s.InsertCode(ctx, code); err != nil {
+				t.Fatal(err)
+			}
+			g := oidc.Grant{ID: "g-" + account, ClientID: "rp", AccountID: account, Subject: "sub", Scopes: code.Scopes, AuthTime: now, ACR: code.ACR,
+				CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := s.RedeemCode(ctx, code.Hash, "rp", g.ID, now, func(*oidc.Code) (*oidc.Grant, *oidc.RefreshToken, error) { return &g, nil, nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		g, err := s.GrantWithAccount(ctx, "g-"+acc.ID)
+		if err != nil || g.ID != "g-"+acc.ID || g.AccountID != acc.ID || !g.ExpiresAt.Equal(now.Add(time.Hour)) || g.Account == nil {
+			t.Fatalf("grant with its account: %+v %v", g, err)
+		}
+		if a := g.Account; a.ID != acc.ID || a.Surname != "Орлова" || a.Level != identity.Confirmed || a.Method != identity.ServiceCenter ||
+			a.Email != acc.Email || a.Version != 2 || !a.CreatedAt.Equal(now) {
+			t.Fatalf("the grant's account: %+v", a)
+		}
+		if g, err := s.GrantWithAccount(ctx, "g-gone"); err != nil || g.ID != "g-gone" || g.Account != nil {
+			t.Fatalf("a grant whose account is gone: %+v %v", g, err)
+		}
+		if _, err := s.GrantWithAccount(ctx, "no-such-grant"); !errors.Is(err, storeerr.ErrNotFound) {
+			t.Fatalf("an unknown grant: %v", err)
+		}
+	})
+}
