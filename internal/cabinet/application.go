@@ -14,6 +14,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 )
@@ -193,12 +194,12 @@ func (s *Service) SubmitApplication(ctx context.Context, in ApplicationInput, la
 		fe.Add("phone", msgContact)
 	default:
 		if strings.TrimSpace(in.Phone) != "" {
-			if d.Phone = NormalizePhone(in.Phone); d.Phone == "" {
+			if d.Phone = notify.NormalizePhone(in.Phone); d.Phone == "" {
 				fe.Add("phone", msgPhone)
 			}
 		}
 		if strings.TrimSpace(in.Email) != "" {
-			if d.Email = NormalizeEmail(in.Email); d.Email == "" {
+			if d.Email = notify.NormalizeEmail(in.Email); d.Email == "" {
 				fe.Add("email", msgEmail)
 			}
 		}

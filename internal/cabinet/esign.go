@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kabinet/kabinet/esign"
+	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 )
@@ -135,7 +136,7 @@ func (s *Service) RegisterWithSignature(ctx context.Context, tin string, in ESig
 		return nil, err
 	}
 	var fe problem.Fields
-	phone, email := NormalizePhone(in.Phone), NormalizeEmail(in.Email)
+	phone, email := notify.NormalizePhone(in.Phone), notify.NormalizeEmail(in.Email)
 	if requiredText(&fe, "phone", in.Phone) && phone == "" {
 		fe.Add("phone", msgPhone)
 	}

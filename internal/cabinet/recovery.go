@@ -3,7 +3,6 @@ package cabinet
 import (
 	"context"
 	"errors"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -50,42 +49,6 @@ var (
 	msgNotOff         = problem.Msg("lk.recovery.not_off")
 )
 
-// NormalizeEmail returns an e-mail address in lower case, or "" when it is not one.
-func NormalizeEmail(s string) string {
-	s = strings.TrimSpace(s)
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-		return ""
-	}
-	return strings.ToLower(s)
-}
-
-// NormalizePhone returns a mobile phone in international form (+79161234567) from what a user
-// types (8 916 123-45-67, +7 (916) 123 45 67), or "".
-func NormalizePhone(s string) string {
-	var d strings.Builder
-	plus := strings.HasPrefix(strings.TrimSpace(s), "+")
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			d.WriteRune(r)
-		case strings.ContainsRune(" -().+", r):
-		default:
-			return ""
-		}
-	}
-	n := d.String()
-	switch {
-	case len(n) == 11 && (n[0] == '8' || n[0] == '7') && n[1] == '9' && !(plus && n[0] == '8'):
-		return "+7" + n[1:]
-	case len(n) == 10 && n[0] == '9' && !plus:
-		return "+7" + n
-	case plus && len(n) >= 8 && len(n) <= 15 && n[0] != '0' && n[0] != '7':
-		return "+" + n
-	}
-	return ""
-}
-
 // SendContactCode sends a code confirming a new e-mail (ForEmail) or phone (ForPhone) of the
 // account; the contact becomes the account's when the code is typed (ConfirmContact).
 func (s *Service) SendContactCode(ctx context.Context, tin string, p Purpose, value string, o Origin) error {
@@ -93,9 +56,9 @@ func (s *Service) SendContactCode(ctx context.Context, tin string, p Purpose, va
 	if err != nil {
 		return err
 	}
-	ch, field, to := notify.Email, "email", NormalizeEmail(value)
+	ch, field, to := notify.Email, "email", notify.NormalizeEmail(value)
 	if p == ForPhone {
-		ch, field, to = notify.SMS, "phone", NormalizePhone(value)
+		ch, field, to = notify.SMS, "phone", notify.NormalizePhone(value)
 	}
 	if to == "" {
 		if p == ForPhone {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
@@ -28,7 +29,7 @@ func (e *env) setUpRecovery(tin, email, phone, word string) {
 		}
 		to := c.to
 		if c.p == cabinet.ForPhone {
-			to = cabinet.NormalizePhone(c.to)
+			to = notify.NormalizePhone(c.to)
 		}
 		if err := e.svc.ConfirmContact(ctx, tin, c.p, sixDigits.FindString(e.lastMessage(to)), origin); err != nil {
 			e.t.Fatal(err)

@@ -227,12 +227,12 @@ func (s *Service) SubmitRegistration(ctx context.Context, in RegistrationInput, 
 		r.OrgTIN, r.OrgName, r.Role = orgTIN, f.OrgName, f.Role
 	}
 	if v := strings.TrimSpace(in.Phone); v != "" {
-		if r.Phone = NormalizePhone(v); r.Phone == "" {
+		if r.Phone = notify.NormalizePhone(v); r.Phone == "" {
 			fe.Add("phone", problem.Msg(s.local(msgPhone.Key)))
 		}
 	}
 	if v := strings.TrimSpace(in.Email); v != "" {
-		if r.Email = NormalizeEmail(v); r.Email == "" {
+		if r.Email = notify.NormalizeEmail(v); r.Email == "" {
 			fe.Add("email", msgEmail)
 		}
 	}

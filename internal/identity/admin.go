@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 	"github.com/kabinet/kabinet/tin"
@@ -40,7 +41,7 @@ func (s *Provider) AddAccount(ctx context.Context, n NewAccount) (*Account, erro
 	checkName(&fe, "surname", n.Surname, true)
 	checkName(&fe, "given_name", n.GivenName, true)
 	checkName(&fe, "patronymic", n.Patronymic, false)
-	phone, email := NormalizePhone(n.Phone), NormalizeEmail(n.Email)
+	phone, email := notify.NormalizePhone(n.Phone), notify.NormalizeEmail(n.Email)
 	switch {
 	case n.Phone == "" && n.Email == "":
 		fe.Add("phone", msgPhoneOrEmail)

@@ -9,6 +9,7 @@ import (
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
@@ -37,7 +38,7 @@ func (e *env) register(surname, phone, email, pw string) *identity.Account {
 	}
 	codes := map[string]string{}
 	if phone != "" {
-		codes["code_phone"] = e.lastCode(identity.NormalizePhone(phone))
+		codes["code_phone"] = e.lastCode(notify.NormalizePhone(phone))
 	}
 	if email != "" {
 		codes["code_email"] = e.lastCode(email)

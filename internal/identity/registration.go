@@ -12,6 +12,7 @@ import (
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 	"github.com/kabinet/kabinet/tin"
@@ -116,7 +117,7 @@ func (s *Provider) SubmitContact(ctx context.Context, f *flow.Flow, c Contact, o
 	checkName(&fe, "surname", c.Surname, true)
 	checkName(&fe, "given_name", c.GivenName, true)
 	checkName(&fe, "patronymic", c.Patronymic, false)
-	phone, email := NormalizePhone(c.Phone), NormalizeEmail(c.Email)
+	phone, email := notify.NormalizePhone(c.Phone), notify.NormalizeEmail(c.Email)
 	switch {
 	case strings.TrimSpace(c.Phone) == "" && strings.TrimSpace(c.Email) == "":
 		fe.Add("phone", msgPhoneOrEmail)

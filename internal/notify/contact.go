@@ -1,0 +1,46 @@
+package notify
+
+import (
+	"net/mail"
+	"strings"
+)
+
+// The addresses messages go to, as users type them: one normal form for every service (the
+// identity provider's logins and contacts, the personal account's contacts, applications).
+
+// NormalizePhone returns a Russian mobile phone in international form (+79161234567) from what
+// a user types (8 916 123-45-67, +7 (916) 123 45 67), or "" when it is not one. Other countries'
+// numbers are accepted in international form (+ and 8 to 15 digits).
+func NormalizePhone(s string) string {
+	var d strings.Builder
+	plus := strings.HasPrefix(strings.TrimSpace(s), "+")
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			d.WriteRune(r)
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '+' || r == '.':
+		default:
+			return ""
+		}
+	}
+	n := d.String()
+	switch {
+	case len(n) == 11 && (n[0] == '8' || n[0] == '7') && n[1] == '9' && !(plus && n[0] == '8'):
+		return "+7" + n[1:]
+	case len(n) == 10 && n[0] == '9' && !plus:
+		return "+7" + n
+	case plus && len(n) >= 8 && len(n) <= 15 && n[0] != '0' && n[0] != '7':
+		return "+" + n
+	}
+	return ""
+}
+
+// NormalizeEmail returns an e-mail address in lower case, or "" when it is not one.
+func NormalizeEmail(s string) string {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return ""
+	}
+	return strings.ToLower(s)
+}
