@@ -3,12 +3,12 @@ package cabinet_test
 import (
 	"context"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kabinet/kabinet/esign"
 	"github.com/kabinet/kabinet/internal/app"
+	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/limits"
@@ -17,15 +17,6 @@ import (
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
-
-// cpu is the process's CPU time so far (user and system).
-func cpu(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkLoginCPU measures the CPU a TIN-and-password login costs (the limits counted, the
 // account read, the argon2id hash with the default parameters checked, the counters reset, the
@@ -69,36 +60,17 @@ func BenchmarkLoginCPU(b *testing.B) {
 	a, _ := svc.Account(ctx, tin)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		// A login and a raw hash one after the other, 20 times, in turn first: whatever else the
-		// machine does weighs on both alike (the hash's 19 MiB contend for the memory bus with
-		// every other process), and so does the garbage collection each hash's memory starts,
-		// which falls on whatever runs next.
-		var login, raw time.Duration
-		doLogin := func() {
-			t0 := cpu(b)
+		login, raw := apptest.InTurn(b, 40, func() {
 			if _, err := svc.Login(ctx, tin, "Volga-2026!", o); err != nil {
 				b.Fatal(err)
 			}
-			login += cpu(b) - t0
-		}
-		doHash := func() {
-			t0 := cpu(b)
+		}, func() {
 			if ok, err := h.Verify(ctx, a.PasswordHash, "Volga-2026!"); err != nil || !ok {
 				b.Fatal(err)
 			}
-			raw += cpu(b) - t0
-		}
-		for j := range 20 {
-			if j%2 == 0 {
-				doLogin()
-				doHash()
-			} else {
-				doHash()
-				doLogin()
-			}
-		}
-		b.ReportMetric(float64(login.Microseconds())/20, "µs_cpu/login")
-		b.ReportMetric(float64(raw.Microseconds())/20, "µs_cpu/hash")
+		})
+		b.ReportMetric(float64(login.Microseconds())/40, "µs_cpu/login")
+		b.ReportMetric(float64(raw.Microseconds())/40, "µs_cpu/hash")
 		b.ReportMetric(float64(login)/float64(raw), "ratio")
 	}
 }

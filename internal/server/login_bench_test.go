@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,15 +41,6 @@ func BenchmarkCitizenLoginCPU(b *testing.B) {
 		b.Fatal(err)
 	}
 	loginCPUInTurn(b, a.URL+"/id/login", map[string]string{"login": "+7 916 123-45-67", "password": "bench-password-1"})
-}
-
-// processCPU is this process's CPU time so far, user and system, to the microsecond.
-func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // loginCPUInTurn measures, as internal/cabinet's BenchmarkLoginCPU does, one whole login at
@@ -95,27 +85,10 @@ func loginCPUInTurn(b *testing.B, loginURL string, credentials map[string]string
 	login() // warm up: statements prepared, connections open
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		var loginT, hashT time.Duration
-		doLogin := func() {
-			t0 := processCPU(b)
-			login()
-			loginT += processCPU(b) - t0
-		}
-		doHash := func() {
-			t0 := processCPU(b)
-			argon2.IDKey([]byte("bench-password-1"), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
-			hashT += processCPU(b) - t0
-		}
 		pg0, _ := cpuTicks()
-		for j := range n {
-			if j%2 == 0 {
-				doLogin()
-				doHash()
-			} else {
-				doHash()
-				doLogin()
-			}
-		}
+		loginT, hashT := apptest.InTurn(b, n, login, func() {
+			argon2.IDKey([]byte("bench-password-1"), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+		})
 		if pg1, _ := cpuTicks(); os.Getenv("KABINET_BENCH_DB") == "postgres" {
 			loginT += time.Duration((pg1 - pg0) / clockTicks * float64(time.Second))
 		}

@@ -3,10 +3,9 @@ package staff_test
 import (
 	"context"
 	"os"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/limits"
 	"github.com/kabinet/kabinet/internal/password"
@@ -16,15 +15,6 @@ import (
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
-
-// cpu is the process's CPU time so far (user and system).
-func cpu(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkLoginCPU measures the CPU a staff login attempt costs in the service (the limits
 // counted, the member read, the argon2id hash with the default parameters checked, the counters
@@ -57,30 +47,15 @@ func BenchmarkLoginCPU(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		var login, raw time.Duration
-		doLogin := func() {
-			t0 := cpu(b)
+		login, raw := apptest.InTurn(b, 40, func() {
 			if _, err := svc.Login(ctx, "ivanova", "bench-password-1", o); err != nil {
 				b.Fatal(err)
 			}
-			login += cpu(b) - t0
-		}
-		doHash := func() {
-			t0 := cpu(b)
+		}, func() {
 			if ok, err := h.Verify(ctx, a.PasswordHash, "bench-password-1"); err != nil || !ok {
 				b.Fatal(err)
 			}
-			raw += cpu(b) - t0
-		}
-		for j := range 40 {
-			if j%2 == 0 {
-				doLogin()
-				doHash()
-			} else {
-				doHash()
-				doLogin()
-			}
-		}
+		})
 		b.ReportMetric(float64(login.Microseconds())/40, "µs_cpu/login")
 		b.ReportMetric(float64(raw.Microseconds())/40, "µs_cpu/hash")
 		b.ReportMetric(float64(login)/float64(raw), "ratio")
