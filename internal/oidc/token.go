@@ -191,12 +191,14 @@ func (p *Provider) refresh(ctx context.Context, r TokenRequest) (*TokenResponse,
 	case err != nil:
 		return nil, err
 	}
-	a, err := p.o.Accounts.Account(ctx, g.AccountID)
-	if problem.Is(err, problem.NotFound) {
-		return nil, invalidGrant("the account no longer exists")
-	}
-	if err != nil {
-		return nil, err
+	a := g.Account // read with the grant
+	if a == nil || a.ID != g.AccountID {
+		if a, err = p.o.Accounts.Account(ctx, g.AccountID); problem.Is(err, problem.NotFound) {
+			return nil, invalidGrant("the account no longer exists")
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	// A new ID token, without a nonce, with the original auth_time (OpenID Connect Core 12.2).
 	res, err := p.mint(ctx, r.Issuer, r.Client, g, tokenLevel(a), scopes, "", slices.Contains(scopes, "openid"))

@@ -281,11 +281,19 @@ var grantWithAccount = `SELECT ` + qualified("g", grantColumns) + `, ` + qualifi
 // GrantWithAccount returns a grant with its account, read in the same statement; a grant whose
 // account is not there comes alone.
 func (s *OIDC) GrantWithAccount(ctx context.Context, id string) (*oidc.Grant, error) {
+	return grantWithItsAccount(ctx, s.q, id)
+}
+
+// grantWithItsAccount reads a grant with its account by q (the store's statements, or a
+// transaction's); a grant whose account is not there comes alone.
+func grantWithItsAccount(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, id string) (*oidc.Grant, error) {
 	g, dest, done := grantFields()
 	a, adest, adone := accountFields()
-	err := s.q.QueryRowContext(ctx, grantWithAccount, id).Scan(append(dest, adest...)...)
+	err := q.QueryRowContext(ctx, grantWithAccount, id).Scan(append(dest, adest...)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return s.Grant(ctx, id)
+		return scanGrant(q.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE id = $1`, id))
 	}
 	if err != nil {
 		return nil, err
@@ -338,7 +346,7 @@ func (s *OIDC) RotateRefresh(ctx context.Context, hash []byte, at time.Time,
 		if err != nil {
 			return err
 		}
-		g, err := scanGrant(tx.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE id = $1`, rt.GrantID))
+		g, err := grantWithItsAccount(ctx, tx, rt.GrantID)
 		if err != nil {
 			return err
 		}

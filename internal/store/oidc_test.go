@@ -337,7 +337,8 @@ func TestGrantWithAccount(t *testing.T) {
 			}
 			g := oidc.Grant{ID: "g-" + account, ClientID: "rp", AccountID: account, Subject: "sub", Scopes: code.Scopes, AuthTime: now, ACR: code.ACR,
 				CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-			if err := s.RedeemCode(ctx, code.Hash, "rp", g.ID, now, func(*oidc.Code) (*oidc.Grant, *oidc.RefreshToken, error) { return &g, nil, nil }); err != nil {
+			rt := oidc.RefreshToken{Hash: []byte{'r', byte(i)}, GrantID: g.ID, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := s.RedeemCode(ctx, code.Hash, "rp", g.ID, now, func(*oidc.Code) (*oidc.Grant, *oidc.RefreshToken, error) { return &g, &rt, nil }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -354,6 +355,22 @@ func TestGrantWithAccount(t *testing.T) {
 		}
 		if _, err := s.GrantWithAccount(ctx, "no-such-grant"); !errors.Is(err, storeerr.ErrNotFound) {
 			t.Fatalf("an unknown grant: %v", err)
+		}
+
+		// A refresh token's rotation reads its grant the same way: with the account, or
+		// without it when it is gone.
+		for i, account := range []string{acc.ID, "gone"} {
+			rt := oidc.RefreshToken{Hash: []byte{'r', byte(i)}, GrantID: "g-" + account}
+			var seen *oidc.Grant
+			if err := s.RotateRefresh(ctx, rt.Hash, now, func(_ *oidc.RefreshToken, g *oidc.Grant) (*oidc.RefreshToken, error) {
+				seen = g
+				return &oidc.RefreshToken{Hash: []byte{'n', byte(i)}, GrantID: g.ID, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}, nil
+			}); err != nil || seen == nil || seen.ID != rt.GrantID {
+				t.Fatalf("rotation of the refresh token of %s: %+v %v", account, seen, err)
+			}
+			if got := seen.Account; account == acc.ID && (got == nil || got.ID != acc.ID || got.Surname != "Орлова") || account == "gone" && got != nil {
+				t.Fatalf("the rotated grant's account (%s): %+v", account, got)
+			}
 		}
 	})
 }
