@@ -93,7 +93,9 @@ func TestHomePage(t *testing.T) {
 			t.Fatalf("home %s: %d", lang, code)
 		}
 		wantAll(t, "home "+lang, body, "<h1>"+std.FullName()+"</h1>", `<span id="level">`+i18n.T(lang, "enum.level.standard")+"</span>",
-			i18n.T(lang, "enum.reg_kind."+string(std.Kind)), "+7 916 123-45-67", "112-233-445 95", `id="next"`, i18n.T(lang, "id.home.next_confirmed"))
+			i18n.T(lang, "enum.reg_kind."+string(std.Kind)), "+7 916 123-45-67", "112-233-445 95", `id="next"`, i18n.T(lang, "id.home.next_confirmed"),
+			// no e-mail given: said so, not an empty line
+			`<dd id="email"><span class="muted">`+i18n.T(lang, "id.home.no_email")+`</span></dd>`)
 		for _, code := range []string{">standard<", ">russian<", "+79161234567", `id="level-lost"`, `id="method"`} {
 			if strings.Contains(body, code) && !(lang == "en" && code == ">standard<") { // "standard" is the English word
 				t.Errorf("home %s shows %s", lang, code)
