@@ -14,14 +14,15 @@
 #      in one ("batch"), on SQLite and PostgreSQL.
 #  (e) the kit's session check (GET /office/session with a staff session) and a whole back-office
 #      page with a session (GET /office/search) under 64 clients vs /healthz (rps_ratio), and
-#  (f) the CPU of one whole staff login over HTTP vs one raw argon2id hash of the same parameters
-#      (cpu_ratio), on SQLite and PostgreSQL.
+#  (f) the server's CPU for one whole staff login over HTTP (the client in another process) vs one
+#      raw argon2id hash of the same parameters, the two in turn (cpu_ratio), on SQLite and
+#      PostgreSQL.
 #  (g) authorization-code exchanges at the token endpoint (client_secret_basic, PKCE, the code
 #      claimed and the grant stored in one transaction, an ID token and an access token signed)
 #      per CPU-second of the server process alone (and its PostgreSQL), clients in another
 #      process, next to /healthz (cpu_ratio), on SQLite and PostgreSQL (aim >= 2,000);
-#  (h) refresh grants (the refresh token rotated and its grant read in one transaction, the
-#      account read, new tokens signed) the same way (aim >= 2,000);
+#  (h) refresh grants (the refresh token rotated and its grant read with its account in one
+#      transaction, new tokens signed) the same way (aim >= 2,000);
 #  (i) userinfo with a JWT access token under 64 clients vs /healthz (rps_ratio, aim >= 0.5);
 #  (j) the memory of a real `kabinet serve` (built, on SQLite) idle after OpenID Connect load:
 #      resident set and Go heap in MB, with exchanges and refreshes per CPU-second of its process.
@@ -33,9 +34,9 @@
 #  (m) the identity provider's account page with a citizen's session (GET /id/), for a standard
 #      account and for a simplified one (whose page reads its verification), under 64 clients vs
 #      /healthz (rps_ratio, aim >= 0.5), on SQLite and PostgreSQL;
-#  (n) the CPU of one whole password login to the identity provider over HTTP vs one raw argon2id
-#      hash of the same parameters, the two in turn one by one (cpu_ratio, aim <= 1.05), on
-#      SQLite and PostgreSQL;
+#  (n) the server's CPU for one whole password login to the identity provider over HTTP (the
+#      client in another process) vs one raw argon2id hash of the same parameters, the two in
+#      turn one by one (cpu_ratio, aim <= 1.05), on SQLite and PostgreSQL;
 #  (o) registrations of the identity provider up to their code in the outbox vs a plain INSERT of
 #      the same rows (ratio; reg/s and plain_reg/s), on SQLite and PostgreSQL.
 #  The benchmarks start their own PostgreSQL cluster.
