@@ -503,6 +503,8 @@ func TestIdentityKeyboard(t *testing.T) {
 	press(t, ctx, "Volga-river-2026")
 	pressAndLoad(t, ctx, kb.Enter)
 	has(t, ctx, "h1", "Морозов Алексей")
+	has(t, ctx, "#email", i18n.T("ru", "id.home.no_email")) // no e-mail given: said so
+	look(t, ctx, "id-home-no-email")
 	tabTo(t, ctx, "#logout", 30)
 	pressAndLoad(t, ctx, kb.Enter)
 
