@@ -113,7 +113,8 @@ type Store interface {
 	RefreshToken(ctx context.Context, hash []byte) (*RefreshToken, error)
 	// RotateRefresh rotates the refresh token hash in one transaction: the token, unused, is
 	// marked used at at, and next, given it and its grant (with the grant's account, as
-	// GrantWithAccount reads it), returns its successor, which is stored. When next refuses (returns an error) nothing changes and that error is returned.
+	// GrantWithAccount reads it), returns its successor, which is stored. When next refuses
+	// (returns an error) nothing changes and that error is returned.
 	// Of concurrent rotations of one token one only reaches next. A token unknown or used is
 	// storeerr.ErrConflict (RefreshToken tells which).
 	RotateRefresh(ctx context.Context, hash []byte, at time.Time, next func(*RefreshToken, *Grant) (*RefreshToken, error)) error

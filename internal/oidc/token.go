@@ -15,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 )
@@ -191,14 +192,12 @@ func (p *Provider) refresh(ctx context.Context, r TokenRequest) (*TokenResponse,
 	case err != nil:
 		return nil, err
 	}
-	a := g.Account // read with the grant
-	if a == nil || a.ID != g.AccountID {
-		if a, err = p.o.Accounts.Account(ctx, g.AccountID); problem.Is(err, problem.NotFound) {
-			return nil, invalidGrant("the account no longer exists")
-		}
-		if err != nil {
-			return nil, err
-		}
+	a, err := p.grantAccount(ctx, g)
+	if problem.Is(err, problem.NotFound) {
+		return nil, invalidGrant("the account no longer exists")
+	}
+	if err != nil {
+		return nil, err
 	}
 	// A new ID token, without a nonce, with the original auth_time (OpenID Connect Core 12.2).
 	res, err := p.mint(ctx, r.Issuer, r.Client, g, tokenLevel(a), scopes, "", slices.Contains(scopes, "openid"))
@@ -390,15 +389,21 @@ func (p *Provider) UserInfo(ctx context.Context, iss, accessToken string) (map[s
 	if !slices.Contains(scopes, "openid") {
 		return nil, errorf(ErrInsufficientScope, "the access token lacks the openid scope")
 	}
-	a := g.Account // read with the grant
-	if a == nil || a.ID != g.AccountID {
-		a, err = p.o.Accounts.Account(ctx, g.AccountID)
-		if problem.Is(err, problem.NotFound) {
-			return nil, errorf(ErrInvalidToken, "the account no longer exists")
-		}
-		if err != nil {
-			return nil, err
-		}
+	a, err := p.grantAccount(ctx, g)
+	if problem.Is(err, problem.NotFound) {
+		return nil, errorf(ErrInvalidToken, "the account no longer exists")
+	}
+	if err != nil {
+		return nil, err
 	}
 	return UserClaims(a, g.Subject, scopes), nil
+}
+
+// grantAccount returns the grant's account: the one the store read with the grant, else read
+// now (a NotFound problem when it is gone).
+func (p *Provider) grantAccount(ctx context.Context, g *Grant) (*identity.Account, error) {
+	if g.Account != nil && g.Account.ID == g.AccountID {
+		return g.Account, nil
+	}
+	return p.o.Accounts.Account(ctx, g.AccountID)
 }

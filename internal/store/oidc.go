@@ -173,6 +173,11 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// rowQuerier reads one row: the statement cache, a transaction, or a preparedTx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // preparedTx runs the statements of a transaction through the statements the cache keeps
 // prepared: the token endpoint writes in a transaction on every grant, and its SQL is parsed
 // once rather than on every grant.
@@ -271,10 +276,13 @@ func scanGrant(sc scanner) (*oidc.Grant, error) {
 
 // Grant returns a grant.
 func (s *OIDC) Grant(ctx context.Context, id string) (*oidc.Grant, error) {
-	return scanGrant(s.q.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE id = $1`, id))
+	return scanGrant(s.q.QueryRowContext(ctx, grantByID, id))
 }
 
 // grantWithAccount reads a grant and its account in one statement.
+// grantByID reads a grant; grantWithAccount reads it with its account.
+const grantByID = `SELECT ` + grantColumns + ` FROM oidc_grants WHERE id = $1`
+
 var grantWithAccount = `SELECT ` + qualified("g", grantColumns) + `, ` + qualified("a", accountColumns) +
 	` FROM oidc_grants g JOIN idp_accounts a ON a.id = g.account_id WHERE g.id = $1`
 
@@ -286,14 +294,12 @@ func (s *OIDC) GrantWithAccount(ctx context.Context, id string) (*oidc.Grant, er
 
 // grantWithItsAccount reads a grant with its account by q (the store's statements, or a
 // transaction's); a grant whose account is not there comes alone.
-func grantWithItsAccount(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, id string) (*oidc.Grant, error) {
+func grantWithItsAccount(ctx context.Context, q rowQuerier, id string) (*oidc.Grant, error) {
 	g, dest, done := grantFields()
 	a, adest, adone := accountFields()
 	err := q.QueryRowContext(ctx, grantWithAccount, id).Scan(append(dest, adest...)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return scanGrant(q.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE id = $1`, id))
+		return scanGrant(q.QueryRowContext(ctx, grantByID, id))
 	}
 	if err != nil {
 		return nil, err
