@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp/jsonv2"
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/kabinet/kabinet/internal/register"
 )
 
