@@ -1,0 +1,287 @@
+package server_test
+
+import (
+	"context"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kabinet/kabinet/internal/app/apptest"
+	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
+	"github.com/kabinet/kabinet/internal/oidc"
+	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/session"
+	"github.com/kabinet/kabinet/internal/store"
+	"github.com/kabinet/kabinet/internal/store/storetest"
+)
+
+// citizenRoute is a page or endpoint a citizen's browser or program reaches.
+type citizenRoute struct {
+	method, path string // {seg} in the path takes a path segment of the input
+	site         string // "id" or "lk": the site whose session the request carries when the input is signed in
+	client       bool   // a POST of the OpenID Connect provider, sent with the test client's Basic authentication
+	bearer       bool   // the input's body is sent as the bearer token instead
+}
+
+// citizenRoutes are the pages and endpoints of the identity provider, the personal account (its
+// Kyrgyz pages and mobile API too), the OpenID Connect provider and the extract check: whatever
+// anyone can type reaches them. Each is "METHOD path", then "@site" for a page with a session,
+// "+client" for client authentication, "+bearer" for a bearer token.
+var citizenRoutes = routesOf(
+	"GET /id/ @id", "GET /id/login", "POST /id/login",
+	"GET /id/register", "POST /id/register", "GET /id/recovery",
+	"POST /id/recovery", "GET /id/profile @id", "POST /id/profile @id",
+	"GET /id/confirm @id", "POST /id/confirm/code @id", "POST /id/confirm/letter @id",
+	"GET /id/confirm/esign/challenge @id", "POST /id/confirm/esign @id", "GET /id/settings @id",
+	"POST /id/settings/password @id", "POST /id/settings/services @id", "POST /id/settings/sessions @id",
+	"GET /id/services", "GET /id/centres", "GET /id/terms",
+	"GET /id/authorize @id", "POST /id/authorize @id", "GET /id/end-session @id",
+	"POST /id/end-session @id", "GET /lk/ @lk", "GET /lk/login",
+	"POST /lk/login", "GET /lk/apply", "POST /lk/apply",
+	"GET /lk/apply/{seg}", "GET /lk/esign/challenge", "POST /lk/esign",
+	"GET /lk/recovery", "POST /lk/recovery", "GET /lk/recovery/link",
+	"POST /lk/recovery/link", "GET /lk/register", "POST /lk/register/password",
+	"POST /lk/register/status", "GET /lk/oidc/callback", "GET /lk/oidc/refused/{seg}",
+	"POST /lk/oidc/password @lk", "GET /lk/extract @lk", "GET /lk/representatives @lk",
+	"POST /lk/acting @lk", "GET /lk/settings @lk", "POST /lk/settings/password @lk",
+	"POST /lk/settings/recovery @lk", "POST /lk/settings/email @lk", "POST /lk/settings/email/confirm @lk",
+	"POST /lk/settings/phone @lk", "POST /lk/settings/phone/confirm @lk", "POST /lk/settings/sessions @lk",
+	"POST /api/mobile/v1/login", "POST /api/mobile/v1/token", "GET /api/mobile/v1/profile +bearer",
+	"GET /oidc/authorize @id", "POST /oidc/token +client", "POST /oidc/token",
+	"GET /oidc/userinfo +bearer", "POST /oidc/revoke +client", "POST /oidc/introspect +client",
+	"GET /oidc/logout @id", "GET /verify/extract", "GET /verify/extract/{seg}",
+	"GET /lang",
+)
+
+func routesOf(specs ...string) []citizenRoute {
+	out := make([]citizenRoute, len(specs))
+	for i, spec := range specs {
+		f := strings.Fields(spec)
+		r := citizenRoute{method: f[0], path: f[1]}
+		for _, o := range f[2:] {
+			switch {
+			case strings.HasPrefix(o, "@"):
+				r.site = o[1:]
+			case o == "+client":
+				r.client = true
+			case o == "+bearer":
+				r.bearer = true
+			}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// citizenTarget is a running application with a citizen of the identity provider, a taxpayer of
+// the personal account and an OpenID Connect client.
+type citizenTarget struct {
+	name     string
+	a        *apptest.App
+	log      *syncBuffer
+	account  string // the citizen's account id
+	tin      string // the taxpayer's ТИН ("" when the profile has none made here)
+	secret   string // the client's secret
+	verifier string
+}
+
+func newCitizenTarget(f *testing.F, name string, db *store.DB, profile jurisdiction.Profile) *citizenTarget {
+	ctx := context.Background()
+	log := &syncBuffer{}
+	a := apptest.Start(f, db, apptest.Options{Log: log, Profile: profile})
+	t := &citizenTarget{name: name, a: a, log: log}
+	if profile.Code != jurisdiction.RU {
+		return t // the Kyrgyz profile has neither the identity provider nor the register's persons made here
+	}
+	acc, err := a.Identity.AddAccount(ctx, identity.NewAccount{Surname: "Соколова", GivenName: "Анна", Phone: "+79161234567", Email: "anna@example.ru",
+		SNILS: "112-233-445 95", BirthDate: time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC), Level: identity.Confirmed, Method: identity.ServiceCenter,
+		Password: "Volga-river-2026"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	t.account = acc.ID
+	if _, t.secret, err = a.OIDC.AddClient(ctx, oidc.NewClient{ID: "rp", Name: "Сервис", RedirectURIs: []string{"https://rp.example/cb"}}); err != nil {
+		f.Fatal(err)
+	}
+	sys := audit.Actor{Login: "fuzz", Role: "system"}
+	res, err := a.Register.RegisterPerson(ctx, sys, register.PersonInput{Surname: "Соколова", GivenName: "Елена", Patronymic: "Викторовна",
+		BirthDate: time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Москва", Sex: register.Female, Citizenship: "RUS",
+		Ground: register.GroundResidence, TaxOffice: "7736",
+		Document: register.IdentityDocument{Type: "passport_ru", Series: "4505", Number: "123456", IssuedOn: time.Date(2005, 5, 20, 0, 0, 0, 0, time.UTC)},
+		Address:  register.Address{Country: "RUS", Region: "77", City: "Москва", Street: "Тверская улица", House: "1"}})
+	if err != nil || res.Taxpayer == nil {
+		f.Fatal(err)
+	}
+	t.tin = res.Taxpayer.TIN
+	card, err := a.Cabinet.IssueCard(ctx, sys, cabinet.CardRequest{TIN: t.tin, Unchecked: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := a.Cabinet.SetOwnPassword(ctx, t.tin, card.ID, "Volga-2026!", "Volga-2026!", cabinet.Origin{}); err != nil {
+		f.Fatal(err)
+	}
+	return t
+}
+
+// send sends one input to route: segment fills {seg}, query follows the path, body is posted as
+// a form (the CSRF token added) or as JSON. A POST to a page with a stored flow gets the flow
+// its GET starts. It returns the status, or 0 when the input makes no request at all.
+func (t *citizenTarget) send(ctx context.Context, r citizenRoute, signedIn bool, segment, query, body string, asJSON bool) (int, string, error) {
+	const csrf = "fuzz-csrf-token-0123456789abcdefghijklmnop"
+	cookies := []*http.Cookie{{Name: "__Host-kabinet_id_csrf", Value: csrf}, {Name: "__Host-kabinet_lk_csrf", Value: csrf}}
+	token := csrf
+	subject, assurance := t.account, string(identity.Confirmed)
+	if r.site == "lk" {
+		subject, assurance = t.tin, string(cabinet.FromCard)
+	}
+	if signedIn && r.site != "" && subject != "" {
+		tok, s, err := t.a.Sessions.Start(ctx, session.Start{Site: r.site, Subject: subject, Method: session.Password, Assurance: assurance})
+		if err != nil {
+			return 0, "", err
+		}
+		cookies = append(cookies, &http.Cookie{Name: "__Host-kabinet_" + r.site, Value: tok})
+		token = s.CSRF
+	}
+	path := strings.ReplaceAll(r.path, "{seg}", url.PathEscape(segment))
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, u string, body io.Reader, header http.Header) (*http.Response, string, error) {
+		req, err := http.NewRequestWithContext(ctx, method, u, body)
+		if err != nil {
+			return nil, "", nil // not a request anyone can send
+		}
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		resp, err := client.Do(req)
+		if err != nil && strings.Contains(err.Error(), "invalid header field") {
+			return nil, "", nil // the server refuses such a header before kabinet sees it
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b), nil
+	}
+	target := t.a.URL + path
+	if query != "" {
+		target += "?" + query
+	}
+	if r.method == "GET" {
+		var header http.Header
+		if r.bearer {
+			header = http.Header{"Authorization": {"Bearer " + body}}
+		}
+		resp, page, err := do("GET", target, nil, header)
+		if resp == nil {
+			return 0, "", err
+		}
+		return resp.StatusCode, page, nil
+	}
+	// The page's GET starts its flow: the POST goes where it sends the browser.
+	if resp, _, err := do("GET", t.a.URL+path, nil, nil); err != nil {
+		return 0, "", err
+	} else if resp != nil {
+		if loc, err := url.Parse(resp.Header.Get("Location")); err == nil && loc.Query().Get("flow") != "" && loc.Path == path {
+			target = t.a.URL + path + "?flow=" + url.QueryEscape(loc.Query().Get("flow"))
+			if query != "" {
+				target += "&" + query
+			}
+		}
+	}
+	header := http.Header{"X-Csrf-Token": {token}, "Content-Type": {"application/x-www-form-urlencoded"}}
+	if asJSON {
+		header.Set("Content-Type", "application/json")
+		header.Set("Accept", "application/json")
+	} else {
+		body = "csrf=" + url.QueryEscape(token) + "&" + body
+	}
+	if r.client {
+		header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("rp:"+url.QueryEscape(t.secret))))
+	}
+	resp, page, err := do("POST", target, strings.NewReader(body), header)
+	if resp == nil {
+		return 0, "", err
+	}
+	return resp.StatusCode, page, nil
+}
+
+// FuzzCitizenRequests sends what anyone can type — a path segment, a query, a form or a JSON
+// body — to every page and endpoint citizens and their programs reach (citizenRoutes), signed in
+// or not, with a good CSRF token and a live flow so that the input reaches the forms' checks,
+// on SQLite and PostgreSQL and under the Kyrgyz profile: no answer is a 5xx, no ERROR is
+// logged, and no page shows Go's formatting of a bad value.
+func FuzzCitizenRequests(f *testing.F) {
+	for _, s := range []struct {
+		route                int
+		signedIn             bool
+		segment, query, form string
+		asJSON               bool
+	}{
+		{2, false, "", "", "login=%2B79161234567&password=Volga-river-2026", false},
+		{2, false, "", "", "login=%00&password=%FF", false},
+		{4, false, "", "", "kind=russian&surname=%D0%98&given_name=x&phone=89161234567&email=a%40b&password=1&password_confirm=2", false},
+		{4, false, "", "", `{"kind":"russian","surname":"\u0000","phone":12}`, true},
+		{8, true, "", "", "surname=%D0%98&birth_date=31.02.1985&passport_series=45%0010&passport_issued_on=9999-99-99&snils=1", false},
+		{8, true, "", "", `{"birth_date":"1985-04-12","passport":{"series":"4510","number":"12345"},"vehicles":[{}]}`, true},
+		{12, true, "", "", "", false},
+		{15, true, "", "", "current_password=x&new_password=%E2%80%8B&new_password_confirm=y", false},
+		{57, true, "", "response_type=code&client_id=rp&redirect_uri=https%3A%2F%2Frp.example%2Fcb&scope=openid&max_age=99999999999999999999", "", false},
+		{29, false, "", "", "surname=&birth_date=0000-00-00&phone=%2B7&email=%40&document_type=passport_ru", false},
+		{30, false, "2026-000001", "", "", false},
+		{41, false, "not-a-reason", "", "", false},
+		{47, true, "", "", "new_password=Aa1!aaa&new_password_confirm=Aa1!aaa&current_password=%00", false},
+		{54, false, "", "", `{"login":"00000000000000","password":"x","accept_offer":"yes"}`, true},
+		{58, false, "", "", "grant_type=authorization_code&code=%FF&redirect_uri=https%3A%2F%2Frp.example%2Fcb&code_verifier=x", false},
+		{58, false, "", "", "grant_type=refresh_token&refresh_token=a.b.c", false},
+		{60, false, "", "", "eyJhbGciOiJFUzI1NiIsImtpZCI6IngifQ.eyJzdWIiOiIxIn0.c2ln", false},
+		{56, false, "", "", "\x00", false},
+		{61, false, "", "", "token=eyJhbGciOiJub25lIn0.e30.&token_type_hint=access_token", false},
+		{63, true, "", "id_token_hint=eyJhbGciOiJFUzI1NiJ9.e30.AAAA&post_logout_redirect_uri=javascript%3Aalert(1)&client_id=rp", "", false},
+		{65, false, "%ff%00", "", "", false},
+	} {
+		f.Add(s.route, s.signedIn, s.segment, s.query, s.form, s.asJSON)
+	}
+	targets := []*citizenTarget{
+		newCitizenTarget(f, "sqlite", storetest.SQLite(f), jurisdiction.MustLookup(jurisdiction.RU)),
+		newCitizenTarget(f, "postgres", storetest.Postgres(f), jurisdiction.MustLookup(jurisdiction.RU)),
+		newCitizenTarget(f, "kg", storetest.SQLite(f), jurisdiction.MustLookup(jurisdiction.KG)),
+	}
+	f.Fuzz(func(t *testing.T, route int, signedIn bool, segment, query, body string, asJSON bool) {
+		if route < 0 {
+			route = -route
+		}
+		r := citizenRoutes[route%len(citizenRoutes)]
+		for _, tg := range targets {
+			status, page, err := tg.send(t.Context(), r, signedIn, segment, query, body, asJSON)
+			if err != nil {
+				t.Fatalf("%s %s %s: %v", tg.name, r.method, r.path, err)
+			}
+			if status >= 500 {
+				t.Fatalf("%s %s %s (segment %q, query %q, body %q): %d %.500s", tg.name, r.method, r.path, segment, query, body, status, page)
+			}
+			if strings.Contains(page, "%!") {
+				t.Fatalf("%s %s %s: Go's formatting of a bad value on the page: %.500s", tg.name, r.method, r.path, page)
+			}
+			if l := tg.log.String(); strings.Contains(l, "level=ERROR") {
+				t.Fatalf("%s %s %s (segment %q, query %q, body %q): logged an error:\n%s", tg.name, r.method, r.path, segment, query, body, lastLines(l, 5))
+			}
+		}
+	})
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
