@@ -18,6 +18,7 @@ import (
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/session"
+	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
@@ -25,15 +26,17 @@ import (
 // citizenRoute is a page or endpoint a citizen's browser or program reaches.
 type citizenRoute struct {
 	method, path string // {seg} in the path takes a path segment of the input
-	site         string // "id" or "lk": the site whose session the request carries when the input is signed in
+	site         string // "id", "lk" or "office": the site whose session the request carries when the input is signed in
 	client       bool   // a POST of the OpenID Connect provider, sent with the test client's Basic authentication
 	bearer       bool   // the input's body is sent as the bearer token instead
 }
 
 // citizenRoutes are the pages and endpoints of the identity provider, the personal account (its
-// Kyrgyz pages and mobile API too), the OpenID Connect provider and the extract check: whatever
-// anyone can type reaches them. Each is "METHOD path", then "@site" for a page with a session,
-// "+client" for client authentication, "+bearer" for a bearer token.
+// Kyrgyz pages and mobile API too), the OpenID Connect provider, the extract check and the back
+// office: whatever anyone can type reaches them. Each is "METHOD path", then "@site" for a page
+// with a session (an administrator's in the back office), "+client" for client authentication,
+// "+bearer" for a bearer token. {tin} and {account} are the target's taxpayer and citizen, or the
+// input's segment when it has one.
 var citizenRoutes = routesOf(
 	"GET /id/ @id", "GET /id/login", "POST /id/login",
 	"GET /id/register", "POST /id/register", "GET /id/recovery",
@@ -56,9 +59,30 @@ var citizenRoutes = routesOf(
 	"POST /api/mobile/v1/login", "POST /api/mobile/v1/token", "GET /api/mobile/v1/profile +bearer",
 	"GET /oidc/authorize @id", "POST /oidc/token +client", "POST /oidc/token",
 	"GET /oidc/userinfo +bearer", "POST /oidc/revoke +client", "POST /oidc/introspect +client",
-	"GET /oidc/logout @id", "GET /verify/extract", "GET /verify/extract/{seg}",
-	"GET /lang",
+	"GET /oidc/logout @id", "GET /verify/extract", "GET /verify/extract/{seg}", "GET /lang",
+	"GET /office/ @office", "GET /office/login", "POST /office/login",
+	"GET /office/search @office", "GET /office/taxpayers/{tin} @office", "GET /office/taxpayers/{tin}/edit @office",
+	"POST /office/taxpayers/{tin}/edit @office", "POST /office/taxpayers/{tin}/deregister @office", "POST /office/taxpayers/{tin}/duplicate @office",
+	"GET /office/taxpayers/{tin}/extract @office", "POST /office/persons @office", "POST /office/organizations @office",
+	"POST /office/foreign @office", "GET /office/reviews @office", "POST /office/reviews/{seg} @office",
+	"GET /office/audit @office", "GET /office/cards @office", "GET /office/cards/{tin} @office",
+	"POST /office/cards/{tin}/issue @office", "POST /office/cards/{tin}/pdf @office", "POST /office/cards/{tin}/recovery @office",
+	"POST /office/cards/{tin}/representatives @office", "POST /office/cards/{tin}/representatives/{seg}/revoke @office",
+	"GET /office/applications @office", "GET /office/applications/{seg} @office", "POST /office/applications/{seg}/approve @office",
+	"POST /office/applications/{seg}/refuse @office", "GET /office/accounts @office", "GET /office/accounts/{account} @office",
+	"POST /office/accounts/{account}/confirm @office", "GET /office/access @office", "POST /office/access/{tin} @office",
+	"GET /office/registrations @office", "GET /office/registrations/{seg} @office", "POST /office/registrations/{seg}/approve @office",
 )
+
+// routeIndex returns the index in citizenRoutes of "METHOD path" (the first such route).
+func routeIndex(route string) int {
+	for i, r := range citizenRoutes {
+		if r.method+" "+r.path == route {
+			return i
+		}
+	}
+	panic("no route " + route)
+}
 
 func routesOf(specs ...string) []citizenRoute {
 	out := make([]citizenRoute, len(specs))
@@ -97,6 +121,10 @@ func newCitizenTarget(f *testing.F, name string, db *store.DB, profile jurisdict
 	log := &syncBuffer{}
 	a := apptest.Start(f, db, apptest.Options{Log: log, Profile: profile})
 	t := &citizenTarget{name: name, a: a, log: log}
+	sys := audit.Actor{Login: "fuzz", Role: "system"}
+	if _, err := a.Staff.Add(ctx, sys, "fuzz-admin", staff.RoleAdmin, "Администратор", "fuzz-admin-password"); err != nil {
+		f.Fatal(err)
+	}
 	if profile.Code != jurisdiction.RU {
 		return t // the Kyrgyz profile has neither the identity provider nor the register's persons made here
 	}
@@ -110,7 +138,6 @@ func newCitizenTarget(f *testing.F, name string, db *store.DB, profile jurisdict
 	if _, t.secret, err = a.OIDC.AddClient(ctx, oidc.NewClient{ID: "rp", Name: "Сервис", RedirectURIs: []string{"https://rp.example/cb"}}); err != nil {
 		f.Fatal(err)
 	}
-	sys := audit.Actor{Login: "fuzz", Role: "system"}
 	res, err := a.Register.RegisterPerson(ctx, sys, register.PersonInput{Surname: "Соколова", GivenName: "Елена", Patronymic: "Викторовна",
 		BirthDate: time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Москва", Sex: register.Female, Citizenship: "RUS",
 		Ground: register.GroundResidence, TaxOffice: "7736",
@@ -135,11 +162,15 @@ func newCitizenTarget(f *testing.F, name string, db *store.DB, profile jurisdict
 // its GET starts. It returns the status, or 0 when the input makes no request at all.
 func (t *citizenTarget) send(ctx context.Context, r citizenRoute, signedIn bool, segment, query, body string, asJSON bool) (int, string, error) {
 	const csrf = "fuzz-csrf-token-0123456789abcdefghijklmnop"
-	cookies := []*http.Cookie{{Name: "__Host-kabinet_id_csrf", Value: csrf}, {Name: "__Host-kabinet_lk_csrf", Value: csrf}}
+	cookies := []*http.Cookie{{Name: "__Host-kabinet_id_csrf", Value: csrf}, {Name: "__Host-kabinet_lk_csrf", Value: csrf},
+		{Name: "__Host-kabinet_office_csrf", Value: csrf}}
 	token := csrf
 	subject, assurance := t.account, string(identity.Confirmed)
-	if r.site == "lk" {
+	switch r.site {
+	case "lk":
 		subject, assurance = t.tin, string(cabinet.FromCard)
+	case "office":
+		subject, assurance = "fuzz-admin", string(staff.RoleAdmin)
 	}
 	if signedIn && r.site != "" && subject != "" {
 		tok, s, err := t.a.Sessions.Start(ctx, session.Start{Site: r.site, Subject: subject, Method: session.Password, Assurance: assurance})
@@ -149,7 +180,11 @@ func (t *citizenTarget) send(ctx context.Context, r citizenRoute, signedIn bool,
 		cookies = append(cookies, &http.Cookie{Name: "__Host-kabinet_" + r.site, Value: tok})
 		token = s.CSRF
 	}
-	path := strings.ReplaceAll(r.path, "{seg}", url.PathEscape(segment))
+	tin, account := t.tin, t.account
+	if segment != "" {
+		tin, account = segment, segment
+	}
+	path := strings.NewReplacer("{seg}", url.PathEscape(segment), "{tin}", url.PathEscape(tin), "{account}", url.PathEscape(account)).Replace(r.path)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	do := func(method, u string, body io.Reader, header http.Header) (*http.Response, string, error) {
 		req, err := http.NewRequestWithContext(ctx, method, u, body)
@@ -223,34 +258,42 @@ func (t *citizenTarget) send(ctx context.Context, r citizenRoute, signedIn bool,
 // logged, and no page shows Go's formatting of a bad value.
 func FuzzCitizenRequests(f *testing.F) {
 	for _, s := range []struct {
-		route                int
+		route                string // "METHOD path" of citizenRoutes
 		signedIn             bool
 		segment, query, form string
 		asJSON               bool
 	}{
-		{2, false, "", "", "login=%2B79161234567&password=Volga-river-2026", false},
-		{2, false, "", "", "login=%00&password=%FF", false},
-		{4, false, "", "", "kind=russian&surname=%D0%98&given_name=x&phone=89161234567&email=a%40b&password=1&password_confirm=2", false},
-		{4, false, "", "", `{"kind":"russian","surname":"\u0000","phone":12}`, true},
-		{8, true, "", "", "surname=%D0%98&birth_date=31.02.1985&passport_series=45%0010&passport_issued_on=9999-99-99&snils=1", false},
-		{8, true, "", "", `{"birth_date":"1985-04-12","passport":{"series":"4510","number":"12345"},"vehicles":[{}]}`, true},
-		{12, true, "", "", "", false},
-		{15, true, "", "", "current_password=x&new_password=%E2%80%8B&new_password_confirm=y", false},
-		{57, true, "", "response_type=code&client_id=rp&redirect_uri=https%3A%2F%2Frp.example%2Fcb&scope=openid&max_age=99999999999999999999", "", false},
-		{29, false, "", "", "surname=&birth_date=0000-00-00&phone=%2B7&email=%40&document_type=passport_ru", false},
-		{30, false, "2026-000001", "", "", false},
-		{41, false, "not-a-reason", "", "", false},
-		{47, true, "", "", "new_password=Aa1!aaa&new_password_confirm=Aa1!aaa&current_password=%00", false},
-		{54, false, "", "", `{"login":"00000000000000","password":"x","accept_offer":"yes"}`, true},
-		{58, false, "", "", "grant_type=authorization_code&code=%FF&redirect_uri=https%3A%2F%2Frp.example%2Fcb&code_verifier=x", false},
-		{58, false, "", "", "grant_type=refresh_token&refresh_token=a.b.c", false},
-		{60, false, "", "", "eyJhbGciOiJFUzI1NiIsImtpZCI6IngifQ.eyJzdWIiOiIxIn0.c2ln", false},
-		{56, false, "", "", "\x00", false},
-		{61, false, "", "", "token=eyJhbGciOiJub25lIn0.e30.&token_type_hint=access_token", false},
-		{63, true, "", "id_token_hint=eyJhbGciOiJFUzI1NiJ9.e30.AAAA&post_logout_redirect_uri=javascript%3Aalert(1)&client_id=rp", "", false},
-		{65, false, "%ff%00", "", "", false},
+		{"POST /id/login", false, "", "", "login=%2B79161234567&password=Volga-river-2026", false},
+		{"POST /id/login", false, "", "", "login=%00&password=%FF", false},
+		{"POST /id/register", false, "", "", "kind=russian&surname=%D0%98&given_name=x&phone=89161234567&email=a%40b&password=1&password_confirm=2", false},
+		{"POST /id/register", false, "", "", `{"kind":"russian","surname":"\u0000","phone":12}`, true},
+		{"POST /id/profile", true, "", "", "surname=%D0%98&birth_date=31.02.1985&passport_series=45%0010&passport_issued_on=9999-99-99&snils=1", false},
+		{"POST /id/profile", true, "", "", `{"birth_date":"1985-04-12","passport":{"series":"4510","number":"12345"},"vehicles":[{}]}`, true},
+		{"GET /id/confirm/esign/challenge", true, "", "", "", false},
+		{"POST /id/settings/password", true, "", "", "current_password=x&new_password=%E2%80%8B&new_password_confirm=y", false},
+		{"GET /oidc/authorize", true, "", "response_type=code&client_id=rp&redirect_uri=https%3A%2F%2Frp.example%2Fcb&scope=openid&max_age=99999999999999999999", "", false},
+		{"POST /lk/apply", false, "", "", "surname=&birth_date=0000-00-00&phone=%2B7&email=%40&document_type=passport_ru", false},
+		{"GET /lk/apply/{seg}", false, "2026-000001", "", "", false},
+		{"GET /lk/oidc/refused/{seg}", false, "not-a-reason", "", "", false},
+		{"POST /lk/settings/password", true, "", "", "new_password=Aa1!aaa&new_password_confirm=Aa1!aaa&current_password=%00", false},
+		{"POST /api/mobile/v1/login", false, "", "", `{"login":"00000000000000","password":"x","accept_offer":"yes"}`, true},
+		{"POST /oidc/token", false, "", "", "grant_type=authorization_code&code=%FF&redirect_uri=https%3A%2F%2Frp.example%2Fcb&code_verifier=x", false},
+		{"POST /oidc/token", false, "", "", "grant_type=refresh_token&refresh_token=a.b.c", false},
+		{"GET /oidc/userinfo", false, "", "", "eyJhbGciOiJFUzI1NiIsImtpZCI6IngifQ.eyJzdWIiOiIxIn0.c2ln", false},
+		{"GET /api/mobile/v1/profile", false, "", "", "\x00", false},
+		{"POST /oidc/revoke", false, "", "", "token=eyJhbGciOiJub25lIn0.e30.&token_type_hint=access_token", false},
+		{"GET /oidc/logout", true, "", "id_token_hint=eyJhbGciOiJFUzI1NiJ9.e30.AAAA&post_logout_redirect_uri=javascript%3Aalert(1)&client_id=rp", "", false},
+		{"GET /verify/extract/{seg}", false, "%ff%00", "", "", false},
+		{"GET /office/search", true, "", "q=%D0%98%D0%B2%00&kind=person", "", false},
+		{"POST /office/persons", true, "", "", "surname=%D0%98&birth_date=1985-02-30&sex=x&citizenship=ZZZ&document_type=passport_ru&document_series=%00&tax_office=99999&region=7", false},
+		{"POST /office/taxpayers/{tin}/edit", true, "", "", "surname=&version=-1&kpp_ground=x", false},
+		{"POST /office/cards/{tin}/issue", true, "", "", "came=representative&attorney_shown=1&valid_until=2020-13-01", false},
+		{"GET /office/accounts", true, "", "snils=112-233-445%2095&passport=45%2010", "", false},
+		{"POST /office/accounts/{account}/confirm", true, "", "", "confirmed=yes&passport_shown=&snils_shown=1", false},
+		{"GET /office/audit", true, "", "from=2026-13-45&to=x&actor=%FF", "", false},
+		{"POST /office/login", false, "", "", "login=fuzz-admin&password=%00", false},
 	} {
-		f.Add(s.route, s.signedIn, s.segment, s.query, s.form, s.asJSON)
+		f.Add(routeIndex(s.route), s.signedIn, s.segment, s.query, s.form, s.asJSON)
 	}
 	targets := []*citizenTarget{
 		newCitizenTarget(f, "sqlite", storetest.SQLite(f), jurisdiction.MustLookup(jurisdiction.RU)),
