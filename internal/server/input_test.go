@@ -102,6 +102,12 @@ func TestBadInput(t *testing.T) {
 			if want := i18n.T("ru", c.reason, i18n.Field(c.field)); !strings.Contains(alert(body), want) {
 				t.Errorf("browser GET %s: the page does not say %q: %q", c.path, want, alert(body))
 			}
+			// The problem, its field on a line of its own (no link: the page has no form), and
+			// what to do.
+			if !strings.HasPrefix(alert(body), "Данные заполнены с ошибками") || strings.Contains(body, `<li><a href="#`) ||
+				!strings.Contains(body, i18n.T("ru", "error.422")) {
+				t.Errorf("browser GET %s: the error page: %s", c.path, body)
+			}
 		}
 
 		// A back-office form posted by a signed-in browser with its CSRF token: a NUL byte in one
@@ -152,14 +158,19 @@ func TestBadInput(t *testing.T) {
 	})
 }
 
-var alertRe = regexp.MustCompile(`(?s)role="alert"[^>]*>(.*?)</`)
+var (
+	alertRe = regexp.MustCompile(`(?s)<div[^>]*role="alert"[^>]*>(.*?)</div>|<p[^>]*role="alert"[^>]*>(.*?)</p>`)
+	tagRe   = regexp.MustCompile(`<[^>]+>`)
+)
 
-// alert returns the text of a page's alert (the problem shown above the content), or "".
+// alert returns the text of a page's alert (the problem shown above the content, with the list
+// of its fields when it has one), its tags left out, or "".
 func alert(page string) string {
-	if m := alertRe.FindStringSubmatch(page); m != nil {
-		return m[1]
+	m := alertRe.FindStringSubmatch(page)
+	if m == nil {
+		return ""
 	}
-	return ""
+	return strings.Join(strings.Fields(tagRe.ReplaceAllString(m[1]+m[2], " ")), " ")
 }
 
 // loginForm opens the staff login page in a browser (a client with cookies) and returns it, the

@@ -56,7 +56,8 @@ type Page struct {
 	zone    *time.Location // the jurisdiction's time zone
 }
 
-// ErrorItem is one line of a form's error summary: the message, linked to the field's message.
+// ErrorItem is one line of an error summary: the message, linked to the field's message (ID)
+// on a form; an error page, which has no form, lists the message alone (no ID).
 type ErrorItem struct{ ID, Message string }
 
 // Local returns the catalogue key of the jurisdiction's own wording of key — key and the

@@ -273,8 +273,9 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
 	p := s.NewPage(r, "error.title")
 	if pe, ok := problem.As(err); ok && code != problem.Internal {
 		p.Problem = pe.Message.In(p.Lang)
+		// The fields, one per line under the problem: the page has no form to link them to.
 		for _, f := range pe.Fields {
-			p.Problem += " " + f.In(p.Lang) + "."
+			p.ErrorList = append(p.ErrorList, ErrorItem{Message: f.In(p.Lang)})
 		}
 	}
 	p.Data = map[string]any{"Status": status, "RequestID": RequestID(r.Context())}
