@@ -133,6 +133,10 @@ func TestBadInput(t *testing.T) {
 		if n := written(); n != before {
 			t.Errorf("form with a NUL byte: %d audit entries written", n-before)
 		}
+		// The error page of a signed-in inspector keeps the back office's menu and sign-out.
+		if !strings.Contains(body, `id="logout"`) || !strings.Contains(body, `href="/office/search"`) {
+			t.Errorf("form with a NUL byte: the error page lost the signed-in menu: %s", body)
+		}
 		if found, err := a.Register.Search(ctx, register.SearchFilter{Query: "Соколова"}); err != nil || len(found) != 0 {
 			t.Errorf("form with a NUL byte: registered %v %v", found, err)
 		}

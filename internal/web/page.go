@@ -122,7 +122,7 @@ func (s *Site) Page(access Access, fn func(q *Request) error) http.Handler {
 		}
 		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch || r.Method == http.MethodDelete {
 			if err := s.parseForm(w, r, access&OwnInput == 0); err != nil {
-				s.Error(w, r, err)
+				s.errorPage(w, r, err, sess, viewer)
 				return
 			}
 			// A session token in a header or a JSON body cannot come from another site's page
@@ -134,7 +134,7 @@ func (s *Site) Page(access Access, fn func(q *Request) error) http.Handler {
 					want = sess.CSRF
 				}
 				if err := s.CheckCSRF(r, want); err != nil {
-					s.Error(w, r, err)
+					s.errorPage(w, r, err, sess, viewer)
 					return
 				}
 			}
@@ -147,7 +147,7 @@ func (s *Site) Page(access Access, fn func(q *Request) error) http.Handler {
 			s.loadForm(r, p)
 		}
 		if err := fn(&Request{W: w, R: r, Site: s, Session: sess, Viewer: viewer, Page: p}); err != nil {
-			s.Error(w, r, err)
+			s.errorPage(w, r, err, sess, viewer)
 		}
 	})
 }

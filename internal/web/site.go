@@ -260,6 +260,12 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name s
 // status of err's code and its message; internal errors are logged with the request id and only
 // a neutral text is shown.
 func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
+	s.errorPage(w, r, err, nil, nil)
+}
+
+// errorPage is Error for a request whose session is known: the page of a signed-in user keeps
+// their navigation and sign-out.
+func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, err error, sess *session.Session, viewer *Viewer) {
 	r = s.withLanguages(r)
 	if WantsJSON(r) {
 		WriteProblem(w, r, s.Log, err)
@@ -277,6 +283,9 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
 		for _, f := range pe.Fields {
 			p.ErrorList = append(p.ErrorList, ErrorItem{Message: f.In(p.Lang)})
 		}
+	}
+	if sess != nil && viewer != nil {
+		p.Viewer, p.CSRF = viewer, sess.CSRF
 	}
 	p.Data = map[string]any{"Status": status, "RequestID": RequestID(r.Context())}
 	s.Render(w, r, status, "error.html", p)
