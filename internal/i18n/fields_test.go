@@ -1,11 +1,9 @@
 package i18n_test
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/kabinet/kabinet/internal/i18n"
@@ -27,30 +25,16 @@ var (
 // ("field.<name>"): every field a page has or a handler reads has a label in Russian and in
 // English, so that no page shows a field's internal name ("Поле «passport_series»").
 func TestEveryFieldHasALabel(t *testing.T) {
-	root := filepath.Join("..", "..")
 	where := map[string]string{} // field → a file that names it
-	for _, pattern := range fieldSources {
-		files, err := filepath.Glob(filepath.Join(root, pattern))
-		if err != nil || len(files) == 0 {
-			t.Fatalf("%s: no file (%v)", pattern, err)
+	for f, text := range readSources(t, fieldSources) {
+		re := handlerField
+		if filepath.Ext(f) == ".html" {
+			re = templateField
 		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			re := handlerField
-			if filepath.Ext(f) == ".html" {
-				re = templateField
-			}
-			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-				for _, name := range m[1:] {
-					if name != "" {
-						where[name] = f
-					}
+		for _, m := range re.FindAllStringSubmatch(text, -1) {
+			for _, name := range m[1:] {
+				if name != "" {
+					where[name] = f
 				}
 			}
 		}

@@ -63,7 +63,6 @@ var (
 // kyrgyzKeys computes the keys Kyrgyz must have.
 func kyrgyzKeys(t *testing.T) map[string]string {
 	t.Helper()
-	root := filepath.Join("..", "..")
 	need := map[string]string{} // key → why
 	add := func(k, why string) {
 		if i18n.Own(i18n.Default, k) {
@@ -74,28 +73,13 @@ func kyrgyzKeys(t *testing.T) map[string]string {
 		}
 	}
 	vars := map[string]string{} // msgX → its key, for s.local(msgX.Key)
-	var sources []string
-	for _, pattern := range kyrgyzFiles {
-		files, err := filepath.Glob(filepath.Join(root, pattern))
-		if err != nil || len(files) == 0 {
-			t.Fatalf("%s: no file (%v)", pattern, err)
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sources = append(sources, f+"\x00"+string(b))
-			for _, m := range msgVar.FindAllStringSubmatch(string(b), -1) {
-				vars[m[1]] = m[2]
-			}
+	sources := readSources(t, kyrgyzFiles)
+	for _, text := range sources {
+		for _, m := range msgVar.FindAllStringSubmatch(text, -1) {
+			vars[m[1]] = m[2]
 		}
 	}
-	for _, src := range sources {
-		f, text, _ := strings.Cut(src, "\x00")
+	for f, text := range sources {
 		for _, re := range usedPatterns {
 			for _, m := range re.FindAllStringSubmatch(text, -1) {
 				add(m[1], f)
@@ -194,4 +178,28 @@ func TestKyrgyzFallback(t *testing.T) {
 	if got := i18n.T("en", "lk.reg.search"); got != "Search" {
 		t.Errorf("en: %q", got)
 	}
+}
+
+// readSources returns the text of the files that patterns name (relative to the module's root),
+// by file, tests left out; a pattern that names no file fails the test.
+func readSources(t *testing.T, patterns []string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, pattern := range patterns {
+		files, err := filepath.Glob(filepath.Join("..", "..", pattern))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("%s: no file (%v)", pattern, err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[f] = string(b)
+		}
+	}
+	return out
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/oidc"
-	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
@@ -138,22 +137,7 @@ func newCitizenTarget(f *testing.F, name string, db *store.DB, profile jurisdict
 	if _, t.secret, err = a.OIDC.AddClient(ctx, oidc.NewClient{ID: "rp", Name: "Сервис", RedirectURIs: []string{"https://rp.example/cb"}}); err != nil {
 		f.Fatal(err)
 	}
-	res, err := a.Register.RegisterPerson(ctx, sys, register.PersonInput{Surname: "Соколова", GivenName: "Елена", Patronymic: "Викторовна",
-		BirthDate: time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Москва", Sex: register.Female, Citizenship: "RUS",
-		Ground: register.GroundResidence, TaxOffice: "7736",
-		Document: register.IdentityDocument{Type: "passport_ru", Series: "4505", Number: "123456", IssuedOn: time.Date(2005, 5, 20, 0, 0, 0, 0, time.UTC)},
-		Address:  register.Address{Country: "RUS", Region: "77", City: "Москва", Street: "Тверская улица", House: "1"}})
-	if err != nil || res.Taxpayer == nil {
-		f.Fatal(err)
-	}
-	t.tin = res.Taxpayer.TIN
-	card, err := a.Cabinet.IssueCard(ctx, sys, cabinet.CardRequest{TIN: t.tin, Unchecked: true})
-	if err != nil {
-		f.Fatal(err)
-	}
-	if _, err := a.Cabinet.SetOwnPassword(ctx, t.tin, card.ID, "Volga-2026!", "Volga-2026!", cabinet.Origin{}); err != nil {
-		f.Fatal(err)
-	}
+	t.tin = cabinetTaxpayer(f, a)
 	return t
 }
 

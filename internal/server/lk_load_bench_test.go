@@ -21,26 +21,34 @@ import (
 func BenchmarkCabinetPageUnderLoad(b *testing.B) {
 	ctx := context.Background()
 	a := apptest.Start(b, benchDB(b), apptest.Options{Hash: &password.Default})
-	sys := audit.Actor{Login: "bench", Role: "system"}
+	tin := cabinetTaxpayer(b, a)
+	token, _, err := a.Sessions.Start(ctx, session.Start{Site: cabinet.Site, Subject: tin, Method: session.Password, Assurance: string(cabinet.FromCard)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	compareLoad(b, a.URL, "lk_page", []string{a.URL + "/lk/"}, http.Header{"Cookie": {"__Host-kabinet_lk=" + token}})
+}
+
+// cabinetTaxpayer registers a person, issues her a registration card and sets her own password
+// ("Volga-2026!"): a taxpayer of the personal account. It returns her TIN.
+func cabinetTaxpayer(tb testing.TB, a *apptest.App) string {
+	tb.Helper()
+	ctx := context.Background()
+	sys := audit.Actor{Login: "test", Role: "system"}
 	res, err := a.Register.RegisterPerson(ctx, sys, register.PersonInput{Surname: "Соколова", GivenName: "Елена", Patronymic: "Викторовна",
 		BirthDate: time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Москва", Sex: register.Female, Citizenship: "RUS",
 		Ground: register.GroundResidence, TaxOffice: "7736",
 		Document: register.IdentityDocument{Type: "passport_ru", Series: "4505", Number: "123456", IssuedOn: time.Date(2005, 5, 20, 0, 0, 0, 0, time.UTC)},
 		Address:  register.Address{Country: "RUS", Region: "77", City: "Москва", Street: "Тверская улица", House: "1"}})
 	if err != nil || res.Taxpayer == nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	tin := res.Taxpayer.TIN
-	card, err := a.Cabinet.IssueCard(ctx, sys, cabinet.CardRequest{TIN: tin, Unchecked: true})
+	card, err := a.Cabinet.IssueCard(ctx, sys, cabinet.CardRequest{TIN: res.Taxpayer.TIN, Unchecked: true})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	if _, err := a.Cabinet.SetOwnPassword(ctx, tin, card.ID, "Volga-2026!", "Volga-2026!", cabinet.Origin{}); err != nil {
-		b.Fatal(err)
+	if _, err := a.Cabinet.SetOwnPassword(ctx, res.Taxpayer.TIN, card.ID, "Volga-2026!", "Volga-2026!", cabinet.Origin{}); err != nil {
+		tb.Fatal(err)
 	}
-	token, _, err := a.Sessions.Start(ctx, session.Start{Site: cabinet.Site, Subject: tin, Method: session.Password, Assurance: string(cabinet.FromCard)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	compareLoad(b, a.URL, "lk_page", []string{a.URL + "/lk/"}, http.Header{"Cookie": {"__Host-kabinet_lk=" + token}})
+	return res.Taxpayer.TIN
 }
