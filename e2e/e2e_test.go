@@ -109,6 +109,9 @@ func browserContext(t *testing.T) context.Context {
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000),
+		// Chromium's own scratch files (its singleton socket, which it leaves behind when it is
+		// stopped) go to the test's directory, removed with it, instead of piling up in /tmp.
+		chromedp.Env("TMPDIR=" + t.TempDir()),
 		// A browser in Russia: pages follow Accept-Language.
 		chromedp.Flag("lang", "ru-RU"), chromedp.Flag("accept-lang", "ru-RU,ru"),
 	}
