@@ -9,11 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
+
+	"github.com/kabinet/kabinet/internal/scratch"
 )
 
 // OpenSSL is an openssl command configured to load the GOST engine.
@@ -51,8 +50,7 @@ func setup() (*OpenSSL, error) {
 	if len(engines) == 0 {
 		return nil, fmt.Errorf("gost.so engine not found (install libengine-gost-openssl)")
 	}
-	sweep()
-	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", scratchPrefix, os.Getpid()))
+	dir, err := scratch.Dir("kabinet-gost-oracle-", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -79,24 +77,6 @@ default_algorithms = ALL
 		return nil, fmt.Errorf("openssl cannot use the GOST engine: %v", err)
 	}
 	return o, nil
-}
-
-// scratchPrefix starts the name of a test binary's scratch directory, followed by its process
-// id: the directory lives as long as the binary, and nothing runs when a test binary ends.
-const scratchPrefix = "kabinet-gost-oracle-"
-
-// sweep removes the scratch directories of test binaries that have ended (their process is
-// gone), so that they do not pile up in the temporary directory run after run.
-func sweep() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), scratchPrefix+"*"))
-	for _, d := range dirs {
-		pid, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), scratchPrefix), "-")
-		n, err := strconv.Atoi(pid)
-		if err == nil && n > 0 && syscall.Kill(n, 0) != syscall.ESRCH {
-			continue // its binary still runs (or belongs to another user)
-		}
-		os.RemoveAll(d)
-	}
 }
 
 // Run runs openssl with args in o.Dir, feeding stdin, and returns its standard output.

@@ -24,9 +24,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/scratch"
 	"github.com/kabinet/kabinet/internal/store"
 )
 
@@ -186,7 +188,7 @@ func startCluster() (*pgCluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "kabinet-pg-")
+	dir, err := scratch.Dir("kabinet-pg-", stopOrphan)
 	if err != nil {
 		return nil, err
 	}
@@ -245,6 +247,22 @@ func startCluster() (*pgCluster, error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return c, nil
+}
+
+// stopOrphan stops the server of a cluster whose test binary ended without stopping it (it was
+// killed), before its directory is removed.
+func stopOrphan(dir string) {
+	b, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid"))
+	if err != nil {
+		return
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	if pid, err := strconv.Atoi(strings.TrimSpace(first)); err == nil && scratch.Alive(pid) {
+		_ = syscall.Kill(pid, syscall.SIGQUIT) // immediate shutdown
+		for i := 0; i < 50 && scratch.Alive(pid); i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 }
 
 func (c *pgCluster) cmd(name string, args ...string) *exec.Cmd {
