@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/names"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
@@ -107,7 +107,7 @@ type ApplicationInput struct {
 }
 
 var (
-	msgName         = problem.Msg("lk.name_letters")
+	msgName         = problem.Msg("names.letters")
 	msgDate         = problem.Msg("lk.date")
 	msgDateFuture   = problem.Msg("lk.date_future")
 	msgDocType      = problem.Msg("lk.application.doc_type")
@@ -121,27 +121,14 @@ var (
 	msgAppTINNeeded = problem.Msg("lk.application.tin_needed")
 )
 
-// checkName accepts letters of any alphabet, spaces, hyphens and apostrophes, up to 100.
+// checkName accepts a name in any alphabet (a foreign citizen's too: names.Valid).
 func checkName(fe *problem.Fields, field, v string, req bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
+	switch {
+	case strings.TrimSpace(v) == "":
 		if req {
 			fe.Add(field, msgRequired.With(i18n.Field(field)))
 		}
-		return
-	}
-	letters := 0
-	for _, r := range v {
-		switch {
-		case unicode.IsLetter(r):
-			letters++
-		case r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.':
-		default:
-			fe.Add(field, msgName.With(i18n.Field(field)))
-			return
-		}
-	}
-	if letters == 0 || utf8.RuneCountInString(v) > 100 {
+	case !names.Valid(v):
 		fe.Add(field, msgName.With(i18n.Field(field)))
 	}
 }
@@ -219,7 +206,7 @@ func (s *Service) SubmitApplication(ctx context.Context, in ApplicationInput, la
 	}
 	key := newSecret(18)
 	h := sha256.Sum256([]byte(key))
-	a := Application{KeyHash: h[:], SurnameKey: normalizeCodeWord(d.Surname), State: AppSubmitted, Data: d, Lang: messageLang(lang), CreatedAt: s.now().UTC(), Version: 1}
+	a := Application{KeyHash: h[:], SurnameKey: names.Fold(d.Surname), State: AppSubmitted, Data: d, Lang: messageLang(lang), CreatedAt: s.now().UTC(), Version: 1}
 	seq, err := s.o.Store.InsertApplication(ctx, a)
 	if err != nil {
 		return nil, "", err
@@ -265,7 +252,7 @@ func (s *Service) OpenApplication(ctx context.Context, number, key string) (*App
 
 // Applications lists applications for the office's queue (BO-3), the newest first.
 func (s *Service) Applications(ctx context.Context, state AppState, name string) ([]Application, error) {
-	return s.o.Store.Applications(ctx, ApplicationFilter{State: state, Name: normalizeCodeWord(name), Limit: 100})
+	return s.o.Store.Applications(ctx, ApplicationFilter{State: state, Name: names.Fold(name), Limit: 100})
 }
 
 // Approval is what the inspector checked and decided when approving an application.
@@ -301,7 +288,7 @@ func (s *Service) ApproveApplication(ctx context.Context, actor audit.Actor, num
 	if err != nil {
 		return nil, err
 	}
-	if normalizeCodeWord(p.Surname) != normalizeCodeWord(a.Data.Surname) || normalizeCodeWord(p.GivenName) != normalizeCodeWord(a.Data.GivenName) ||
+	if names.Fold(p.Surname) != names.Fold(a.Data.Surname) || names.Fold(p.GivenName) != names.Fold(a.Data.GivenName) ||
 		!p.BirthDate.IsZero() && !p.BirthDate.Equal(a.Data.BirthDate) {
 		return nil, problem.InvalidField("tin", msgAppMismatch)
 	}

@@ -3,9 +3,9 @@ package cabinet
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/kabinet/kabinet/esign"
+	"github.com/kabinet/kabinet/internal/names"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
@@ -68,7 +68,7 @@ func (s *Service) CheckSignature(ctx context.Context, flowID, challengeID string
 	if !p.Applied() {
 		fe.Add("signature", msgNotApplied.With(p.TIN))
 	}
-	if !sameName(signer, p) {
+	if !names.OfCertificate(signer.Surname, signer.GivenName, p.Surname, p.GivenName, p.Patronymic) {
 		fe.Add("signature", msgCertName)
 	}
 	if signer.SNILS != "" && p.SNILS != "" && signer.SNILS != p.SNILS {
@@ -88,13 +88,6 @@ func (s *Service) CheckSignature(ctx context.Context, flowID, challengeID string
 		a = nil
 	}
 	return &Signed{Person: p, Signer: signer, Account: a}, nil
-}
-
-// sameName compares a certificate's surname and "name patronymic" with the register's,
-// case-insensitively, ё as е.
-func sameName(sg *esign.Signer, p *Person) bool {
-	return normalizeCodeWord(sg.Surname) == normalizeCodeWord(p.Surname) &&
-		normalizeCodeWord(sg.GivenName) == normalizeCodeWord(strings.TrimSpace(p.GivenName+" "+p.Patronymic))
 }
 
 // LoginWithSignature signs in the owner of the account a verified signature names (LK-5). When

@@ -10,6 +10,7 @@ import (
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/names"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
@@ -129,11 +130,11 @@ func (s *Service) EnableRecovery(ctx context.Context, tin, codeWord, again strin
 	if !a.PhoneConfirmed {
 		fe.Add("phone", msgNeedPhone)
 	}
-	w := normalizeCodeWord(codeWord)
+	w := names.Fold(codeWord)
 	switch {
 	case utf8.RuneCountInString(w) < 3 || utf8.RuneCountInString(w) > 64:
 		fe.Add("code_word", msgCodeWord)
-	case w != normalizeCodeWord(again):
+	case w != names.Fold(again):
 		fe.Add("code_word_confirm", msgCodeWordRepeat)
 	}
 	if err := fe.Err(); err != nil {
@@ -155,12 +156,6 @@ func (s *Service) DisableRecovery(ctx context.Context, tin string, o Origin) err
 	}
 	a.RecoveryOn, a.CodeWordHash = false, ""
 	return s.update(ctx, a, Effects{Events: []Event{s.event(a.TIN, "recovery_off", o, "", "")}})
-}
-
-// normalizeCodeWord makes a code word case- and space-insensitive, ё as е.
-func normalizeCodeWord(s string) string {
-	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
-	return strings.ReplaceAll(s, "ё", "е")
 }
 
 // RequestRecovery takes a TIN and a code word (LK-4). It returns nil whatever it found — no
@@ -185,7 +180,7 @@ func (s *Service) RequestRecovery(ctx context.Context, login, codeWord, base str
 	if err != nil {
 		return err
 	}
-	w := normalizeCodeWord(codeWord)
+	w := names.Fold(codeWord)
 	if a == nil || !a.RecoveryOn || a.CodeWordHash == "" || !a.EmailConfirmed {
 		s.o.Hasher.Dummy(ctx, w)
 		return nil

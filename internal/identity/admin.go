@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kabinet/kabinet/internal/names"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
@@ -87,7 +88,7 @@ func (s *Provider) AddAccount(ctx context.Context, n NewAccount) (*Account, erro
 	}
 	answerHash := ""
 	if n.Question != "" {
-		if answerHash, err = s.o.Hasher.Hash(ctx, normalizeAnswer(n.Answer)); err != nil {
+		if answerHash, err = s.o.Hasher.Hash(ctx, names.Fold(n.Answer)); err != nil {
 			return nil, err
 		}
 	}

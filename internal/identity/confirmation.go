@@ -13,6 +13,7 @@ import (
 	"github.com/kabinet/kabinet/esign"
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/names"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 	"github.com/kabinet/kabinet/tin"
@@ -288,7 +289,7 @@ func (s *Provider) ConfirmWithSignature(ctx context.Context, accountID, challeng
 	if signer.SNILS == "" || signer.SNILS != a.SNILS {
 		fe.Add("signature", msgCertSNILS)
 	}
-	if !sameName(signer, a) {
+	if !names.OfCertificate(signer.Surname, signer.GivenName, a.Surname, a.GivenName, a.Patronymic) {
 		fe.Add("signature", msgCertName)
 	}
 	if signer.INN != "" && a.Profile.INN != "" && signer.INN != a.Profile.INN {
@@ -298,13 +299,6 @@ func (s *Provider) ConfirmWithSignature(ctx context.Context, accountID, challeng
 		return err
 	}
 	return s.confirm(ctx, a, ESign, fmt.Sprintf("certificate serial=%s issuer=%s", signer.Serial, signer.Issuer), Effects{}, o)
-}
-
-// sameName compares a certificate's surname and "name patronymic" with the account's,
-// case-insensitively, ё = е.
-func sameName(s *esign.Signer, a *Account) bool {
-	norm := func(v string) string { return normalizeAnswer(v) }
-	return norm(s.Surname) == norm(a.Surname) && norm(s.GivenName) == norm(strings.TrimSpace(a.GivenName+" "+a.Patronymic))
 }
 
 // OrderLetter orders a registered letter with a code to the postal address (IDP-4b): no earlier

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/names"
 	"github.com/kabinet/kabinet/internal/problem"
 )
 
@@ -143,7 +144,7 @@ func (s *Provider) SubmitAnswer(ctx context.Context, f *flow.Flow, answer string
 	if err != nil {
 		return err
 	}
-	ok, err := s.o.Hasher.Verify(ctx, a.AnswerHash, normalizeAnswer(answer))
+	ok, err := s.o.Hasher.Verify(ctx, a.AnswerHash, names.Fold(answer))
 	if err != nil {
 		return err
 	}

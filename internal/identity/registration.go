@@ -6,12 +6,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/names"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
@@ -55,7 +55,7 @@ type Contact struct {
 
 var (
 	msgRequired     = problem.Msg("idp.required")
-	msgNameLetters  = problem.Msg("idp.name_letters")
+	msgNameLetters  = problem.Msg("names.letters")
 	msgPhone        = problem.Msg("idp.phone")
 	msgEmail        = problem.Msg("idp.email")
 	msgPhoneOrEmail = problem.Msg("idp.phone_or_email")
@@ -74,28 +74,14 @@ func required(fe *problem.Fields, field, v string) bool {
 	return true
 }
 
-// checkName accepts letters (any alphabet: a foreign citizen's name), spaces, hyphens and
-// apostrophes, up to 100 characters.
+// checkName accepts a name in any alphabet (a foreign citizen's too: names.Valid).
 func checkName(fe *problem.Fields, field, v string, req bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
+	switch {
+	case strings.TrimSpace(v) == "":
 		if req {
 			fe.Add(field, msgRequired.With(i18n.Field(field)))
 		}
-		return
-	}
-	letters := 0
-	for _, r := range v {
-		switch {
-		case unicode.IsLetter(r):
-			letters++
-		case r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.':
-		default:
-			fe.Add(field, msgNameLetters.With(i18n.Field(field)))
-			return
-		}
-	}
-	if letters == 0 || utf8.RuneCountInString(v) > 100 {
+	case !names.Valid(v):
 		fe.Add(field, msgNameLetters.With(i18n.Field(field)))
 	}
 }
@@ -330,7 +316,7 @@ func (s *Provider) SubmitPassword(ctx context.Context, f *flow.Flow, sec Secret,
 	if err != nil {
 		return nil, err
 	}
-	answerHash, err := s.o.Hasher.Hash(ctx, normalizeAnswer(answer))
+	answerHash, err := s.o.Hasher.Hash(ctx, names.Fold(answer))
 	if err != nil {
 		return nil, err
 	}
@@ -360,9 +346,4 @@ func messageLang(lang string) string {
 		return lang
 	}
 	return i18n.Default
-}
-
-// normalizeAnswer makes a security answer case- and space-insensitive, ё = е.
-func normalizeAnswer(s string) string {
-	return strings.ReplaceAll(strings.ToLower(strings.Join(strings.Fields(s), " ")), "ё", "е")
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/names"
 	"github.com/kabinet/kabinet/tin"
 )
 
@@ -278,7 +279,7 @@ func (r *Reference) Len() int {
 
 // samePerson reports whether q names p: the same surname, given name, patronymic and birth date.
 func samePerson(p *Person, q identity.PersonQuery) bool {
-	return sameName(p.Surname, q.Surname) && sameName(p.GivenName, q.GivenName) && sameName(p.Patronymic, q.Patronymic) &&
+	return names.Same(p.Surname, q.Surname) && names.Same(p.GivenName, q.GivenName) && names.Same(p.Patronymic, q.Patronymic) &&
 		p.BirthDate.Format(time.DateOnly) == q.BirthDate.Format(time.DateOnly)
 }
 

@@ -45,15 +45,6 @@ func ReasonCode(key string) string {
 	return "refused"
 }
 
-// sameName compares two names as registries do: case-insensitively, ё = е, spaces trimmed.
-func sameName(a, b string) bool {
-	norm := func(s string) string {
-		s = strings.ToLower(strings.Join(strings.Fields(s), " "))
-		return strings.ReplaceAll(s, "ё", "е")
-	}
-	return norm(a) == norm(b)
-}
-
 // documentNumber is a document's series and number as one key: digits and letters only, in
 // upper case ("45 10", "123456" → "4510123456").
 func documentNumber(series, number string) string {
