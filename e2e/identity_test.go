@@ -160,9 +160,11 @@ func identityJourney(t *testing.T, db *store.DB, lang string) {
 	visit(t, ctx, base+"/id/register", "#register-form")
 	has(t, ctx, ".progress .current", T("id.step.contact"))
 	look(t, ctx, page("id-register"))
+	fill(t, ctx, map[string]string{"surname": "Соколова2"})
 	run(t, ctx, submit("#submit"))
 	has(t, ctx, "#kind-error", T("idp.kind"))
-	has(t, ctx, "#surname-error", T("field.surname"))
+	has(t, ctx, "#surname-error", T("names.letters", T("field.surname")))
+	has(t, ctx, "#given_name-error", T("field.given_name"))
 	look(t, ctx, page("id-register-errors"))
 	fill(t, ctx, map[string]string{"kind": "russian", "surname": "Соколова", "given_name": "Анна", "patronymic": "Сергеевна",
 		"phone": "8 (916) 555-01-02", "email": "anna.sokolova@example.org"})
