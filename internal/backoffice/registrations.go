@@ -41,6 +41,23 @@ func (h *Handler) regOffice(q *web.Request) (string, error) {
 	return m.Office, nil
 }
 
+// officeRegistration reads the application the page names, if the inspector may see it: one
+// made to their office (an administrator sees every office's).
+func (h *Handler) officeRegistration(q *web.Request) (*cabinet.Registration, error) {
+	office, err := h.regOffice(q)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.d.Cabinet.Registration(q.Ctx(), q.R.PathValue("number"))
+	if err != nil {
+		return nil, err
+	}
+	if office != "" && r.Office != office {
+		return nil, problem.New(problem.Forbidden, problem.Msg("lk.reg.other_office").With(r.Office))
+	}
+	return r, nil
+}
+
 func (h *Handler) handleRegistrations(q *web.Request) error {
 	office, err := h.regOffice(q)
 	if err != nil {
@@ -69,16 +86,9 @@ func (h *Handler) handleRegistrations(q *web.Request) error {
 }
 
 func (h *Handler) handleRegistration(q *web.Request) error {
-	office, err := h.regOffice(q)
+	r, err := h.officeRegistration(q)
 	if err != nil {
 		return err
-	}
-	r, err := h.d.Cabinet.Registration(q.Ctx(), q.R.PathValue("number"))
-	if err != nil {
-		return err
-	}
-	if office != "" && r.Office != office {
-		return problem.New(problem.Forbidden, problem.Msg("lk.reg.other_office").With(r.Office))
 	}
 	// What the register says now, beside what the application says.
 	in := cabinet.RegistrationInput{Type: string(r.Type), TIN: r.TIN, OrgTIN: r.OrgTIN, Lang: q.Page.Lang}
@@ -173,16 +183,9 @@ func (h handover) words() handoverWords {
 // handleRegistrationHandover shows the login granted on an application, printable, in the
 // applicant's language like its PDF.
 func (h *Handler) handleRegistrationHandover(q *web.Request) error {
-	office, err := h.regOffice(q)
+	r, err := h.officeRegistration(q)
 	if err != nil {
 		return err
-	}
-	r, err := h.d.Cabinet.Registration(q.Ctx(), q.R.PathValue("number"))
-	if err != nil {
-		return err
-	}
-	if office != "" && r.Office != office {
-		return problem.New(problem.Forbidden, problem.Msg("lk.reg.other_office").With(r.Office))
 	}
 	if r.State != cabinet.AppApproved {
 		http.Redirect(q.W, q.R, registrationURL(r.Number()), http.StatusSeeOther)

@@ -71,8 +71,10 @@ func TestRegistrationQueue(t *testing.T) {
 	if code, text := get(osmonov, "/office/registrations", "ru"); code != 200 || strings.Contains(text, r.Number()) {
 		t.Fatalf("another УГНС's queue: %d", code)
 	}
-	if code, _ := get(osmonov, "/office/registrations/"+r.Number(), "ru"); code != 403 {
-		t.Fatalf("another УГНС's application: %d", code)
+	for _, page := range []string{"", "/handover", "/handover.pdf"} {
+		if code, _ := get(osmonov, "/office/registrations/"+r.Number()+page, "ru"); code != 403 {
+			t.Fatalf("another УГНС's application%s: %d", page, code)
+		}
 	}
 	if _, err := a.Cabinet.ApproveRegistration(ctx, audit.Actor{Login: "osmonov"}, "006", r.Number(), true, ""); !strings.Contains(err.Error(), "tax office 002") {
 		t.Fatalf("decided by another УГНС: %v", err)
