@@ -8,6 +8,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/base64"
 	"math/big"
 	"testing"
 	"time"
@@ -251,6 +252,31 @@ func FuzzCertificateAttributes(f *testing.F) {
 		for _, c := range cs {
 			_, _ = signerFromCertificate(c)
 			_ = checkSignatureFrom(c, p.root)
+		}
+	})
+}
+
+// Whatever is uploaded, DecodeSignature answers without panicking; a DER signature comes back
+// byte for byte from each form a citizen may upload it in: DER, base64 on one line or wrapped,
+// PEM.
+func FuzzDecodeSignature(f *testing.F) {
+	key, _ := gost3410.GenerateKey(gost3410.Curve256A(), rand.Reader)
+	p := newPKI(f, key, citizen)
+	sig, _ := SignDetached([]byte("x"), p.leaf, key, t0)
+	for _, s := range [][]byte{sig, []byte(encodeBase64Wrapped(sig)), []byte("-----BEGIN CMS-----\nMA==\n-----END CMS-----\n"), []byte("0\x00"), []byte("not a signature!")} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = DecodeSignature(b)
+		if len(b) == 0 || b[0] != 0x30 {
+			return
+		}
+		b64 := base64.StdEncoding.EncodeToString(b)
+		for _, form := range []string{b64, encodeBase64Wrapped(b), "-----BEGIN CMS-----\n" + encodeBase64Wrapped(b) + "-----END CMS-----\n"} {
+			der, err := DecodeSignature([]byte(form))
+			if err != nil || !bytes.Equal(der, b) {
+				t.Fatalf("%q decodes to %x, %v; want %x", form, der, err, b)
+			}
 		}
 	})
 }

@@ -80,15 +80,25 @@ type Application struct {
 // Number is the application's number: the year it was made and its sequence, "2026-000042".
 func (a *Application) Number() string { return fmt.Sprintf("%d-%06d", a.CreatedAt.Year(), a.Seq) }
 
-// ParseNumber returns the sequence of an application's number, and its year.
+// ParseNumber returns the sequence of an application's number, and its year: four digits, a
+// hyphen and the sequence's digits (a sign, a space or a second hyphen is not a number).
 func ParseNumber(n string) (seq int64, year int, ok bool) {
 	y, s, found := strings.Cut(strings.TrimSpace(n), "-")
-	if !found || len(y) != 4 || len(s) < 1 || len(s) > 12 {
+	if !found || len(y) != 4 || len(s) < 1 || len(s) > 12 || !digits(y) || !digits(s) {
 		return 0, 0, false
 	}
 	year, err1 := strconv.Atoi(y)
 	seq, err2 := strconv.ParseInt(s, 10, 64)
 	return seq, year, err1 == nil && err2 == nil && seq > 0
+}
+
+func digits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // DocTypes are the identity documents an application takes.

@@ -2,6 +2,9 @@ package cabinet_test
 
 import (
 	"context"
+	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,4 +100,26 @@ func TestOnlineApplication(t *testing.T) {
 			t.Fatalf("%s: %+v", action, entries)
 		}
 	}
+}
+
+// An application's number is read only as it is written ("2026-000042", spaces around allowed):
+// what ParseNumber accepts is four digits, a hyphen and digits, and writing it back gives the
+// same year and sequence.
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"2026-000042", " 2026-1 ", "2026-+5", "+026-1", "2026--5", "2026-0", "20261", "2026-1234567890123"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		seq, year, ok := cabinet.ParseNumber(s)
+		if !ok {
+			return
+		}
+		if !regexp.MustCompile(`^[0-9]{4}-[0-9]{1,12}$`).MatchString(strings.TrimSpace(s)) {
+			t.Errorf("%q is accepted as %d-%d", s, year, seq)
+		}
+		seq2, year2, ok2 := cabinet.ParseNumber(fmt.Sprintf("%04d-%06d", year, seq))
+		if !ok2 || seq2 != seq || year2 != year {
+			t.Errorf("%q: %d-%d written back reads as %d-%d, %v", s, year, seq, year2, seq2, ok2)
+		}
+	})
 }
