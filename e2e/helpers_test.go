@@ -41,7 +41,7 @@ func startAppWith(t *testing.T, db *store.DB, o apptest.Options) *app {
 // inLang switches the back office to lang and opens back, waiting for sel.
 func inLang(t *testing.T, ctx context.Context, a *app, lang, back, sel string) {
 	t.Helper()
-	visit(t, ctx, a.url+"/office/lang?to="+lang+"&back="+url.QueryEscape(back), sel)
+	visit(t, ctx, a.url+"/office/lang?lang="+lang+"&back="+url.QueryEscape(back), sel)
 	if got := attr(t, ctx, `document.documentElement.lang`); got != lang {
 		t.Fatalf("%s: page language %q, want %q", back, got, lang)
 	}

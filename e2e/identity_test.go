@@ -155,7 +155,7 @@ func identityJourney(t *testing.T, db *store.DB, lang string) {
 	T := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
 	page := func(name string) string { return name + "-" + lang }
 
-	visit(t, ctx, base+"/id/lang?to="+lang+"&back=/id/", "#to-register")
+	visit(t, ctx, base+"/id/lang?lang="+lang+"&back=/id/", "#to-register")
 	look(t, ctx, page("id-welcome"))
 	visit(t, ctx, base+"/id/register", "#register-form")
 	has(t, ctx, ".progress .current", T("id.step.contact"))
@@ -292,7 +292,7 @@ func TestIdentityRefusalAndMail(t *testing.T) {
 		c := startCitizens(t, db, kapp.Identity{})
 		ctx := browser(t)
 		base := c.URL
-		visit(t, ctx, base+"/id/lang?to=en&back=/id/login", "#login")
+		visit(t, ctx, base+"/id/lang?lang=en&back=/id/login", "#login")
 		look(t, ctx, "id-login-en")
 
 		// Refused: the migration service declares the passport invalid.

@@ -51,7 +51,7 @@ func startKyrgyz(t *testing.T, office string) (*app, []register.PersonInput) {
 // lkLang switches the cabinet to lang and opens back, waiting for sel.
 func lkLang(t *testing.T, ctx context.Context, a *app, lang, back, sel string) {
 	t.Helper()
-	visit(t, ctx, a.url+"/lk/lang?to="+lang+"&back="+back, sel)
+	visit(t, ctx, a.url+"/lk/lang?lang="+lang+"&back="+back, sel)
 	if got := attr(t, ctx, `document.documentElement.lang`); got != lang {
 		t.Fatalf("%s: page language %q, want %q", back, got, lang)
 	}

@@ -51,7 +51,7 @@ func TestEveryBackOfficePage(t *testing.T) {
 		}
 	}
 	for _, lang := range []string{"ru", "en"} {
-		run(t, ctx, chromedp.Navigate(a.url+"/office/lang?to="+lang+"&back=/office/"), chromedp.WaitVisible(chromedp.CSS("h1")))
+		run(t, ctx, chromedp.Navigate(a.url+"/office/lang?lang="+lang+"&back=/office/"), chromedp.WaitVisible(chromedp.CSS("h1")))
 		for name, p := range pages {
 			run(t, ctx, chromedp.Navigate(a.url+p), chromedp.WaitVisible(chromedp.CSS("h1")))
 			if got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); got != lang {
@@ -62,7 +62,7 @@ func TestEveryBackOfficePage(t *testing.T) {
 		}
 	}
 	// A form with errors: every wrong field marked, the first error announced.
-	run(t, ctx, chromedp.Navigate(a.url+"/office/lang?to=ru&back=/office/persons/new"), chromedp.WaitVisible(chromedp.CSS("#surname")),
+	run(t, ctx, chromedp.Navigate(a.url+"/office/lang?lang=ru&back=/office/persons/new"), chromedp.WaitVisible(chromedp.CSS("#surname")),
 		chromedp.SetValue(chromedp.CSS("#surname"), "Smith"), submit("#submit"))
 	if p := text(t, ctx, "#problem"); !strings.Contains(p, "Исправьте ошибки") {
 		t.Fatalf("form errors: %q", p)

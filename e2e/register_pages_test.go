@@ -104,7 +104,7 @@ func TestIrreversibleActions(t *testing.T) {
 	}
 
 	// The confirmation in English, then confirmed: the record is deregistered with the date.
-	run(t, ctx, chromedp.Navigate(a.url+"/office/lang?to=en&back=/office/taxpayers/"+tinA), chromedp.WaitVisible(chromedp.CSS("#deregister")),
+	run(t, ctx, chromedp.Navigate(a.url+"/office/lang?lang=en&back=/office/taxpayers/"+tinA), chromedp.WaitVisible(chromedp.CSS("#deregister")),
 		chromedp.SetValue(chromedp.CSS("#reason"), "moved"), chromedp.SetValue(chromedp.CSS("#on"), time.Now().Format(time.DateOnly)),
 		submit("#deregister"))
 	if w := text(t, ctx, ".warning"); !strings.Contains(w, "The TIN stays applied") {
@@ -124,7 +124,7 @@ func TestIrreversibleActions(t *testing.T) {
 	}
 
 	// A malformed TIN in the address says what is wrong with it.
-	run(t, ctx, chromedp.Navigate(a.url+"/office/lang?to=ru&back=/office/taxpayers/123"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	run(t, ctx, chromedp.Navigate(a.url+"/office/lang?lang=ru&back=/office/taxpayers/123"), chromedp.WaitVisible(chromedp.CSS("h1")))
 	if s := text(t, ctx, "main"); !strings.Contains(s, "неверная длина") {
 		t.Fatalf("/office/taxpayers/123: %q", s)
 	}

@@ -153,7 +153,7 @@ func TestExtractVerification(t *testing.T) {
 		{"en", "/verify/extract/not-a-number", "No extract with this number was issued"},
 		{"ru", "/verify/extract/" + fake, "Выписка с таким номером не выдавалась"},
 	} {
-		visit(t, pub, a.url+"/verify/lang?to="+c.lang+"&back="+c.path, "#not-found")
+		visit(t, pub, a.url+"/verify/lang?lang="+c.lang+"&back="+c.path, "#not-found")
 		has(t, pub, "#not-found", c.want)
 		if n := attr(t, pub, `String(document.querySelectorAll("#stated, #stated-tin").length)`); n != "0" {
 			t.Fatalf("%s states something", c.path)

@@ -93,6 +93,7 @@ func TestBadInput(t *testing.T) {
 		for _, c := range []struct{ path, field, reason string }{
 			{"/office/search?q=%00", "q", "input.control"},
 			{"/office/taxpayers/%ff", "path", "input.utf8"},
+			{"/office/lang?lang=%00&back=/office/", "lang", "input.control"}, // «Язык», not the audit's «Дата окончания»
 		} {
 			resp, body := do(t, noRedirect, "GET", a.URL+c.path, nil, cookie...)
 			if resp.StatusCode != 422 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {

@@ -137,13 +137,13 @@ func TestLanguagesBySite(t *testing.T) {
 	if _, body := get(t, kg.URL+"/verify/extract", ""); strings.Contains(body, "ЕГРН") || !strings.Contains(body, "Проверка выписки из реестра налогоплательщиков") {
 		t.Errorf("kg /verify/extract: %.600s", body)
 	}
-	resp, _ := do(t, noRedirect, "GET", kg.URL+"/office/lang?to=ky&back=/office/login", nil, "Cookie", web.LangCookie+"=ky")
+	resp, _ := do(t, noRedirect, "GET", kg.URL+"/office/lang?lang=ky&back=/office/login", nil, "Cookie", web.LangCookie+"=ky")
 	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) != 0 {
-		t.Errorf("kg /office/lang?to=ky: %d %v", resp.StatusCode, resp.Cookies())
+		t.Errorf("kg /office/lang?lang=ky: %d %v", resp.StatusCode, resp.Cookies())
 	}
-	resp, _ = do(t, noRedirect, "GET", kg.URL+"/lk/lang?to=ky&back=/lk/login", nil)
+	resp, _ = do(t, noRedirect, "GET", kg.URL+"/lk/lang?lang=ky&back=/lk/login", nil)
 	if c := resp.Cookies(); len(c) != 1 || c[0].Name != web.LangCookie || c[0].Value != "ky" {
-		t.Errorf("kg /lk/lang?to=ky: %v", c)
+		t.Errorf("kg /lk/lang?lang=ky: %v", c)
 	}
 
 	ru := apptest.Start(t, storetest.SQLite(t), apptest.Options{})

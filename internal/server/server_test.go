@@ -90,7 +90,7 @@ func TestServer(t *testing.T) {
 	}
 	// The shared error page's language links lead somewhere: the switch sets the language and
 	// goes back to the page.
-	link := regexp.MustCompile(`href="(/lang\?to=en[^"]*)"`).FindStringSubmatch(body)
+	link := regexp.MustCompile(`href="(/lang\?lang=en[^"]*)"`).FindStringSubmatch(body)
 	if link == nil {
 		t.Fatalf("the 404 page links to no English: %s", body)
 	}
@@ -145,13 +145,13 @@ func TestSafeReturnOverHTTP(t *testing.T) {
 		"/office/../api/v1/":        "/office/",
 		"/api/v1/audit":             "/office/",
 	} {
-		resp, _ := do(t, noRedirect, "GET", a.URL+"/office/lang?to=en&back="+url.QueryEscape(raw), nil)
+		resp, _ := do(t, noRedirect, "GET", a.URL+"/office/lang?lang=en&back="+url.QueryEscape(raw), nil)
 		if got := resp.Header.Get("Location"); got != want {
 			t.Errorf("back=%q: redirected to %q, want %q", raw, got, want)
 		}
 	}
 	// A raw tab in the query is refused before any redirect.
-	resp, _ := do(t, noRedirect, "GET", a.URL+"/office/lang?to=en&back=/%09/127.0.0.1:18102/", nil)
+	resp, _ := do(t, noRedirect, "GET", a.URL+"/office/lang?lang=en&back=/%09/127.0.0.1:18102/", nil)
 	if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusUnprocessableEntity || got != "" {
 		t.Errorf("raw tab: %d, redirected to %q", resp.StatusCode, got)
 	}

@@ -117,7 +117,7 @@ func langLinks(langs []string, base, current, back string) []LangLink {
 		if l == current {
 			continue
 		}
-		out = append(out, LangLink{Code: l, Name: i18n.T(l, "lang.name"), Href: base + "lang?to=" + l + "&back=" + url.QueryEscape(back)})
+		out = append(out, LangLink{Code: l, Name: i18n.T(l, "lang.name"), Href: base + "lang?lang=" + l + "&back=" + url.QueryEscape(back)})
 	}
 	return out
 }
@@ -126,7 +126,7 @@ func langLinks(langs []string, base, current, back string) []LangLink {
 // language the site does not offer changes nothing: the choice made on another site (Kyrgyz in
 // the cabinet) is kept for that site.
 func (s *Site) handleLang(w http.ResponseWriter, r *http.Request) {
-	if to := supported(r.URL.Query().Get("to"), s.offered(r.Context())); to != "" {
+	if to := supported(r.URL.Query().Get("lang"), s.offered(r.Context())); to != "" {
 		http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: to, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: true})
 	}
 	http.Redirect(w, r, SafeReturn(r.URL.Query().Get("back"), s.Base, s.Base), http.StatusSeeOther)

@@ -106,10 +106,10 @@ func TestSiteLanguages(t *testing.T) {
 		set  bool
 	}{{office, "ky", false}, {office, "en", true}, {lk, "ky", true}} {
 		w := httptest.NewRecorder()
-		c.site.handleLang(w, request(kg, c.site.Base+"lang?to="+c.to+"&back="+c.site.Base, "ky", ""))
+		c.site.handleLang(w, request(kg, c.site.Base+"lang?lang="+c.to+"&back="+c.site.Base, "ky", ""))
 		set := strings.Contains(w.Header().Get("Set-Cookie"), LangCookie+"="+c.to)
 		if w.Code != http.StatusSeeOther || set != c.set || (!c.set && w.Header().Get("Set-Cookie") != "") {
-			t.Errorf("%slang?to=%s: %d, Set-Cookie %q", c.site.Base, c.to, w.Code, w.Header().Get("Set-Cookie"))
+			t.Errorf("%slang?lang=%s: %d, Set-Cookie %q", c.site.Base, c.to, w.Code, w.Header().Get("Set-Cookie"))
 		}
 	}
 }
