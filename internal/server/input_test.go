@@ -109,6 +109,19 @@ func TestBadInput(t *testing.T) {
 				!strings.Contains(body, i18n.T("ru", "error.422")) {
 				t.Errorf("browser GET %s: the error page: %s", c.path, body)
 			}
+			// Refused before any page saw it, the request still gets its site's error page, on
+			// which the signed-in inspector keeps the menu and sign-out.
+			if !strings.Contains(body, `id="logout"`) || !strings.Contains(body, `href="/office/search"`) {
+				t.Errorf("browser GET %s: the error page lost the signed-in menu: %s", c.path, body)
+			}
+		}
+		// So does an address of the back office that no page serves; one outside every site gets
+		// the shared page.
+		if resp, body := do(t, noRedirect, "GET", a.URL+"/office/no-such-page", nil, cookie...); resp.StatusCode != 404 || !strings.Contains(body, `id="logout"`) {
+			t.Errorf("a missing back-office page: %d, signed-in menu %v", resp.StatusCode, strings.Contains(body, `id="logout"`))
+		}
+		if resp, body := do(t, noRedirect, "GET", a.URL+"/no-such-site/", nil, cookie...); resp.StatusCode != 404 || strings.Contains(body, `id="logout"`) {
+			t.Errorf("an address outside every site: %d, signed-in menu %v", resp.StatusCode, strings.Contains(body, `id="logout"`))
 		}
 
 		// A back-office form posted by a signed-in browser with its CSRF token: a NUL byte in one

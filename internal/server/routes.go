@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -48,6 +49,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	office.Routes(mux)
+	sites := siteList{office.Site()}
 	if err := mountVerify(mux, d); err != nil { // /verify/extract/{number}: public, no login (REG-9)
 		return nil, err
 	}
@@ -64,14 +66,17 @@ func New(d Deps) (http.Handler, error) {
 			return nil, err
 		}
 		id.Routes(mux)
+		sites = append(sites, id.Site())
 		if op != nil {
 			op.Routes(mux, id.Site())
 		}
 	}
 	if d.Cabinet != nil { // /lk/: the personal account (SPEC section 4)
-		if err := mountCabinet(mux, d); err != nil {
+		lk, err := mountCabinet(mux, d)
+		if err != nil {
 			return nil, err
 		}
+		sites = append(sites, lk)
 		if d.Cabinet.Rules().Mobile { // /api/mobile/v1/: the mobile application's login (KG-2)
 			mobileapi.New(d.Cabinet, d.Log).Routes(mux)
 		}
@@ -94,9 +99,30 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, backoffice.Base, http.StatusSeeOther)
 	})
-	mux.HandleFunc("/", web.NotFound)
+	mux.HandleFunc("/", sites.notFound)
 	mux.HandleFunc("GET /lang", web.LangSwitch) // the shared error page's language links
-	return middleware(mux, m, d.Proxies, web.NewLocale(d.Profile), d.Log), nil
+	return middleware(mux, m, d.Proxies, web.NewLocale(d.Profile), d.Log, sites), nil
+}
+
+// siteList are the sites whose users sign in: an address under one of them that no page serves,
+// or that is refused for bad text before any page sees it, is answered with that site's error
+// page, where a signed-in user keeps their navigation and sign-out; any other address with the
+// shared one.
+type siteList []*web.Site
+
+// error answers err for r with the error page of the site r's path is under.
+func (l siteList) error(w http.ResponseWriter, r *http.Request, err error) {
+	for _, s := range l {
+		if strings.HasPrefix(r.URL.Path, s.Base) {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	web.ErrorPage(w, r, err)
+}
+
+func (l siteList) notFound(w http.ResponseWriter, r *http.Request) {
+	l.error(w, r, problem.New(problem.NotFound, problem.MsgNotFound))
 }
 
 // mountVerify mounts the public verification of extracts (REG-9).
@@ -113,16 +139,16 @@ func mountVerify(mux *http.ServeMux, d Deps) error {
 	return nil
 }
 
-// mountCabinet mounts the personal account (LK-*).
-func mountCabinet(mux *http.ServeMux, d Deps) error {
+// mountCabinet mounts the personal account (LK-*) and returns its site.
+func mountCabinet(mux *http.ServeMux, d Deps) (*web.Site, error) {
 	x := d.Extracts
 	if x == nil {
 		x = extract.NewService(d.Register, nil, "")
 	}
 	lk, err := lkweb.New(lkweb.Deps{Cabinet: d.Cabinet, Extracts: x, Sessions: d.Sessions, Flows: d.Flows, IdP: d.LKIdP, Log: d.Log})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	lk.Routes(mux)
-	return nil
+	return lk.Site(), nil
 }

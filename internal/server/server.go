@@ -105,7 +105,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // security headers, the refusal of bad text in the path and query, metrics per route pattern
 // and an access log (method, route pattern, status, duration — no query strings or bodies,
 // which may carry personal data).
-func middleware(mux *http.ServeMux, m *metrics, proxies web.Proxies, loc *web.Locale, log *slog.Logger) http.Handler {
+func middleware(mux *http.ServeMux, m *metrics, proxies web.Proxies, loc *web.Locale, log *slog.Logger, sites siteList) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := web.NewRequestID()
@@ -134,15 +134,10 @@ func middleware(mux *http.ServeMux, m *metrics, proxies web.Proxies, loc *web.Lo
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("route", pattern),
 				slog.Int("status", status), slog.Duration("duration", d), slog.String("request_id", id))
 		}()
-		if err := web.CheckURL(r); err != nil {
-			badInput(sw, r, err)
+		if err := web.CheckURL(r); err != nil { // refused before any page sees it
+			sites.error(sw, r, err)
 			return
 		}
 		mux.ServeHTTP(sw, r)
 	})
-}
-
-// badInput refuses a request whose path or query holds bad text, before any site sees it.
-func badInput(w http.ResponseWriter, r *http.Request, err error) {
-	web.ErrorPage(w, r, err)
 }

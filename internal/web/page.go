@@ -98,7 +98,7 @@ func (s *Site) Page(access Access, fn func(q *Request) error) http.Handler {
 		}
 		sess, err := s.Session(r)
 		if err != nil {
-			s.Error(w, r, err)
+			s.errorPage(w, r, err, nil, nil)
 			return
 		}
 		var viewer *Viewer

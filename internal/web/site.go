@@ -258,9 +258,24 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name s
 
 // Error answers err: a JSON client gets problem+json, a browser the site's error page with the
 // status of err's code and its message; internal errors are logged with the request id and only
-// a neutral text is shown.
+// a neutral text is shown. A signed-in user keeps their navigation and sign-out on it.
 func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
-	s.errorPage(w, r, err, nil, nil)
+	sess, viewer := s.signedIn(r)
+	s.errorPage(w, r, err, sess, viewer)
+}
+
+// signedIn returns the request's session and its viewer when it has a live one the site
+// authorizes, else nils: it serves the error pages, so a failure only means the visitor's menu.
+func (s *Site) signedIn(r *http.Request) (*session.Session, *Viewer) {
+	sess, err := s.Session(r)
+	if err != nil || sess == nil || s.Authorize == nil {
+		return nil, nil
+	}
+	viewer, err := s.Authorize(r.Context(), sess)
+	if err != nil {
+		return nil, nil
+	}
+	return sess, viewer
 }
 
 // errorPage is Error for a request whose session is known: the page of a signed-in user keeps
