@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/kabinet/kabinet/internal/audit"
-	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/names"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -117,7 +116,6 @@ type ApplicationInput struct {
 }
 
 var (
-	msgName         = problem.Msg("names.letters")
 	msgDate         = problem.Msg("lk.date")
 	msgDateFuture   = problem.Msg("lk.date_future")
 	msgDocType      = problem.Msg("lk.application.doc_type")
@@ -131,15 +129,11 @@ var (
 	msgAppTINNeeded = problem.Msg("lk.application.tin_needed")
 )
 
-// checkName accepts a name in any alphabet (a foreign citizen's too: names.Valid).
+// checkName checks a name in any alphabet (a foreign citizen's too: names.Check), required or
+// not.
 func checkName(fe *problem.Fields, field, v string, req bool) {
-	switch {
-	case strings.TrimSpace(v) == "":
-		if req {
-			fe.Add(field, msgRequired.With(i18n.Field(field)))
-		}
-	case !names.Valid(v):
-		fe.Add(field, msgName.With(i18n.Field(field)))
+	if !req || requiredText(fe, field, v) {
+		names.Check(fe, field, v)
 	}
 }
 

@@ -55,7 +55,6 @@ type Contact struct {
 
 var (
 	msgRequired     = problem.Msg("idp.required")
-	msgNameLetters  = problem.Msg("names.letters")
 	msgPhone        = problem.Msg("idp.phone")
 	msgEmail        = problem.Msg("idp.email")
 	msgPhoneOrEmail = problem.Msg("idp.phone_or_email")
@@ -74,15 +73,11 @@ func required(fe *problem.Fields, field, v string) bool {
 	return true
 }
 
-// checkName accepts a name in any alphabet (a foreign citizen's too: names.Valid).
+// checkName checks a name in any alphabet (a foreign citizen's too: names.Check), required or
+// not.
 func checkName(fe *problem.Fields, field, v string, req bool) {
-	switch {
-	case strings.TrimSpace(v) == "":
-		if req {
-			fe.Add(field, msgRequired.With(i18n.Field(field)))
-		}
-	case !names.Valid(v):
-		fe.Add(field, msgNameLetters.With(i18n.Field(field)))
+	if !req || required(fe, field, v) {
+		names.Check(fe, field, v)
 	}
 }
 

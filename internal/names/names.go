@@ -9,6 +9,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kabinet/kabinet/internal/i18n"
+	"github.com/kabinet/kabinet/internal/problem"
 )
 
 // MaxLen is the longest name, in characters.
@@ -30,6 +33,16 @@ func Valid(v string) bool {
 		}
 	}
 	return letters > 0 && utf8.RuneCountInString(v) <= MaxLen
+}
+
+var msgLetters = problem.Msg("names.letters")
+
+// Check adds to fe, for field, the reason a name that is not Valid is refused. A blank name is
+// left to the caller, whose rule says whether the field is required.
+func Check(fe *problem.Fields, field, v string) {
+	if strings.TrimSpace(v) != "" && !Valid(v) {
+		fe.Add(field, msgLetters.With(i18n.Field(field)))
+	}
 }
 
 // Fold returns the form in which two spellings are compared: spaces trimmed and collapsed,

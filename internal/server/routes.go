@@ -110,8 +110,8 @@ func New(d Deps) (http.Handler, error) {
 // shared one.
 type siteList []*web.Site
 
-// error answers err for r with the error page of the site r's path is under.
-func (l siteList) error(w http.ResponseWriter, r *http.Request, err error) {
+// errorPage answers err for r with the error page of the site r's path is under.
+func (l siteList) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	for _, s := range l {
 		if strings.HasPrefix(r.URL.Path, s.Base) {
 			s.Error(w, r, err)
@@ -122,7 +122,7 @@ func (l siteList) error(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (l siteList) notFound(w http.ResponseWriter, r *http.Request) {
-	l.error(w, r, problem.New(problem.NotFound, problem.MsgNotFound))
+	l.errorPage(w, r, problem.New(problem.NotFound, problem.MsgNotFound))
 }
 
 // mountVerify mounts the public verification of extracts (REG-9).

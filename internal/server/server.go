@@ -135,7 +135,7 @@ func middleware(mux *http.ServeMux, m *metrics, proxies web.Proxies, loc *web.Lo
 				slog.Int("status", status), slog.Duration("duration", d), slog.String("request_id", id))
 		}()
 		if err := web.CheckURL(r); err != nil { // refused before any page sees it
-			sites.error(sw, r, err)
+			sites.errorPage(sw, r, err)
 			return
 		}
 		mux.ServeHTTP(sw, r)
