@@ -1,7 +1,9 @@
 package oidc_test
 
 import (
+	"errors"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -194,4 +196,61 @@ func TestDecide(t *testing.T) {
 	if d := decide(lk, url.Values{"acr_values": {oidc.ACR(identity.Confirmed)}}, e.signIn(conf), conf); d.Step != oidc.StepIssue {
 		t.Fatalf("at the level: %+v", d)
 	}
+}
+
+// FuzzParseAuthRequest: any query of an authorization request is answered without a panic,
+// refused with an *Error for the redirect URI, or accepted within the rules — the client's
+// scopes only, in the provider's order, openid among them; PKCE well formed (and present for a
+// public client); prompt=none alone; the bounded lengths — and an accepted request, kept as
+// its Values while the citizen logs in, reads back as itself.
+func FuzzParseAuthRequest(f *testing.F) {
+	clients := []*oidc.Client{
+		{ID: "conf", RedirectURIs: []string{"https://rp.example/cb"}, Scopes: []string{"openid", "profile", "snils", "offline_access"}},
+		{ID: "pub", RedirectURIs: []string{"http://127.0.0.1:5173/cb"}, Public: true, Scopes: oidc.Scopes},
+	}
+	_, challenge := pkce()
+	f.Add(false, "response_type=code&scope=openid+profile&state=st&nonce=n&redirect_uri=https%3A%2F%2Frp.example%2Fcb")
+	f.Add(true, "response_type=code&scope=snils+openid+openid+email&code_challenge="+challenge+"&code_challenge_method=S256&prompt=login+consent&max_age=0&ui_locales=ru+en")
+	f.Add(false, "response_type=code&scope=openid&acr_values=urn:kabinet:level:confirmed+urn:kabinet:level:standard&login_hint=%2B79161234567&prompt=none")
+	f.Add(false, "response_type=code+id_token&scope=openid&max_age=-1&code_challenge_method=plain")
+	f.Add(true, "response_type=code&scope=openid&scope=openid&request=x&response_mode=fragment&max_age=%2B5")
+	f.Fuzz(func(t *testing.T, public bool, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		c := clients[0]
+		if public {
+			c = clients[1]
+		}
+		r, err := oidc.ParseAuthRequest(c, q)
+		if err != nil {
+			var e *oidc.Error
+			if !errors.As(err, &e) || e.Code == "" || e.Description == "" {
+				t.Fatalf("%q: %v is no error for the redirect URI", raw, err)
+			}
+			return
+		}
+		if !slices.Contains(r.Scopes, "openid") || r.Scopes[0] != "openid" {
+			t.Errorf("%q: scopes %q", raw, r.Scopes)
+		}
+		for i, s := range r.Scopes {
+			if !c.AllowsScope(s) || slices.Contains(r.Scopes[:i], s) || (i > 0 && slices.Index(oidc.Scopes, r.Scopes[i-1]) > slices.Index(oidc.Scopes, s)) {
+				t.Errorf("%q: scopes %q", raw, r.Scopes)
+			}
+		}
+		if (c.Public && r.CodeChallenge == "") || (r.CodeChallenge != "" && (len(r.CodeChallenge) < 43 || len(r.CodeChallenge) > 128)) {
+			t.Errorf("%q: code challenge %q", raw, r.CodeChallenge)
+		}
+		if r.Prompt.None && (r.Prompt.Login || r.Prompt.Consent) {
+			t.Errorf("%q: prompt %+v", raw, r.Prompt)
+		}
+		if r.MaxAge < -1 || len(r.State) > 2000 || len(r.Nonce) > 500 || len(r.LoginHint) > 254 {
+			t.Errorf("%q: %+v", raw, r)
+		}
+		back, err := oidc.ParseAuthRequest(c, r.Values())
+		if err != nil || !reflect.DeepEqual(back, r) {
+			t.Errorf("%q: read back as %+v, %v; was %+v", raw, back, err, r)
+		}
+	})
 }
