@@ -275,6 +275,8 @@ func identityJourney(t *testing.T, db *store.DB, lang string) {
 
 	// The security settings: this session, the documents accepted, the history.
 	visit(t, ctx, base+"/id/settings", "#sessions")
+	has(t, ctx, "#sessions", "Headless Chrome")
+	has(t, ctx, "#sessions", ", Linux")
 	has(t, ctx, "#history", T("enum.event.registered"))
 	has(t, ctx, "#consents", identity.DefaultDocuments[0].Version)
 	look(t, ctx, page("id-settings"))

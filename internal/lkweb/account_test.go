@@ -305,7 +305,8 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 		}
 		return b
 	}
-	here, other := login("Browser-Here/1.0", tin), login("Browser-Other/2.0", tin)
+	here := login("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0", tin)
+	other := login("Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.144 Mobile Safari/537.36", tin)
 	settings := func() answer {
 		t.Helper()
 		p := here.do("GET", "/lk/settings", nil)
@@ -316,7 +317,9 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	}
 	p := settings()
 	table := sessionRow.FindString(p.body)
-	if !strings.Contains(table, "Browser-Here/1.0 <strong>(это устройство)</strong>") || !strings.Contains(table, "Browser-Other/2.0") {
+	// Each device as its owner recognises it: browser, version, system.
+	if !strings.Contains(table, "Firefox 121, Windows <strong>(это устройство)</strong>") || !strings.Contains(table, "Chrome 120, Android") ||
+		strings.Contains(table, "Mozilla") {
 		t.Fatalf("the sessions listed:\n%s", table)
 	}
 	ends := endRE.FindAllStringSubmatch(table, -1)
