@@ -27,6 +27,12 @@ func TestEveryBackOfficePage(t *testing.T) {
 	// Enter submits.
 	run(t, ctx, chromedp.Navigate(a.url+"/office/login"), chromedp.WaitVisible(chromedp.CSS("#login")))
 	checkPage(t, ctx, "login-ru")
+	// The password left empty: named next to its field, which gets the focus; the login kept.
+	run(t, ctx, chromedp.SendKeys(chromedp.CSS("#login"), "ivanova"), submit("#submit"))
+	if e, f := text(t, ctx, "#password-error"), focused(t, ctx); e != "Поле «Пароль» обязательно" || f != "password" || value(t, ctx, "login") != "ivanova" {
+		t.Fatalf("the password left empty: %q, focus on %q", e, f)
+	}
+	checkPage(t, ctx, "login-empty-ru")
 	// The screenshots (KABINET_SCREENSHOTS) take the focus from the field: the page afresh.
 	run(t, ctx, chromedp.Navigate(a.url+"/office/login"), chromedp.WaitVisible(chromedp.CSS("#login")))
 	run(t, ctx, chromedp.KeyEvent("ivanova"), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("inspector-password"))

@@ -51,7 +51,8 @@ func (h *Handler) handleLoginForm(q *web.Request) error {
 
 // handleLogin checks the credentials of a login flow under the attempt limits of package limits
 // (in staff.Service). Every failure, whatever its cause (unknown login, wrong password, bad
-// characters, a body that is not the flow's JSON), answers the same way.
+// characters, a body that is not the flow's JSON), answers the same way; a field left empty is
+// named on the form.
 func (h *Handler) handleLogin(q *web.Request) error {
 	fp := h.loginPages()
 	f, err := fp.Post(q)
@@ -71,10 +72,12 @@ func (h *Handler) handleLogin(q *web.Request) error {
 	res, err := h.d.Staff.Login(q.Ctx(), login, password, limits.Origin{Address: web.ClientAddr(q.R), Device: h.site.DeviceToken(q.R)})
 	if err != nil {
 		pe, ok := problem.As(err)
-		if !ok || (pe.Code != problem.Unauthorized && pe.Code != problem.TooMany) {
+		if !ok || (pe.Code != problem.Unauthorized && pe.Code != problem.TooMany && pe.Code != problem.Invalid) {
 			return err
 		}
-		f.Attempts++
+		if pe.Code != problem.Invalid { // a field left empty is no attempt
+			f.Attempts++
+		}
 		if _, ok := web.CheckText(login, false); ok && len(login) <= 64 {
 			f.Data["login"] = login
 		}

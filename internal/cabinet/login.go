@@ -55,7 +55,14 @@ func (s *Service) Login(ctx context.Context, login, pw string, o Origin) (LoginR
 func (s *Service) login(ctx context.Context, login, pw string, o Origin, trust bool) (LoginResult, error) {
 	key := loginKey(login)
 	if IsDemo(key) && s.o.Profile.Cabinet.Demo {
-		return LoginResult{Demo: true}, nil
+		return LoginResult{Demo: true}, nil // any password, none too (LK-9)
+	}
+	var fe problem.Fields
+	fe.Required("login", login)
+	fe.Required("password", pw)
+	if err := fe.Err(); err != nil {
+		// An empty field is no attempt and says nothing about any account.
+		return LoginResult{}, err
 	}
 	var a *Account
 	if n, err := s.parseTIN("login", key, s.accountHolders()...); err == nil {

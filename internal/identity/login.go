@@ -60,6 +60,13 @@ func limitKey(a *Account, login string) string {
 
 // Login checks a password.
 func (s *Provider) Login(ctx context.Context, login, pw string, o Origin) (LoginResult, error) {
+	var fe problem.Fields
+	fe.Required("login", login)
+	fe.Required("password", pw)
+	if err := fe.Err(); err != nil {
+		// An empty field is no attempt and says nothing about any account.
+		return LoginResult{}, err
+	}
 	a, err := s.find(ctx, login)
 	if err != nil {
 		return LoginResult{}, err

@@ -88,7 +88,9 @@ func Wrap(code Code, m Message, err error) *Error { return &Error{Code: code, Me
 
 // The generic messages, used when nothing more specific applies.
 var (
-	MsgInvalid      = Msg("invalid")
+	MsgInvalid = Msg("invalid")
+	// MsgRequired is a required field left empty; its argument is the field's label.
+	MsgRequired     = Msg("required")
 	MsgNotFound     = Msg("not_found")
 	MsgConflict     = Msg("conflict")
 	MsgUnauthorized = Msg("unauthorized")
@@ -113,6 +115,16 @@ func (f Fields) Has(field string) bool {
 		}
 	}
 	return false
+}
+
+// Required adds MsgRequired for field when v is empty or only spaces, and reports whether v has
+// any text.
+func (f *Fields) Required(field, v string) bool {
+	if strings.TrimSpace(v) == "" {
+		f.Add(field, MsgRequired.With(i18n.Field(field)))
+		return false
+	}
+	return true
 }
 
 // Err returns an Invalid error carrying the fields, or nil when there are none.

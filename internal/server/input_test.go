@@ -19,6 +19,7 @@ import (
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/web"
 )
 
 // NUL bytes, control characters and invalid UTF-8 anywhere a user can type are refused with 422
@@ -195,13 +196,65 @@ func alert(page string) string {
 // form's action (with its flow) and its CSRF token.
 func loginForm(t *testing.T, base string) (browser *http.Client, action, csrf string) {
 	t.Helper()
+	return siteLoginForm(t, base, "/office/login")
+}
+
+// siteLoginForm opens the login page at path (its flow started) in a browser with cookies and
+// returns the browser, the form's action and its CSRF token.
+func siteLoginForm(t *testing.T, base, path string) (browser *http.Client, action, csrf string) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	browser = &http.Client{Jar: jar}
-	resp, page := do(t, browser, "GET", base+"/office/login", nil)
+	resp, page := do(t, browser, "GET", base+path, nil)
 	c := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
-	a := regexp.MustCompile(`action="(/office/login\?flow=[^"]+)"`).FindStringSubmatch(page)
+	a := regexp.MustCompile(`action="(` + regexp.QuoteMeta(path) + `\?flow=[^"]+)"`).FindStringSubmatch(page)
 	if resp.StatusCode != 200 || c == nil || a == nil {
-		t.Fatalf("login page: %d %s", resp.StatusCode, page)
+		t.Fatalf("login page %s: %d %s", path, resp.StatusCode, page)
 	}
 	return browser, strings.ReplaceAll(a[1], "&amp;", "&"), c[1]
+}
+
+// A login form sent with a field left empty names the field — next to it, marked invalid, and
+// in the summary — in the page's language, keeps the login typed, and is no attempt: no password
+// hash is computed. On the back office, the identity provider and the personal account, for a
+// browser and for a JSON client.
+func TestLoginFieldsRequired(t *testing.T) {
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
+	for _, path := range []string{"/office/login", "/id/login", "/lk/login"} {
+		before := a.Hasher.Computed()
+		browser, action, csrf := siteLoginForm(t, a.URL, path)
+		form := url.Values{"csrf": {csrf}, "login": {"ivanova"}, "password": {""}}
+		resp, page := do(t, browser, "POST", a.URL+action, strings.NewReader(form.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(alert(page), "Поле «Пароль» обязательно") ||
+			!regexp.MustCompile(`<input id="password"[^>]*aria-invalid="true"`).MatchString(page) ||
+			!strings.Contains(page, `<span class="error" id="password-error">Поле «Пароль» обязательно</span>`) ||
+			!regexp.MustCompile(`<input id="login"[^>]*value="ivanova"`).MatchString(page) || strings.Contains(page, `id="login-error"`) {
+			t.Errorf("%s, the password left empty: %d %q\n%s", path, resp.StatusCode, alert(page), page)
+		}
+		resp, page = do(t, browser, "POST", a.URL+action, strings.NewReader(url.Values{"csrf": {csrf}, "login": {" "}, "password": {""}}.Encode()),
+			"Content-Type", "application/x-www-form-urlencoded", "Accept-Language", "en")
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `id="login-error">Login is required<`) ||
+			!strings.Contains(page, `id="password-error">Password is required<`) {
+			t.Errorf("%s, both left empty, in English: %d %q", path, resp.StatusCode, alert(page))
+		}
+		resp, body := do(t, http.DefaultClient, "GET", a.URL+path, nil, "Accept", "application/json")
+		var f web.FlowView
+		if err := json.Unmarshal([]byte(body), &f); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s as JSON: %d %s", path, resp.StatusCode, body)
+		}
+		resp, body = do(t, http.DefaultClient, "POST", a.URL+f.Action, strings.NewReader(`{"login":"","password":""}`),
+			"Content-Type", "application/json", "Accept", "application/json")
+		var out struct {
+			Problem struct {
+				Errors []struct{ Field, Code string }
+			}
+		}
+		_ = json.Unmarshal([]byte(body), &out)
+		if e := out.Problem.Errors; resp.StatusCode != http.StatusUnprocessableEntity || len(e) != 2 || e[0].Field != "login" || e[1].Field != "password" || e[1].Code != "required" {
+			t.Errorf("%s, a JSON client: %d %s", path, resp.StatusCode, body)
+		}
+		if n := a.Hasher.Computed() - before; n != 0 {
+			t.Errorf("%s: %d password hashes for empty fields", path, n)
+		}
+	}
 }

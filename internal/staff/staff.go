@@ -207,6 +207,13 @@ type LoginResult struct {
 // password and an unknown login give the same error, are counted the same way and take the same
 // time. The start of a lock is one audit entry.
 func (s *Service) Login(ctx context.Context, login, pw string, o limits.Origin) (LoginResult, error) {
+	var fe problem.Fields
+	fe.Required("login", login)
+	fe.Required("password", pw)
+	if err := fe.Err(); err != nil {
+		// An empty field is no attempt and says nothing about any login.
+		return LoginResult{}, err
+	}
 	now := s.now().UTC()
 	login = strings.TrimSpace(login)
 	actor := audit.Actor{Login: login, Role: "staff", RemoteAddr: o.Address}

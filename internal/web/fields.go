@@ -37,7 +37,8 @@ type Option struct {
 // Field describes the input name labelled by the catalogue's labelKey. Options, each a word or
 // a key=value: "required", "type=date", "err=identity_document.series" (the problem's field),
 // "id=x", "hint=key" (a catalogue key, in the jurisdiction's own wording when it has one: Local),
-// "blank" (a select with an empty first choice),
+// "blank" (a select with an empty first choice), "autofocus" (the focus when the page shows no
+// field error; with errors, the first field at fault has it),
 // "enum=kind:a,b,c" (a select of enumerated values with their labels), and any other key=value
 // is an attribute of the input ("inputmode=numeric", "autocomplete=family-name").
 func (p *Page) Field(name, labelKey string, opts ...string) Field {
@@ -45,6 +46,7 @@ func (p *Page) Field(name, labelKey string, opts ...string) Field {
 	var attrs []string
 	var enumKind string
 	var enumCodes []string
+	focus := false
 	for _, o := range opts {
 		k, v, _ := strings.Cut(o, "=")
 		switch k {
@@ -60,6 +62,8 @@ func (p *Page) Field(name, labelKey string, opts ...string) Field {
 			f.Hint = p.T(p.Local(v))
 		case "blank":
 			f.Blank = i18n.T(p.Lang, "form.choose")
+		case "autofocus":
+			focus = true
 		case "enum":
 			enumKind, v, _ = strings.Cut(v, ":")
 			enumCodes = strings.Split(v, ",")
@@ -71,7 +75,7 @@ func (p *Page) Field(name, labelKey string, opts ...string) Field {
 	f.Value = p.Value(name)
 	f.Error = p.Errors[f.Err]
 	f.ErrorID = ErrorID(f.Err)
-	f.Autofocus = f.Error != "" && f.Err == p.FirstError
+	f.Autofocus = f.Error != "" && f.Err == p.FirstError || focus && p.FirstError == ""
 	for _, c := range enumCodes {
 		f.Options = append(f.Options, Option{Value: c, Label: p.Enum(enumKind, c)})
 	}
