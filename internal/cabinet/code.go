@@ -106,6 +106,10 @@ func normalizeCode(s string) string {
 // checkCode checks a typed code of purpose and key under CodePolicy and removes it when right;
 // it returns the code's subject.
 func (s *Service) checkCode(ctx context.Context, p Purpose, key, typed, field string, o Origin) (string, error) {
+	var fe problem.Fields
+	if !requiredText(&fe, field, typed) {
+		return "", fe.Err() // no try spent on a code not typed
+	}
 	t, err := s.o.Limits.Begin(ctx, CodePolicy, string(p)+":"+key, o.limits())
 	if r, ok := limits.AsRefusal(err); ok {
 		return "", r.Problem()

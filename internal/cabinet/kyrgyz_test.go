@@ -370,6 +370,7 @@ func TestKyrgyzMobileLogin(t *testing.T) {
 			t.Fatalf("an expired access token: %v", err)
 		}
 		e.clock.Add(time.Second)
+		wantCode(t, e.svc.ChangePassword(ctx, p.TIN, "", "Talas-valley-9", "Talas-valley-9", origin), problem.Invalid, "lk.required")
 		if err := e.svc.ChangePassword(ctx, p.TIN, "Issyk-Kul-2026", "Talas-valley-9", "Talas-valley-9", origin); err != nil {
 			t.Fatal(err)
 		}

@@ -204,6 +204,10 @@ func (s *Service) ChangePassword(ctx context.Context, tin, current, pw, again st
 		_, err := s.SetFirstPassword(ctx, tin, pw, again, o)
 		return err
 	}
+	var fe problem.Fields
+	if !requiredText(&fe, "current_password", current) {
+		return fe.Err() // no try spent
+	}
 	if err := s.checkPassword("new_password", pw, again); err != nil {
 		return err
 	}

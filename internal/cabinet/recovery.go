@@ -163,10 +163,15 @@ func (s *Service) DisableRecovery(ctx context.Context, tin string, o Origin) err
 // wrong code word in a row switches online recovery off and tells the owner. base is the site's
 // public address the link starts with (https://host/lk/recovery/link).
 func (s *Service) RequestRecovery(ctx context.Context, login, codeWord, base string, o Origin) error {
-	key := loginKey(login)
-	if key == "" {
-		return problem.InvalidField("login", msgRequired.With(i18n.Field("login")))
+	// A field left empty is named, whoever the TIN is, and is no try: empty words sent three
+	// times do not switch recovery off.
+	var fe problem.Fields
+	requiredText(&fe, "login", login)
+	requiredText(&fe, "code_word", codeWord)
+	if err := fe.Err(); err != nil {
+		return err
 	}
+	key := loginKey(login)
 	var a *Account
 	if n, err := s.parseTIN("login", key, s.accountHolders()...); err == nil {
 		if a, err = s.findAccount(ctx, n.Digits); err != nil {

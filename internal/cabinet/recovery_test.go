@@ -63,8 +63,16 @@ func TestOnlineRecovery(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCode(t, e.svc.ConfirmContact(ctx, tin, cabinet.ForEmail, "000000", origin), problem.Invalid, "lk.code.wrong")
+		// A code left empty is named and spends none of the tries.
+		for range cabinet.CodeTries + 1 {
+			wantCode(t, e.svc.ConfirmContact(ctx, tin, cabinet.ForEmail, " ", origin), problem.Invalid, "lk.required")
+		}
 		e.setUpRecovery(tin, "d.kuznetsova@example.org", "8 916 555-01-02", "Берёза")
 		const base = "https://kabinet.example/lk/recovery/link"
+		// A code word left empty is named and is no try: three of them do not switch recovery off.
+		for range 4 {
+			wantCode(t, e.svc.RequestRecovery(ctx, tin, " ", base, origin), problem.Invalid, "lk.required")
+		}
 		// Two wrong code words, then the right one (case and ё do not matter): one e-mail, a link.
 		sent := e.messagesTo("d.kuznetsova@example.org")
 		for _, w := range []string{"осина", "клён"} {

@@ -226,6 +226,10 @@ func (s *Provider) ConfirmWithCode(ctx context.Context, accountID, typed string,
 	if err := s.confirmable(a, ServiceCenter); err != nil {
 		return err
 	}
+	var fe problem.Fields
+	if !required(&fe, "code", typed) {
+		return fe.Err()
+	}
 	var last error
 	for _, p := range []struct {
 		purpose Purpose

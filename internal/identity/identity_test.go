@@ -24,6 +24,14 @@ func fieldOf(err error) string {
 	return ""
 }
 
+// requiredField is the field of err when err says it was left empty, else "".
+func requiredField(err error) string {
+	if p, ok := problem.As(err); ok && len(p.Fields) == 1 && p.Fields[0].Message.Key == "idp.required" {
+		return p.Fields[0].Field
+	}
+	return ""
+}
+
 // register runs a whole simplified registration and returns the account.
 func (e *env) register(surname, phone, email, pw string) *identity.Account {
 	e.t.Helper()
@@ -303,6 +311,11 @@ func TestConfirmationByOperator(t *testing.T) {
 		if err != nil || len(code) != 6 {
 			t.Fatalf("code: %q %v", code, err)
 		}
+		for range identity.CodeTries + 1 { // a code left empty is named and spends no try
+			if err := e.p.ConfirmWithCode(ctx, a.ID, "", origin); requiredField(err) != "code" {
+				t.Fatalf("an empty code: %v", err)
+			}
+		}
 		if err := e.p.ConfirmWithCode(ctx, a.ID, code, origin); err != nil {
 			t.Fatal(err)
 		}
@@ -351,11 +364,22 @@ func TestRecovery(t *testing.T) {
 			if err := e.p.SubmitIdentifier(ctx, f, login, origin); err != nil {
 				t.Fatal(err)
 			}
+			// A code left empty is named and spends none of the tries.
+			for range identity.CodeTries + 1 {
+				if err := e.p.SubmitRecoveryCode(ctx, f, " ", origin); requiredField(err) != "code" {
+					t.Fatalf("%s: an empty code: %v", login, err)
+				}
+			}
 			if err := e.p.SubmitRecoveryCode(ctx, f, e.lastCode("+79161234567"), origin); err != nil {
 				t.Fatalf("%s: code: %v", login, err)
 			}
 			if f.State != identity.StepAnswer {
 				t.Fatalf("no security question: %s", f.State)
+			}
+			for range 6 { // an answer left empty is named and spends no try
+				if err := e.p.SubmitAnswer(ctx, f, "", origin); requiredField(err) != "answer" {
+					t.Fatalf("an empty answer: %v", err)
+				}
 			}
 			if err := e.p.SubmitAnswer(ctx, f, "Петрова", origin); fieldOf(err) != "answer" {
 				t.Fatalf("wrong answer: %v", err)
@@ -375,6 +399,9 @@ func TestRecovery(t *testing.T) {
 		f, _ := e.p.StartRecovery(ctx, flow.API, "")
 		if err := e.p.SubmitIdentifier(ctx, f, "+79990001122", origin); err != nil || f.State != identity.StepCode {
 			t.Fatalf("unknown login: %v %s", err, f.State)
+		}
+		if err := e.p.SubmitRecoveryCode(ctx, f, "", origin); requiredField(err) != "code" {
+			t.Fatalf("unknown login's empty code: %v", err)
 		}
 		if err := e.p.SubmitRecoveryCode(ctx, f, "123456", origin); fieldOf(err) != "code" {
 			t.Fatalf("unknown login's code: %v", err)

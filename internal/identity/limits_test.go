@@ -99,6 +99,9 @@ func TestChangePassword(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		a := e.register("Соколова", "+79161234567", "", "Volga-river-2026")
+		if err := e.p.ChangePassword(ctx, a.ID, " ", "Kama-river-2027", "Kama-river-2027", origin); requiredField(err) != "current_password" {
+			t.Fatalf("the current password left empty: %v", err)
+		}
 		if err := e.p.ChangePassword(ctx, a.ID, "Volga-river-2025", "Kama-river-2027", "Kama-river-2027", origin); fieldOf(err) != "current_password" {
 			t.Fatalf("a wrong current password: %v", err)
 		}

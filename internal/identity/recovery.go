@@ -103,6 +103,10 @@ func (s *Provider) SubmitRecoveryCode(ctx context.Context, f *flow.Flow, code st
 	if f.State != StepCode {
 		return problem.New(problem.Conflict, msgStale)
 	}
+	var fe problem.Fields
+	if !required(&fe, "code", code) {
+		return fe.Err() // with an account or without: no try, the same answer
+	}
 	if f.Data["account"] == "" {
 		// No account: count the try like a real one and refuse it like a wrong code.
 		if _, err := s.o.Limits.Begin(ctx, CodePolicy, string(ForRecovery)+":"+f.ID, o.limits()); err != nil {
@@ -132,6 +136,10 @@ func (s *Provider) SubmitRecoveryCode(ctx context.Context, f *flow.Flow, code st
 func (s *Provider) SubmitAnswer(ctx context.Context, f *flow.Flow, answer string, o Origin) error {
 	if f.State != StepAnswer {
 		return problem.New(problem.Conflict, msgStale)
+	}
+	var fe problem.Fields
+	if !required(&fe, "answer", answer) {
+		return fe.Err() // no try spent
 	}
 	a, err := s.Account(ctx, f.Data["account"])
 	if err != nil {
@@ -193,6 +201,10 @@ func (s *Provider) setPassword(ctx context.Context, a *Account, pw, again, event
 // ChangePassword changes the password of a signed-in citizen, who types the current one (under
 // the password limits).
 func (s *Provider) ChangePassword(ctx context.Context, accountID, current, pw, again string, o Origin) error {
+	var fe problem.Fields
+	if !required(&fe, "current_password", current) {
+		return fe.Err() // no try spent
+	}
 	a, err := s.Account(ctx, accountID)
 	if err != nil {
 		return err

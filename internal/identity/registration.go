@@ -189,9 +189,13 @@ func (s *Provider) ResendCode(ctx context.Context, f *flow.Flow, o Origin) error
 	return nil
 }
 
-// checkCode checks a typed code of purpose and key under CodePolicy: counted before the check,
-// single use, expiring.
+// checkCode checks a typed code of purpose and key under CodePolicy: counted before the check
+// (one left empty is named and not counted), single use, expiring.
 func (s *Provider) checkCode(ctx context.Context, p Purpose, key, typed, field string, o Origin) error {
+	var fe problem.Fields
+	if !required(&fe, field, typed) {
+		return fe.Err() // no try spent on a code not typed
+	}
 	t, err := s.o.Limits.Begin(ctx, CodePolicy, string(p)+":"+key, o.limits())
 	if r, ok := limits.AsRefusal(err); ok {
 		return r.Problem()
