@@ -88,9 +88,7 @@ func Wrap(code Code, m Message, err error) *Error { return &Error{Code: code, Me
 
 // The generic messages, used when nothing more specific applies.
 var (
-	MsgInvalid = Msg("invalid")
-	// MsgRequired is a required field left empty; its argument is the field's label.
-	MsgRequired     = Msg("required")
+	MsgInvalid      = Msg("invalid")
 	MsgNotFound     = Msg("not_found")
 	MsgConflict     = Msg("conflict")
 	MsgUnauthorized = Msg("unauthorized")
@@ -99,6 +97,8 @@ var (
 	MsgTooLarge     = Msg("too_large")
 	MsgUnavailable  = Msg("unavailable")
 	MsgInternal     = Msg("internal")
+	// MsgRequired is a required field left empty; its argument is the field's label.
+	MsgRequired = Msg("required")
 )
 
 // Fields collects field errors while validating input.
