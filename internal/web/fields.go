@@ -24,6 +24,7 @@ type Field struct {
 	Error     string
 	ErrorID   string
 	Autofocus bool
+	Wide      bool     // two columns of a grid, for long values (an office's name)
 	Options   []Option // for a select
 	Blank     string   // the select's empty choice ("— выберите —"); none when empty
 }
@@ -38,7 +39,7 @@ type Option struct {
 // a key=value: "required", "type=date", "err=identity_document.series" (the problem's field),
 // "id=x", "hint=key" (a catalogue key, in the jurisdiction's own wording when it has one: Local),
 // "blank" (a select with an empty first choice), "autofocus" (the focus when the page shows no
-// field error; with errors, the first field at fault has it),
+// field error; with errors, the first field at fault has it), "wide" (two columns of a grid),
 // "enum=kind:a,b,c" (a select of enumerated values with their labels), and any other key=value
 // is an attribute of the input ("inputmode=numeric", "autocomplete=family-name").
 func (p *Page) Field(name, labelKey string, opts ...string) Field {
@@ -64,6 +65,8 @@ func (p *Page) Field(name, labelKey string, opts ...string) Field {
 			f.Blank = i18n.T(p.Lang, "form.choose")
 		case "autofocus":
 			focus = true
+		case "wide":
+			f.Wide = true
 		case "enum":
 			enumKind, v, _ = strings.Cut(v, ":")
 			enumCodes = strings.Split(v, ",")
