@@ -2,17 +2,13 @@ package cabinet
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/onetime"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 )
@@ -64,12 +60,8 @@ var (
 	msgCodeExpired = problem.Msg("lk.code.expired")
 )
 
-// newCode returns six random digits.
-func newCode() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return fmt.Sprintf("%06d", binary.BigEndian.Uint64(b[:])%1_000_000)
-}
+// newCode returns a new code (package onetime).
+func newCode() string { return onetime.New() }
 
 // newSecret returns n random bytes in URL-safe base64.
 func newSecret(n int) string {
@@ -78,29 +70,15 @@ func newSecret(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// codeHash is the stored form of a code: an HMAC keyed by its purpose and key, so that a table of
-// codes is no table of six-digit guesses.
-func codeHash(p Purpose, key, code string) []byte {
-	m := hmac.New(sha256.New, []byte("kabinet-lk-code:"+string(p)+":"+key))
-	m.Write([]byte(code))
-	return m.Sum(nil)
-}
+// codeHash is the stored form of a code or a link's secret (onetime.Hash), keyed by its purpose
+// and key.
+func codeHash(p Purpose, key, code string) []byte { return onetime.Hash(hashKey(p, key), code) }
 
-func (c *Code) matches(code string) bool { return hmac.Equal(c.Hash, codeHash(c.Purpose, c.Key, code)) }
+func hashKey(p Purpose, key string) string { return "kabinet-lk-code:" + string(p) + ":" + key }
 
-// normalizeCode keeps the digits of a typed code ("123 456", "123-456").
-func normalizeCode(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ' || r == '-':
-		default:
-			return ""
-		}
-	}
-	return b.String()
+// matches reports, in constant time, whether code (a code as read, a link's secret) is c's.
+func (c *Code) matches(code string) bool {
+	return onetime.Matches(c.Hash, hashKey(c.Purpose, c.Key), code)
 }
 
 // checkCode checks a typed code of purpose and key under CodePolicy and removes it when right;
@@ -124,7 +102,7 @@ func (s *Service) checkCode(ctx context.Context, p Purpose, key, typed, field st
 	if err != nil {
 		return "", err
 	}
-	if !c.matches(normalizeCode(typed)) {
+	if !c.matches(onetime.Normalize(typed)) {
 		return "", problem.InvalidField(field, msgCode)
 	}
 	if err := s.o.Store.DeleteCode(ctx, p, key); err != nil {

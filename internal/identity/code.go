@@ -2,14 +2,10 @@ package identity
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
-	"fmt"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/onetime"
 )
 
 // One-time codes (IDP-1, IDP-4, IDP-6): 6 random digits, sent by SMS or e-mail (or printed on a
@@ -24,7 +20,6 @@ const (
 	CodeSends   = 5 // per hour, destination and client address (RegistrationSends, RecoverySends)
 	LetterTTL   = 90 * 24 * time.Hour
 	OperatorTTL = 30 * 24 * time.Hour
-	codeDigits  = 6
 )
 
 // Purpose is what a code confirms.
@@ -47,36 +42,22 @@ type Code struct {
 	ExpiresAt time.Time
 }
 
-// newCode returns six random digits.
-func newCode() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return fmt.Sprintf("%06d", binary.BigEndian.Uint64(b[:])%1_000_000)
-}
+// newCode returns a new code (package onetime).
+func newCode() string { return onetime.New() }
 
-// codeHash is the stored form of a code: an HMAC keyed by what it belongs to, so a table of
-// codes is no table of six-digit guesses.
+// codeHash is the stored form of a code (onetime.Hash), keyed by its purpose and what it belongs
+// to.
 func codeHash(purpose Purpose, key, code string) []byte {
-	m := hmac.New(sha256.New, []byte("kabinet-code:"+string(purpose)+":"+key))
-	m.Write([]byte(code))
-	return m.Sum(nil)
+	return onetime.Hash(hashKey(purpose, key), code)
 }
 
-// matches reports, in constant time, whether code is c's.
-func (c *Code) matches(code string) bool {
-	return hmac.Equal(c.Hash, codeHash(c.Purpose, c.Key, normalizeCode(code)))
+func hashKey(purpose Purpose, key string) string {
+	return "kabinet-code:" + string(purpose) + ":" + key
 }
 
-func normalizeCode(s string) string {
-	out := make([]byte, 0, codeDigits)
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			out = append(out, s[i])
-		} else if s[i] != ' ' && s[i] != '-' {
-			return ""
-		}
-	}
-	return string(out)
+// matches reports, in constant time, whether the typed code is c's.
+func (c *Code) matches(typed string) bool {
+	return onetime.Matches(c.Hash, hashKey(c.Purpose, c.Key), onetime.Normalize(typed))
 }
 
 // The limits of the codes sent, apart per purpose, so that a stranger who starts registrations
