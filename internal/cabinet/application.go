@@ -132,14 +132,14 @@ var (
 // checkName checks a name in any alphabet (a foreign citizen's too: names.Check), required or
 // not.
 func checkName(fe *problem.Fields, field, v string, req bool) {
-	if !req || requiredText(fe, field, v) {
+	if !req || fe.RequiredAs(msgRequired, field, v) {
 		names.Check(fe, field, v)
 	}
 }
 
 // parseDate reads a required civil date that is not in the future.
 func (s *Service) parseDate(fe *problem.Fields, field, v string) time.Time {
-	if !requiredText(fe, field, v) {
+	if !fe.RequiredAs(msgRequired, field, v) {
 		return time.Time{}
 	}
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
@@ -170,10 +170,10 @@ func (s *Service) SubmitApplication(ctx context.Context, in ApplicationInput, la
 		}
 		d.TIN = t
 	}
-	if requiredText(&fe, "document_type", d.DocType) && !contains(DocTypes, d.DocType) {
+	if fe.RequiredAs(msgRequired, "document_type", d.DocType) && !contains(DocTypes, d.DocType) {
 		fe.Add("document_type", msgDocType)
 	}
-	if requiredText(&fe, "document_number", d.DocNumber) && (len(d.DocNumber) > 20 || len(d.DocSeries) > 10) {
+	if fe.RequiredAs(msgRequired, "document_number", d.DocNumber) && (len(d.DocNumber) > 20 || len(d.DocSeries) > 10) {
 		fe.Add("document_number", msgDocNumber)
 	}
 	d.DocIssuedOn = s.parseDate(&fe, "document_issued_on", in.DocIssuedOn)

@@ -170,7 +170,7 @@ func (s *Service) checkBearer(fe *problem.Fields, c Checklist, p *Person) string
 		return ""
 	case CameRepresentative:
 		name := strings.Join(strings.Fields(c.BearerName), " ")
-		requiredText(fe, "bearer_name", name)
+		fe.RequiredAs(msgRequired, "bearer_name", name)
 		if !c.BearerPassportShown {
 			fe.Add("bearer_passport_shown", msgChecklist.With(msgRepPassShown))
 		}
@@ -178,8 +178,8 @@ func (s *Service) checkBearer(fe *problem.Fields, c Checklist, p *Person) string
 			fe.Add("attorney_shown", msgChecklist.With(msgDocAttorney))
 		}
 		number, notary := strings.TrimSpace(c.AttorneyNumber), strings.TrimSpace(c.AttorneyNotary)
-		requiredText(fe, "attorney_number", number)
-		requiredText(fe, "attorney_notary", notary)
+		fe.RequiredAs(msgRequired, "attorney_number", number)
+		fe.RequiredAs(msgRequired, "attorney_notary", notary)
 		if utf8.RuneCountInString(name) > 200 || utf8.RuneCountInString(notary) > 200 {
 			fe.Add("bearer_name", msgDocNumber)
 		}
@@ -187,7 +187,7 @@ func (s *Service) checkBearer(fe *problem.Fields, c Checklist, p *Person) string
 			fe.Add("attorney_number", msgDocNumber)
 		}
 		var until time.Time
-		if requiredText(fe, "attorney_valid_until", c.AttorneyValidUntil) {
+		if fe.RequiredAs(msgRequired, "attorney_valid_until", c.AttorneyValidUntil) {
 			var err error
 			until, err = time.Parse(time.DateOnly, strings.TrimSpace(c.AttorneyValidUntil))
 			if err != nil {
@@ -202,7 +202,7 @@ func (s *Service) checkBearer(fe *problem.Fields, c Checklist, p *Person) string
 		if Age(p.BirthDate, s.now(), s.zone) >= AdultAge || p.BirthDate.IsZero() {
 			fe.Add("came", msgCameAdult.With(AdultAge))
 		}
-		requiredText(fe, "bearer_name", name)
+		fe.RequiredAs(msgRequired, "bearer_name", name)
 		if utf8.RuneCountInString(name) > 200 {
 			fe.Add("bearer_name", msgDocNumber)
 		}

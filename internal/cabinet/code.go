@@ -85,7 +85,7 @@ func (c *Code) matches(code string) bool {
 // it returns the code's subject.
 func (s *Service) checkCode(ctx context.Context, p Purpose, key, typed, field string, o Origin) (string, error) {
 	var fe problem.Fields
-	if !requiredText(&fe, field, typed) {
+	if !fe.RequiredAs(msgRequired, field, typed) {
 		return "", fe.Err() // no try spent on a code not typed
 	}
 	t, err := s.o.Limits.Begin(ctx, CodePolicy, string(p)+":"+key, o.limits())

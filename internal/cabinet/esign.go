@@ -130,10 +130,10 @@ func (s *Service) RegisterWithSignature(ctx context.Context, tin string, in ESig
 	}
 	var fe problem.Fields
 	phone, email := notify.NormalizePhone(in.Phone), notify.NormalizeEmail(in.Email)
-	if requiredText(&fe, "phone", in.Phone) && phone == "" {
+	if fe.RequiredAs(msgRequired, "phone", in.Phone) && phone == "" {
 		fe.Add("phone", msgPhone)
 	}
-	if requiredText(&fe, "email", in.Email) && email == "" {
+	if fe.RequiredAs(msgRequired, "email", in.Email) && email == "" {
 		fe.Add("email", msgEmail)
 	}
 	if err := s.checkPassword("password", in.Password, in.Again); err != nil {

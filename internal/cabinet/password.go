@@ -205,7 +205,7 @@ func (s *Service) ChangePassword(ctx context.Context, tin, current, pw, again st
 		return err
 	}
 	var fe problem.Fields
-	if !requiredText(&fe, "current_password", current) {
+	if !fe.RequiredAs(msgRequired, "current_password", current) {
 		return fe.Err() // no try spent
 	}
 	if err := s.checkPassword("new_password", pw, again); err != nil {
@@ -256,13 +256,4 @@ func (s *Service) setPassword(ctx context.Context, a *Account, pw string) error 
 	}
 	a.PasswordHash, a.PasswordSetAt = hash, s.now().UTC()
 	return nil
-}
-
-// requiredText adds a field error when v is empty.
-func requiredText(fe *problem.Fields, field, v string) bool {
-	if strings.TrimSpace(v) == "" {
-		fe.Add(field, msgRequired.With(i18n.Field(field)))
-		return false
-	}
-	return true
 }

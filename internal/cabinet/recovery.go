@@ -166,8 +166,8 @@ func (s *Service) RequestRecovery(ctx context.Context, login, codeWord, base str
 	// A field left empty is named, whoever the TIN is, and is no try: empty words sent three
 	// times do not switch recovery off.
 	var fe problem.Fields
-	requiredText(&fe, "login", login)
-	requiredText(&fe, "code_word", codeWord)
+	fe.RequiredAs(msgRequired, "login", login)
+	fe.RequiredAs(msgRequired, "code_word", codeWord)
 	if err := fe.Err(); err != nil {
 		return err
 	}

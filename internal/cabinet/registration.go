@@ -149,7 +149,7 @@ func (s *Service) Search(ctx context.Context, in RegistrationInput, org bool) (F
 // search looks the applicant (and with org the organization) up, adding the errors of field tin
 // and org_tin to fe; it returns what it found and the TINs as the register keeps them.
 func (s *Service) search(ctx context.Context, fe *problem.Fields, in RegistrationInput, org bool) (f Found, tin, orgTIN string) {
-	if requiredText(fe, "tin", in.TIN) {
+	if fe.RequiredAs(msgRequired, "tin", in.TIN) {
 		n, err := s.parseTIN("tin", in.TIN, jurisdiction.Person)
 		if p, ok := problem.As(err); ok {
 			*fe = append(*fe, p.Fields...)
@@ -168,7 +168,7 @@ func (s *Service) search(ctx context.Context, fe *problem.Fields, in Registratio
 			}
 		}
 	}
-	if org && requiredText(fe, "org_tin", in.OrgTIN) {
+	if org && fe.RequiredAs(msgRequired, "org_tin", in.OrgTIN) {
 		n, err := s.parseTIN("org_tin", in.OrgTIN, jurisdiction.Organization)
 		if p, ok := problem.As(err); ok {
 			*fe = append(*fe, p.Fields...)
@@ -212,7 +212,7 @@ func (s *Service) SubmitRegistration(ctx context.Context, in RegistrationInput, 
 	}
 	var fe problem.Fields
 	typ := PersonType(strings.TrimSpace(in.Type))
-	if requiredText(&fe, "person_type", in.Type) && !slices.Contains(PersonTypes, typ) {
+	if fe.RequiredAs(msgRequired, "person_type", in.Type) && !slices.Contains(PersonTypes, typ) {
 		fe.Add("person_type", msgRegType)
 	}
 	var tin, orgTIN string

@@ -57,7 +57,7 @@ func (s *Service) RegistrationStatus(ctx context.Context, number, tin string, o 
 		fe.Add("number", msgStatusNumber)
 	}
 	var digits string
-	if requiredText(&fe, "tin", tin) {
+	if fe.RequiredAs(msgRequired, "tin", tin) {
 		n, err := s.parseTIN("tin", tin, jurisdiction.Person, jurisdiction.Organization)
 		if p, ok := problem.As(err); ok {
 			fe = append(fe, p.Fields...)

@@ -141,15 +141,15 @@ func (s *Service) AddRepresentation(ctx context.Context, actor audit.Actor, in R
 	r := Representation{ID: newSecret(12), Principal: principal, Representative: rep, Kind: in.Kind, CreatedAt: s.now().UTC(), CreatedBy: actor.Login,
 		ValidFrom: dateUTC(today),
 		Document:  RepDocument{Notary: strings.TrimSpace(in.Notary), Series: strings.Join(strings.Fields(in.Series), ""), Number: strings.TrimSpace(in.Number)}}
-	requiredText(&fe, "number", r.Document.Number)
+	fe.RequiredAs(msgRequired, "number", r.Document.Number)
 	if utf8.RuneCountInString(r.Document.Number) > 40 || utf8.RuneCountInString(r.Document.Notary) > 200 {
 		fe.Add("number", msgDocNumber)
 	}
 	r.Document.IssuedOn = s.parseDate(&fe, "issued_on", in.IssuedOn)
 	switch in.Kind {
 	case PowerOfAttorney:
-		requiredText(&fe, "notary", r.Document.Notary)
-		if requiredText(&fe, "valid_until", in.ValidUntil) {
+		fe.RequiredAs(msgRequired, "notary", r.Document.Notary)
+		if fe.RequiredAs(msgRequired, "valid_until", in.ValidUntil) {
 			until, err := time.Parse(time.DateOnly, strings.TrimSpace(in.ValidUntil))
 			if err != nil || until.Before(dateUTC(today)) || !r.Document.IssuedOn.IsZero() && until.Before(r.Document.IssuedOn) {
 				fe.Add("valid_until", msgRepUntil)

@@ -227,7 +227,7 @@ func (s *Provider) ConfirmWithCode(ctx context.Context, accountID, typed string,
 		return err
 	}
 	var fe problem.Fields
-	if !required(&fe, "code", typed) {
+	if !fe.RequiredAs(msgRequired, "code", typed) {
 		return fe.Err()
 	}
 	var last error

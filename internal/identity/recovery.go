@@ -104,7 +104,7 @@ func (s *Provider) SubmitRecoveryCode(ctx context.Context, f *flow.Flow, code st
 		return problem.New(problem.Conflict, msgStale)
 	}
 	var fe problem.Fields
-	if !required(&fe, "code", code) {
+	if !fe.RequiredAs(msgRequired, "code", code) {
 		return fe.Err() // with an account or without: no try, the same answer
 	}
 	if f.Data["account"] == "" {
@@ -138,7 +138,7 @@ func (s *Provider) SubmitAnswer(ctx context.Context, f *flow.Flow, answer string
 		return problem.New(problem.Conflict, msgStale)
 	}
 	var fe problem.Fields
-	if !required(&fe, "answer", answer) {
+	if !fe.RequiredAs(msgRequired, "answer", answer) {
 		return fe.Err() // no try spent
 	}
 	a, err := s.Account(ctx, f.Data["account"])
@@ -202,7 +202,7 @@ func (s *Provider) setPassword(ctx context.Context, a *Account, pw, again, event
 // the password limits).
 func (s *Provider) ChangePassword(ctx context.Context, accountID, current, pw, again string, o Origin) error {
 	var fe problem.Fields
-	if !required(&fe, "current_password", current) {
+	if !fe.RequiredAs(msgRequired, "current_password", current) {
 		return fe.Err() // no try spent
 	}
 	a, err := s.Account(ctx, accountID)

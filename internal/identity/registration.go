@@ -65,18 +65,10 @@ var (
 	msgQuestion     = problem.Msg("idp.question")
 )
 
-func required(fe *problem.Fields, field, v string) bool {
-	if strings.TrimSpace(v) == "" {
-		fe.Add(field, msgRequired.With(i18n.Field(field)))
-		return false
-	}
-	return true
-}
-
 // checkName checks a name in any alphabet (a foreign citizen's too: names.Check), required or
 // not.
 func checkName(fe *problem.Fields, field, v string, req bool) {
-	if !req || required(fe, field, v) {
+	if !req || fe.RequiredAs(msgRequired, field, v) {
 		names.Check(fe, field, v)
 	}
 }
@@ -193,7 +185,7 @@ func (s *Provider) ResendCode(ctx context.Context, f *flow.Flow, o Origin) error
 // (one left empty is named and not counted), single use, expiring.
 func (s *Provider) checkCode(ctx context.Context, p Purpose, key, typed, field string, o Origin) error {
 	var fe problem.Fields
-	if !required(&fe, field, typed) {
+	if !fe.RequiredAs(msgRequired, field, typed) {
 		return fe.Err() // no try spent on a code not typed
 	}
 	t, err := s.o.Limits.Begin(ctx, CodePolicy, string(p)+":"+key, o.limits())

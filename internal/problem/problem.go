@@ -119,9 +119,12 @@ func (f Fields) Has(field string) bool {
 
 // Required adds MsgRequired for field when v is empty or only spaces, and reports whether v has
 // any text.
-func (f *Fields) Required(field, v string) bool {
+func (f *Fields) Required(field, v string) bool { return f.RequiredAs(MsgRequired, field, v) }
+
+// RequiredAs is Required in a service's own wording: m, whose argument is the field's label.
+func (f *Fields) RequiredAs(m Message, field, v string) bool {
 	if strings.TrimSpace(v) == "" {
-		f.Add(field, MsgRequired.With(i18n.Field(field)))
+		f.Add(field, m.With(i18n.Field(field)))
 		return false
 	}
 	return true
