@@ -1,15 +1,8 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +11,7 @@ import (
 	kapp "github.com/kabinet/kabinet/internal/app"
 	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/nodetest"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
 
@@ -100,88 +94,22 @@ func TestCabinetIdentityProvider(t *testing.T) {
 	}
 }
 
-// startOIDCProvider runs npm oidc-provider (internal/lkweb/testdata/provider.mjs, the package from
-// e2e/node_modules) on port with the personal account of the test's kabinet as its one client,
-// until the test ends; account is the one its next login gets. Skipped without Node or the
-// package, except under CI=true.
-func startOIDCProvider(t *testing.T, port int, redirectURI, secret string, accounts map[string]map[string]any, account string) string {
-	t.Helper()
-	missing := func(what string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s required under CI=true", what)
-		}
-		t.Skipf("%s not installed", what)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("Node.js")
-	}
-	modules, err := filepath.Abs("node_modules")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(modules, "oidc-provider", "package.json")); err != nil {
-		missing("npm oidc-provider (npm ci --prefix e2e installs it)")
-	}
-	in, _ := json.Marshal(map[string]any{"port": port, "client_id": "kabinet-lk", "client_secret": secret, "redirect_uri": redirectURI,
-		"accounts": accounts, "account": account})
-	cmd := exec.Command(node, filepath.Join("..", "internal", "lkweb", "testdata", "provider.mjs"), modules)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("provider.mjs:\n%s", stderr.String())
-		}
-	})
-	ready := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		ready <- line
-	}()
-	select {
-	case line := <-ready:
-		var hello struct{ Issuer string }
-		if err := json.Unmarshal([]byte(line), &hello); err != nil || hello.Issuer == "" {
-			t.Fatalf("provider.mjs did not start: %q\n%s", line, stderr.String())
-		}
-		return hello.Issuer
-	case <-time.After(30 * time.Second):
-		t.Fatalf("provider.mjs did not start in 30 s:\n%s", stderr.String())
-	}
-	return ""
-}
-
 // LK-6 in headless Chromium against an independent provider, npm oidc-provider run by Node: the
 // personal account's login page → the provider (which logs its fixed account in without a page
 // of its own) → back to kabinet, where a confirmed account is in, offered the optional password
 // and lands on its home page; a mail-confirmed one is refused with the reason and no link to
 // kabinet's own provider's pages. axe-core checks each of kabinet's pages of the journey.
 func TestCabinetAnotherProvider(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := nodetest.FreePort(t)
 	issuer := "http://127.0.0.1:" + strconv.Itoa(port)
 	const secret = "test-provider-secret-of-the-personal-account"
 	a := startAppWith(t, storetest.SQLite(t), apptest.Options{LKOIDC: kapp.LKOIDC{Issuer: issuer, ClientID: "kabinet-lk", ClientSecret: secret}})
 	tin := lkPerson(t, a, "Кузнецова", "Елена", "Ивановна", time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC), "320001", "112-233-445 95")
 	other := lkPerson(t, a, "Орлова", "Нина", "Петровна", time.Date(1979, 9, 1, 0, 0, 0, 0, time.UTC), "320002", "087-654-303 00")
-	startOIDCProvider(t, port, a.url+"/lk/oidc/callback", secret, map[string]map[string]any{
+	nodetest.StartProvider(t, nodetest.ProviderOptions{Port: port, ClientID: "kabinet-lk", ClientSecret: secret, RedirectURI: a.url + "/lk/oidc/callback", Accounts: map[string]map[string]any{
 		"alice": {"acr": "urn:kabinet:level:confirmed", "confirmation_method": "esign", "inn": tin, "snils": "11223344595", "family_name": "Кузнецова"},
 		"bob":   {"acr": "urn:kabinet:level:confirmed", "confirmation_method": "mail", "inn": other, "snils": "08765430300", "family_name": "Орлова"},
-	}, "alice")
+	}, Account: "alice"})
 
 	ctx := browser(t)
 	visit(t, ctx, a.url+"/lk/login", "#idp-login")

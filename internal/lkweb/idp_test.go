@@ -26,6 +26,7 @@ import (
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/tin"
 )
 
 // LK-6 over HTTP, through the real server, with kabinet's own identity provider: a browser (a
@@ -176,23 +177,13 @@ func citizen(t *testing.T, a *apptest.App, level identity.Level, method identity
 
 var snilsSerial atomic.Int32
 
-// snilsOf returns a valid СНИЛС with the nine digits of n.
+// snilsOf returns the СНИЛС of the nine digits of n, with its check digits.
 func snilsOf(n int) string {
-	d := fmt.Sprintf("%09d", n)
-	sum := 0
-	for i, r := range d {
-		sum += int(r-'0') * (9 - i)
+	s, err := tin.NewSNILS(fmt.Sprintf("%09d", n))
+	if err != nil {
+		panic(err)
 	}
-	switch {
-	case sum == 100 || sum == 101:
-		sum = 0
-	case sum > 101:
-		sum %= 101
-		if sum == 100 {
-			sum = 0
-		}
-	}
-	return fmt.Sprintf("%s%02d", d, sum)
+	return s
 }
 
 // taxpayer registers a person with a СНИЛС and returns the TIN and the СНИЛС.

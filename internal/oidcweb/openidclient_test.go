@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/app/apptest"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/nodetest"
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
@@ -29,7 +27,7 @@ import (
 // nodeRP runs e2e/oidc/rp.mjs as one client of the provider at issuer.
 type nodeRP struct {
 	t                                    *testing.T
-	script                               string
+	node, script                         string
 	issuer, clientID, secret, redirectTo string
 	// privateKey, when set, is the private JWK the client authenticates with (private_key_jwt)
 	// instead of the secret.
@@ -42,29 +40,7 @@ type nodeRP struct {
 // under CI=true, where their absence fails it.
 func newNodeRP(t *testing.T, issuer, clientID, secret string) *nodeRP {
 	t.Helper()
-	missing := func(what string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s required under CI=true", what)
-		}
-		t.Skipf("%s not installed", what)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("Node.js")
-	}
-	v, err := exec.Command(node, "--version").Output()
-	major, _ := strconv.Atoi(strings.TrimPrefix(strings.SplitN(strings.TrimSpace(string(v)), ".", 2)[0], "v"))
-	if err != nil || major < 20 {
-		missing("Node.js 20 or later (found " + strings.TrimSpace(string(v)) + ")")
-	}
-	e2e, err := filepath.Abs(filepath.Join("..", "..", "e2e"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "openid-client", "package.json")); err != nil {
-		missing("npm openid-client (make deps, or npm ci --prefix e2e, installs it)")
-	}
-	return &nodeRP{t: t, script: filepath.Join(e2e, "oidc", "rp.mjs"), issuer: issuer, clientID: clientID, secret: secret, redirectTo: redirectURI}
+	return &nodeRP{t: t, node: nodetest.Node(t, "openid-client"), script: nodetest.Script(t, "rp.mjs"), issuer: issuer, clientID: clientID, secret: secret, redirectTo: redirectURI}
 }
 
 // nodeError is what the script reports of a refusal, by openid-client or by the server.
@@ -129,7 +105,7 @@ func (n *nodeRP) call(req map[string]any, out any) {
 		full[k] = v
 	}
 	in, _ := json.Marshal(full)
-	cmd := exec.Command("node", n.script)
+	cmd := exec.Command(n.node, n.script)
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

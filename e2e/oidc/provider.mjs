@@ -1,6 +1,6 @@
 // An OpenID provider written by others for the personal account's tests (LK-6): npm
-// oidc-provider (v9, OpenID-certified), run by Node from a Go test (internal/lkweb/
-// provider_test.go). It has one client — the personal account of the test's kabinet — and logs in
+// oidc-provider (v9, OpenID-certified), run by Node from the Go tests (internal/nodetest's
+// StartProvider). It has one client — the personal account of the test's kabinet — and logs in
 // a fixed account without asking anything (a minimal interaction: login, then consent, both
 // granted at once), whose claims are what kabinet's own provider would send: inn, snils, acr
 // (urn:kabinet:level:…) and confirmation_method — acr as a claim of the openid scope, in
