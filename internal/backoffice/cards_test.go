@@ -347,7 +347,7 @@ func TestApplicationPages(t *testing.T) {
 		t.Fatalf("a refusal without a reason: %s", p.text)
 	}
 	p = o.do("POST", "/office/applications/"+second+"/refuse", p.form(map[string]string{"reason": "Паспорт не предъявлен"}))
-	if !strings.Contains(p.text, "В заявлении отказано") || !strings.Contains(p.text, "Паспорт не предъявлен") {
+	if !strings.Contains(p.text, "В подключении по заявлению отказано") || !strings.Contains(p.text, "Паспорт не предъявлен") {
 		t.Fatalf("refused: %s", p.text)
 	}
 	// Who decided is named as staff are on every page: name and position, never the login.

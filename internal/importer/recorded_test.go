@@ -96,7 +96,7 @@ func TestParseRecordedRow(t *testing.T) {
 	if err != nil || len(recs) != 2 || len(recs[1]) != len(importer.Columns)+1 {
 		t.Fatalf("%v %v", recs, err)
 	}
-	if _, msg := importer.ParsePersonRow(recs[1]); msg == nil || !strings.Contains(msg.In("en"), "want 20") {
+	if _, msg := importer.ParsePersonRow(recs[1]); msg == nil || !strings.Contains(msg.In("en"), "expected 20") {
 		t.Fatalf("the row with its TIN read as one without: %v", msg)
 	}
 }
