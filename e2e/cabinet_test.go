@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,18 +69,12 @@ func lkLogout(t *testing.T, ctx context.Context, a *app) {
 	run(t, ctx, submit("#logout"))
 }
 
-// outboxTo returns the bodies of the messages to an address.
+// outboxTo returns the bodies of the messages to an address, the newest first.
 func outboxTo(t *testing.T, db *store.DB, to string) []string {
 	t.Helper()
-	msgs, err := store.NewNotify(db).Outbox(context.Background(), 500)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, m := range msgs {
-		if m.To == to {
-			out = append(out, m.Body)
-		}
+	for _, m := range slices.Backward(storetest.Sent(t, db, to)) {
+		out = append(out, m.Body)
 	}
 	return out
 }

@@ -128,35 +128,9 @@ func wantCode(t *testing.T, err error, code problem.Code, key string) {
 var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 
 // lastMessage returns the body of the newest message to an address in the outbox, "" when none.
-func (e *env) lastMessage(to string) string {
-	e.t.Helper()
-	msgs, err := store.NewNotify(e.db).Outbox(context.Background(), 200)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	body, at := "", time.Time{}
-	for _, m := range msgs {
-		if m.To == to && !m.CreatedAt.Before(at) {
-			body, at = m.Body, m.CreatedAt
-		}
-	}
-	return body
-}
+func (e *env) lastMessage(to string) string { return storetest.LastSent(e.t, e.db, to) }
 
 // messagesTo counts the messages to an address in the outbox.
-func (e *env) messagesTo(to string) int {
-	e.t.Helper()
-	msgs, err := store.NewNotify(e.db).Outbox(context.Background(), 500)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	n := 0
-	for _, m := range msgs {
-		if m.To == to {
-			n++
-		}
-	}
-	return n
-}
+func (e *env) messagesTo(to string) int { return len(storetest.Sent(e.t, e.db, to)) }
 
 var origin = cabinet.Origin{Address: "192.0.2.1", UserAgent: "test", Lang: "ru"}

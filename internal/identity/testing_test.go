@@ -3,8 +3,6 @@ package identity_test
 import (
 	"context"
 	"log/slog"
-	"regexp"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/jobs"
 	"github.com/kabinet/kabinet/internal/limits"
+	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
@@ -130,27 +129,7 @@ func newEnvWith(t *testing.T, db *store.DB, cfg esign.Config) *env {
 }
 
 // messages returns the messages in the outbox to destination, the oldest first.
-func (e *env) messages(to string) []notifyMessage {
-	e.t.Helper()
-	msgs, err := store.NewNotify(e.db).Outbox(context.Background(), 1000)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var out []notifyMessage
-	for _, m := range msgs {
-		if m.To == to {
-			out = append(out, notifyMessage{Key: m.Key, Lang: m.Lang, Body: m.Body, At: m.CreatedAt})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
-	return out
-}
-
-// notifyMessage is a message of the outbox as the tests read it.
-type notifyMessage struct {
-	Key, Lang, Body string
-	At              time.Time
-}
+func (e *env) messages(to string) []notify.Message { return storetest.Sent(e.t, e.db, to) }
 
 // hasher is argon2id with parameters cheap enough for tests.
 var hasher = password.NewHasherWith(password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2)
@@ -158,26 +137,8 @@ var hasher = password.NewHasherWith(password.Params{Memory: 64, Time: 1, Threads
 // limiter is the attempt limits over db on the tests' clock.
 func limiter(db *store.DB, c *clock) *limits.Limiter { return limits.New(store.NewLimits(db), c.Now) }
 
-var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
-
 // lastCode returns the code of the newest message to destination in the outbox.
-func (e *env) lastCode(to string) string {
-	e.t.Helper()
-	msgs, err := store.NewNotify(e.db).Outbox(context.Background(), 100)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	code, at := "", time.Time{}
-	for _, m := range msgs {
-		if c := codeRE.FindStringSubmatch(m.Body); m.To == to && c != nil && m.CreatedAt.After(at) {
-			code, at = c[1], m.CreatedAt
-		}
-	}
-	if code == "" {
-		e.t.Fatalf("no code sent to %s", to)
-	}
-	return code
-}
+func (e *env) lastCode(to string) string { return storetest.LastCode(e.t, e.db, to) }
 
 // runJobs runs the verification jobs that are due.
 func (e *env) runJobs() int {

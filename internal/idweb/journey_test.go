@@ -71,22 +71,7 @@ func (c *client) do(method, path string, body any) (int, map[string]any) {
 
 var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 
-func lastCode(t *testing.T, db *store.DB, to string) string {
-	t.Helper()
-	msgs, err := store.NewNotify(db).Outbox(context.Background(), 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range msgs {
-		if m.To == to {
-			if c := sixDigits.FindString(m.Body); c != "" {
-				return c
-			}
-		}
-	}
-	t.Fatalf("no code to %s", to)
-	return ""
-}
+func lastCode(t *testing.T, db *store.DB, to string) string { return storetest.LastCode(t, db, to) }
 
 // The identity provider's journeys as JSON, with no browser: register with a code, log in,
 // fill in the profile, be verified (the job), be told; then the operator's code confirms it.
@@ -154,10 +139,9 @@ func TestJSONJourneys(t *testing.T) {
 		if _, f = c.do("GET", "/id/profile", nil); f["state"] != "verified" || f["level"] != "standard" {
 			t.Fatalf("after the job: %v", f)
 		}
-		msgs, _ := store.NewNotify(db).Outbox(context.Background(), 20)
 		told := false
-		for _, m := range msgs {
-			told = told || (m.To == "+79161234567" && strings.Contains(m.Body, "проверены"))
+		for _, m := range storetest.Sent(t, db, "+79161234567") {
+			told = told || strings.Contains(m.Body, "проверены")
 		}
 		if !told {
 			t.Fatal("the citizen was not told the result")

@@ -107,15 +107,9 @@ func person(t *testing.T, a *apptest.App, surname, given, number string, birth t
 // allTo returns the bodies of every message to an address in the outbox.
 func allTo(t *testing.T, db *store.DB, to string) string {
 	t.Helper()
-	msgs, err := store.NewNotify(db).Outbox(context.Background(), 100)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var b strings.Builder
-	for _, m := range msgs {
-		if m.To == to {
-			b.WriteString(m.Body + "\n")
-		}
+	for _, m := range storetest.Sent(t, db, to) {
+		b.WriteString(m.Body + "\n")
 	}
 	return b.String()
 }
@@ -125,20 +119,8 @@ var (
 	linkRE    = regexp.MustCompile(`\?l=([A-Za-z0-9_.-]+)`)
 )
 
-func lastTo(t *testing.T, db *store.DB, to string) string {
-	t.Helper()
-	msgs, err := store.NewNotify(db).Outbox(context.Background(), 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, at := "", time.Time{}
-	for _, m := range msgs {
-		if m.To == to && !m.CreatedAt.Before(at) {
-			body, at = m.Body, m.CreatedAt
-		}
-	}
-	return body
-}
+// lastTo returns the body of the newest message to an address in the outbox.
+func lastTo(t *testing.T, db *store.DB, to string) string { return storetest.LastSent(t, db, to) }
 
 // The personal account as JSON, through the real server: a card issued, the first login with
 // the forced change (LK-3 refused with each rule named), the home page, the demonstration account

@@ -392,15 +392,9 @@ func TestRussianProfileHasNoMobileAPI(t *testing.T) {
 // outboxTo returns the bodies of the messages to an address.
 func outboxTo(t *testing.T, db *store.DB, to string) string {
 	t.Helper()
-	msgs, err := store.NewNotify(db).Outbox(context.Background(), 200)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var b strings.Builder
-	for _, m := range msgs {
-		if m.To == to {
-			b.WriteString(m.Body + "\n")
-		}
+	for _, m := range storetest.Sent(t, db, to) {
+		b.WriteString(m.Body + "\n")
 	}
 	return b.String()
 }
