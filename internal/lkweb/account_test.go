@@ -296,12 +296,12 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	login := func(ua, who string) *browser {
 		t.Helper()
 		b := newBrowser(t, a.URL)
-		b.ua = ua
+		b.Header.Set("User-Agent", ua)
 		p := b.walk(b.do("GET", "/lk/login", nil))
 		action, csrf := form(t, p, "login-form")
 		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "login": {who}, "password": {"Volga-2026!"}}))
 		if s, _ := b.session(); s != who {
-			t.Fatalf("%s did not sign in: %s %d", ua, p.url, p.status)
+			t.Fatalf("%s did not sign in: %s %d", ua, p.URL, p.Status)
 		}
 		return b
 	}
@@ -310,13 +310,13 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	settings := func() answer {
 		t.Helper()
 		p := here.do("GET", "/lk/settings", nil)
-		if p.status != 200 {
-			t.Fatalf("settings: %d", p.status)
+		if p.Status != 200 {
+			t.Fatalf("settings: %d", p.Status)
 		}
 		return p
 	}
 	p := settings()
-	table := sessionRow.FindString(p.body)
+	table := sessionRow.FindString(p.Body)
 	// Each device as its owner recognises it: browser, version, system.
 	if !strings.Contains(table, "Firefox 121, Windows <strong>(это устройство)</strong>") || !strings.Contains(table, "Chrome 120, Android") ||
 		strings.Contains(table, "Mozilla") {
@@ -339,8 +339,8 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	}
 	// The other browser's session, alone.
 	p = here.walk(here.do("POST", action, url.Values{"csrf": {csrf}, "end": {ends[0][1]}}))
-	if p.status != 200 || !strings.Contains(p.body, "Сеансы завершены") {
-		t.Fatalf("end one: %d %s", p.status, p.url)
+	if p.Status != 200 || !strings.Contains(p.Body, "Сеансы завершены") {
+		t.Fatalf("end one: %d %s", p.Status, p.URL)
 	}
 	if s, _ := other.session(); s != "" {
 		t.Fatal("the ended session still works")
@@ -348,7 +348,7 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	if s, _ := here.session(); s != tin {
 		t.Fatal("this session ended too")
 	}
-	if strings.Contains(sessionRow.FindString(settings().body), "Browser-Other/2.0") {
+	if strings.Contains(sessionRow.FindString(settings().Body), "Browser-Other/2.0") {
 		t.Fatal("the ended session is still listed")
 	}
 	// Everywhere: two browsers and a program's token end, this one stays.
@@ -363,8 +363,8 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	p = settings()
 	action, csrf = form(t, p, "signout-form")
 	p = here.walk(here.do("POST", action, url.Values{"csrf": {csrf}}))
-	if p.status != 200 || !strings.Contains(p.body, "Сеансы завершены") {
-		t.Fatalf("sign out everywhere: %d %s", p.status, p.url)
+	if p.Status != 200 || !strings.Contains(p.Body, "Сеансы завершены") {
+		t.Fatalf("sign out everywhere: %d %s", p.Status, p.URL)
 	}
 	for name, b := range map[string]*browser{"the other browser": other, "the third browser": third} {
 		if s, _ := b.session(); s != "" {
@@ -383,7 +383,7 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	if s, _ := strangerB.session(); s != stranger {
 		t.Fatal("another account's session ended")
 	}
-	if !strings.Contains(settings().body, "выход на всех устройствах") {
+	if !strings.Contains(settings().Body, "выход на всех устройствах") {
 		t.Error("the history does not say the account was signed out everywhere")
 	}
 }

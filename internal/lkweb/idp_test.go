@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -26,6 +24,7 @@ import (
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/webtest"
 	"github.com/kabinet/kabinet/tin"
 )
 
@@ -34,112 +33,43 @@ import (
 
 const idPassword = "Volga-river-2026"
 
-// browser is a citizen's browser: cookies, and redirects followed by hand so that the test sees
-// each step; it stops where it leaves the server at base.
+// browser is a citizen's browser (webtest): cookies, and redirects followed by hand so that the
+// test sees each step.
 type browser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-	ua   string // the User-Agent it sends, when set
+	*webtest.Browser
+	t *testing.T
 }
 
-func newBrowser(t *testing.T, base string) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
+func newBrowser(t *testing.T, base string) *browser { return &browser{webtest.NewBrowser(t, base), t} }
 
 // answer is a page: where it was, its status, Location and body.
-type answer struct {
-	url      string
-	status   int
-	location string
-	body     string
-}
+type answer = webtest.Page
 
-func (b *browser) do(method, u string, form url.Values) answer {
-	b.t.Helper()
-	if strings.HasPrefix(u, "/") {
-		u = b.base + u
-	}
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, u, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", b.base)
-	}
-	req.Header.Set("Accept-Language", "ru")
-	if b.ua != "" {
-		req.Header.Set("User-Agent", b.ua)
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	loc := resp.Header.Get("Location")
-	if loc != "" {
-		l, err := resp.Request.URL.Parse(loc)
-		if err != nil {
-			b.t.Fatal(err)
-		}
-		loc = l.String()
-	}
-	return answer{url: u, status: resp.StatusCode, location: loc, body: string(raw)}
-}
+func (b *browser) do(method, u string, form url.Values) answer { return b.Do(method, u, form) }
 
 // walk follows redirects (to any server: the test's provider may be another) and returns the last
 // page.
-func (b *browser) walk(p answer) answer {
-	b.t.Helper()
-	for i := 0; i < 15 && p.location != ""; i++ {
-		p = b.do("GET", p.location, nil)
-	}
-	if p.location != "" {
-		b.t.Fatalf("too many redirects, at %s", p.url)
-	}
-	return p
-}
+func (b *browser) walk(p answer) answer { return b.Follow(p) }
 
 var (
-	csrfRE   = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-	actionRE = regexp.MustCompile(`<form method="post" action="([^"]+)" id="([a-z-]+)"`)
-	idpRE    = regexp.MustCompile(`<a href="([^"]+)" class="button" id="idp-login">`)
+	csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	idpRE  = regexp.MustCompile(`<a href="([^"]+)" class="button" id="idp-login">`)
 )
 
 // form returns the action and CSRF token of the form with id on a page.
-func form(t *testing.T, p answer, id string) (action, csrf string) {
-	t.Helper()
-	for _, m := range actionRE.FindAllStringSubmatch(p.body, -1) {
-		if m[2] == id {
-			c := csrfRE.FindStringSubmatch(p.body)
-			if c == nil {
-				t.Fatal("no CSRF token on the page")
-			}
-			return html.UnescapeString(m[1]), c[1]
-		}
-	}
-	t.Fatalf("no form %s on %s (%d):\n%.3000s", id, p.url, p.status, p.body)
-	return "", ""
-}
+func form(t *testing.T, p answer, id string) (action, csrf string) { return webtest.Form(t, p, id) }
 
 // idpLogin presses the button of the login page and logs in at kabinet's provider with login,
 // unless the browser is signed in there already; it returns the page it lands on.
 func (b *browser) idpLogin(login string) answer {
 	b.t.Helper()
 	p := b.walk(b.do("GET", "/lk/login", nil))
-	m := idpRE.FindStringSubmatch(p.body)
+	m := idpRE.FindStringSubmatch(p.Body)
 	if m == nil {
-		b.t.Fatalf("no button on the login page:\n%.2000s", p.body)
+		b.t.Fatalf("no button on the login page:\n%.2000s", p.Body)
 	}
 	p = b.walk(b.do("GET", html.UnescapeString(m[1]), nil))
-	if strings.Contains(p.url, "/id/login") {
+	if strings.Contains(p.URL, "/id/login") {
 		action, csrf := form(b.t, p, "login-form")
 		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}}))
 	}
@@ -150,11 +80,11 @@ func (b *browser) idpLogin(login string) answer {
 func (b *browser) session() (subject, method string) {
 	b.t.Helper()
 	p := b.do("GET", "/lk/session", nil)
-	if p.status != 200 {
+	if p.Status != 200 {
 		return "", ""
 	}
 	var s struct{ Subject, Method string }
-	if err := json.Unmarshal([]byte(p.body), &s); err != nil {
+	if err := json.Unmarshal([]byte(p.Body), &s); err != nil {
 		b.t.Fatal(err)
 	}
 	return s.Subject, s.Method
@@ -206,10 +136,10 @@ func taxpayer(t *testing.T, a *apptest.App, surname string) (tin, snils string) 
 // refusal asserts that p is the refusal page of reason and returns its text.
 func refusal(t *testing.T, p answer, reason string) string {
 	t.Helper()
-	if p.status != 200 || !strings.Contains(p.url, "/lk/oidc/refused/"+reason) || !strings.Contains(p.body, `data-reason="`+reason+`"`) {
-		t.Fatalf("want the refusal %s, got %s (%d):\n%.3000s", reason, p.url, p.status, p.body)
+	if p.Status != 200 || !strings.Contains(p.URL, "/lk/oidc/refused/"+reason) || !strings.Contains(p.Body, `data-reason="`+reason+`"`) {
+		t.Fatalf("want the refusal %s, got %s (%d):\n%.3000s", reason, p.URL, p.Status, p.Body)
 	}
-	return html.UnescapeString(p.body)
+	return html.UnescapeString(p.Body)
 }
 
 // The login through kabinet's own provider (LK-6): a confirmed account (at a service centre)
@@ -226,8 +156,8 @@ func TestIdPLogin(t *testing.T) {
 		tin, snils := taxpayer(t, a, "Морозова")
 		b := newBrowser(t, a.URL)
 		p := b.idpLogin(citizen(t, a, identity.Confirmed, identity.ServiceCenter, tin, snils))
-		if !strings.Contains(p.url, "/lk/oidc/password") || !strings.Contains(p.body, `id="idp-password-form"`) || !strings.Contains(p.body, "Личный кабинет открыт") {
-			t.Fatalf("first login: %s %d\n%.3000s", p.url, p.status, p.body)
+		if !strings.Contains(p.URL, "/lk/oidc/password") || !strings.Contains(p.Body, `id="idp-password-form"`) || !strings.Contains(p.Body, "Личный кабинет открыт") {
+			t.Fatalf("first login: %s %d\n%.3000s", p.URL, p.Status, p.Body)
 		}
 		if s, m := b.session(); s != tin || m != "identity_provider" {
 			t.Fatalf("session %q %q", s, m)
@@ -239,26 +169,26 @@ func TestIdPLogin(t *testing.T) {
 		// LK-3's rules on the optional password; then it is set.
 		action, csrf := form(t, p, "idp-password-form")
 		bad := b.do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"volga"}, "new_password_confirm": {"volga"}})
-		if bad.status != 422 || !strings.Contains(bad.body, "заглавн") {
-			t.Fatalf("a weak password: %d\n%.2000s", bad.status, bad.body)
+		if bad.Status != 422 || !strings.Contains(bad.Body, "заглавн") {
+			t.Fatalf("a weak password: %d\n%.2000s", bad.Status, bad.Body)
 		}
 		action, csrf = form(t, bad, "idp-password-form")
 		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"Volga-2026!"}, "new_password_confirm": {"Volga-2026!"}}))
-		if p.status != 200 || !strings.HasSuffix(p.url, "/lk/") || !strings.Contains(p.body, "Собственный пароль сохранён") {
-			t.Fatalf("password set: %s %d\n%.2000s", p.url, p.status, p.body)
+		if p.Status != 200 || !strings.HasSuffix(p.URL, "/lk/") || !strings.Contains(p.Body, "Собственный пароль сохранён") {
+			t.Fatalf("password set: %s %d\n%.2000s", p.URL, p.Status, p.Body)
 		}
 		c := &client{t: t, base: a.URL}
 		if code, f := c.login(tin, "Volga-2026!", ""); code != 200 {
 			t.Fatalf("the TIN and the password set: %d %v", code, f)
 		}
 		// The next login through the provider (signed in there already) goes straight in.
-		b.do("POST", "/lk/logout", url.Values{"csrf": {csrfRE.FindStringSubmatch(p.body)[1]}})
+		b.do("POST", "/lk/logout", url.Values{"csrf": {csrfRE.FindStringSubmatch(p.Body)[1]}})
 		if s, _ := b.session(); s != "" {
 			t.Fatal("still signed in")
 		}
 		p = b.idpLogin("")
-		if !strings.HasSuffix(p.url, "/lk/") || p.status != 200 {
-			t.Fatalf("second login: %s %d", p.url, p.status)
+		if !strings.HasSuffix(p.URL, "/lk/") || p.Status != 200 {
+			t.Fatalf("second login: %s %d", p.URL, p.Status)
 		}
 		if s, m := b.session(); s != tin || m != "identity_provider" {
 			t.Fatalf("second session %q %q", s, m)
@@ -268,11 +198,11 @@ func TestIdPLogin(t *testing.T) {
 		tin2, snils2 := taxpayer(t, a, "Белова")
 		b = newBrowser(t, a.URL)
 		p = b.idpLogin(citizen(t, a, identity.Confirmed, identity.ESign, "", snils2))
-		if !strings.Contains(p.url, "/lk/oidc/password") {
-			t.Fatalf("by СНИЛС: %s", p.url)
+		if !strings.Contains(p.URL, "/lk/oidc/password") {
+			t.Fatalf("by СНИЛС: %s", p.URL)
 		}
-		if p = b.do("GET", regexp.MustCompile(`<a href="([^"]+)" id="skip">`).FindStringSubmatch(p.body)[1], nil); p.status != 200 || !strings.Contains(p.body, tin2) {
-			t.Fatalf("skipped: %d\n%.2000s", p.status, p.body)
+		if p = b.do("GET", regexp.MustCompile(`<a href="([^"]+)" id="skip">`).FindStringSubmatch(p.Body)[1], nil); p.Status != 200 || !strings.Contains(p.Body, tin2) {
+			t.Fatalf("skipped: %d\n%.2000s", p.Status, p.Body)
 		}
 
 		// Confirmed by registered mail: refused, told why and what to do.
@@ -318,8 +248,8 @@ func TestIdPLogin(t *testing.T) {
 		}
 		b = newBrowser(t, a.URL)
 		p = b.idpLogin(citizen(t, a, identity.Confirmed, identity.ServiceCenter, tin5, snils5))
-		if !strings.HasSuffix(p.url, "/lk/") || p.status != 200 || !strings.Contains(p.body, tin5) {
-			t.Fatalf("card holder: %s %d", p.url, p.status)
+		if !strings.HasSuffix(p.URL, "/lk/") || p.Status != 200 || !strings.Contains(p.Body, tin5) {
+			t.Fatalf("card holder: %s %d", p.URL, p.Status)
 		}
 		if s, m := b.session(); s != tin5 || m != "identity_provider" {
 			t.Fatalf("card holder's session %q %q", s, m)
@@ -353,56 +283,56 @@ func TestIdPCallbackOnce(t *testing.T) {
 	action, csrf := form(t, p, "login-form")
 	p = b.do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}})
 	var callback string
-	for i := 0; i < 10 && p.location != ""; i++ {
-		if strings.Contains(p.location, "/lk/oidc/callback") {
-			callback = p.location
+	for i := 0; i < 10 && p.Location != ""; i++ {
+		if strings.Contains(p.Location, "/lk/oidc/callback") {
+			callback = p.Location
 			break
 		}
-		p = b.do("GET", p.location, nil)
+		p = b.do("GET", p.Location, nil)
 	}
 	if callback == "" {
-		t.Fatalf("never sent back: %s", p.url)
+		t.Fatalf("never sent back: %s", p.URL)
 	}
 	// Another browser first: refused, and the login stays the first browser's.
 	other := newBrowser(t, a.URL)
-	if p := other.do("GET", callback, nil); p.status != 409 || !strings.Contains(p.body, "Начните вход заново") {
-		t.Fatalf("another browser's callback: %d\n%.2000s", p.status, p.body)
+	if p := other.do("GET", callback, nil); p.Status != 409 || !strings.Contains(p.Body, "Начните вход заново") {
+		t.Fatalf("another browser's callback: %d\n%.2000s", p.Status, p.Body)
 	}
 	if s, _ := other.session(); s != "" {
 		t.Fatal("another browser signed in")
 	}
 	p = b.walk(b.do("GET", callback, nil))
-	if s, _ := b.session(); s != tin || p.status != 200 {
-		t.Fatalf("the login's browser: %q %d %s", s, p.status, p.url)
+	if s, _ := b.session(); s != tin || p.Status != 200 {
+		t.Fatalf("the login's browser: %q %d %s", s, p.Status, p.URL)
 	}
-	if p := b.do("GET", callback, nil); p.status != 409 {
-		t.Fatalf("replayed: %d", p.status)
+	if p := b.do("GET", callback, nil); p.Status != 409 {
+		t.Fatalf("replayed: %d", p.Status)
 	}
 	// A state nobody issued.
 	u, _ := url.Parse(callback)
 	q := u.Query()
 	q.Set("state", "nothing")
 	u.RawQuery = q.Encode()
-	if p := b.do("GET", u.String(), nil); p.status != 409 {
-		t.Fatalf("an unknown state: %d", p.status)
+	if p := b.do("GET", u.String(), nil); p.Status != 409 {
+		t.Fatalf("an unknown state: %d", p.Status)
 	}
 	// The citizen declined at the provider: told so, not signed in.
 	b = newBrowser(t, a.URL)
 	start := b.do("GET", "/lk/oidc/login", nil)
-	au, err := url.Parse(start.location)
+	au, err := url.Parse(start.Location)
 	if err != nil || au.Query().Get("state") == "" || au.Query().Get("code_challenge_method") != "S256" || au.Query().Get("nonce") == "" {
-		t.Fatalf("authorization request: %s %v", start.location, err)
+		t.Fatalf("authorization request: %s %v", start.Location, err)
 	}
 	p = b.do("GET", "/lk/oidc/callback?error=access_denied&state="+url.QueryEscape(au.Query().Get("state")), nil)
-	if p.status != 403 || !strings.Contains(p.body, "Вход отменён") {
-		t.Fatalf("declined: %d\n%.2000s", p.status, p.body)
+	if p.Status != 403 || !strings.Contains(p.Body, "Вход отменён") {
+		t.Fatalf("declined: %d\n%.2000s", p.Status, p.Body)
 	}
 	// An answer that names another issuer (RFC 9207, a mix-up) is refused before its code is used.
 	start = b.do("GET", "/lk/oidc/login", nil)
-	au, _ = url.Parse(start.location)
+	au, _ = url.Parse(start.Location)
 	p = b.do("GET", "/lk/oidc/callback?code=x&iss="+url.QueryEscape("https://evil.example")+"&state="+url.QueryEscape(au.Query().Get("state")), nil)
-	if p.status != 503 || !strings.Contains(p.body, "invalid_issuer") {
-		t.Fatalf("another issuer: %d\n%.2000s", p.status, p.body)
+	if p.Status != 503 || !strings.Contains(p.Body, "invalid_issuer") {
+		t.Fatalf("another issuer: %d\n%.2000s", p.Status, p.Body)
 	}
 }
 
@@ -479,17 +409,17 @@ func TestOwnProviderWithPublicURL(t *testing.T) {
 		login := citizen(t, a, identity.Confirmed, identity.ServiceCenter, tin, snils)
 		u, _ := url.Parse(a.URL)
 		b := newBrowser(t, public)
-		b.c.Transport = publicHost{host: "kabinet.example", local: u.Host}
+		b.Client.Transport = publicHost{host: "kabinet.example", local: u.Host}
 		start := b.do("GET", "/lk/oidc/login", nil)
-		au, err := url.Parse(start.location)
-		if err != nil || !strings.HasPrefix(start.location, public+"/oidc/authorize?") || au.Query().Get("redirect_uri") != want || au.Query().Get("client_id") != "kabinet-lk" {
-			t.Fatalf("the authorization request: %d %s %v", start.status, start.location, err)
+		au, err := url.Parse(start.Location)
+		if err != nil || !strings.HasPrefix(start.Location, public+"/oidc/authorize?") || au.Query().Get("redirect_uri") != want || au.Query().Get("client_id") != "kabinet-lk" {
+			t.Fatalf("the authorization request: %d %s %v", start.Status, start.Location, err)
 		}
 		p := b.walk(start)
 		action, csrf := form(t, p, "login-form")
 		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}}))
-		if !strings.HasPrefix(p.url, public+"/lk/oidc/password") || p.status != 200 {
-			t.Fatalf("signed in through the provider at the public address: %s %d\n%.2000s", p.url, p.status, p.body)
+		if !strings.HasPrefix(p.URL, public+"/lk/oidc/password") || p.Status != 200 {
+			t.Fatalf("signed in through the provider at the public address: %s %d\n%.2000s", p.URL, p.Status, p.Body)
 		}
 		if s, m := b.session(); s != tin || m != "identity_provider" {
 			t.Fatalf("session %q %q", s, m)
@@ -500,9 +430,9 @@ func TestOwnProviderWithPublicURL(t *testing.T) {
 			t.Fatalf("after a second start: %+v %v", c, err)
 		}
 		b = newBrowser(t, public)
-		b.c.Transport = publicHost{host: "kabinet.example", local: u.Host}
-		if p := b.idpLogin(login); !strings.HasPrefix(p.url, public+"/lk/") || p.status != 200 {
-			t.Fatalf("a login after the second start: %s %d\n%.2000s", p.url, p.status, p.body)
+		b.Client.Transport = publicHost{host: "kabinet.example", local: u.Host}
+		if p := b.idpLogin(login); !strings.HasPrefix(p.URL, public+"/lk/") || p.Status != 200 {
+			t.Fatalf("a login after the second start: %s %d\n%.2000s", p.URL, p.Status, p.Body)
 		}
 	})
 }
@@ -518,9 +448,9 @@ func TestTemporaryPasswordRetiredOnOtherWays(t *testing.T) {
 	ctx := context.Background()
 	retired := func(b *browser, p answer, tin, temporary string) {
 		t.Helper()
-		if !strings.Contains(p.url, "/lk/oidc/password") || p.status != 200 || !strings.Contains(p.body, `<p class="flash" role="status">Вы вошли, и временный пароль регистрационной карты больше не действует`) ||
-			!strings.Contains(p.body, `id="password-step-text">Вы вошли по электронной подписи или через единую учётную запись`) {
-			t.Fatalf("after the login: %s %d\n%.3000s", p.url, p.status, p.body)
+		if !strings.Contains(p.URL, "/lk/oidc/password") || p.Status != 200 || !strings.Contains(p.Body, `<p class="flash" role="status">Вы вошли, и временный пароль регистрационной карты больше не действует`) ||
+			!strings.Contains(p.Body, `id="password-step-text">Вы вошли по электронной подписи или через единую учётную запись`) {
+			t.Fatalf("after the login: %s %d\n%.3000s", p.URL, p.Status, p.Body)
 		}
 		if s, _ := b.session(); s != tin {
 			t.Fatalf("session %q", s)
@@ -530,8 +460,8 @@ func TestTemporaryPasswordRetiredOnOtherWays(t *testing.T) {
 		}
 		action, csrf := form(t, p, "idp-password-form")
 		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"Volga-2026!"}, "new_password_confirm": {"Volga-2026!"}}))
-		if !strings.HasSuffix(p.url, "/lk/") || !strings.Contains(p.body, "Собственный пароль сохранён") {
-			t.Fatalf("the own password: %s %d", p.url, p.status)
+		if !strings.HasSuffix(p.URL, "/lk/") || !strings.Contains(p.Body, "Собственный пароль сохранён") {
+			t.Fatalf("the own password: %s %d", p.URL, p.Status)
 		}
 		if code, _ := (&client{t: t, base: a.URL}).login(tin, "Volga-2026!", ""); code != 200 {
 			t.Fatalf("the own password set there: %d", code)
@@ -557,9 +487,9 @@ func TestTemporaryPasswordRetiredOnOtherWays(t *testing.T) {
 	}
 	b = newBrowser(t, a.URL)
 	p := b.walk(b.do("GET", "/lk/esign", nil))
-	m := regexp.MustCompile(`<pre id="challenge" class="pre">([^<]*)</pre>`).FindStringSubmatch(p.body)
+	m := regexp.MustCompile(`<pre id="challenge" class="pre">([^<]*)</pre>`).FindStringSubmatch(p.Body)
 	if m == nil {
-		t.Fatalf("no challenge:\n%.2000s", p.body)
+		t.Fatalf("no challenge:\n%.2000s", p.Body)
 	}
 	sig := pki.Sign(t, "owner", []byte(html.UnescapeString(m[1])))
 	action, csrf := form(t, p, "esign-form")

@@ -37,8 +37,8 @@ func TestIdPLoginWithAnotherProvider(t *testing.T) {
 	}
 	b := newBrowser(t, a.URL)
 	p := b.idpLogin("")
-	if !strings.Contains(p.url, "/lk/oidc/password") || p.status != 200 {
-		t.Fatalf("login through oidc-provider: %s %d\n%.3000s", p.url, p.status, p.body)
+	if !strings.Contains(p.URL, "/lk/oidc/password") || p.Status != 200 {
+		t.Fatalf("login through oidc-provider: %s %d\n%.3000s", p.URL, p.Status, p.Body)
 	}
 	if s, m := b.session(); s != tin || m != "identity_provider" {
 		t.Fatalf("session %q %q", s, m)

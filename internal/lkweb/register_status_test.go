@@ -49,9 +49,9 @@ func TestRegistrationStatusPage(t *testing.T) {
 	action, csrf = form(t, pg, "register-form")
 	pg = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"register"}, "tin": {p.TIN}, "password": {"kyzyl-tash-1"},
 		"password_repeat": {"kyzyl-tash-1"}}))
-	number := regexp.MustCompile(`<strong class="tin" id="number">([0-9-]+)</strong>`).FindStringSubmatch(pg.body)
-	if pg.status != 200 || number == nil || !strings.Contains(pg.body, `href="/lk/register/status?number=`+number[1]+`" id="status-link"`) {
-		t.Fatalf("the saved page does not link the status page: %d\n%.3000s", pg.status, pg.body)
+	number := regexp.MustCompile(`<strong class="tin" id="number">([0-9-]+)</strong>`).FindStringSubmatch(pg.Body)
+	if pg.Status != 200 || number == nil || !strings.Contains(pg.Body, `href="/lk/register/status?number=`+number[1]+`" id="status-link"`) {
+		t.Fatalf("the saved page does not link the status page: %d\n%.3000s", pg.Status, pg.Body)
 	}
 	for _, path := range []string{"/lk/login", "/lk/register"} {
 		if _, _, body := get(t, a.URL, path); !strings.Contains(body, `href="/lk/register/status" id="status-link"`) {
@@ -61,33 +61,33 @@ func TestRegistrationStatusPage(t *testing.T) {
 
 	// The form: the number filled from the link; CSRF; both fields required, each named.
 	pg = b.do("GET", "/lk/register/status?number="+number[1], nil)
-	if pg.status != 200 || !strings.Contains(pg.body, `name="number" type="text" value="`+number[1]+`"`) {
-		t.Fatalf("the form: %d\n%.2000s", pg.status, pg.body)
+	if pg.Status != 200 || !strings.Contains(pg.Body, `name="number" type="text" value="`+number[1]+`"`) {
+		t.Fatalf("the form: %d\n%.2000s", pg.Status, pg.Body)
 	}
 	action, csrf = form(t, pg, "status-form")
-	if np := b.do("POST", action, url.Values{"number": {number[1]}, "tin": {p.TIN}}); np.status != 403 {
-		t.Errorf("without the CSRF token: %d", np.status)
+	if np := b.do("POST", action, url.Values{"number": {number[1]}, "tin": {p.TIN}}); np.Status != 403 {
+		t.Errorf("without the CSRF token: %d", np.Status)
 	}
 	pg = b.do("POST", action, url.Values{"csrf": {csrf}, "number": {""}, "tin": {""}})
-	if pg.status != 422 || !strings.Contains(fieldErr(pg.body, "number"), "Номер заявки") || fieldErr(pg.body, "tin") == "" {
-		t.Fatalf("empty fields: %d %q %q", pg.status, fieldErr(pg.body, "number"), fieldErr(pg.body, "tin"))
+	if pg.Status != 422 || !strings.Contains(fieldErr(pg.Body, "number"), "Номер заявки") || fieldErr(pg.Body, "tin") == "" {
+		t.Fatalf("empty fields: %d %q %q", pg.Status, fieldErr(pg.Body, "number"), fieldErr(pg.Body, "tin"))
 	}
 	pg = b.do("POST", action, url.Values{"csrf": {csrf}, "number": {"42"}, "tin": {"5001007322"}})
-	if pg.status != 422 || !strings.Contains(fieldErr(pg.body, "number"), "2026-000042") || fieldErr(pg.body, "tin") == "" {
-		t.Fatalf("wrong fields: %d %q %q", pg.status, fieldErr(pg.body, "number"), fieldErr(pg.body, "tin"))
+	if pg.Status != 422 || !strings.Contains(fieldErr(pg.Body, "number"), "2026-000042") || fieldErr(pg.Body, "tin") == "" {
+		t.Fatalf("wrong fields: %d %q %q", pg.Status, fieldErr(pg.Body, "number"), fieldErr(pg.Body, "tin"))
 	}
 	// Another's ИНН and an unknown number: the same answer.
 	wrong := b.do("POST", action, url.Values{"csrf": {csrf}, "number": {number[1]}, "tin": {persons[26].TIN}})
 	unknown := b.do("POST", action, url.Values{"csrf": {csrf}, "number": {"2026-999999"}, "tin": {p.TIN}})
 	problemText := regexp.MustCompile(`<p class="problem" role="alert" id="problem">[^<]*</p>`)
-	if wrong.status != 404 || unknown.status != 404 || !strings.Contains(wrong.body, "не найдена") ||
-		problemText.FindString(wrong.body) == "" || problemText.FindString(wrong.body) != problemText.FindString(unknown.body) || strings.Contains(wrong.body, `id="state"`) {
-		t.Fatalf("a wrong pair %d, an unknown number %d\n%.2000s", wrong.status, unknown.status, wrong.body)
+	if wrong.Status != 404 || unknown.Status != 404 || !strings.Contains(wrong.Body, "не найдена") ||
+		problemText.FindString(wrong.Body) == "" || problemText.FindString(wrong.Body) != problemText.FindString(unknown.Body) || strings.Contains(wrong.Body, `id="state"`) {
+		t.Fatalf("a wrong pair %d, an unknown number %d\n%.2000s", wrong.Status, unknown.Status, wrong.Body)
 	}
 	pg = b.do("POST", action, url.Values{"csrf": {csrf}, "number": {number[1]}, "tin": {p.TIN}})
-	if pg.status != 200 || !strings.Contains(pg.body, `id="state"><strong>на рассмотрении</strong>`) || !strings.Contains(pg.body, p.TaxOffice+" — ") ||
-		!strings.Contains(pg.body, "паспорт") {
-		t.Fatalf("waiting: %d\n%.3000s", pg.status, pg.body)
+	if pg.Status != 200 || !strings.Contains(pg.Body, `id="state"><strong>на рассмотрении</strong>`) || !strings.Contains(pg.Body, p.TaxOffice+" — ") ||
+		!strings.Contains(pg.Body, "паспорт") {
+		t.Fatalf("waiting: %d\n%.3000s", pg.Status, pg.Body)
 	}
 
 	// Refused: the reason and the way to apply again, to a browser and to a JSON client.
@@ -97,8 +97,8 @@ func TestRegistrationStatusPage(t *testing.T) {
 		t.Fatalf("refuse: %+v %v", r, err)
 	}
 	pg = b.do("POST", action, url.Values{"csrf": {csrf}, "number": {number[1]}, "tin": {p.TIN}})
-	if pg.status != 200 || !strings.Contains(pg.body, `id="reason">Паспорт не совпадает с данными реестра<`) || !strings.Contains(pg.body, `id="apply-again"`) {
-		t.Fatalf("refused: %d\n%.3000s", pg.status, pg.body)
+	if pg.Status != 200 || !strings.Contains(pg.Body, `id="reason">Паспорт не совпадает с данными реестра<`) || !strings.Contains(pg.Body, `id="apply-again"`) {
+		t.Fatalf("refused: %d\n%.3000s", pg.Status, pg.Body)
 	}
 	code, f := c.do("POST", "/lk/register/status", map[string]string{"number": number[1], "tin": p.TIN})
 	if code != 200 || f["state"] != "refused" || f["reason"] != "Паспорт не совпадает с данными реестра" || f["office"] != p.TaxOffice || f["next"] == "" {
@@ -136,17 +136,17 @@ func TestRegistrationStatusPage(t *testing.T) {
 	for _, lang := range []string{"ky", "ru", "en"} {
 		kb := newBrowser(t, a.URL)
 		u, _ := url.Parse(a.URL)
-		kb.c.Jar.SetCookies(u, []*http.Cookie{{Name: "__Host-kabinet_lang", Value: lang, Path: "/", Secure: true}})
+		kb.Client.Jar.SetCookies(u, []*http.Cookie{{Name: "__Host-kabinet_lang", Value: lang, Path: "/", Secure: true}})
 		pg := kb.do("GET", "/lk/register/status", nil)
 		action, csrf := form(t, pg, "status-form")
 		pg = kb.do("POST", action, url.Values{"csrf": {csrf}, "number": {r2.Number()}, "tin": {p.TIN}})
-		if pg.status != 200 || !strings.Contains(pg.body, `id="to-login"`) || !strings.Contains(pg.body, `<html lang="`+lang+`">`) {
-			t.Errorf("%s approved: %d", lang, pg.status)
+		if pg.Status != 200 || !strings.Contains(pg.Body, `id="to-login"`) || !strings.Contains(pg.Body, `<html lang="`+lang+`">`) {
+			t.Errorf("%s approved: %d", lang, pg.Status)
 		}
-		if m := keyRE.FindString(pg.body); m != "" {
+		if m := keyRE.FindString(pg.Body); m != "" {
 			t.Errorf("%s: the page shows a catalogue key %s", lang, m)
 		}
-		if lang == "ky" && !strings.Contains(pg.body, "кирүү укугу берилди") {
+		if lang == "ky" && !strings.Contains(pg.Body, "кирүү укугу берилди") {
 			t.Errorf("ky: the state not in Kyrgyz")
 		}
 	}

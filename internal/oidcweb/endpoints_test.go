@@ -197,7 +197,7 @@ func TestEndSession(t *testing.T) {
 	secret := addClient(t, a, oidc.NewClient{ID: "rp", Name: "Портал", Trusted: true, PostLogoutURIs: []string{"http://127.0.0.1:9/bye"}})
 	_, phone := citizen(t, a, identity.Simplified, "")
 	r := newRP(t, a.URL, a.Clock, "rp", secret)
-	signedIn := func(b *browser) bool { return b.do("GET", "/id/session", nil).status == 200 }
+	signedIn := func(b *browser) bool { return b.do("GET", "/id/session", nil).Status == 200 }
 	login := func() (*browser, string) {
 		b := newBrowser(t, a.URL)
 		f := r.start()
@@ -213,14 +213,14 @@ func TestEndSession(t *testing.T) {
 	b, hint := login()
 	q := url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"http://127.0.0.1:9/bye"}, "state": {"st-1"}}
 	p := b.do("GET", "/oidc/logout?"+q.Encode(), nil)
-	if p.status != http.StatusSeeOther || p.location != "http://127.0.0.1:9/bye?state=st-1" || signedIn(b) {
-		t.Fatalf("logout with the hint: %d %q", p.status, p.location)
+	if p.Status != http.StatusSeeOther || p.Location != "http://127.0.0.1:9/bye?state=st-1" || signedIn(b) {
+		t.Fatalf("logout with the hint: %d %q", p.Status, p.Location)
 	}
 	// Without a hint: asked, with the service's address allowed as the form's target.
 	b, _ = login()
 	p, out := b.walk(b.do("GET", "/oidc/logout?"+url.Values{"client_id": {"rp"}, "post_logout_redirect_uri": {"http://127.0.0.1:9/bye"}}.Encode(), nil))
-	if out != nil || !strings.Contains(p.body, `id="sign-out-form"`) || !strings.Contains(p.header.Get("Content-Security-Policy"), "http://127.0.0.1:9") {
-		t.Fatalf("confirmation: %v %.500s", out, p.body)
+	if out != nil || !strings.Contains(p.Body, `id="sign-out-form"`) || !strings.Contains(p.Header.Get("Content-Security-Policy"), "http://127.0.0.1:9") {
+		t.Fatalf("confirmation: %v %.500s", out, p.Body)
 	}
 	action, csrf := form(t, p, "sign-out-form")
 	_, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"logout"}}))
@@ -230,16 +230,16 @@ func TestEndSession(t *testing.T) {
 	// An address not registered: an error page, nothing followed, the session kept.
 	b, hint = login()
 	p = b.do("GET", "/oidc/logout?"+url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"https://evil.example/"}}.Encode(), nil)
-	if p.location != "" || p.status < 400 || !signedIn(b) {
-		t.Fatalf("an unregistered address: %d %q", p.status, p.location)
+	if p.Location != "" || p.Status < 400 || !signedIn(b) {
+		t.Fatalf("an unregistered address: %d %q", p.Status, p.Location)
 	}
 	// Signed out already: back at once; with no address, a page saying so.
 	fresh := newBrowser(t, a.URL)
-	if p := fresh.do("GET", "/oidc/logout?"+q.Encode(), nil); p.location != "http://127.0.0.1:9/bye?state=st-1" {
-		t.Fatalf("signed out: %q", p.location)
+	if p := fresh.do("GET", "/oidc/logout?"+q.Encode(), nil); p.Location != "http://127.0.0.1:9/bye?state=st-1" {
+		t.Fatalf("signed out: %q", p.Location)
 	}
-	if p, _ := fresh.walk(fresh.do("GET", "/oidc/logout", nil)); !strings.Contains(p.body, `id="signed-out"`) {
-		t.Fatalf("the signed-out page: %.500s", p.body)
+	if p, _ := fresh.walk(fresh.do("GET", "/oidc/logout", nil)); !strings.Contains(p.Body, `id="signed-out"`) {
+		t.Fatalf("the signed-out page: %.500s", p.Body)
 	}
 }
 
@@ -253,12 +253,12 @@ func TestServicesInSettings(t *testing.T) {
 	b := newBrowser(t, a.URL)
 	f := r.start(oauth2.SetAuthURLParam("ui_locales", "en-US ru"), oauth2.SetAuthURLParam("login_hint", phone))
 	p, _ := b.walk(b.do("GET", f.authURL, nil))
-	if !strings.Contains(p.body, `lang="en"`) || !strings.Contains(html.UnescapeString(p.body), `value="`+phone+`"`) {
-		t.Fatalf("login page: ui_locales or login_hint lost: %.2000s", p.body)
+	if !strings.Contains(p.Body, `lang="en"`) || !strings.Contains(html.UnescapeString(p.Body), `value="`+phone+`"`) {
+		t.Fatalf("login page: ui_locales or login_hint lost: %.2000s", p.Body)
 	}
 	p, _ = b.walk(b.login(p, phone))
-	if !strings.Contains(p.body, "asks for access to your data") {
-		t.Fatalf("consent page not in English: %.2000s", p.body)
+	if !strings.Contains(p.Body, "asks for access to your data") {
+		t.Fatalf("consent page not in English: %.2000s", p.Body)
 	}
 	action, csrf := form(t, p, "consent-form")
 	_, out := b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
@@ -268,21 +268,21 @@ func TestServicesInSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = b.do("GET", "/id/settings", nil)
-	if !strings.Contains(p.body, `id="service-rp"`) || !strings.Contains(p.body, "Запись к врачу") {
-		t.Fatalf("settings: %.3000s", p.body)
+	if !strings.Contains(p.Body, `id="service-rp"`) || !strings.Contains(p.Body, "Запись к врачу") {
+		t.Fatalf("settings: %.3000s", p.Body)
 	}
 	action, csrf = form(t, p, "revoke-rp")
-	if p := b.do("POST", action, url.Values{"csrf": {csrf}, "client": {"rp"}}); p.status != http.StatusSeeOther {
-		t.Fatalf("revoke: %d", p.status)
+	if p := b.do("POST", action, url.Values{"csrf": {csrf}, "client": {"rp"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", p.Status)
 	}
 	if _, err := r.provider.UserInfo(r.ctx, oauth2.StaticTokenSource(tok)); err == nil {
 		t.Fatal("a revoked service's token still works")
 	}
-	if p := b.do("GET", "/id/settings", nil); strings.Contains(p.body, `id="service-rp"`) || !strings.Contains(p.body, `id="no-services"`) {
+	if p := b.do("GET", "/id/settings", nil); strings.Contains(p.Body, `id="service-rp"`) || !strings.Contains(p.Body, `id="no-services"`) {
 		t.Fatal("a revoked service is still listed")
 	}
 	f = r.start()
-	if p, out := b.walk(b.do("GET", f.authURL, nil)); out != nil || !strings.Contains(p.body, `id="consent-form"`) {
+	if p, out := b.walk(b.do("GET", f.authURL, nil)); out != nil || !strings.Contains(p.Body, `id="consent-form"`) {
 		t.Fatalf("no consent asked after revoking: %v", out)
 	}
 }

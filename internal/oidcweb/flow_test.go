@@ -22,16 +22,16 @@ import (
 func authorize(t *testing.T, b *browser, r *rp, f *flow, phone string) string {
 	t.Helper()
 	p, out := b.walk(b.do("GET", f.authURL, nil))
-	if out == nil && strings.Contains(p.body, `id="login-form"`) {
+	if out == nil && strings.Contains(p.Body, `id="login-form"`) {
 		p, out = b.walk(b.login(p, phone))
 	}
-	if out == nil && strings.Contains(p.body, `id="consent-form"`) {
+	if out == nil && strings.Contains(p.Body, `id="consent-form"`) {
 		action, csrf := form(t, p, "consent-form")
 		p, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
 	}
 	code, errCode := r.callback(f, out)
 	if code == "" {
-		t.Fatalf("no code: %s (page %d %.500s)", errCode, p.status, p.body)
+		t.Fatalf("no code: %s (page %d %.500s)", errCode, p.Status, p.Body)
 	}
 	return code
 }
@@ -59,20 +59,20 @@ func TestCodeFlow(t *testing.T) {
 		b := newBrowser(t, a.URL)
 		f := r.start()
 		p, out := b.walk(b.do("GET", f.authURL, nil))
-		if out != nil || !strings.Contains(p.body, `id="login-form"`) {
-			t.Fatalf("no login page: %d %v", p.status, out)
+		if out != nil || !strings.Contains(p.Body, `id="login-form"`) {
+			t.Fatalf("no login page: %d %v", p.Status, out)
 		}
 		// The login form's answer may lead to the service: its CSP says so (Chromium checks
 		// form-action on redirects).
-		if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' http://127.0.0.1:9") {
+		if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' http://127.0.0.1:9") {
 			t.Fatalf("login page CSP: %s", csp)
 		}
 		p, out = b.walk(b.login(p, phone))
-		if out != nil || p.status != http.StatusOK || !strings.Contains(p.body, "Запись к врачу") || !strings.Contains(p.body, `id="scope-snils"`) ||
-			!strings.Contains(p.body, "СНИЛС") || !strings.Contains(p.body, `id="scope-offline_access"`) {
-			t.Fatalf("consent page: %d %v %.3000s", p.status, out, p.body)
+		if out != nil || p.Status != http.StatusOK || !strings.Contains(p.Body, "Запись к врачу") || !strings.Contains(p.Body, `id="scope-snils"`) ||
+			!strings.Contains(p.Body, "СНИЛС") || !strings.Contains(p.Body, `id="scope-offline_access"`) {
+			t.Fatalf("consent page: %d %v %.3000s", p.Status, out, p.Body)
 		}
-		if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' http://127.0.0.1:9") {
+		if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' http://127.0.0.1:9") {
 			t.Fatalf("consent page CSP: %s", csp)
 		}
 		action, csrf := form(t, p, "consent-form")
@@ -171,8 +171,8 @@ func TestRefusals(t *testing.T) {
 			"none":           {"client_id": {"rp"}, "response_type": {"code"}, "scope": {"openid"}},
 		} {
 			p := b.do("GET", "/oidc/authorize?"+q.Encode(), nil)
-			if p.location != "" || p.status < 400 || !strings.Contains(p.body, `role="alert"`) || !strings.Contains(p.header.Get("Content-Type"), "text/html") {
-				t.Errorf("%s: %d %q %.500s", name, p.status, p.location, p.body)
+			if p.Location != "" || p.Status < 400 || !strings.Contains(p.Body, `role="alert"`) || !strings.Contains(p.Header.Get("Content-Type"), "text/html") {
+				t.Errorf("%s: %d %q %.500s", name, p.Status, p.Location, p.Body)
 			}
 		}
 	})
@@ -275,13 +275,13 @@ func TestRefusals(t *testing.T) {
 		f := r.start(oauth2.SetAuthURLParam("prompt", "none"))
 		p, out := fresh.walk(fresh.do("GET", f.authURL, nil))
 		if _, e := r.callback(f, out); e != oidc.ErrLoginRequired {
-			t.Fatalf("prompt=none: %v %.300s", out, p.body)
+			t.Fatalf("prompt=none: %v %.300s", out, p.Body)
 		}
 	})
 	t.Run("prompt=login asks again", func(t *testing.T) {
 		f := r.start(oauth2.SetAuthURLParam("prompt", "login"))
 		p, out := b.walk(b.do("GET", f.authURL, nil))
-		if out != nil || !strings.Contains(p.body, `id="login-form"`) {
+		if out != nil || !strings.Contains(p.Body, `id="login-form"`) {
 			t.Fatalf("prompt=login with a session: %v", out)
 		}
 		_, out = b.walk(b.login(p, phone))
@@ -301,8 +301,8 @@ func TestRefusals(t *testing.T) {
 			t.Fatalf("deny: %v", out)
 		}
 		// The page's flow is done: posting again changes nothing.
-		if p := b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}); p.status != http.StatusNotFound {
-			t.Fatalf("a finished authorization replayed: %d %q", p.status, p.location)
+		if p := b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}); p.Status != http.StatusNotFound {
+			t.Fatalf("a finished authorization replayed: %d %q", p.Status, p.Location)
 		}
 	})
 }
@@ -319,9 +319,9 @@ func TestLevelNeeded(t *testing.T) {
 	f := r.start(oauth2.SetAuthURLParam("acr_values", oidc.ACR(identity.Confirmed)))
 	p, _ := b.walk(b.do("GET", f.authURL, nil))
 	p, out := b.walk(b.login(p, phone))
-	if out != nil || p.status != http.StatusForbidden || !strings.Contains(p.body, "Личный кабинет налогоплательщика") ||
-		!strings.Contains(p.body, "«подтверждённая»") || !strings.Contains(p.body, `href="/id/profile"`) || !strings.Contains(p.body, `href="/id/confirm"`) {
-		t.Fatalf("level page: %d %v %.3000s", p.status, out, p.body)
+	if out != nil || p.Status != http.StatusForbidden || !strings.Contains(p.Body, "Личный кабинет налогоплательщика") ||
+		!strings.Contains(p.Body, "«подтверждённая»") || !strings.Contains(p.Body, `href="/id/profile"`) || !strings.Contains(p.Body, `href="/id/confirm"`) {
+		t.Fatalf("level page: %d %v %.3000s", p.Status, out, p.Body)
 	}
 	action, csrf := form(t, p, "level-form")
 	_, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"back"}}))

@@ -5,13 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"html"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,6 +18,7 @@ import (
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/webtest"
 	"github.com/kabinet/kabinet/tin"
 )
 
@@ -63,90 +58,38 @@ func snilsOf(n int) string {
 	return s
 }
 
-// browser is a citizen's browser: cookies, and redirects followed by hand so that the test sees
-// where each one leads (and stops at the relying party's redirect URI).
+// browser is a citizen's browser (webtest): cookies, and redirects followed by hand so that the
+// test sees where each one leads (and stops at the relying party's redirect URI).
 type browser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
+	*webtest.Browser
+	t *testing.T
 }
 
-func newBrowser(t *testing.T, base string) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
+func newBrowser(t *testing.T, base string) *browser { return &browser{webtest.NewBrowser(t, base), t} }
 
-// page is an answer: status, Location, body.
-type page struct {
-	status   int
-	location string
-	body     string
-	header   http.Header
-}
+// page is an answer: status, Location, body, headers.
+type page = webtest.Page
 
-func (b *browser) do(method, u string, form url.Values) page {
-	b.t.Helper()
-	if strings.HasPrefix(u, "/") {
-		u = b.base + u
-	}
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, u, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", b.base)
-	}
-	req.Header.Set("Accept-Language", "ru")
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(raw), header: resp.Header}
-}
+func (b *browser) do(method, u string, form url.Values) page { return b.Do(method, u, form) }
 
 // walk follows redirects on kabinet and returns the last page, or where it left kabinet.
 func (b *browser) walk(p page) (page, *url.URL) {
 	b.t.Helper()
-	for i := 0; i < 10 && p.location != ""; i++ {
-		u, err := url.Parse(p.location)
+	for i := 0; i < 10 && p.Location != ""; i++ {
+		u, err := url.Parse(p.Location)
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		if u.Host != "" && u.Scheme+"://"+u.Host != b.base {
+		if u.Host != "" && u.Scheme+"://"+u.Host != b.Base {
 			return p, u
 		}
-		p = b.do("GET", p.location, nil)
+		p = b.do("GET", p.Location, nil)
 	}
 	return p, nil
 }
 
-var (
-	csrfRe   = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-	actionRe = regexp.MustCompile(`<form method="post" action="([^"]+)" id="([a-z-]+)"`)
-)
-
 // form returns the action and CSRF token of the form with id on a page.
-func form(t *testing.T, p page, id string) (action, csrf string) {
-	t.Helper()
-	for _, m := range actionRe.FindAllStringSubmatch(p.body, -1) {
-		if m[2] == id {
-			c := csrfRe.FindStringSubmatch(p.body)
-			if c == nil {
-				t.Fatalf("no CSRF token on the page")
-			}
-			return html.UnescapeString(m[1]), c[1]
-		}
-	}
-	t.Fatalf("no form %s on the page (%d):\n%.2000s", id, p.status, p.body)
-	return "", ""
-}
+func form(t *testing.T, p page, id string) (action, csrf string) { return webtest.Form(t, p, id) }
 
 // login fills in the login page p with phone and the password and returns what follows.
 func (b *browser) login(p page, phone string) page {

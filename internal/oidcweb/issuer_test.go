@@ -87,12 +87,12 @@ func TestIssuerIsPublicURL(t *testing.T) {
 			}
 
 			b := newBrowser(t, base)
-			b.c.Transport = proxy
+			b.Client.Transport = proxy
 			f := r.start()
 			back, p := sendBack(t, b, f.authURL, phone)
 			code, _ := r.callback(f, back)
 			if code == "" || back.Query().Get("iss") != public {
-				t.Fatalf("authorization response %v (page %d %.300s)", back, p.status, p.body)
+				t.Fatalf("authorization response %v (page %d %.300s)", back, p.Status, p.Body)
 			}
 			tok, err := r.exchange(f, code)
 			if err != nil {

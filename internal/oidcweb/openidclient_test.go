@@ -150,10 +150,10 @@ func (n *nodeRP) finish(s nodeStart, callback *url.URL, extra map[string]any) no
 func sendBack(t *testing.T, b *browser, authURL, phone string) (*url.URL, page) {
 	t.Helper()
 	p, out := b.walk(b.do("GET", authURL, nil))
-	if out == nil && strings.Contains(p.body, `id="login-form"`) {
+	if out == nil && strings.Contains(p.Body, `id="login-form"`) {
 		p, out = b.walk(b.login(p, phone))
 	}
-	if out == nil && strings.Contains(p.body, `id="consent-form"`) {
+	if out == nil && strings.Contains(p.Body, `id="consent-form"`) {
 		action, csrf := form(t, p, "consent-form")
 		p, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
 	}
@@ -181,7 +181,7 @@ func TestOpenIDClient(t *testing.T) {
 		}
 		back, p := sendBack(t, b, s.URL, phone)
 		if back == nil || back.Query().Get("code") == "" {
-			t.Fatalf("no code: %v %d %.500s", back, p.status, p.body)
+			t.Fatalf("no code: %v %d %.500s", back, p.Status, p.Body)
 		}
 		f := n.finish(s, back, nil)
 		if f.Error != nil {
@@ -240,7 +240,7 @@ func TestOpenIDClientRefusals(t *testing.T) {
 		s := n.start("openid profile", params)
 		back, p := sendBack(t, b, s.URL, phone)
 		if back == nil {
-			t.Fatalf("not sent back: %d %.500s", p.status, p.body)
+			t.Fatalf("not sent back: %d %.500s", p.Status, p.Body)
 		}
 		return s, back
 	}
@@ -268,8 +268,8 @@ func TestOpenIDClientRefusals(t *testing.T) {
 		other.redirectTo = "http://127.0.0.1:9/elsewhere"
 		s := other.start("openid", nil)
 		p := b.do("GET", s.URL, nil)
-		if p.location != "" || p.status < 400 || !strings.Contains(p.body, `role="alert"`) {
-			t.Fatalf("an unregistered redirect URI: %d %q %.500s", p.status, p.location, p.body)
+		if p.Location != "" || p.Status < 400 || !strings.Contains(p.Body, `role="alert"`) {
+			t.Fatalf("an unregistered redirect URI: %d %q %.500s", p.Status, p.Location, p.Body)
 		}
 		s, back := login(t, nil)
 		refused(t, n.finish(s, back, map[string]any{"token_redirect_uri": "http://127.0.0.1:9/elsewhere"}), "OAUTH_RESPONSE_BODY_ERROR", oidc.ErrInvalidGrant)
@@ -312,7 +312,7 @@ func TestOpenIDClientRefusals(t *testing.T) {
 		s := n.start("openid profile offline_access", nil)
 		back, p := sendBack(t, b, s.URL, phone)
 		if back == nil {
-			t.Fatalf("not sent back: %d %.500s", p.status, p.body)
+			t.Fatalf("not sent back: %d %.500s", p.Status, p.Body)
 		}
 		f := n.finish(s, back, map[string]any{"replay_code": true})
 		if f.Error != nil || f.Claims["sub"] == nil || !f.Tokens.HasRefreshToken {
@@ -342,7 +342,7 @@ func TestOpenIDClientRefusals(t *testing.T) {
 		s := signed(key).start("openid profile", nil)
 		back, p := sendBack(t, b, s.URL, phone)
 		if back == nil {
-			t.Fatalf("not sent back: %d %.500s", p.status, p.body)
+			t.Fatalf("not sent back: %d %.500s", p.Status, p.Body)
 		}
 		wrong := signed(other).finish(s, back, nil)
 		if wrong.Error == nil || wrong.Error.Status != http.StatusUnauthorized || wrong.Error.Error != oidc.ErrInvalidClient ||
@@ -364,8 +364,8 @@ func TestOpenIDClientRefusals(t *testing.T) {
 	t.Run("acr_values above the account's level", func(t *testing.T) {
 		s := n.start("openid", map[string]string{"acr_values": oidc.ACR(identity.Confirmed)})
 		p, back := b.walk(b.do("GET", s.URL, nil))
-		if back != nil || !strings.Contains(p.body, `id="level-form"`) {
-			t.Fatalf("no level page: %v %d", back, p.status)
+		if back != nil || !strings.Contains(p.Body, `id="level-form"`) {
+			t.Fatalf("no level page: %v %d", back, p.Status)
 		}
 		action, csrf := form(t, p, "level-form")
 		_, back = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"back"}}))
