@@ -28,14 +28,16 @@ type citizenRoute struct {
 	site         string // "id", "lk" or "office": the site whose session the request carries when the input is signed in
 	client       bool   // a POST of the OpenID Connect provider, sent with the test client's Basic authentication
 	bearer       bool   // the input's body is sent as the bearer token instead
+	staff        bool   // the register's JSON API: an administrator's API token, the body sent as JSON
 }
 
 // citizenRoutes are the pages and endpoints of the identity provider, the personal account (its
 // Kyrgyz pages and mobile API too), the OpenID Connect provider, the extract check and the back
 // office: whatever anyone can type reaches them. Each is "METHOD path", then "@site" for a page
 // with a session (an administrator's in the back office), "+client" for client authentication,
-// "+bearer" for a bearer token. {tin} and {account} are the target's taxpayer and citizen, or the
-// input's segment when it has one.
+// "+bearer" for a bearer token, "+staff" for the register's JSON API with an administrator's API
+// token. {tin} and {account} are the target's taxpayer and citizen, or the input's segment when it
+// has one.
 var citizenRoutes = routesOf(
 	"GET /id/ @id", "GET /id/login", "POST /id/login",
 	"GET /id/register", "POST /id/register", "GET /id/recovery",
@@ -71,6 +73,12 @@ var citizenRoutes = routesOf(
 	"POST /office/applications/{seg}/refuse @office", "GET /office/accounts @office", "GET /office/accounts/{account} @office",
 	"POST /office/accounts/{account}/confirm @office", "GET /office/access @office", "POST /office/access/{tin} @office",
 	"GET /office/registrations @office", "GET /office/registrations/{seg} @office", "POST /office/registrations/{seg}/approve @office",
+	"GET /api/v1/numbers/{seg}/{tin}", "POST /api/v1/persons +staff", "POST /api/v1/organizations +staff",
+	"POST /api/v1/foreign-organizations +staff", "GET /api/v1/taxpayers +staff", "GET /api/v1/taxpayers/{tin} +staff",
+	"PATCH /api/v1/taxpayers/{tin} +staff", "POST /api/v1/taxpayers/{tin}/kpp +staff", "POST /api/v1/taxpayers/{tin}/deregistration +staff",
+	"POST /api/v1/taxpayers/{tin}/duplicate-of +staff", "GET /api/v1/taxpayers/{tin}/extract +staff", "GET /api/v1/reviews +staff",
+	"GET /api/v1/reviews/{seg} +staff", "POST /api/v1/reviews/{seg}/decision +staff", "GET /api/v1/kio +staff",
+	"GET /api/v1/kio/{seg} +staff", "PATCH /api/v1/kio/{seg} +staff", "GET /api/v1/offices +staff", "GET /api/v1/audit +staff",
 )
 
 // routeIndex returns the index in citizenRoutes of "METHOD path" (the first such route).
@@ -96,6 +104,8 @@ func routesOf(specs ...string) []citizenRoute {
 				r.client = true
 			case o == "+bearer":
 				r.bearer = true
+			case o == "+staff":
+				r.staff = true
 			}
 		}
 		out[i] = r
@@ -112,6 +122,7 @@ type citizenTarget struct {
 	account  string // the citizen's account id
 	tin      string // the taxpayer's ТИН ("" when the profile has none made here)
 	secret   string // the client's secret
+	apiToken string // the administrator's API token
 	verifier string
 }
 
@@ -122,6 +133,10 @@ func newCitizenTarget(f *testing.F, name string, db *store.DB, profile jurisdict
 	t := &citizenTarget{name: name, a: a, log: log}
 	sys := audit.Actor{Login: "fuzz", Role: "system"}
 	if _, err := a.Staff.Add(ctx, sys, "fuzz-admin", staff.RoleAdmin, "Администратор", "fuzz-admin-password"); err != nil {
+		f.Fatal(err)
+	}
+	var err error
+	if t.apiToken, _, err = a.Staff.IssueToken(ctx, sys, "fuzz-admin", 24*time.Hour); err != nil {
 		f.Fatal(err)
 	}
 	if profile.Code != jurisdiction.RU {
@@ -196,6 +211,20 @@ func (t *citizenTarget) send(ctx context.Context, r citizenRoute, signedIn bool,
 	if query != "" {
 		target += "?" + query
 	}
+	if r.staff {
+		// The register's JSON API: the token in the header, a body sent as it is, as JSON.
+		header := http.Header{"Authorization": {"Bearer " + t.apiToken}, "Accept": {"application/json"}}
+		var in io.Reader
+		if r.method != "GET" {
+			header.Set("Content-Type", "application/json")
+			in = strings.NewReader(body)
+		}
+		resp, page, err := do(r.method, target, in, header)
+		if resp == nil {
+			return 0, "", err
+		}
+		return resp.StatusCode, page, nil
+	}
 	if r.method == "GET" {
 		var header http.Header
 		if r.bearer {
@@ -236,10 +265,11 @@ func (t *citizenTarget) send(ctx context.Context, r citizenRoute, signedIn bool,
 }
 
 // FuzzCitizenRequests sends what anyone can type — a path segment, a query, a form or a JSON
-// body — to every page and endpoint citizens and their programs reach (citizenRoutes), signed in
-// or not, with a good CSRF token and a live flow so that the input reaches the forms' checks,
-// on SQLite and PostgreSQL and under the Kyrgyz profile: no answer is a 5xx, no ERROR is
-// logged, and no page shows Go's formatting of a bad value.
+// body — to every page and endpoint citizens, inspectors and their programs reach (citizenRoutes,
+// the register's JSON API with an administrator's token among them), signed in or not, with a
+// good CSRF token and a live flow so that the input reaches the forms' checks, on SQLite and
+// PostgreSQL and under the Kyrgyz profile: no answer is a 5xx, no ERROR is logged, and no page
+// shows Go's formatting of a bad value.
 func FuzzCitizenRequests(f *testing.F) {
 	for _, s := range []struct {
 		route                string // "METHOD path" of citizenRoutes
@@ -276,6 +306,14 @@ func FuzzCitizenRequests(f *testing.F) {
 		{"POST /office/accounts/{account}/confirm", true, "", "", "confirmed=yes&passport_shown=&snils_shown=1", false},
 		{"GET /office/audit", true, "", "from=2026-13-45&to=x&actor=%FF", "", false},
 		{"POST /office/login", false, "", "", "login=fuzz-admin&password=%00", false},
+		{"GET /api/v1/numbers/{seg}/{tin}", false, "inn", "", "", false},
+		{"POST /api/v1/persons", false, "", "", `{"surname":"\u0000","birth_date":"1985-02-30","sex":"x","document":{"type":"passport_ru","series":"45"},"tax_office":"77"}`, true},
+		{"POST /api/v1/organizations", false, "", "", `{"full_name":"ООО","ogrn":"1","kpp_ground":9,"address":[]}`, true},
+		{"GET /api/v1/taxpayers", false, "", "q=%00&offset=1073741824&limit=-1", "", false},
+		{"PATCH /api/v1/taxpayers/{tin}", false, "", "", `{"version":"x","surname":null}`, true},
+		{"POST /api/v1/taxpayers/{tin}/deregistration", false, "", "", `{"reason":"\uffff","date":"0000-01-01"}`, true},
+		{"GET /api/v1/kio/{seg}", false, "%ff", "", "", false},
+		{"GET /api/v1/audit", false, "", "actor=%ff&from=x&limit=1e9", "", false},
 	} {
 		f.Add(routeIndex(s.route), s.signedIn, s.segment, s.query, s.form, s.asJSON)
 	}
