@@ -31,7 +31,7 @@ func (e *env) setUpRecovery(tin, email, phone, word string) {
 		if c.p == cabinet.ForPhone {
 			to = notify.NormalizePhone(c.to)
 		}
-		if err := e.svc.ConfirmContact(ctx, tin, c.p, sixDigits.FindString(e.lastMessage(to)), origin); err != nil {
+		if err := e.svc.ConfirmContact(ctx, tin, c.p, storetest.LastCode(e.t, e.db, to), origin); err != nil {
 			e.t.Fatal(err)
 		}
 	}

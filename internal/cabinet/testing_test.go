@@ -3,7 +3,6 @@ package cabinet_test
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -124,8 +123,6 @@ func wantCode(t *testing.T, err error, code problem.Code, key string) {
 	}
 	t.Fatalf("got %v, want %s", err, key)
 }
-
-var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 
 // lastMessage returns the body of the newest message to an address in the outbox, "" when none.
 func (e *env) lastMessage(to string) string { return storetest.LastSent(e.t, e.db, to) }

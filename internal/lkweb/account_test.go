@@ -25,6 +25,7 @@ import (
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/webtest"
 )
 
 // The account itself over HTTP: every page says who acts for whom (LK-8), the signed extract
@@ -297,9 +298,9 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 		t.Helper()
 		b := newBrowser(t, a.URL)
 		b.Header.Set("User-Agent", ua)
-		p := b.walk(b.do("GET", "/lk/login", nil))
-		action, csrf := form(t, p, "login-form")
-		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "login": {who}, "password": {"Volga-2026!"}}))
+		p := b.Follow(b.Do("GET", "/lk/login", nil))
+		action, csrf := webtest.Form(t, p, "login-form")
+		p = b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "login": {who}, "password": {"Volga-2026!"}}))
 		if s, _ := b.session(); s != who {
 			t.Fatalf("%s did not sign in: %s %d", ua, p.URL, p.Status)
 		}
@@ -309,7 +310,7 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	other := login("Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.144 Mobile Safari/537.36", tin)
 	settings := func() answer {
 		t.Helper()
-		p := here.do("GET", "/lk/settings", nil)
+		p := here.Do("GET", "/lk/settings", nil)
 		if p.Status != 200 {
 			t.Fatalf("settings: %d", p.Status)
 		}
@@ -332,13 +333,13 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	if err != nil || len(strangerSessions) != 1 {
 		t.Fatalf("the stranger's sessions: %+v %v", strangerSessions, err)
 	}
-	action, csrf := form(t, p, "signout-form")
-	here.walk(here.do("POST", action, url.Values{"csrf": {csrf}, "end": {strangerSessions[0].ID}}))
+	action, csrf := webtest.Form(t, p, "signout-form")
+	here.Follow(here.Do("POST", action, url.Values{"csrf": {csrf}, "end": {strangerSessions[0].ID}}))
 	if s, _ := strangerB.session(); s != stranger {
 		t.Fatal("another account's session was ended from these settings")
 	}
 	// The other browser's session, alone.
-	p = here.walk(here.do("POST", action, url.Values{"csrf": {csrf}, "end": {ends[0][1]}}))
+	p = here.Follow(here.Do("POST", action, url.Values{"csrf": {csrf}, "end": {ends[0][1]}}))
 	if p.Status != 200 || !strings.Contains(p.Body, "Сеансы завершены") {
 		t.Fatalf("end one: %d %s", p.Status, p.URL)
 	}
@@ -361,8 +362,8 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 		t.Fatalf("%d sessions before signing out everywhere", len(list))
 	}
 	p = settings()
-	action, csrf = form(t, p, "signout-form")
-	p = here.walk(here.do("POST", action, url.Values{"csrf": {csrf}}))
+	action, csrf = webtest.Form(t, p, "signout-form")
+	p = here.Follow(here.Do("POST", action, url.Values{"csrf": {csrf}}))
 	if p.Status != 200 || !strings.Contains(p.Body, "Сеансы завершены") {
 		t.Fatalf("sign out everywhere: %d %s", p.Status, p.URL)
 	}

@@ -45,33 +45,24 @@ func newBrowser(t *testing.T, base string) *browser { return &browser{webtest.Ne
 // answer is a page: where it was, its status, Location and body.
 type answer = webtest.Page
 
-func (b *browser) do(method, u string, form url.Values) answer { return b.Do(method, u, form) }
-
-// walk follows redirects (to any server: the test's provider may be another) and returns the last
-// page.
-func (b *browser) walk(p answer) answer { return b.Follow(p) }
-
 var (
 	csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 	idpRE  = regexp.MustCompile(`<a href="([^"]+)" class="button" id="idp-login">`)
 )
 
-// form returns the action and CSRF token of the form with id on a page.
-func form(t *testing.T, p answer, id string) (action, csrf string) { return webtest.Form(t, p, id) }
-
 // idpLogin presses the button of the login page and logs in at kabinet's provider with login,
 // unless the browser is signed in there already; it returns the page it lands on.
 func (b *browser) idpLogin(login string) answer {
 	b.t.Helper()
-	p := b.walk(b.do("GET", "/lk/login", nil))
+	p := b.Follow(b.Do("GET", "/lk/login", nil))
 	m := idpRE.FindStringSubmatch(p.Body)
 	if m == nil {
 		b.t.Fatalf("no button on the login page:\n%.2000s", p.Body)
 	}
-	p = b.walk(b.do("GET", html.UnescapeString(m[1]), nil))
+	p = b.Follow(b.Do("GET", html.UnescapeString(m[1]), nil))
 	if strings.Contains(p.URL, "/id/login") {
-		action, csrf := form(b.t, p, "login-form")
-		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}}))
+		action, csrf := webtest.Form(b.t, p, "login-form")
+		p = b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}}))
 	}
 	return p
 }
@@ -79,7 +70,7 @@ func (b *browser) idpLogin(login string) answer {
 // session is the personal account's session check: the subject and the method, "" without one.
 func (b *browser) session() (subject, method string) {
 	b.t.Helper()
-	p := b.do("GET", "/lk/session", nil)
+	p := b.Do("GET", "/lk/session", nil)
 	if p.Status != 200 {
 		return "", ""
 	}
@@ -167,13 +158,13 @@ func TestIdPLogin(t *testing.T) {
 			t.Fatalf("account: %+v %v", acc, err)
 		}
 		// LK-3's rules on the optional password; then it is set.
-		action, csrf := form(t, p, "idp-password-form")
-		bad := b.do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"volga"}, "new_password_confirm": {"volga"}})
+		action, csrf := webtest.Form(t, p, "idp-password-form")
+		bad := b.Do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"volga"}, "new_password_confirm": {"volga"}})
 		if bad.Status != 422 || !strings.Contains(bad.Body, "заглавн") {
 			t.Fatalf("a weak password: %d\n%.2000s", bad.Status, bad.Body)
 		}
-		action, csrf = form(t, bad, "idp-password-form")
-		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"Volga-2026!"}, "new_password_confirm": {"Volga-2026!"}}))
+		action, csrf = webtest.Form(t, bad, "idp-password-form")
+		p = b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"Volga-2026!"}, "new_password_confirm": {"Volga-2026!"}}))
 		if p.Status != 200 || !strings.HasSuffix(p.URL, "/lk/") || !strings.Contains(p.Body, "Собственный пароль сохранён") {
 			t.Fatalf("password set: %s %d\n%.2000s", p.URL, p.Status, p.Body)
 		}
@@ -182,7 +173,7 @@ func TestIdPLogin(t *testing.T) {
 			t.Fatalf("the TIN and the password set: %d %v", code, f)
 		}
 		// The next login through the provider (signed in there already) goes straight in.
-		b.do("POST", "/lk/logout", url.Values{"csrf": {csrfRE.FindStringSubmatch(p.Body)[1]}})
+		b.Do("POST", "/lk/logout", url.Values{"csrf": {csrfRE.FindStringSubmatch(p.Body)[1]}})
 		if s, _ := b.session(); s != "" {
 			t.Fatal("still signed in")
 		}
@@ -201,7 +192,7 @@ func TestIdPLogin(t *testing.T) {
 		if !strings.Contains(p.URL, "/lk/oidc/password") {
 			t.Fatalf("by СНИЛС: %s", p.URL)
 		}
-		if p = b.do("GET", regexp.MustCompile(`<a href="([^"]+)" id="skip">`).FindStringSubmatch(p.Body)[1], nil); p.Status != 200 || !strings.Contains(p.Body, tin2) {
+		if p = b.Do("GET", regexp.MustCompile(`<a href="([^"]+)" id="skip">`).FindStringSubmatch(p.Body)[1], nil); p.Status != 200 || !strings.Contains(p.Body, tin2) {
 			t.Fatalf("skipped: %d\n%.2000s", p.Status, p.Body)
 		}
 
@@ -279,33 +270,33 @@ func TestIdPCallbackOnce(t *testing.T) {
 	tin, snils := taxpayer(t, a, "Павлова")
 	login := citizen(t, a, identity.Confirmed, identity.ServiceCenter, tin, snils)
 	b := newBrowser(t, a.URL)
-	p := b.walk(b.do("GET", "/lk/oidc/login", nil))
-	action, csrf := form(t, p, "login-form")
-	p = b.do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}})
+	p := b.Follow(b.Do("GET", "/lk/oidc/login", nil))
+	action, csrf := webtest.Form(t, p, "login-form")
+	p = b.Do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}})
 	var callback string
 	for i := 0; i < 10 && p.Location != ""; i++ {
 		if strings.Contains(p.Location, "/lk/oidc/callback") {
 			callback = p.Location
 			break
 		}
-		p = b.do("GET", p.Location, nil)
+		p = b.Do("GET", p.Location, nil)
 	}
 	if callback == "" {
 		t.Fatalf("never sent back: %s", p.URL)
 	}
 	// Another browser first: refused, and the login stays the first browser's.
 	other := newBrowser(t, a.URL)
-	if p := other.do("GET", callback, nil); p.Status != 409 || !strings.Contains(p.Body, "Начните вход заново") {
+	if p := other.Do("GET", callback, nil); p.Status != 409 || !strings.Contains(p.Body, "Начните вход заново") {
 		t.Fatalf("another browser's callback: %d\n%.2000s", p.Status, p.Body)
 	}
 	if s, _ := other.session(); s != "" {
 		t.Fatal("another browser signed in")
 	}
-	p = b.walk(b.do("GET", callback, nil))
+	p = b.Follow(b.Do("GET", callback, nil))
 	if s, _ := b.session(); s != tin || p.Status != 200 {
 		t.Fatalf("the login's browser: %q %d %s", s, p.Status, p.URL)
 	}
-	if p := b.do("GET", callback, nil); p.Status != 409 {
+	if p := b.Do("GET", callback, nil); p.Status != 409 {
 		t.Fatalf("replayed: %d", p.Status)
 	}
 	// A state nobody issued.
@@ -313,24 +304,24 @@ func TestIdPCallbackOnce(t *testing.T) {
 	q := u.Query()
 	q.Set("state", "nothing")
 	u.RawQuery = q.Encode()
-	if p := b.do("GET", u.String(), nil); p.Status != 409 {
+	if p := b.Do("GET", u.String(), nil); p.Status != 409 {
 		t.Fatalf("an unknown state: %d", p.Status)
 	}
 	// The citizen declined at the provider: told so, not signed in.
 	b = newBrowser(t, a.URL)
-	start := b.do("GET", "/lk/oidc/login", nil)
+	start := b.Do("GET", "/lk/oidc/login", nil)
 	au, err := url.Parse(start.Location)
 	if err != nil || au.Query().Get("state") == "" || au.Query().Get("code_challenge_method") != "S256" || au.Query().Get("nonce") == "" {
 		t.Fatalf("authorization request: %s %v", start.Location, err)
 	}
-	p = b.do("GET", "/lk/oidc/callback?error=access_denied&state="+url.QueryEscape(au.Query().Get("state")), nil)
+	p = b.Do("GET", "/lk/oidc/callback?error=access_denied&state="+url.QueryEscape(au.Query().Get("state")), nil)
 	if p.Status != 403 || !strings.Contains(p.Body, "Вход отменён") {
 		t.Fatalf("declined: %d\n%.2000s", p.Status, p.Body)
 	}
 	// An answer that names another issuer (RFC 9207, a mix-up) is refused before its code is used.
-	start = b.do("GET", "/lk/oidc/login", nil)
+	start = b.Do("GET", "/lk/oidc/login", nil)
 	au, _ = url.Parse(start.Location)
-	p = b.do("GET", "/lk/oidc/callback?code=x&iss="+url.QueryEscape("https://evil.example")+"&state="+url.QueryEscape(au.Query().Get("state")), nil)
+	p = b.Do("GET", "/lk/oidc/callback?code=x&iss="+url.QueryEscape("https://evil.example")+"&state="+url.QueryEscape(au.Query().Get("state")), nil)
 	if p.Status != 503 || !strings.Contains(p.Body, "invalid_issuer") {
 		t.Fatalf("another issuer: %d\n%.2000s", p.Status, p.Body)
 	}
@@ -410,14 +401,14 @@ func TestOwnProviderWithPublicURL(t *testing.T) {
 		u, _ := url.Parse(a.URL)
 		b := newBrowser(t, public)
 		b.Client.Transport = publicHost{host: "kabinet.example", local: u.Host}
-		start := b.do("GET", "/lk/oidc/login", nil)
+		start := b.Do("GET", "/lk/oidc/login", nil)
 		au, err := url.Parse(start.Location)
 		if err != nil || !strings.HasPrefix(start.Location, public+"/oidc/authorize?") || au.Query().Get("redirect_uri") != want || au.Query().Get("client_id") != "kabinet-lk" {
 			t.Fatalf("the authorization request: %d %s %v", start.Status, start.Location, err)
 		}
-		p := b.walk(start)
-		action, csrf := form(t, p, "login-form")
-		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}}))
+		p := b.Follow(start)
+		action, csrf := webtest.Form(t, p, "login-form")
+		p = b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "login": {login}, "password": {idPassword}}))
 		if !strings.HasPrefix(p.URL, public+"/lk/oidc/password") || p.Status != 200 {
 			t.Fatalf("signed in through the provider at the public address: %s %d\n%.2000s", p.URL, p.Status, p.Body)
 		}
@@ -458,8 +449,8 @@ func TestTemporaryPasswordRetiredOnOtherWays(t *testing.T) {
 		if code, _ := (&client{t: t, base: a.URL}).login(tin, temporary, ""); code != 401 {
 			t.Fatalf("the card's temporary password after the login: %d", code)
 		}
-		action, csrf := form(t, p, "idp-password-form")
-		p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"Volga-2026!"}, "new_password_confirm": {"Volga-2026!"}}))
+		action, csrf := webtest.Form(t, p, "idp-password-form")
+		p = b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "new_password": {"Volga-2026!"}, "new_password_confirm": {"Volga-2026!"}}))
 		if !strings.HasSuffix(p.URL, "/lk/") || !strings.Contains(p.Body, "Собственный пароль сохранён") {
 			t.Fatalf("the own password: %s %d", p.URL, p.Status)
 		}
@@ -486,13 +477,13 @@ func TestTemporaryPasswordRetiredOnOtherWays(t *testing.T) {
 		t.Fatal(err)
 	}
 	b = newBrowser(t, a.URL)
-	p := b.walk(b.do("GET", "/lk/esign", nil))
+	p := b.Follow(b.Do("GET", "/lk/esign", nil))
 	m := regexp.MustCompile(`<pre id="challenge" class="pre">([^<]*)</pre>`).FindStringSubmatch(p.Body)
 	if m == nil {
 		t.Fatalf("no challenge:\n%.2000s", p.Body)
 	}
 	sig := pki.Sign(t, "owner", []byte(html.UnescapeString(m[1])))
-	action, csrf := form(t, p, "esign-form")
-	p = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "signature": {base64.StdEncoding.EncodeToString(sig)}}))
+	action, csrf := webtest.Form(t, p, "esign-form")
+	p = b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "signature": {base64.StdEncoding.EncodeToString(sig)}}))
 	retired(b, p, tin2, card2.TemporaryPassword)
 }

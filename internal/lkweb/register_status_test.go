@@ -15,6 +15,7 @@ import (
 	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/webtest"
 )
 
 // fieldErr returns the error a page shows beside field, "" when none.
@@ -43,11 +44,11 @@ func TestRegistrationStatusPage(t *testing.T) {
 
 	// A browser registers (no phone, no e-mail): the saved page links the status page.
 	b := newBrowser(t, a.URL)
-	pg := b.walk(b.do("GET", "/lk/register/password", nil))
-	action, csrf := form(t, pg, "type-form")
-	pg = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "person_type": {"individual"}}))
-	action, csrf = form(t, pg, "register-form")
-	pg = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"register"}, "tin": {p.TIN}, "password": {"kyzyl-tash-1"},
+	pg := b.Follow(b.Do("GET", "/lk/register/password", nil))
+	action, csrf := webtest.Form(t, pg, "type-form")
+	pg = b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "person_type": {"individual"}}))
+	action, csrf = webtest.Form(t, pg, "register-form")
+	pg = b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "action": {"register"}, "tin": {p.TIN}, "password": {"kyzyl-tash-1"},
 		"password_repeat": {"kyzyl-tash-1"}}))
 	number := regexp.MustCompile(`<strong class="tin" id="number">([0-9-]+)</strong>`).FindStringSubmatch(pg.Body)
 	if pg.Status != 200 || number == nil || !strings.Contains(pg.Body, `href="/lk/register/status?number=`+number[1]+`" id="status-link"`) {
@@ -60,31 +61,31 @@ func TestRegistrationStatusPage(t *testing.T) {
 	}
 
 	// The form: the number filled from the link; CSRF; both fields required, each named.
-	pg = b.do("GET", "/lk/register/status?number="+number[1], nil)
+	pg = b.Do("GET", "/lk/register/status?number="+number[1], nil)
 	if pg.Status != 200 || !strings.Contains(pg.Body, `name="number" type="text" value="`+number[1]+`"`) {
 		t.Fatalf("the form: %d\n%.2000s", pg.Status, pg.Body)
 	}
-	action, csrf = form(t, pg, "status-form")
-	if np := b.do("POST", action, url.Values{"number": {number[1]}, "tin": {p.TIN}}); np.Status != 403 {
+	action, csrf = webtest.Form(t, pg, "status-form")
+	if np := b.Do("POST", action, url.Values{"number": {number[1]}, "tin": {p.TIN}}); np.Status != 403 {
 		t.Errorf("without the CSRF token: %d", np.Status)
 	}
-	pg = b.do("POST", action, url.Values{"csrf": {csrf}, "number": {""}, "tin": {""}})
+	pg = b.Do("POST", action, url.Values{"csrf": {csrf}, "number": {""}, "tin": {""}})
 	if pg.Status != 422 || !strings.Contains(fieldErr(pg.Body, "number"), "Номер заявки") || fieldErr(pg.Body, "tin") == "" {
 		t.Fatalf("empty fields: %d %q %q", pg.Status, fieldErr(pg.Body, "number"), fieldErr(pg.Body, "tin"))
 	}
-	pg = b.do("POST", action, url.Values{"csrf": {csrf}, "number": {"42"}, "tin": {"5001007322"}})
+	pg = b.Do("POST", action, url.Values{"csrf": {csrf}, "number": {"42"}, "tin": {"5001007322"}})
 	if pg.Status != 422 || !strings.Contains(fieldErr(pg.Body, "number"), "2026-000042") || fieldErr(pg.Body, "tin") == "" {
 		t.Fatalf("wrong fields: %d %q %q", pg.Status, fieldErr(pg.Body, "number"), fieldErr(pg.Body, "tin"))
 	}
 	// Another's ИНН and an unknown number: the same answer.
-	wrong := b.do("POST", action, url.Values{"csrf": {csrf}, "number": {number[1]}, "tin": {persons[26].TIN}})
-	unknown := b.do("POST", action, url.Values{"csrf": {csrf}, "number": {"2026-999999"}, "tin": {p.TIN}})
+	wrong := b.Do("POST", action, url.Values{"csrf": {csrf}, "number": {number[1]}, "tin": {persons[26].TIN}})
+	unknown := b.Do("POST", action, url.Values{"csrf": {csrf}, "number": {"2026-999999"}, "tin": {p.TIN}})
 	problemText := regexp.MustCompile(`<p class="problem" role="alert" id="problem">[^<]*</p>`)
 	if wrong.Status != 404 || unknown.Status != 404 || !strings.Contains(wrong.Body, "не найдена") ||
 		problemText.FindString(wrong.Body) == "" || problemText.FindString(wrong.Body) != problemText.FindString(unknown.Body) || strings.Contains(wrong.Body, `id="state"`) {
 		t.Fatalf("a wrong pair %d, an unknown number %d\n%.2000s", wrong.Status, unknown.Status, wrong.Body)
 	}
-	pg = b.do("POST", action, url.Values{"csrf": {csrf}, "number": {number[1]}, "tin": {p.TIN}})
+	pg = b.Do("POST", action, url.Values{"csrf": {csrf}, "number": {number[1]}, "tin": {p.TIN}})
 	if pg.Status != 200 || !strings.Contains(pg.Body, `id="state"><strong>на рассмотрении</strong>`) || !strings.Contains(pg.Body, p.TaxOffice+" — ") ||
 		!strings.Contains(pg.Body, "паспорт") {
 		t.Fatalf("waiting: %d\n%.3000s", pg.Status, pg.Body)
@@ -96,7 +97,7 @@ func TestRegistrationStatusPage(t *testing.T) {
 	if err != nil || len(r.Notified) != 0 {
 		t.Fatalf("refuse: %+v %v", r, err)
 	}
-	pg = b.do("POST", action, url.Values{"csrf": {csrf}, "number": {number[1]}, "tin": {p.TIN}})
+	pg = b.Do("POST", action, url.Values{"csrf": {csrf}, "number": {number[1]}, "tin": {p.TIN}})
 	if pg.Status != 200 || !strings.Contains(pg.Body, `id="reason">Паспорт не совпадает с данными реестра<`) || !strings.Contains(pg.Body, `id="apply-again"`) {
 		t.Fatalf("refused: %d\n%.3000s", pg.Status, pg.Body)
 	}
@@ -137,9 +138,9 @@ func TestRegistrationStatusPage(t *testing.T) {
 		kb := newBrowser(t, a.URL)
 		u, _ := url.Parse(a.URL)
 		kb.Client.Jar.SetCookies(u, []*http.Cookie{{Name: "__Host-kabinet_lang", Value: lang, Path: "/", Secure: true}})
-		pg := kb.do("GET", "/lk/register/status", nil)
-		action, csrf := form(t, pg, "status-form")
-		pg = kb.do("POST", action, url.Values{"csrf": {csrf}, "number": {r2.Number()}, "tin": {p.TIN}})
+		pg := kb.Do("GET", "/lk/register/status", nil)
+		action, csrf := webtest.Form(t, pg, "status-form")
+		pg = kb.Do("POST", action, url.Values{"csrf": {csrf}, "number": {r2.Number()}, "tin": {p.TIN}})
 		if pg.Status != 200 || !strings.Contains(pg.Body, `id="to-login"`) || !strings.Contains(pg.Body, `<html lang="`+lang+`">`) {
 			t.Errorf("%s approved: %d", lang, pg.Status)
 		}

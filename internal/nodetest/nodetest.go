@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -17,28 +18,38 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// e2eDir is the module's e2e directory, found from the test's working directory (its package's).
+// e2eDir is the module's e2e directory, found once from the test's working directory (its
+// package's) upwards.
 func e2eDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := findE2E()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+var findE2E = sync.OnceValues(func() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "e2e")
+			return filepath.Join(dir, "e2e"), nil
 		}
 		up := filepath.Dir(dir)
 		if up == dir {
-			t.Fatal("nodetest: no go.mod above the test's directory")
+			return "", errors.New("nodetest: no go.mod above the test's directory")
 		}
 		dir = up
 	}
-}
+})
 
 // missing skips the test for want of what, or fails it under CI=true.
 func missing(t testing.TB, what string) {

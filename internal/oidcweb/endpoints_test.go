@@ -21,6 +21,7 @@ import (
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/webtest"
 )
 
 // post sends a form to an endpoint, with Basic credentials when id is given, and decodes the
@@ -197,7 +198,7 @@ func TestEndSession(t *testing.T) {
 	secret := addClient(t, a, oidc.NewClient{ID: "rp", Name: "Портал", Trusted: true, PostLogoutURIs: []string{"http://127.0.0.1:9/bye"}})
 	_, phone := citizen(t, a, identity.Simplified, "")
 	r := newRP(t, a.URL, a.Clock, "rp", secret)
-	signedIn := func(b *browser) bool { return b.do("GET", "/id/session", nil).Status == 200 }
+	signedIn := func(b *browser) bool { return b.Do("GET", "/id/session", nil).Status == 200 }
 	login := func() (*browser, string) {
 		b := newBrowser(t, a.URL)
 		f := r.start()
@@ -212,33 +213,33 @@ func TestEndSession(t *testing.T) {
 	}
 	b, hint := login()
 	q := url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"http://127.0.0.1:9/bye"}, "state": {"st-1"}}
-	p := b.do("GET", "/oidc/logout?"+q.Encode(), nil)
+	p := b.Do("GET", "/oidc/logout?"+q.Encode(), nil)
 	if p.Status != http.StatusSeeOther || p.Location != "http://127.0.0.1:9/bye?state=st-1" || signedIn(b) {
 		t.Fatalf("logout with the hint: %d %q", p.Status, p.Location)
 	}
 	// Without a hint: asked, with the service's address allowed as the form's target.
 	b, _ = login()
-	p, out := b.walk(b.do("GET", "/oidc/logout?"+url.Values{"client_id": {"rp"}, "post_logout_redirect_uri": {"http://127.0.0.1:9/bye"}}.Encode(), nil))
+	p, out := b.walk(b.Do("GET", "/oidc/logout?"+url.Values{"client_id": {"rp"}, "post_logout_redirect_uri": {"http://127.0.0.1:9/bye"}}.Encode(), nil))
 	if out != nil || !strings.Contains(p.Body, `id="sign-out-form"`) || !strings.Contains(p.Header.Get("Content-Security-Policy"), "http://127.0.0.1:9") {
 		t.Fatalf("confirmation: %v %.500s", out, p.Body)
 	}
-	action, csrf := form(t, p, "sign-out-form")
-	_, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"logout"}}))
+	action, csrf := webtest.Form(t, p, "sign-out-form")
+	_, out = b.walk(b.Do("POST", action, url.Values{"csrf": {csrf}, "action": {"logout"}}))
 	if out == nil || out.Path != "/bye" || signedIn(b) {
 		t.Fatalf("after confirming: %v", out)
 	}
 	// An address not registered: an error page, nothing followed, the session kept.
 	b, hint = login()
-	p = b.do("GET", "/oidc/logout?"+url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"https://evil.example/"}}.Encode(), nil)
+	p = b.Do("GET", "/oidc/logout?"+url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"https://evil.example/"}}.Encode(), nil)
 	if p.Location != "" || p.Status < 400 || !signedIn(b) {
 		t.Fatalf("an unregistered address: %d %q", p.Status, p.Location)
 	}
 	// Signed out already: back at once; with no address, a page saying so.
 	fresh := newBrowser(t, a.URL)
-	if p := fresh.do("GET", "/oidc/logout?"+q.Encode(), nil); p.Location != "http://127.0.0.1:9/bye?state=st-1" {
+	if p := fresh.Do("GET", "/oidc/logout?"+q.Encode(), nil); p.Location != "http://127.0.0.1:9/bye?state=st-1" {
 		t.Fatalf("signed out: %q", p.Location)
 	}
-	if p, _ := fresh.walk(fresh.do("GET", "/oidc/logout", nil)); !strings.Contains(p.Body, `id="signed-out"`) {
+	if p, _ := fresh.walk(fresh.Do("GET", "/oidc/logout", nil)); !strings.Contains(p.Body, `id="signed-out"`) {
 		t.Fatalf("the signed-out page: %.500s", p.Body)
 	}
 }
@@ -252,7 +253,7 @@ func TestServicesInSettings(t *testing.T) {
 	r := newRP(t, a.URL, a.Clock, "rp", secret)
 	b := newBrowser(t, a.URL)
 	f := r.start(oauth2.SetAuthURLParam("ui_locales", "en-US ru"), oauth2.SetAuthURLParam("login_hint", phone))
-	p, _ := b.walk(b.do("GET", f.authURL, nil))
+	p, _ := b.walk(b.Do("GET", f.authURL, nil))
 	if !strings.Contains(p.Body, `lang="en"`) || !strings.Contains(html.UnescapeString(p.Body), `value="`+phone+`"`) {
 		t.Fatalf("login page: ui_locales or login_hint lost: %.2000s", p.Body)
 	}
@@ -260,29 +261,29 @@ func TestServicesInSettings(t *testing.T) {
 	if !strings.Contains(p.Body, "asks for access to your data") {
 		t.Fatalf("consent page not in English: %.2000s", p.Body)
 	}
-	action, csrf := form(t, p, "consent-form")
-	_, out := b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
+	action, csrf := webtest.Form(t, p, "consent-form")
+	_, out := b.walk(b.Do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
 	code, _ := r.callback(f, out)
 	tok, err := r.exchange(f, code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p = b.do("GET", "/id/settings", nil)
+	p = b.Do("GET", "/id/settings", nil)
 	if !strings.Contains(p.Body, `id="service-rp"`) || !strings.Contains(p.Body, "Запись к врачу") {
 		t.Fatalf("settings: %.3000s", p.Body)
 	}
-	action, csrf = form(t, p, "revoke-rp")
-	if p := b.do("POST", action, url.Values{"csrf": {csrf}, "client": {"rp"}}); p.Status != http.StatusSeeOther {
+	action, csrf = webtest.Form(t, p, "revoke-rp")
+	if p := b.Do("POST", action, url.Values{"csrf": {csrf}, "client": {"rp"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", p.Status)
 	}
 	if _, err := r.provider.UserInfo(r.ctx, oauth2.StaticTokenSource(tok)); err == nil {
 		t.Fatal("a revoked service's token still works")
 	}
-	if p := b.do("GET", "/id/settings", nil); strings.Contains(p.Body, `id="service-rp"`) || !strings.Contains(p.Body, `id="no-services"`) {
+	if p := b.Do("GET", "/id/settings", nil); strings.Contains(p.Body, `id="service-rp"`) || !strings.Contains(p.Body, `id="no-services"`) {
 		t.Fatal("a revoked service is still listed")
 	}
 	f = r.start()
-	if p, out := b.walk(b.do("GET", f.authURL, nil)); out != nil || !strings.Contains(p.Body, `id="consent-form"`) {
+	if p, out := b.walk(b.Do("GET", f.authURL, nil)); out != nil || !strings.Contains(p.Body, `id="consent-form"`) {
 		t.Fatalf("no consent asked after revoking: %v", out)
 	}
 }

@@ -15,19 +15,20 @@ import (
 	"github.com/kabinet/kabinet/internal/oidcweb"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/webtest"
 )
 
 // authorize drives the browser through an authorization: the login page when it shows, the
 // consent page when it shows (allowed), and returns the code the relying party got.
 func authorize(t *testing.T, b *browser, r *rp, f *flow, phone string) string {
 	t.Helper()
-	p, out := b.walk(b.do("GET", f.authURL, nil))
+	p, out := b.walk(b.Do("GET", f.authURL, nil))
 	if out == nil && strings.Contains(p.Body, `id="login-form"`) {
 		p, out = b.walk(b.login(p, phone))
 	}
 	if out == nil && strings.Contains(p.Body, `id="consent-form"`) {
-		action, csrf := form(t, p, "consent-form")
-		p, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
+		action, csrf := webtest.Form(t, p, "consent-form")
+		p, out = b.walk(b.Do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
 	}
 	code, errCode := r.callback(f, out)
 	if code == "" {
@@ -58,7 +59,7 @@ func TestCodeFlow(t *testing.T) {
 
 		b := newBrowser(t, a.URL)
 		f := r.start()
-		p, out := b.walk(b.do("GET", f.authURL, nil))
+		p, out := b.walk(b.Do("GET", f.authURL, nil))
 		if out != nil || !strings.Contains(p.Body, `id="login-form"`) {
 			t.Fatalf("no login page: %d %v", p.Status, out)
 		}
@@ -75,8 +76,8 @@ func TestCodeFlow(t *testing.T) {
 		if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' http://127.0.0.1:9") {
 			t.Fatalf("consent page CSP: %s", csp)
 		}
-		action, csrf := form(t, p, "consent-form")
-		_, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
+		action, csrf := webtest.Form(t, p, "consent-form")
+		_, out = b.walk(b.Do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
 		code, _ := r.callback(f, out)
 		tok, err := r.exchange(f, code)
 		if err != nil {
@@ -122,7 +123,7 @@ func TestCodeFlow(t *testing.T) {
 
 		// Again: signed in and allowed before, so no page at all.
 		f2 := r.start()
-		_, out = b.walk(b.do("GET", f2.authURL, nil))
+		_, out = b.walk(b.Do("GET", f2.authURL, nil))
 		code2, _ := r.callback(f2, out)
 		tok2, err := r.exchange(f2, code2)
 		if err != nil {
@@ -170,7 +171,7 @@ func TestRefusals(t *testing.T) {
 			"unknown client": {"client_id": {"nobody"}, "redirect_uri": {redirectURI}, "response_type": {"code"}, "scope": {"openid"}},
 			"none":           {"client_id": {"rp"}, "response_type": {"code"}, "scope": {"openid"}},
 		} {
-			p := b.do("GET", "/oidc/authorize?"+q.Encode(), nil)
+			p := b.Do("GET", "/oidc/authorize?"+q.Encode(), nil)
 			if p.Location != "" || p.Status < 400 || !strings.Contains(p.Body, `role="alert"`) || !strings.Contains(p.Header.Get("Content-Type"), "text/html") {
 				t.Errorf("%s: %d %q %.500s", name, p.Status, p.Location, p.Body)
 			}
@@ -194,11 +195,11 @@ func TestRefusals(t *testing.T) {
 	t.Run("public client: PKCE required, plain refused", func(t *testing.T) {
 		pub := newRP(t, a.URL, a.Clock, "spa", "")
 		f := &flow{state: "st"}
-		_, out := b.walk(b.do("GET", pub.conf.AuthCodeURL(f.state), nil))
+		_, out := b.walk(b.Do("GET", pub.conf.AuthCodeURL(f.state), nil))
 		if _, e := pub.callback(f, out); e != oidc.ErrInvalidRequest {
 			t.Fatalf("without PKCE: %v", out)
 		}
-		_, out = b.walk(b.do("GET", pub.conf.AuthCodeURL(f.state, oauth2.SetAuthURLParam("code_challenge", strings.Repeat("a", 43)),
+		_, out = b.walk(b.Do("GET", pub.conf.AuthCodeURL(f.state, oauth2.SetAuthURLParam("code_challenge", strings.Repeat("a", 43)),
 			oauth2.SetAuthURLParam("code_challenge_method", "plain")), nil))
 		if _, e := pub.callback(f, out); e != oidc.ErrInvalidRequest {
 			t.Fatalf("plain: %v", out)
@@ -273,14 +274,14 @@ func TestRefusals(t *testing.T) {
 	t.Run("prompt=none without a session", func(t *testing.T) {
 		fresh := newBrowser(t, a.URL)
 		f := r.start(oauth2.SetAuthURLParam("prompt", "none"))
-		p, out := fresh.walk(fresh.do("GET", f.authURL, nil))
+		p, out := fresh.walk(fresh.Do("GET", f.authURL, nil))
 		if _, e := r.callback(f, out); e != oidc.ErrLoginRequired {
 			t.Fatalf("prompt=none: %v %.300s", out, p.Body)
 		}
 	})
 	t.Run("prompt=login asks again", func(t *testing.T) {
 		f := r.start(oauth2.SetAuthURLParam("prompt", "login"))
-		p, out := b.walk(b.do("GET", f.authURL, nil))
+		p, out := b.walk(b.Do("GET", f.authURL, nil))
 		if out != nil || !strings.Contains(p.Body, `id="login-form"`) {
 			t.Fatalf("prompt=login with a session: %v", out)
 		}
@@ -291,17 +292,17 @@ func TestRefusals(t *testing.T) {
 	})
 	t.Run("deny", func(t *testing.T) {
 		f := r.start(oauth2.SetAuthURLParam("prompt", "consent"))
-		p, out := b.walk(b.do("GET", f.authURL, nil))
+		p, out := b.walk(b.Do("GET", f.authURL, nil))
 		if out != nil {
 			t.Fatalf("prompt=consent: %v", out)
 		}
-		action, csrf := form(t, p, "consent-form")
-		_, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"deny"}}))
+		action, csrf := webtest.Form(t, p, "consent-form")
+		_, out = b.walk(b.Do("POST", action, url.Values{"csrf": {csrf}, "action": {"deny"}}))
 		if _, e := r.callback(f, out); e != oidc.ErrAccessDenied {
 			t.Fatalf("deny: %v", out)
 		}
 		// The page's flow is done: posting again changes nothing.
-		if p := b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}); p.Status != http.StatusNotFound {
+		if p := b.Do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}); p.Status != http.StatusNotFound {
 			t.Fatalf("a finished authorization replayed: %d %q", p.Status, p.Location)
 		}
 	})
@@ -317,25 +318,25 @@ func TestLevelNeeded(t *testing.T) {
 	r := newRP(t, a.URL, a.Clock, "lk", secret)
 	b := newBrowser(t, a.URL)
 	f := r.start(oauth2.SetAuthURLParam("acr_values", oidc.ACR(identity.Confirmed)))
-	p, _ := b.walk(b.do("GET", f.authURL, nil))
+	p, _ := b.walk(b.Do("GET", f.authURL, nil))
 	p, out := b.walk(b.login(p, phone))
 	if out != nil || p.Status != http.StatusForbidden || !strings.Contains(p.Body, "Личный кабинет налогоплательщика") ||
 		!strings.Contains(p.Body, "«подтверждённая»") || !strings.Contains(p.Body, `href="/id/profile"`) || !strings.Contains(p.Body, `href="/id/confirm"`) {
 		t.Fatalf("level page: %d %v %.3000s", p.Status, out, p.Body)
 	}
-	action, csrf := form(t, p, "level-form")
-	_, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"back"}}))
+	action, csrf := webtest.Form(t, p, "level-form")
+	_, out = b.walk(b.Do("POST", action, url.Values{"csrf": {csrf}, "action": {"back"}}))
 	if _, e := r.callback(f, out); e != oidc.ErrUnmetAuthentication {
 		t.Fatalf("back to the service: %v", out)
 	}
 	f = r.start(oauth2.SetAuthURLParam("acr_values", oidc.ACR(identity.Standard)), oauth2.SetAuthURLParam("prompt", "none"))
-	_, out = b.walk(b.do("GET", f.authURL, nil))
+	_, out = b.walk(b.Do("GET", f.authURL, nil))
 	if _, e := r.callback(f, out); e != oidc.ErrInteractionRequired {
 		t.Fatalf("prompt=none below the level: %v", out)
 	}
 	// At the level asked: a code at once (a trusted client asks no consent).
 	f = r.start(oauth2.SetAuthURLParam("acr_values", oidc.ACR(identity.Simplified)), oauth2.SetAuthURLParam("prompt", "none"))
-	_, out = b.walk(b.do("GET", f.authURL, nil))
+	_, out = b.walk(b.Do("GET", f.authURL, nil))
 	if code, e := r.callback(f, out); code == "" {
 		t.Fatalf("at the level: %s", e)
 	}

@@ -70,8 +70,6 @@ func newBrowser(t *testing.T, base string) *browser { return &browser{webtest.Ne
 // page is an answer: status, Location, body, headers.
 type page = webtest.Page
 
-func (b *browser) do(method, u string, form url.Values) page { return b.Do(method, u, form) }
-
 // walk follows redirects on kabinet and returns the last page, or where it left kabinet.
 func (b *browser) walk(p page) (page, *url.URL) {
 	b.t.Helper()
@@ -83,19 +81,16 @@ func (b *browser) walk(p page) (page, *url.URL) {
 		if u.Host != "" && u.Scheme+"://"+u.Host != b.Base {
 			return p, u
 		}
-		p = b.do("GET", p.Location, nil)
+		p = b.Do("GET", p.Location, nil)
 	}
 	return p, nil
 }
 
-// form returns the action and CSRF token of the form with id on a page.
-func form(t *testing.T, p page, id string) (action, csrf string) { return webtest.Form(t, p, id) }
-
 // login fills in the login page p with phone and the password and returns what follows.
 func (b *browser) login(p page, phone string) page {
 	b.t.Helper()
-	action, csrf := form(b.t, p, "login-form")
-	return b.do("POST", action, url.Values{"csrf": {csrf}, "login": {phone}, "password": {password}})
+	action, csrf := webtest.Form(b.t, p, "login-form")
+	return b.Do("POST", action, url.Values{"csrf": {csrf}, "login": {phone}, "password": {password}})
 }
 
 // rp is a relying party written by others: go-oidc and x/oauth2 against the provider.

@@ -18,6 +18,7 @@ import (
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/webtest"
 )
 
 // IDP-7 with a second independent relying party: npm openid-client (v6, OpenID-certified), run
@@ -149,13 +150,13 @@ func (n *nodeRP) finish(s nodeStart, callback *url.URL, extra map[string]any) no
 // page (allowed) when they show — and returns where kabinet sent it back, with the last page.
 func sendBack(t *testing.T, b *browser, authURL, phone string) (*url.URL, page) {
 	t.Helper()
-	p, out := b.walk(b.do("GET", authURL, nil))
+	p, out := b.walk(b.Do("GET", authURL, nil))
 	if out == nil && strings.Contains(p.Body, `id="login-form"`) {
 		p, out = b.walk(b.login(p, phone))
 	}
 	if out == nil && strings.Contains(p.Body, `id="consent-form"`) {
-		action, csrf := form(t, p, "consent-form")
-		p, out = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
+		action, csrf := webtest.Form(t, p, "consent-form")
+		p, out = b.walk(b.Do("POST", action, url.Values{"csrf": {csrf}, "action": {"allow"}}))
 	}
 	return out, p
 }
@@ -267,7 +268,7 @@ func TestOpenIDClientRefusals(t *testing.T) {
 		other := *n
 		other.redirectTo = "http://127.0.0.1:9/elsewhere"
 		s := other.start("openid", nil)
-		p := b.do("GET", s.URL, nil)
+		p := b.Do("GET", s.URL, nil)
 		if p.Location != "" || p.Status < 400 || !strings.Contains(p.Body, `role="alert"`) {
 			t.Fatalf("an unregistered redirect URI: %d %q %.500s", p.Status, p.Location, p.Body)
 		}
@@ -358,17 +359,17 @@ func TestOpenIDClientRefusals(t *testing.T) {
 	t.Run("prompt=none without a session", func(t *testing.T) {
 		s := n.start("openid", map[string]string{"prompt": "none"})
 		fresh := newBrowser(t, a.URL)
-		_, back := fresh.walk(fresh.do("GET", s.URL, nil))
+		_, back := fresh.walk(fresh.Do("GET", s.URL, nil))
 		refused(t, n.finish(s, back, nil), "OAUTH_AUTHORIZATION_RESPONSE_ERROR", oidc.ErrLoginRequired)
 	})
 	t.Run("acr_values above the account's level", func(t *testing.T) {
 		s := n.start("openid", map[string]string{"acr_values": oidc.ACR(identity.Confirmed)})
-		p, back := b.walk(b.do("GET", s.URL, nil))
+		p, back := b.walk(b.Do("GET", s.URL, nil))
 		if back != nil || !strings.Contains(p.Body, `id="level-form"`) {
 			t.Fatalf("no level page: %v %d", back, p.Status)
 		}
-		action, csrf := form(t, p, "level-form")
-		_, back = b.walk(b.do("POST", action, url.Values{"csrf": {csrf}, "action": {"back"}}))
+		action, csrf := webtest.Form(t, p, "level-form")
+		_, back = b.walk(b.Do("POST", action, url.Values{"csrf": {csrf}, "action": {"back"}}))
 		refused(t, n.finish(s, back, nil), "OAUTH_AUTHORIZATION_RESPONSE_ERROR", oidc.ErrUnmetAuthentication)
 	})
 	// Last: it moves the provider's clock (the script is told, by clock_skew).
