@@ -118,6 +118,9 @@ func (a *App) newIdentity(c Config) error {
 	st := store.NewIdentity(c.DB)
 	a.Identity = identity.New(identity.Options{Store: st, Hasher: c.Hasher, Limits: a.Limits, Flows: a.Flows, Registry: id.Registry,
 		Taxpayers: taxpayers{a.Register}, Post: id.Post, Verifier: v, Challenges: esign.NewChallenges(st, 15*time.Minute, c.Now), Now: c.Now,
-		Catalogue: catalogue, Zone: a.Profile.Location()})
+		Catalogue: catalogue, Zone: a.Profile.Location(), Countries: func(alpha3 string) bool {
+			_, ok := a.Register.Reference().CountryByAlpha3(alpha3)
+			return ok
+		}})
 	return nil
 }

@@ -219,6 +219,15 @@ func TestVerification(t *testing.T) {
 		if err := e.p.SubmitProfile(ctx, a.ID, bad, origin); fieldOf(err) != "snils" {
 			t.Fatalf("bad profile: %v", err)
 		}
+		// A citizenship is a country of ОКСМ, and a Russian citizen's account is Russia's.
+		for code, key := range map[string]string{"XYZ": "idp.citizenship", "RU": "idp.citizenship", "DEU": "idp.citizenship_russian"} {
+			bad := profile()
+			bad.Citizenship = code
+			err := e.p.SubmitProfile(ctx, a.ID, bad, origin)
+			if pe, ok := problem.As(err); !ok || len(pe.Fields) != 1 || pe.Fields[0].Field != "citizenship" || pe.Fields[0].Message.Key != key {
+				t.Fatalf("citizenship %s: %v", code, err)
+			}
+		}
 		// The registries are down: "in progress", tried again later.
 		e.reg.down, e.reg.delay = true, 2*time.Hour
 		if err := e.p.SubmitProfile(ctx, a.ID, profile(), origin); err != nil {

@@ -32,6 +32,7 @@ var (
 	msgFuture       = problem.Msg("idp.date_future")
 	msgSex          = problem.Msg("idp.sex")
 	msgCitizenship  = problem.Msg("idp.citizenship")
+	msgCitizenRU    = problem.Msg("idp.citizenship_russian")
 	msgPassportRU   = problem.Msg("idp.passport_ru")
 	msgPassportAge  = problem.Msg("idp.passport_age")
 	msgTooLong      = problem.Msg("idp.too_long")
@@ -97,8 +98,9 @@ func (s *Provider) putVerification(ctx context.Context, v *Verification, e Effec
 	return err
 }
 
-// CheckProfile adds to fe what is wrong with a profile submitted for verification.
-func CheckProfile(fe *problem.Fields, kind Kind, p Profile, now time.Time) {
+// CheckProfile adds to fe what is wrong with a profile submitted for verification. known tells
+// whether a country of ОКСМ has an alpha-3 code (nil: any three Latin letters are taken).
+func CheckProfile(fe *problem.Fields, kind Kind, p Profile, now time.Time, known func(alpha3 string) bool) {
 	if p.Sex != "male" && p.Sex != "female" {
 		fe.Add("sex", msgSex)
 	}
@@ -112,8 +114,11 @@ func CheckProfile(fe *problem.Fields, kind Kind, p Profile, now time.Time) {
 	text(fe, "residence", p.Residence, false)
 	text(fe, "postal", p.Postal, false)
 	c := strings.ToUpper(strings.TrimSpace(p.Citizenship))
-	if len(c) != 3 || strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" || (kind == RussianCitizen && c != "RUS") {
+	switch {
+	case len(c) != 3 || strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" || known != nil && !known(c):
 		fe.Add("citizenship", msgCitizenship)
+	case kind == RussianCitizen && c != "RUS":
+		fe.Add("citizenship", msgCitizenRU)
 	}
 	if kind == RussianCitizen || c == "RUS" {
 		if _, err := tin.ParseSNILS(p.SNILS); err != nil {
@@ -226,7 +231,7 @@ func (s *Provider) SubmitProfile(ctx context.Context, accountID string, p Profil
 	checkName(&fe, "surname", p.Surname, true)
 	checkName(&fe, "given_name", p.GivenName, true)
 	checkName(&fe, "patronymic", p.Patronymic, false)
-	CheckProfile(&fe, a.Kind, p, s.now())
+	CheckProfile(&fe, a.Kind, p, s.now(), s.o.Countries)
 	if err := fe.Err(); err != nil {
 		_ = s.putVerification(ctx, v, Effects{})
 		return err

@@ -44,6 +44,9 @@ type Options struct {
 	// Zone is the jurisdiction's time zone, in which days are counted: a letter is tracked
 	// from the next day and a new one ordered a calendar month later (IDP-4b). UTC when nil.
 	Zone *time.Location
+	// Countries tells whether ОКСМ, the classifier of the world's countries, has a country
+	// with an alpha-3 code: a citizenship must be one (IDP-3). Any three Latin letters when nil.
+	Countries func(alpha3 string) bool
 }
 
 // ConsentDoc is a text accepted at registration: its name and the version shown.

@@ -14,6 +14,7 @@ import (
 	"github.com/kabinet/kabinet/internal/limits"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/password"
+	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
@@ -124,12 +125,18 @@ func newEnvWith(t *testing.T, db *store.DB, cfg esign.Config) *env {
 	}
 	tax := taxpayers{}
 	p := identity.New(identity.Options{Store: st, Hasher: hasher, Limits: limiter(db, c), Flows: flows, Registry: reg, Taxpayers: tax, Now: c.Now, Verifier: v,
-		Challenges: esign.NewChallenges(st, 0, c.Now), Zone: moscow})
+		Challenges: esign.NewChallenges(st, 0, c.Now), Zone: moscow, Countries: oksm})
 	return &env{t: t, db: db, clock: c, reg: reg, tax: tax, p: p, st: st, jobs: store.NewJobs(db), flows: flows}
 }
 
 // messages returns the messages in the outbox to destination, the oldest first.
 func (e *env) messages(to string) []notify.Message { return storetest.Sent(e.t, e.db, to) }
+
+// oksm tells whether the register's ОКСМ has a country with an alpha-3 code.
+func oksm(alpha3 string) bool {
+	_, ok := register.NewReference().CountryByAlpha3(alpha3)
+	return ok
+}
 
 // hasher is argon2id with parameters cheap enough for tests.
 var hasher = password.NewHasherWith(password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2)

@@ -18,6 +18,7 @@ import (
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/oidc"
+	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/web"
 )
@@ -41,12 +42,16 @@ type Deps struct {
 	// FormTargets returns the origins besides this one that the form of a flow returning to
 	// returnTo may lead to (the client of an authorization the login is part of).
 	FormTargets func(ctx context.Context, returnTo string) []string
+	// Countries lists ОКСМ, of which a profile's citizenship is chosen (the register's
+	// reference data); without it the citizenship is typed as a code.
+	Countries func() []register.Country
 }
 
 // Handler serves the identity provider's site.
 type Handler struct {
-	d    Deps
-	site *web.Site
+	d            Deps
+	site         *web.Site
+	citizenships *citizenships
 }
 
 // New returns the site.
@@ -58,7 +63,7 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{d: d}
+	h := &Handler{d: d, citizenships: &citizenships{countries: d.Countries}}
 	h.site, err = web.NewSite(web.Site{Name: identity.Site, Base: Base, Tagline: "id.tagline", Login: Base + "login", Home: Base,
 		Sessions: d.Sessions, Flows: d.Flows, Authorize: h.authorize, Log: d.Log, Languages: []string{"ru", "en"}}, pages, d.Pages)
 	return h, err

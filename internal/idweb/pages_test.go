@@ -103,3 +103,68 @@ func TestHomePage(t *testing.T) {
 		}
 	}
 }
+
+// IDP-3: a profile's citizenship is chosen from ОКСМ by the country's name in the page's
+// language, in its alphabetical order, Russia first and chosen for a Russian citizen's account;
+// a foreign citizen's account starts with none chosen.
+func TestCitizenshipChoice(t *testing.T) {
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
+	ctx := context.Background()
+	for _, n := range []identity.NewAccount{
+		{Surname: "Соколова", GivenName: "Анна", Phone: "+79161234567", Level: identity.Simplified, Password: "Volga-river-2026"},
+		{Kind: identity.ForeignCitizen, Surname: "Müller", GivenName: "Anna", Email: "anna@example.org", Level: identity.Simplified, Password: "Rhine-valley-2026"},
+	} {
+		if _, err := a.Identity.AddAccount(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		c := &client{t: t, base: a.URL}
+		c.login(n.Phone+n.Email, n.Password)
+		for lang, order := range map[string][]string{
+			"ru": {"Австралия", "Германия", "Ирландия", "Франция", "Эстония", "Япония"},
+			"en": {"Afghanistan", "Åland Islands", "Albania", "Côte d'Ivoire", "Croatia", "Germany"},
+		} {
+			code, body := get(t, a.URL, "/id/profile", lang, c.token, "")
+			if code != 200 {
+				t.Fatalf("profile %s: %d", lang, code)
+			}
+			sel := between(body, `<select id="citizenship" name="citizenship"`, "</select>")
+			if sel == "" {
+				t.Fatalf("profile %s: no select of the citizenship", lang)
+			}
+			russia := map[string]string{"ru": "Россия", "en": "Russian Federation"}[lang]
+			first := `<option value="">` + i18n.T(lang, "form.choose") + `</option><option value="RUS"`
+			if n.Kind == identity.ForeignCitizen {
+				first += `>` + russia + `</option>`
+			} else {
+				first += ` selected>` + russia + `</option>`
+			}
+			if !strings.Contains(sel, first) || strings.Count(sel, " selected") > 1 || n.Kind == identity.ForeignCitizen && strings.Contains(sel, " selected") {
+				t.Errorf("profile %s of a %s account: the first choices %.200s", lang, n.Kind, sel[strings.Index(sel, "<option"):])
+			}
+			last := -1
+			for _, name := range order {
+				i := strings.Index(sel, ">"+name+"</option>")
+				if i < 0 || i < last {
+					t.Errorf("profile %s: %s missing or out of order", lang, name)
+				}
+				last = i
+			}
+			if strings.Count(sel, "<option") < 240 {
+				t.Errorf("profile %s: %d countries", lang, strings.Count(sel, "<option"))
+			}
+		}
+	}
+}
+
+// between returns the part of s from the first from to the next to, or "".
+func between(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(s[i:], to)
+	if j < 0 {
+		return ""
+	}
+	return s[i : i+j]
+}

@@ -26,7 +26,7 @@ func profileForm(a *identity.Account, p identity.Profile) map[string][]string {
 	if p.Surname == "" && p.GivenName == "" && p.Patronymic == "" {
 		p.Surname, p.GivenName, p.Patronymic = a.Surname, a.GivenName, a.Patronymic
 	}
-	f := map[string][]string{"surname": {p.Surname}, "given_name": {p.GivenName}, "patronymic": {p.Patronymic}, "sex": {p.Sex}, "birth_date": {dateText(p.BirthDate)}, "birth_place": {p.BirthPlace}, "citizenship": {p.Citizenship},
+	f := map[string][]string{"surname": {p.Surname}, "given_name": {p.GivenName}, "patronymic": {p.Patronymic}, "sex": {p.Sex}, "birth_date": {dateText(p.BirthDate)}, "birth_place": {p.BirthPlace}, "citizenship": {strings.ToUpper(p.Citizenship)},
 		"passport_series": {p.Passport.Series}, "passport_number": {p.Passport.Number}, "passport_issued_on": {dateText(p.Passport.IssuedOn)},
 		"passport_issued_by": {p.Passport.IssuedBy}, "snils": {p.SNILS}, "inn": {p.INN}, "residence": {p.Residence}, "postal": {p.Postal}}
 	for _, d := range p.Others {
@@ -79,7 +79,7 @@ func readProfile(q *web.Request, kind identity.Kind) (identity.Profile, error) {
 	// A foreign citizen has a foreign passport; a representative of a legal entity the passport
 	// of their citizenship.
 	docType := "passport_ru"
-	if c := strings.ToUpper(q.Form("citizenship")); kind == identity.ForeignCitizen || kind == identity.LegalEntity && c != "" && c != "RUS" {
+	if c := strings.ToUpper(q.Form("citizenship")); kind == identity.ForeignCitizen || kind == identity.LegalEntity && c != "" && c != russia {
 		docType = "passport_foreign"
 	}
 	p := identity.Profile{Surname: q.Form("surname"), GivenName: q.Form("given_name"), Patronymic: q.Form("patronymic"), Sex: q.Form("sex"), BirthDate: date("birth_date"), BirthPlace: q.Form("birth_place"), Citizenship: q.Form("citizenship"),
@@ -87,7 +87,7 @@ func readProfile(q *web.Request, kind identity.Kind) (identity.Profile, error) {
 			IssuedOn: date("passport_issued_on"), IssuedBy: q.Form("passport_issued_by")},
 		SNILS: q.Form("snils"), INN: q.Form("inn"), Residence: q.Form("residence"), Postal: q.Form("postal")}
 	if kind == identity.RussianCitizen && p.Citizenship == "" {
-		p.Citizenship = "RUS"
+		p.Citizenship = russia
 	}
 	for _, t := range otherDocs {
 		if n := q.Form("doc_" + t); n != "" {
@@ -109,9 +109,21 @@ func (h *Handler) profilePage(q *web.Request, a *identity.Account, v *identity.V
 		}
 		q.Page.Form = profileForm(a, p)
 	}
-	q.Page.Data = map[string]any{"A": a, "V": v, "Locked": v.State == identity.InProgress, "Docs": otherDocs}
+	q.Page.Data = h.profileData(q, a, v)
 	q.Render(status, "profile.html")
 	return nil
+}
+
+// profileData is what the profile's page shows besides the form: the account, its
+// verification, whether the form is locked while one is in progress, the other documents, and
+// the choices of a citizenship with the one a Russian citizen's account starts with.
+func (h *Handler) profileData(q *web.Request, a *identity.Account, v *identity.Verification) map[string]any {
+	citizenship := ""
+	if a.Kind == identity.RussianCitizen {
+		citizenship = russia
+	}
+	return map[string]any{"A": a, "V": v, "Locked": v.State == identity.InProgress, "Docs": otherDocs,
+		"Countries": h.citizenships.options(q.Page.Lang), "Citizenship": citizenship}
 }
 
 func (h *Handler) handleProfile(q *web.Request) error {
@@ -165,7 +177,7 @@ func (h *Handler) handleProfileSave(q *web.Request) error {
 			return verr
 		}
 		q.Page.Title = q.Page.T("id.profile.title")
-		return q.FormError(err, "profile.html", map[string]any{"A": a, "V": v, "Locked": v.State == identity.InProgress, "Docs": otherDocs})
+		return q.FormError(err, "profile.html", h.profileData(q, a, v))
 	}
 	flash := "id.flash.draft"
 	if q.Form("action") == "submit" {

@@ -54,7 +54,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	if ident != nil {
-		idd := idweb.Deps{Identity: ident, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log}
+		idd := idweb.Deps{Identity: ident, Sessions: d.Sessions, Flows: d.Flows, Log: d.Log, Countries: d.Register.Reference().Countries}
 		var op *oidcweb.Handler
 		if d.OIDC != nil {
 			// The OpenID Connect provider (IDP-7): its pages are the /id/ site's.
