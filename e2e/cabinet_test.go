@@ -543,9 +543,16 @@ func TestCabinetApplication(t *testing.T) {
 	checkPage(t, ctx, "lk-apply-errors")
 	fill(t, ctx, map[string]string{"surname": "Степанова", "given_name": "Алёна", "patronymic": "Игоревна", "birth_date": "1991-10-10",
 		"document_type": "passport_ru", "document_series": "4511", "document_number": "210008", "document_issued_on": "2011-10-20",
-		"phone": "+7 916 555-77-88", "consent": "on"})
+		"phone": "+7 916 555-77-88", "consent": "on", "region": "77"})
+	// The office to visit: the region's offices by name, what was typed kept.
+	run(t, ctx, submit("#show-offices"))
+	has(t, ctx, "#office", "7736 — Инспекция ФНС России № 36 по г. Москве")
+	checkPage(t, ctx, "lk-apply-offices")
+	kept(t, ctx, map[string]string{"surname": "Степанова", "document_number": "210008", "region": "77"})
+	fill(t, ctx, map[string]string{"office": "7736"})
 	run(t, ctx, submit("#submit"))
 	number := strings.TrimSpace(text(t, ctx, "#number"))
+	has(t, ctx, "main", "Инспекция ФНС России № 36 по г. Москве")
 	has(t, ctx, "#app-name", "Степанова Алёна Игоревна")
 	has(t, ctx, "#next-steps", "паспортом")
 	checkPage(t, ctx, "lk-application")

@@ -13,13 +13,15 @@ type SNILS struct {
 // snilsUnchecked is the largest number issued before check digits were computed.
 const snilsUnchecked = "001001998"
 
-// ParseSNILS parses a СНИЛС written as 11 digits or as "NNN-NNN-NNN NN" and checks its check
-// digits: the weighted sum (weights 9..1) below 100 is the check number; 100 and 101 give 00; over
+// ParseSNILS parses a СНИЛС written as 11 digits or in groups, "NNN-NNN-NNN NN" as the
+// certificate prints it (or with spaces or hyphens between all four groups, as people copy it),
+// and checks its check digits: the weighted sum (weights 9..1) below 100 is the check number; 100 and 101 give 00; over
 // 101 the remainder mod 101, with 100 giving 00. Numbers up to 001-001-998 carry no check.
 func ParseSNILS(s string) (SNILS, error) {
 	s = strings.TrimSpace(s)
 	d := s
-	if len(s) == 14 && s[3] == '-' && s[7] == '-' && (s[11] == ' ' || s[11] == '-') {
+	sep := func(c byte) bool { return c == '-' || c == ' ' }
+	if len(s) == 14 && sep(s[3]) && sep(s[7]) && sep(s[11]) {
 		d = s[0:3] + s[4:7] + s[8:11] + s[12:14]
 	}
 	if err := scan("snils", d, "11", 11); err != nil {

@@ -120,7 +120,7 @@ func TestParseKPP(t *testing.T) {
 }
 
 func TestParseSNILS(t *testing.T) {
-	valid := []string{"112-233-445 95", "11223344595", "08765430300"}
+	valid := []string{"112-233-445 95", "11223344595", "08765430300", "112 233 445 95", "112-233-445-95"}
 	for _, in := range valid {
 		if _, err := ParseSNILS(in); err != nil {
 			t.Errorf("ParseSNILS(%q): %v", in, err)

@@ -98,7 +98,7 @@ func (c cabinetRegister) Office(ctx context.Context, code string) (cabinet.Offic
 		}
 		return c.Name
 	}
-	o := cabinet.Office{Code: card.Code, Name: name(card)}
+	o := cabinet.Office{Code: card.Code, Name: name(card), Region: card.Region}
 	for lang := range card.Texts {
 		if o.Names == nil {
 			o.Names = map[string]string{}
@@ -106,6 +106,26 @@ func (c cabinetRegister) Office(ctx context.Context, code string) (cabinet.Offic
 		o.Names[lang] = name(card.In(lang))
 	}
 	return o, true, nil
+}
+
+// Offices lists the directory of tax offices by code, with their names in the directory's own
+// language.
+func (c cabinetRegister) Offices(ctx context.Context) ([]cabinet.Office, error) {
+	all, err := c.r.Offices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cabinet.Office, len(all))
+	for i, o := range all {
+		out[i] = cabinet.Office{Code: o.Code, Name: o.Name, Region: o.Region}
+	}
+	return out, nil
+}
+
+// RegionName names one of the jurisdiction's regions.
+func (c cabinetRegister) RegionName(code string) string {
+	n, _ := c.r.Reference().RegionName(code)
+	return n
 }
 
 // personOf is a register's record of a person as the personal account reads it; nil for an

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/names"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -118,8 +119,9 @@ type ApplicationInput struct {
 var (
 	msgDate         = problem.Msg("lk.date")
 	msgDateFuture   = problem.Msg("lk.date_future")
+	msgDateEarly    = problem.Msg("lk.date_early")
 	msgDocType      = problem.Msg("lk.application.doc_type")
-	msgDocNumber    = problem.Msg("lk.application.doc_number")
+	msgTooLong      = problem.Msg("lk.too_long")
 	msgContact      = problem.Msg("lk.application.contact")
 	msgConsent      = problem.Msg("lk.application.consent")
 	msgAppUnknown   = problem.Msg("lk.application.unknown")
@@ -128,6 +130,13 @@ var (
 	msgAppMismatch  = problem.Msg("lk.application.mismatch")
 	msgAppTINNeeded = problem.Msg("lk.application.tin_needed")
 )
+
+// tooLong adds to fe that field is longer than max characters, when it is.
+func tooLong(fe *problem.Fields, field, v string, max int) {
+	if utf8.RuneCountInString(v) > max {
+		fe.Add(field, msgTooLong.With(i18n.Field(field), max))
+	}
+}
 
 // checkName checks a name in any alphabet (a foreign citizen's too: names.Check), required or
 // not.
@@ -144,8 +153,10 @@ func (s *Service) parseDate(fe *problem.Fields, field, v string) time.Time {
 	}
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
 	switch {
-	case err != nil || t.Year() < 1900:
+	case err != nil:
 		fe.Add(field, msgDate)
+	case t.Year() < 1900:
+		fe.Add(field, msgDateEarly)
 	case t.After(s.now()):
 		fe.Add(field, msgDateFuture)
 	}
@@ -173,19 +184,18 @@ func (s *Service) SubmitApplication(ctx context.Context, in ApplicationInput, la
 	if fe.RequiredAs(msgRequired, "document_type", d.DocType) && !contains(DocTypes, d.DocType) {
 		fe.Add("document_type", msgDocType)
 	}
-	if fe.RequiredAs(msgRequired, "document_number", d.DocNumber) && (len(d.DocNumber) > 20 || len(d.DocSeries) > 10) {
-		fe.Add("document_number", msgDocNumber)
+	tooLong(&fe, "document_series", d.DocSeries, 10)
+	if fe.RequiredAs(msgRequired, "document_number", d.DocNumber) {
+		tooLong(&fe, "document_number", d.DocNumber, 20)
 	}
 	d.DocIssuedOn = s.parseDate(&fe, "document_issued_on", in.DocIssuedOn)
-	if utf8.RuneCountInString(d.DocIssuedBy) > 300 {
-		fe.Add("document_issued_by", msgDocNumber)
-	}
+	tooLong(&fe, "document_issued_by", d.DocIssuedBy, 300)
 	switch {
 	case strings.TrimSpace(in.Phone) == "" && strings.TrimSpace(in.Email) == "":
 		fe.Add("phone", msgContact)
 	default:
 		if strings.TrimSpace(in.Phone) != "" {
-			if d.Phone = notify.NormalizePhone(in.Phone); d.Phone == "" {
+			if d.Phone = s.phone(in.Phone); d.Phone == "" {
 				fe.Add("phone", msgPhone)
 			}
 		}

@@ -37,6 +37,14 @@ func TestOnlineApplication(t *testing.T) {
 	}
 	in := cabinet.ApplicationInput{Surname: "Степанова", GivenName: "Алена", BirthDate: "1991-10-10", DocType: "passport_ru", DocSeries: "45 11",
 		DocNumber: "123456", DocIssuedOn: "2011-10-20", Phone: "+7 916 555-77-88", Consent: true}
+	// Too long a "issued by" is named with its limit, in the applicant's language.
+	long := in
+	long.DocIssuedBy = strings.Repeat("ОВД ", 76)
+	_, _, err = e.svc.SubmitApplication(ctx, long, "ru")
+	if p, _ := problem.As(err); p == nil || len(p.Fields) != 1 || p.Fields[0].Field != "document_issued_by" ||
+		p.Fields[0].In("ru") != "Поле «Кем выдан документ» — не длиннее 300 знаков" || p.Fields[0].In("en") != "Document issued by: at most 300 characters" {
+		t.Fatalf("a long issuer: %v", err)
+	}
 	a, key, err := e.svc.SubmitApplication(ctx, in, "ru")
 	if err != nil {
 		t.Fatal(err)

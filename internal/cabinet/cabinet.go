@@ -134,6 +134,7 @@ func (p *Person) Applied() bool { return p.Status != StatusNotApplied }
 // Office is a tax office as a card names it.
 type Office struct {
 	Code, Name string
+	Region     string // the code of its region
 	// Names are its names in other languages than the directory's own, by language (a УГНС in
 	// Kyrgyz); a page or a message in such a language names the office so.
 	Names map[string]string
@@ -203,6 +204,10 @@ type Register interface {
 	Organization(ctx context.Context, tin string) (*Organization, error)
 	// Office returns a tax office of the directory; ok is false for an unknown code.
 	Office(ctx context.Context, code string) (o Office, ok bool, err error)
+	// Offices lists the directory of tax offices by code.
+	Offices(ctx context.Context) ([]Office, error)
+	// RegionName names one of the jurisdiction's regions ("" for an unknown code).
+	RegionName(code string) string
 }
 
 // Options are the Service's dependencies.
@@ -274,6 +279,13 @@ func (s *Service) Rules() jurisdiction.CabinetRules { return s.o.Profile.Cabinet
 // local is the jurisdiction's own wording of a message key, when the catalogue has one
 // ("lk.tin_format.kg": a Kyrgyz ИНН has 14 digits).
 func (s *Service) local(key string) string { return i18n.Local(key, string(s.o.Profile.Code)) }
+
+// phone reads a phone number as the jurisdiction's people type it (a Kyrgyz one also as at
+// home: 0555 123 456), "" when it is none.
+func (s *Service) phone(v string) string {
+	r := s.o.Profile.Phone
+	return notify.NormalizePhoneIn(v, notify.National{CallingCode: r.CallingCode, Trunk: r.Trunk, Digits: r.Digits})
+}
 
 // Origin is where a request comes from: the client's address and browser, the device token it
 // carries for the attempt limits, and the language of the messages sent to the user.
@@ -413,6 +425,13 @@ func (s *Service) appliedPerson(ctx context.Context, tin string) (*Person, error
 	}
 	return p, nil
 }
+
+// Offices lists the tax offices of the directory by code, for an applicant to choose the one
+// they will visit (LK-7).
+func (s *Service) Offices(ctx context.Context) ([]Office, error) { return s.o.Register.Offices(ctx) }
+
+// RegionName names one of the jurisdiction's regions ("" for an unknown code).
+func (s *Service) RegionName(code string) string { return s.o.Register.RegionName(code) }
 
 // OfficeName returns the name of a tax office in lang (the directory's own name when it has none
 // in lang), or "" when the directory lacks the office.

@@ -8,7 +8,6 @@ import (
 	"math/big"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/i18n"
@@ -180,12 +179,9 @@ func (s *Service) checkBearer(fe *problem.Fields, c Checklist, p *Person) string
 		number, notary := strings.TrimSpace(c.AttorneyNumber), strings.TrimSpace(c.AttorneyNotary)
 		fe.RequiredAs(msgRequired, "attorney_number", number)
 		fe.RequiredAs(msgRequired, "attorney_notary", notary)
-		if utf8.RuneCountInString(name) > 200 || utf8.RuneCountInString(notary) > 200 {
-			fe.Add("bearer_name", msgDocNumber)
-		}
-		if utf8.RuneCountInString(number) > 40 {
-			fe.Add("attorney_number", msgDocNumber)
-		}
+		tooLong(fe, "bearer_name", name, 200)
+		tooLong(fe, "attorney_notary", notary, 200)
+		tooLong(fe, "attorney_number", number, 40)
 		var until time.Time
 		if fe.RequiredAs(msgRequired, "attorney_valid_until", c.AttorneyValidUntil) {
 			var err error
@@ -203,9 +199,7 @@ func (s *Service) checkBearer(fe *problem.Fields, c Checklist, p *Person) string
 			fe.Add("came", msgCameAdult.With(AdultAge))
 		}
 		fe.RequiredAs(msgRequired, "bearer_name", name)
-		if utf8.RuneCountInString(name) > 200 {
-			fe.Add("bearer_name", msgDocNumber)
-		}
+		tooLong(fe, "bearer_name", name, 200)
 		if !c.BearerPassportShown {
 			fe.Add("bearer_passport_shown", msgChecklist.With(msgDocParent))
 		}

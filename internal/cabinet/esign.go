@@ -129,7 +129,7 @@ func (s *Service) RegisterWithSignature(ctx context.Context, tin string, in ESig
 		return nil, err
 	}
 	var fe problem.Fields
-	phone, email := notify.NormalizePhone(in.Phone), notify.NormalizeEmail(in.Email)
+	phone, email := s.phone(in.Phone), notify.NormalizeEmail(in.Email)
 	if fe.RequiredAs(msgRequired, "phone", in.Phone) && phone == "" {
 		fe.Add("phone", msgPhone)
 	}

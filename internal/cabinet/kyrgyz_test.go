@@ -106,7 +106,7 @@ func TestKyrgyzRegistration(t *testing.T) {
 		_, err = e.svc.Search(ctx, cabinet.RegistrationInput{TIN: "21505199012399"}, false)
 		wantCode(t, err, problem.Invalid, "lk.reg.no_person")
 
-		in := cabinet.RegistrationInput{Type: "individual", TIN: p.TIN, Password: "kyzyl-tash-1", Again: "", Phone: "+996 555 100 200"}
+		in := cabinet.RegistrationInput{Type: "individual", TIN: p.TIN, Password: "kyzyl-tash-1", Again: "", Phone: "0555 100 200" /* as typed at home */}
 		_, _, err = e.svc.SubmitRegistration(ctx, in, "ky")
 		wantCode(t, err, problem.Invalid, "lk.required")
 		in.Again = "kyzyl-tash-2"

@@ -59,7 +59,7 @@ func (s *Service) SendContactCode(ctx context.Context, tin string, p Purpose, va
 	}
 	ch, field, to := notify.Email, "email", notify.NormalizeEmail(value)
 	if p == ForPhone {
-		ch, field, to = notify.SMS, "phone", notify.NormalizePhone(value)
+		ch, field, to = notify.SMS, "phone", s.phone(value)
 	}
 	if to == "" {
 		if p == ForPhone {

@@ -227,7 +227,7 @@ func (s *Service) SubmitRegistration(ctx context.Context, in RegistrationInput, 
 		r.OrgTIN, r.OrgName, r.Role = orgTIN, f.OrgName, f.Role
 	}
 	if v := strings.TrimSpace(in.Phone); v != "" {
-		if r.Phone = notify.NormalizePhone(v); r.Phone == "" {
+		if r.Phone = s.phone(v); r.Phone == "" {
 			fe.Add("phone", problem.Msg(s.local(msgPhone.Key)))
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -142,9 +141,8 @@ func (s *Service) AddRepresentation(ctx context.Context, actor audit.Actor, in R
 		ValidFrom: dateUTC(today),
 		Document:  RepDocument{Notary: strings.TrimSpace(in.Notary), Series: strings.Join(strings.Fields(in.Series), ""), Number: strings.TrimSpace(in.Number)}}
 	fe.RequiredAs(msgRequired, "number", r.Document.Number)
-	if utf8.RuneCountInString(r.Document.Number) > 40 || utf8.RuneCountInString(r.Document.Notary) > 200 {
-		fe.Add("number", msgDocNumber)
-	}
+	tooLong(&fe, "number", r.Document.Number, 40)
+	tooLong(&fe, "notary", r.Document.Notary, 200)
 	r.Document.IssuedOn = s.parseDate(&fe, "issued_on", in.IssuedOn)
 	switch in.Kind {
 	case PowerOfAttorney:

@@ -111,6 +111,12 @@ func TestRegistration(t *testing.T) {
 			Answer: "Дубровский", Accepted: []string{"terms"}}, origin); fieldOf(err) != "accept_personal_data" {
 			t.Fatalf("no consent: %v", err)
 		}
+		// An answer of one letter is told its length, not that it is missing.
+		_, err = e.p.SubmitPassword(ctx, f, identity.Secret{Password: "Volga-river-2026", Again: "Volga-river-2026", Question: "Любимая книга?",
+			Answer: "Д", Accepted: []string{"terms", "personal_data"}}, origin)
+		if pe, ok := problem.As(err); !ok || len(pe.Fields) != 1 || pe.Fields[0].Field != "answer" || pe.Fields[0].Message.Key != "idp.answer.length" {
+			t.Fatalf("an answer of one letter: %v", err)
+		}
 		a, err := e.p.SubmitPassword(ctx, f, identity.Secret{Password: "Volga-river-2026", Again: "Volga-river-2026", Question: "Любимая книга?",
 			Answer: "Дубровский", Accepted: []string{"terms", "personal_data"}}, origin)
 		if err != nil {
@@ -219,15 +225,25 @@ func TestVerification(t *testing.T) {
 		if err := e.p.SubmitProfile(ctx, a.ID, bad, origin); fieldOf(err) != "snils" {
 			t.Fatalf("bad profile: %v", err)
 		}
-		// A citizenship is a country of ОКСМ, and a Russian citizen's account is Russia's.
+		// A citizenship is a country of ОКСМ, and a Russian citizen's account is Russia's; the
+		// series and the number of a Russian passport are named apart.
+		only := func(what string, err error, field, key string) {
+			t.Helper()
+			if pe, ok := problem.As(err); !ok || len(pe.Fields) != 1 || pe.Fields[0].Field != field || pe.Fields[0].Message.Key != key {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
 		for code, key := range map[string]string{"XYZ": "idp.citizenship", "RU": "idp.citizenship", "DEU": "idp.citizenship_russian"} {
 			bad := profile()
 			bad.Citizenship = code
-			err := e.p.SubmitProfile(ctx, a.ID, bad, origin)
-			if pe, ok := problem.As(err); !ok || len(pe.Fields) != 1 || pe.Fields[0].Field != "citizenship" || pe.Fields[0].Message.Key != key {
-				t.Fatalf("citizenship %s: %v", code, err)
-			}
+			only("citizenship "+code, e.p.SubmitProfile(ctx, a.ID, bad, origin), "citizenship", key)
 		}
+		bad = profile()
+		bad.Passport.Series = "45 0"
+		only("a series of three digits", e.p.SubmitProfile(ctx, a.ID, bad, origin), "passport.series", "idp.passport_series")
+		bad = profile()
+		bad.Passport.Number = "12345"
+		only("a number of five digits", e.p.SubmitProfile(ctx, a.ID, bad, origin), "passport.number", "idp.passport_ru")
 		// The registries are down: "in progress", tried again later.
 		e.reg.down, e.reg.delay = true, 2*time.Hour
 		if err := e.p.SubmitProfile(ctx, a.ID, profile(), origin); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/flow"
 	"github.com/kabinet/kabinet/internal/identity"
+	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
@@ -82,6 +83,19 @@ func TestOperatorFindsForeignPassport(t *testing.T) {
 				t.Fatalf("%s: %s", number, a.Level)
 			}
 			return a
+		}
+		// A foreign citizen's account with Russia chosen is told that a Russian citizen needs
+		// another account, not asked for a Russian passport it cannot give.
+		b := e.register("Müller", "+4915112345677", "", "Rhine-valley-2026")
+		b, _ = e.p.Account(ctx, b.ID)
+		b.Kind = identity.ForeignCitizen
+		if err := e.st.UpdateAccount(ctx, *b, identity.Effects{}); err != nil {
+			t.Fatal(err)
+		}
+		err := e.p.SubmitProfile(ctx, b.ID, identity.Profile{Sex: "female", BirthDate: time.Date(1990, 3, 1, 0, 0, 0, 0, time.UTC), BirthPlace: "Hamburg",
+			Citizenship: "RUS", Passport: identity.Document{Type: "passport_foreign", Number: "C01X00T46", IssuedOn: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC)}}, origin)
+		if pe, ok := problem.As(err); !ok || len(pe.Fields) != 1 || pe.Fields[0].Field != "citizenship" || pe.Fields[0].Message.Key != "idp.citizenship_foreign" {
+			t.Fatalf("a foreign citizen's account with Russia chosen: %v", err)
 		}
 		anna := foreigner("+4915112345678", "C01X00T47")
 		other := foreigner("+4915112345679", "C01Y00T47")

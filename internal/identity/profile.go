@@ -33,6 +33,8 @@ var (
 	msgSex          = problem.Msg("idp.sex")
 	msgCitizenship  = problem.Msg("idp.citizenship")
 	msgCitizenRU    = problem.Msg("idp.citizenship_russian")
+	msgCitizenOther = problem.Msg("idp.citizenship_foreign")
+	msgSeriesRU     = problem.Msg("idp.passport_series")
 	msgPassportRU   = problem.Msg("idp.passport_ru")
 	msgPassportAge  = problem.Msg("idp.passport_age")
 	msgTooLong      = problem.Msg("idp.too_long")
@@ -119,13 +121,19 @@ func CheckProfile(fe *problem.Fields, kind Kind, p Profile, now time.Time, known
 		fe.Add("citizenship", msgCitizenship)
 	case kind == RussianCitizen && c != "RUS":
 		fe.Add("citizenship", msgCitizenRU)
+	case kind == ForeignCitizen && c == "RUS":
+		fe.Add("citizenship", msgCitizenOther)
 	}
-	if kind == RussianCitizen || c == "RUS" {
+	// A Russian citizen has a СНИЛС and a Russian passport (a representative of a legal entity
+	// who chose Russia too); a foreign citizen's account with Russia chosen is told above.
+	if kind == RussianCitizen || kind == LegalEntity && c == "RUS" {
 		if _, err := tin.ParseSNILS(p.SNILS); err != nil {
 			fe.Add("snils", problem.Number(err))
 		}
-		series, number := digits(p.Passport.Series), digits(p.Passport.Number)
-		if len(series) != 4 || len(number) != 6 || p.Passport.Type != "passport_ru" {
+		if len(digits(p.Passport.Series)) != 4 {
+			fe.Add("passport.series", msgSeriesRU)
+		}
+		if len(digits(p.Passport.Number)) != 6 || p.Passport.Type != "passport_ru" {
 			fe.Add("passport.number", msgPassportRU)
 		}
 	} else {

@@ -63,6 +63,7 @@ var (
 	msgCodeExpired  = problem.Msg("idp.code.expired")
 	msgConsent      = problem.Msg("idp.consent")
 	msgQuestion     = problem.Msg("idp.question")
+	msgAnswerLength = problem.Msg("idp.answer.length")
 )
 
 // checkName checks a name in any alphabet (a foreign citizen's too: names.Check), required or
@@ -280,11 +281,15 @@ func (s *Provider) SubmitPassword(ctx context.Context, f *flow.Flow, sec Secret,
 		if utf8.RuneCountInString(question) < 5 || utf8.RuneCountInString(question) > 200 {
 			fe.Add("question", msgQuestion)
 		}
-		if utf8.RuneCountInString(answer) < 2 || utf8.RuneCountInString(answer) > 100 {
+		switch n := utf8.RuneCountInString(answer); {
+		case n == 0:
 			fe.Add("answer", msgRequired.With(i18n.Field("answer")))
+		case n < 2 || n > 100:
+			fe.Add("answer", msgAnswerLength)
 		}
 	} else {
 		fe.Add("question", msgQuestion)
+		fe.Add("answer", msgRequired.With(i18n.Field("answer")))
 	}
 	now := s.now().UTC()
 	var consents []Consent

@@ -1,12 +1,7 @@
 package idweb
 
 import (
-	"cmp"
-	"slices"
 	"sync"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"github.com/kabinet/kabinet/internal/register"
 	"github.com/kabinet/kabinet/internal/web"
@@ -38,32 +33,16 @@ func (c *citizenships) options(lang string) []web.Option {
 	if opts, ok := c.byLang[lang]; ok {
 		return opts
 	}
-	all := c.countries()
-	names := make([]string, len(all))
-	for i, k := range all {
-		names[i] = k.In(lang)
-	}
-	col := collate.New(language.Make(lang), collate.Loose)
-	order := make([]int, len(all))
-	for i := range order {
-		order[i] = i
-	}
-	rank := func(i int) int {
-		if all[i].Alpha3 == russia {
-			return 0
+	var opts, home []web.Option
+	for _, k := range c.countries() {
+		if k.Alpha3 == russia {
+			home = append(home, web.Option{Value: k.Alpha3, Label: k.In(lang)})
+		} else {
+			opts = append(opts, web.Option{Value: k.Alpha3, Label: k.In(lang)})
 		}
-		return 1
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		if r := cmp.Compare(rank(a), rank(b)); r != 0 {
-			return r
-		}
-		return col.CompareString(names[a], names[b])
-	})
-	opts := make([]web.Option, len(order))
-	for i, j := range order {
-		opts[i] = web.Option{Value: all[j].Alpha3, Label: names[j]}
-	}
+	web.SortOptions(opts, lang)
+	opts = append(home, opts...)
 	if c.byLang == nil {
 		c.byLang = map[string][]web.Option{}
 	}

@@ -106,7 +106,8 @@ func TestHomePage(t *testing.T) {
 
 // IDP-3: a profile's citizenship is chosen from ОКСМ by the country's name in the page's
 // language, in its alphabetical order, Russia first and chosen for a Russian citizen's account;
-// a foreign citizen's account starts with none chosen.
+// a foreign citizen's account starts with none chosen and is not offered Russia, nor asked for
+// a СНИЛС or a series of digits.
 func TestCitizenshipChoice(t *testing.T) {
 	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
 	ctx := context.Background()
@@ -132,13 +133,11 @@ func TestCitizenshipChoice(t *testing.T) {
 				t.Fatalf("profile %s: no select of the citizenship", lang)
 			}
 			russia := map[string]string{"ru": "Россия", "en": "Russian Federation"}[lang]
-			first := `<option value="">` + i18n.T(lang, "form.choose") + `</option><option value="RUS"`
+			first := `<option value="">` + i18n.T(lang, "form.choose") + `</option><option value="RUS" selected>` + russia + `</option>`
 			if n.Kind == identity.ForeignCitizen {
-				first += `>` + russia + `</option>`
-			} else {
-				first += ` selected>` + russia + `</option>`
+				first = `<option value="">` + i18n.T(lang, "form.choose") + `</option><option value="ABH">`
 			}
-			if !strings.Contains(sel, first) || strings.Count(sel, " selected") > 1 || n.Kind == identity.ForeignCitizen && strings.Contains(sel, " selected") {
+			if !strings.Contains(sel, first) || strings.Count(sel, " selected") > 1 || n.Kind == identity.ForeignCitizen && (strings.Contains(sel, " selected") || strings.Contains(sel, `"RUS"`)) {
 				t.Errorf("profile %s of a %s account: the first choices %.200s", lang, n.Kind, sel[strings.Index(sel, "<option"):])
 			}
 			last := -1
@@ -148,6 +147,14 @@ func TestCitizenshipChoice(t *testing.T) {
 					t.Errorf("profile %s: %s missing or out of order", lang, name)
 				}
 				last = i
+			}
+			// The passport and the СНИЛС are asked as the account's kind has them: a Russian
+			// citizen's series of 4 digits and СНИЛС required, a foreign passport's letters.
+			snils := between(body, `<input id="snils"`, ">")
+			series := between(body, `<input id="passport_series"`, ">")
+			if ru := n.Kind != identity.ForeignCitizen; strings.Contains(snils, " required") != ru || strings.Contains(series, " required") != ru ||
+				strings.Contains(series, `inputmode="numeric"`) != ru || strings.Contains(body, i18n.T(lang, "id.hint.passport_series_ru")) != ru {
+				t.Errorf("profile %s of a %s account: СНИЛС %s, series %s", lang, n.Kind, snils, series)
 			}
 			if strings.Count(sel, "<option") < 240 {
 				t.Errorf("profile %s: %d countries", lang, strings.Count(sel, "<option"))

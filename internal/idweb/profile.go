@@ -3,6 +3,7 @@ package idweb
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,14 +117,18 @@ func (h *Handler) profilePage(q *web.Request, a *identity.Account, v *identity.V
 
 // profileData is what the profile's page shows besides the form: the account, its
 // verification, whether the form is locked while one is in progress, the other documents, and
-// the choices of a citizenship with the one a Russian citizen's account starts with.
+// the choices of a citizenship — the one a Russian citizen's account starts with, and no
+// Russia for a foreign citizen's account.
 func (h *Handler) profileData(q *web.Request, a *identity.Account, v *identity.Verification) map[string]any {
-	citizenship := ""
-	if a.Kind == identity.RussianCitizen {
+	citizenship, countries := "", h.citizenships.options(q.Page.Lang)
+	switch a.Kind {
+	case identity.RussianCitizen:
 		citizenship = russia
+	case identity.ForeignCitizen:
+		countries = slices.DeleteFunc(slices.Clone(countries), func(o web.Option) bool { return o.Value == russia })
 	}
 	return map[string]any{"A": a, "V": v, "Locked": v.State == identity.InProgress, "Docs": otherDocs,
-		"Countries": h.citizenships.options(q.Page.Lang), "Citizenship": citizenship}
+		"Countries": countries, "Citizenship": citizenship}
 }
 
 func (h *Handler) handleProfile(q *web.Request) error {

@@ -2,7 +2,6 @@ package idweb
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/oidc"
@@ -150,7 +149,7 @@ type homeView struct {
 
 func newHomeView(p *web.Page, a *identity.Account, v *identity.Verification) *homeView {
 	h := &homeView{Name: a.FullName(), Level: p.Enum("level", a.Level), Kind: p.Enum("reg_kind", a.Kind),
-		OrgName: a.Organization.Name, OrgOGRN: a.Organization.OGRN, Phone: phoneText(a.Phone), Email: a.Email, SNILS: snilsText(a.SNILS),
+		OrgName: a.Organization.Name, OrgOGRN: a.Organization.OGRN, Phone: web.PhoneText(a.Phone), Email: a.Email, SNILS: snilsText(a.SNILS),
 		Simplified: a.Level == identity.Simplified, Standard: a.Level == identity.Standard}
 	if a.Method != "" {
 		h.Method = p.Enum("method", a.Method)
@@ -165,14 +164,6 @@ func newHomeView(p *web.Page, a *identity.Account, v *identity.Verification) *ho
 		}
 	}
 	return h
-}
-
-// phoneText writes a Russian phone number as people read it, +7 916 123-45-67; another as it is.
-func phoneText(s string) string {
-	if len(s) != 12 || !strings.HasPrefix(s, "+7") || strings.Trim(s[1:], "0123456789") != "" {
-		return s
-	}
-	return s[:2] + " " + s[2:5] + " " + s[5:8] + "-" + s[8:10] + "-" + s[10:]
 }
 
 // snilsText writes a СНИЛС as people read it: 112-233-445 95.

@@ -73,6 +73,16 @@ type Profile struct {
 	IdentityProvider bool
 	// Words are how messages name the jurisdiction's things.
 	Words Words
+	// Phone is how its people write a phone number at home, besides the international form.
+	Phone PhoneRules
+}
+
+// PhoneRules are a jurisdiction's national form of phone numbers: its calling code (996), the
+// trunk prefix dialled before a national number (0), and a national number's digits (9).
+// Russia's (8 916 …, 916 …) are read by package notify itself: its PhoneRules are empty.
+type PhoneRules struct {
+	CallingCode, Trunk string
+	Digits             int
 }
 
 // Words are catalogue keys (package i18n) of the jurisdiction's things as messages name them.
@@ -235,6 +245,7 @@ var profiles = map[Code]Profile{
 		TimeZone:  "Asia/Bishkek",
 		Cabinet:   CabinetRules{Registration: ByApplication, Password: PasswordRules{MinLength: 8}, Terms: true, Mobile: true},
 		Words:     Words{TIN: "jurisdiction.kg.tin", Regions: "jurisdiction.kg.regions", Citizen: "jurisdiction.kg.citizen"},
+		Phone:     PhoneRules{CallingCode: "996", Trunk: "0", Digits: 9},
 	},
 }
 

@@ -177,7 +177,7 @@ func TestRegistrationStatusPage(t *testing.T) {
 func TestRegistrationJSONLabels(t *testing.T) {
 	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{Profile: jurisdiction.MustLookup(jurisdiction.KG)})
 	for lang, want := range map[string]map[string]string{
-		"ru": {"name": "ФИО", "office": "Код УГНС", "tin": "ИНН", "password_repeat": "Подтвердите пароль", "phone": "Мобильный телефон"},
+		"ru": {"name": "ФИО", "office": "Код УГНС", "tin": "ИНН", "password_repeat": "Пароль ещё раз", "phone": "Мобильный телефон"},
 		"ky": {"name": "Аты-жөнү", "office": "УГНС коду"},
 		"en": {"name": i18n.T("en", "lk.reg.f.name"), "office": i18n.T("en", "lk.reg.f.office")},
 	} {

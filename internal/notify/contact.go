@@ -35,6 +35,41 @@ func NormalizePhone(s string) string {
 	return ""
 }
 
+// National is how the people of a country write a phone number at home: its calling code
+// (996), the trunk prefix dialled before a national number (0), and a national number's digits
+// (9). Russia's national forms are NormalizePhone's own; its National is the zero value.
+type National struct {
+	CallingCode, Trunk string
+	Digits             int
+}
+
+// NormalizePhoneIn is NormalizePhone for the people of a country with national forms n: a
+// number typed after the trunk prefix ("0555 123 456") or after the calling code without "+"
+// ("996 555 123 456") is that country's (+996555123456).
+func NormalizePhoneIn(s string, n National) string {
+	if p := NormalizePhone(s); p != "" || n.CallingCode == "" || strings.HasPrefix(strings.TrimSpace(s), "+") {
+		return p
+	}
+	var d strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			d.WriteRune(r)
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.':
+		default:
+			return ""
+		}
+	}
+	digits := d.String()
+	switch {
+	case len(digits) == len(n.Trunk)+n.Digits && strings.HasPrefix(digits, n.Trunk) && n.Trunk != "":
+		return NormalizePhone("+" + n.CallingCode + digits[len(n.Trunk):])
+	case len(digits) == len(n.CallingCode)+n.Digits && strings.HasPrefix(digits, n.CallingCode):
+		return NormalizePhone("+" + digits)
+	}
+	return ""
+}
+
 // NormalizeEmail returns an e-mail address in lower case, or "" when it is not one.
 func NormalizeEmail(s string) string {
 	s = strings.TrimSpace(s)

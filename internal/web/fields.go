@@ -27,6 +27,23 @@ type Field struct {
 	Wide      bool     // two columns of a grid, for long values (an office's name)
 	Options   []Option // for a select
 	Blank     string   // the select's empty choice ("— выберите —"); none when empty
+	// More are the ids of other elements of the page that describe the input (the list of a
+	// password's rules under it), read out with its hint and its error.
+	More []string
+}
+
+// DescribedBy is the input's aria-describedby: the ids of its hint, of what else describes it,
+// and of its error.
+func (f Field) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	ids = append(ids, f.More...)
+	if f.Error != "" {
+		ids = append(ids, f.ErrorID)
+	}
+	return strings.Join(ids, " ")
 }
 
 // Option is a choice of a select.
@@ -40,6 +57,7 @@ type Option struct {
 // "id=x", "hint=key" (a catalogue key, in the jurisdiction's own wording when it has one: Local),
 // "blank" (a select with an empty first choice), "autofocus" (the focus when the page shows no
 // field error; with errors, the first field at fault has it), "wide" (two columns of a grid),
+// "describedby=id" (another element that describes the input, such as a list of rules),
 // "enum=kind:a,b,c" (a select of enumerated values with their labels), and any other key=value
 // is an attribute of the input ("inputmode=numeric", "autocomplete=family-name").
 func (p *Page) Field(name, labelKey string, opts ...string) Field {
@@ -67,6 +85,8 @@ func (p *Page) Field(name, labelKey string, opts ...string) Field {
 			focus = true
 		case "wide":
 			f.Wide = true
+		case "describedby":
+			f.More = append(f.More, v)
 		case "enum":
 			enumKind, v, _ = strings.Cut(v, ":")
 			enumCodes = strings.Split(v, ",")

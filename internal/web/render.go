@@ -197,7 +197,7 @@ func (rd *renderer) set(lang, name string, own bool) (*template.Template, error)
 	return stored.(*template.Template), nil
 }
 
-var funcs = template.FuncMap{"errorID": ErrorID, "map": pairs, "list": func(s ...string) []string { return s }}
+var funcs = template.FuncMap{"errorID": ErrorID, "map": pairs, "list": func(s ...string) []string { return s }, "phone": PhoneText}
 
 // pairs makes a map of its arguments, key, value, key, value …, for passing several values to a
 // partial: {{template "person" (map "P" $ "V" .)}}.
