@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/web"
 )
 
@@ -50,10 +51,22 @@ func (h *Handler) handleApplication(q *web.Request) error {
 		tin = a.Data.TIN
 	}
 	if tin != "" {
-		if v, err := h.d.Cabinet.ParseTIN(tin); err == nil {
-			if p, err := h.d.Cabinet.Person(q.Ctx(), v); err == nil {
-				person = p
+		v, err := h.d.Cabinet.ParseTIN(tin)
+		if err == nil {
+			person, err = h.d.Cabinet.Person(q.Ctx(), v)
+		}
+		if pe, ok := problem.As(err); ok && (pe.Code == problem.Invalid || pe.Code == problem.NotFound) {
+			// The inspector's look-up is told why it found nobody (a malformed TIN, one the
+			// register does not hold); the application's own TIN is looked up quietly.
+			if q.R.URL.Query().Get("tin") != "" {
+				msg := pe.Message
+				if len(pe.Fields) > 0 {
+					msg = pe.Fields[0].Message
+				}
+				q.Page.FieldErrors(problem.InvalidField("lookup_tin", msg))
 			}
+		} else if err != nil {
+			return err
 		}
 	}
 	offices, err := h.officeOptions(q)
@@ -68,7 +81,13 @@ func (h *Handler) handleApplication(q *web.Request) error {
 		q.Page.Form = map[string][]string{"tin": {tin}}
 	}
 	q.Page.Title = q.Page.T("office.apps.one", a.Number())
-	q.Page.Data = map[string]any{"App": a, "P": person, "Offices": offices, "Flow": flowID, "DecidedBy": h.issuer(q, a.DecidedBy),
+	// The office a card is issued in starts as the one the approval takes when none is chosen:
+	// the person's, else the one the applicant said they would visit.
+	office := a.Data.Office
+	if person != nil {
+		office = person.Office
+	}
+	q.Page.Data = map[string]any{"App": a, "P": person, "Offices": offices, "Office": office, "Flow": flowID, "DecidedBy": h.issuer(q, a.DecidedBy),
 		"OfficeName": func(code string) string { return officeName(offices, code) }}
 	q.Render(http.StatusOK, "application.html")
 	return nil

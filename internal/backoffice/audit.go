@@ -11,6 +11,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
@@ -50,7 +51,16 @@ func auditEnum(action, key string) string {
 	case "status":
 		return "status"
 	case "role":
+		if strings.HasPrefix(action, "lk.") {
+			return "signatory_role" // the head or the accountant of an organization (KG-1)
+		}
 		return "role"
+	case "came":
+		return "lk_came"
+	case "type":
+		return "person_type"
+	case "passport":
+		return "shown"
 	case "decision":
 		return "review"
 	case "by":
@@ -60,8 +70,18 @@ func auditEnum(action, key string) string {
 }
 
 // freeText are the keys of details whose value is text a staff member typed (the reason of a
-// refusal, BO-3): the last detail of an entry, read to the end whatever it holds.
-var freeText = map[string]bool{"refusal": true}
+// refusal, BO-3; an operator's note, BO-4): the last detail of an entry, read to the end
+// whatever it holds.
+var freeText = map[string]bool{"refusal": true, "note": true}
+
+// checkedText names a document that a staff member checked ("tin_certificate"): as a card's
+// checklist names it, else by its field's label ("snils").
+func checkedText(p *web.Page, code string) string {
+	if i18n.Has(p.Lang, "lk.doc."+code) {
+		return p.T("lk.doc." + code)
+	}
+	return web.Label(p.Lang, code)
+}
 
 // auditDetails words an entry's details ("ground=residence office=7842") as
 // "Основание: место жительства; Налоговый орган: 7842".
@@ -88,6 +108,14 @@ func auditDetails(p *web.Page, action, details string) string {
 				labels = append(labels, web.Label(p.Lang, f))
 			}
 			val = strings.Join(labels, ", ")
+		case key == "checked":
+			var docs []string
+			for _, d := range strings.Split(val, ",") {
+				if d != "" {
+					docs = append(docs, checkedText(p, d))
+				}
+			}
+			val = strings.Join(docs, ", ")
 		case auditEnum(action, key) != "":
 			val = p.Enum(auditEnum(action, key), val)
 		default:

@@ -165,3 +165,58 @@ func TestAuditPage(t *testing.T) {
 		t.Errorf("keys looked up without a text: %v", m)
 	}
 }
+
+// BO-5: the details of the personal account's and the identity provider's staff actions read as
+// words in every language — who came, which documents were checked, the signatory's role, the
+// applicant's type, an operator's note with an "=" in it — never as codes or catalogue keys.
+func TestAuditDetailsInWords(t *testing.T) {
+	db := storetest.SQLite(t)
+	a := apptest.Start(t, db, apptest.Options{})
+	ctx := context.Background()
+	if _, err := a.Staff.Add(ctx, audit.Actor{Login: "test", Role: "system"}, "ivanova", staff.RoleAdmin, "Иванова Анна", "inspector-password"); err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := a.Sessions.Start(ctx, session.Start{Site: "office", Subject: "ivanova", Method: session.Password, Assurance: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, e := range []audit.Entry{
+		{Action: "lk.card.issue", Subject: "500100732259", Details: `card=c1 office=7736 checked=passport,tin_certificate,power_of_attorney came=representative bearer="Петров Пётр" attorney="77 АА 1234567" notary="Иванова Т. П." attorney_until=2027-01-31`},
+		{Action: "lk.registration.approve", Subject: "21505199012345", Details: "application=2026-000001 office=003 type=individual applicant=21505199012345 passport=shown role=head"},
+		{Action: "lk.access.restore", Subject: "21505199012345", Details: "restore=r1 office=003 checked=passport holder=21505199012345 role=accountant"},
+		{Action: "account.confirm", Subject: "account:a1", Details: `centre=c1 checked=passport,snils note="сверено: серия=4510"`},
+	} {
+		e.At, e.Actor = at, audit.Actor{Login: "ivanova", Role: "inspector"}
+		if err := db.InTx(ctx, func(tx *sql.Tx) error { return store.InsertAudit(ctx, tx, e) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for lang, want := range map[string][]string{
+		"ru": {"Кто обратился: представитель по нотариальной доверенности", "Проверены документы: паспорт (документ, удостоверяющий личность), свидетельство о постановке на учёт (ИНН), нотариальная доверенность",
+			"Доверенность действует до: 31.01.2027", "Тип налогоплательщика: физическое лицо", "Паспорт: предъявлен", "Роль: руководитель", "Роль: бухгалтер",
+			"Проверены документы: паспорт (документ, удостоверяющий личность), СНИЛС", `Примечание: &#34;сверено: серия=4510&#34;`},
+		"en": {"Visitor: " + i18n.T("en", "enum.lk_came.representative"), "Taxpayer type: " + i18n.T("en", "enum.person_type.individual"), "Passport: shown"},
+	} {
+		code, page := officeGet(t, a.URL+"/office/audit?from=2026-03-02&to=2026-03-02", tok, lang)
+		if code != 200 {
+			t.Fatalf("%s: %d", lang, code)
+		}
+		for _, w := range want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s: the audit page lacks %q", lang, w)
+			}
+		}
+		_, table, _ := strings.Cut(page, `<table id="audit">`)
+		table, _, _ = strings.Cut(table, "</table>")
+		codes := []string{"audit.", "enum.", "tin_certificate", "power_of_attorney"}
+		if lang == "ru" {
+			codes = append(codes, ": representative", ": individual", ": shown", ": head", ": accountant")
+		}
+		for _, code := range codes {
+			if strings.Contains(table, code) {
+				t.Errorf("%s: the audit page shows %q", lang, code)
+			}
+		}
+	}
+}

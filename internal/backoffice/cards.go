@@ -3,6 +3,7 @@ package backoffice
 import (
 	"bytes"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/cabinet"
@@ -149,8 +150,8 @@ func (h *Handler) handleCard(q *web.Request) error {
 	}
 	now := c.Now()
 	var powers []web.Option
-	for _, pw := range cabinet.Powers {
-		powers = append(powers, web.Option{Value: pw, Label: q.Page.Enum("lk_power", pw)})
+	for _, pw := range cabinet.Powers { // ticked again after a refused form
+		powers = append(powers, web.Option{Value: pw, Label: q.Page.Enum("lk_power", pw), Selected: slices.Contains(q.R.PostForm["powers"], pw)})
 	}
 	q.Page.Title = q.Page.T("office.cards.account") + " " + p.FullName()
 	expires := ""

@@ -321,6 +321,13 @@ func TestApplicationPages(t *testing.T) {
 	if p := o.do("GET", "/office/applications?number="+first, nil); p.at != "/office/applications/"+first {
 		t.Fatalf("by number: %s", p.at)
 	}
+	// The inspector's look-up is told why it found nobody.
+	for typed, want := range map[string]string{"12345": "ИНН", "500100732259": "не найден в реестре"} {
+		p := o.do("GET", "/office/applications/"+first+"?tin="+typed, nil)
+		if p.status != 200 || !strings.Contains(p.fieldError("lookup_tin"), want) || strings.Contains(p.body, `id="in-register"`) {
+			t.Errorf("a look-up of %s: %d %q", typed, p.status, p.fieldError("lookup_tin"))
+		}
+	}
 	p = o.do("GET", "/office/applications/"+first+"?tin="+tin, nil)
 	if p.status != 200 || !strings.Contains(p.body, `id="in-register"`) || !strings.Contains(p.text, "Степанова Алёна Олеговна") {
 		t.Fatalf("the application with the register: %d %s", p.status, p.text)

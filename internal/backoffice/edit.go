@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/problem"
@@ -93,17 +94,20 @@ func (h *Handler) handleEdit(q *web.Request) error {
 		return err
 	}
 	f := func(k string) *string { v := q.Form(k); return &v }
+	citizenship := strings.ToUpper(q.Form("citizenship")) // as the new person's form takes it: "rus" is RUS
 	addr := addressFrom(q.Form)
 	var fe problem.Fields
 	if tp.Person != nil {
 		birth := formDate(&fe, "birth_date", q.Form("birth_date"))
 		sex := register.Sex(q.Form("sex"))
 		u := register.PersonUpdate{Surname: f("surname"), GivenName: f("given_name"), Patronymic: f("patronymic"), BirthPlace: f("birth_place"),
-			Citizenship: f("citizenship"), SNILS: f("snils"), Sex: &sex, Address: &addr, Note: q.Form("note")}
+			Citizenship: &citizenship, SNILS: f("snils"), Sex: &sex, Address: &addr, Note: q.Form("note")}
 		if !birth.IsZero() {
 			u.BirthDate = &birth
 		}
-		if q.Form("document_number") != "" || q.Form("document_type") != "" {
+		// A new document is checked whenever any of its fields is typed: a series or a date
+		// alone is not dropped in silence.
+		if q.Form("document_number") != "" || q.Form("document_type") != "" || q.Form("document_series") != "" || q.Form("document_issued_on") != "" {
 			u.Document = &register.IdentityDocument{Type: q.Form("document_type"), Series: q.Form("document_series"), Number: q.Form("document_number"),
 				IssuedOn: formDate(&fe, "identity_document.issued_on", q.Form("document_issued_on"))}
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kabinet/kabinet/internal/audit"
+	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
 )
@@ -110,10 +111,13 @@ func (s *Service) AddRepresentation(ctx context.Context, actor audit.Actor, in R
 	if err != nil {
 		return nil, err
 	}
-	rep, err := s.ParseTIN(in.Representative)
+	// The representative's TIN is told what is wrong with it (a check digit, a length, an
+	// organization's number), as any TIN typed is.
+	n, err := s.parseTIN("representative", in.Representative, jurisdiction.Person)
 	if err != nil {
-		return nil, problem.InvalidField("representative", problem.Msg("lk.rep.tin"))
+		return nil, err
 	}
+	rep := n.Digits
 	if rep == principal {
 		return nil, problem.InvalidField("representative", msgRepSelf)
 	}

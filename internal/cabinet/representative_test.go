@@ -35,6 +35,13 @@ func TestPowerOfAttorney(t *testing.T) {
 		if p, _ := problem.As(err); p == nil || len(p.Fields) != 3 {
 			t.Fatalf("expired, no powers, no notary: %v", err)
 		}
+		// A representative's TIN with a wrong check digit is told so, not that 12 digits are needed.
+		bad = in
+		bad.Representative = rep[:11] + string('0'+(rep[11]-'0'+1)%10)
+		_, err = e.svc.AddRepresentation(ctx, inspector, bad)
+		if p, _ := problem.As(err); p == nil || len(p.Fields) != 1 || p.Fields[0].Field != "representative" || !strings.Contains(p.Fields[0].In("ru"), "контрольн") {
+			t.Fatalf("a representative's TIN with a wrong check digit: %v", err)
+		}
 		r, err := e.svc.AddRepresentation(ctx, inspector, in)
 		if err != nil {
 			t.Fatal(err)

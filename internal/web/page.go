@@ -185,6 +185,17 @@ func isMultipart(r *http.Request) bool {
 
 // addErrors marks the fields of errs on the page, the first one focused, all of them listed in
 // the summary.
+// FieldErrors marks on the page the fields of err, an Invalid problem, each with its message, as
+// FormError does for a form sent: for a page that shows what a look-up typed into it found.
+func (p *Page) FieldErrors(err error) {
+	if pe, ok := problem.As(err); ok && len(pe.Fields) > 0 {
+		if p.Problem == "" {
+			p.Problem = p.T("form.errors")
+		}
+		p.addErrors(pe.Fields)
+	}
+}
+
 func (p *Page) addErrors(errs []problem.FieldError) {
 	for _, f := range errs {
 		if _, dup := p.Errors[f.Field]; dup {
