@@ -312,7 +312,7 @@ func TestOIDCLevelPage(t *testing.T) {
 	fits(t, ctx, "oidc-level-ru")
 	has(t, ctx, "#level-needed", "Возврат НДФЛ")
 	has(t, ctx, "#level-needed", "«подтверждённая»")
-	has(t, ctx, "#level-have", "«упрощённая»")
+	has(t, ctx, "#level-have", "упрощённая учётная запись")
 	has(t, ctx, "#level-steps", "Заполните профиль")
 	has(t, ctx, "#level-steps", "Подтвердите личность")
 	run(t, ctx, submit("#lang-en"))

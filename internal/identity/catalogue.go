@@ -35,7 +35,13 @@ type Service struct {
 	Agency   map[string]string `json:"agency"` // the authority that provides it, by language
 	Level    Level             `json:"level"`  // the lowest level of account that may use it
 	Audience string            `json:"audience"`
+	// NotBy are the ways of confirmation with which a confirmed account may not use the service:
+	// the taxpayer's personal account refuses an account confirmed by a letter's code (LK-6).
+	NotBy []Method `json:"not_by,omitempty"`
 }
+
+// Barred reports whether an account confirmed by m may not use the service (NotBy).
+func (s Service) Barred(m Method) bool { return m != "" && slices.Contains(s.NotBy, m) }
 
 // NameIn returns the service's name in lang, or in the default language when it has none.
 func (s Service) NameIn(lang string) string { return textIn(s.Name, lang) }
@@ -213,6 +219,11 @@ func checkService(s Service) error {
 	}
 	if !slices.Contains(Audiences, s.Audience) {
 		return fmt.Errorf("unknown audience %q: %s", s.Audience, strings.Join(Audiences, ", "))
+	}
+	for _, m := range s.NotBy {
+		if !m.Valid() {
+			return fmt.Errorf("not_by: unknown way of confirmation %q: service_center, mail or esign", m)
+		}
 	}
 	return nil
 }

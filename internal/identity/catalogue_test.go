@@ -114,6 +114,7 @@ func TestCatalogueRefusesBadData(t *testing.T) {
 		{"no name in ru", strings.Replace(service, `"ru":"Услуга",`, "", 1), "", "no name in ru"},
 		{"no agency", strings.Replace(service, `,"agency":{"ru":"Ведомство","en":"Agency"}`, "", 1), "", "no agency"},
 		{"bad audience", strings.Replace(service, "citizens", "aliens", 1), "", "unknown audience"},
+		{"bad way of confirmation", strings.Replace(service, `"audience":"citizens"`, `"audience":"citizens","not_by":["pigeon"]`, 1), "", "unknown way of confirmation"},
 		{"bad id", strings.Replace(service, `"id":"x"`, `"id":"X y"`, 1), "", "id"},
 		{"id twice", service + "," + service, "", "used twice"},
 		{"unknown field", strings.Replace(service, `"id"`, `"price":1,"id"`, 1), "", "unknown field"},

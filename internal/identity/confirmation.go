@@ -36,6 +36,7 @@ var (
 	msgCertINN       = problem.Msg("idp.esign.inn")
 	msgLetterSoon    = problem.Msg("idp.letter.too_soon")
 	msgAddress       = problem.Msg("idp.letter.address")
+	msgNoCode        = problem.Msg("idp.code.none")
 )
 
 // Checklist is what an operator checked of the documents shown in person.
@@ -249,7 +250,8 @@ func (s *Provider) ConfirmWithCode(ctx context.Context, accountID, typed string,
 		}
 	}
 	if last == nil {
-		return problem.InvalidField("code", msgCodeExpired)
+		// No code was ever handed or sent: none can have expired, and none is asked for here.
+		return problem.InvalidField("code", msgNoCode)
 	}
 	return last
 }

@@ -178,6 +178,10 @@ func TestLogin(t *testing.T) {
 				t.Fatalf("login %q: %v", login, err)
 			}
 		}
+		// A login left empty is asked for as the page names it: a phone, an e-mail or a СНИЛС.
+		if _, err := e.p.Login(ctx, " ", "Volga-river-2026", origin); fieldOf(err) != "login" || msgKey(err) != "idp.login.required" {
+			t.Fatalf("an empty login: %v", err)
+		}
 		_, e1 := e.p.Login(ctx, "+79161234567", "wrong-password", origin)
 		_, e2 := e.p.Login(ctx, "+79160000000", "wrong-password", origin)
 		p1, _ := problem.As(e1)
@@ -331,6 +335,10 @@ func TestConfirmationByOperator(t *testing.T) {
 		}
 		if err := e.p.ConfirmInPerson(ctx, op, a.ID, identity.Checklist{PassportShown: true, Centre: "mfc-moscow-1"}); fieldOf(err) != "snils_shown" {
 			t.Fatalf("incomplete checklist: %v", err)
+		}
+		// A code typed before any was handed is told that none was given, not that it expired.
+		if err := e.p.ConfirmWithCode(ctx, a.ID, "123456", origin); fieldOf(err) != "code" || msgKey(err) != "idp.code.none" {
+			t.Fatalf("a code before any was given: %v", err)
 		}
 		code, err := e.p.IssueOperatorCode(ctx, op, a.ID, identity.Checklist{PassportShown: true, SNILSShown: true, Centre: "mfc-moscow-1"})
 		if err != nil || len(code) != 6 {

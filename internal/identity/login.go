@@ -22,7 +22,10 @@ var PasswordPolicy = limits.Policy{
 	PerDevice: limits.StaffLogin.PerDevice,
 }
 
-var msgBadLogin = problem.Msg("idp.bad_credentials")
+var (
+	msgBadLogin      = problem.Msg("idp.bad_credentials")
+	msgLoginRequired = problem.Msg("idp.login.required")
+)
 
 // LoginResult is a successful login: the account, and a new device token when the attempt did
 // not come from a trusted device.
@@ -61,7 +64,9 @@ func limitKey(a *Account, login string) string {
 // Login checks a password.
 func (s *Provider) Login(ctx context.Context, login, pw string, o Origin) (LoginResult, error) {
 	var fe problem.Fields
-	fe.Required("login", login)
+	if strings.TrimSpace(login) == "" { // named as the page asks it: a phone, an e-mail or a СНИЛС
+		fe.Add("login", msgLoginRequired)
+	}
 	fe.Required("password", pw)
 	if err := fe.Err(); err != nil {
 		// An empty field is no attempt and says nothing about any account.

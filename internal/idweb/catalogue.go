@@ -2,6 +2,7 @@ package idweb
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/problem"
@@ -50,12 +51,24 @@ func (h *Handler) handleServices(q *web.Request) error {
 		}
 	}
 	now, later := h.d.Identity.Catalogue().ServicesFor(level)
+	// A service that refuses the account's way of confirmation (the taxpayer's personal account
+	// and a letter's code, LK-6) is not open to it, whatever its level.
+	var barred []identity.Service
+	if a != nil {
+		now = slices.DeleteFunc(now, func(s identity.Service) bool {
+			if s.Barred(a.Method) {
+				barred = append(barred, s)
+				return true
+			}
+			return false
+		})
+	}
 	if web.WantsJSON(q.R) {
-		web.WriteJSON(q.W, http.StatusOK, map[string]any{"level": level, "available": nonNil(now), "unavailable": nonNil(later)})
+		web.WriteJSON(q.W, http.StatusOK, map[string]any{"level": level, "available": nonNil(now), "unavailable": nonNil(later), "barred": nonNil(barred)})
 		return nil
 	}
 	q.Page.Title = q.Page.T("id.services.title")
-	q.Page.Data = map[string]any{"A": a, "Now": now, "Later": groupByLevel(later), "InProgress": inProgress}
+	q.Page.Data = map[string]any{"A": a, "Now": now, "Later": groupByLevel(later), "Barred": barred, "InProgress": inProgress}
 	q.Render(http.StatusOK, "services.html")
 	return nil
 }

@@ -206,3 +206,33 @@ func section(body, attr string) string {
 	}
 	return rest
 }
+
+// LK-6, IDP-2: an account confirmed by a letter's code is not told that every service is open
+// to it: the taxpayer's personal account, which refuses that confirmation, is listed apart with
+// what to do, on the services page, in its JSON and on the home page.
+func TestMailConfirmedAccountServices(t *testing.T) {
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
+	if _, err := a.Identity.AddAccount(context.Background(), identity.NewAccount{Surname: "Соколова", GivenName: "Анна", Phone: "+79161234567",
+		SNILS: "112-233-445 95", Level: identity.Confirmed, Method: identity.Mail, Password: "Volga-river-2026"}); err != nil {
+		t.Fatal(err)
+	}
+	c := &client{t: t, base: a.URL}
+	c.login("+79161234567", "Volga-river-2026")
+	for _, lang := range []string{"ru", "en"} {
+		_, body := get(t, a.URL, "/id/services", lang, c.token, "")
+		barred := between(body, `id="services-barred"`, "</section>")
+		if !strings.Contains(barred, `id="service-taxpayer-account"`) || strings.Contains(between(body, `id="services-now"`, "</section>"), "taxpayer-account") ||
+			strings.Contains(body, i18n.T(lang, "id.home.all")) {
+			t.Errorf("services %s: the personal account is not set apart", lang)
+		}
+		_, home := get(t, a.URL, "/id/", lang, c.token, "")
+		wantAll(t, "home "+lang, home, `id="mail-lk"`, i18n.T(lang, "id.confirm.mail_lk"))
+		if strings.Contains(home, i18n.T(lang, "id.home.all")) {
+			t.Errorf("home %s: every service said to be open", lang)
+		}
+	}
+	code, body := get(t, a.URL, "/id/services", "en", c.token, "application/json")
+	if code != 200 || !strings.Contains(between(body, `"barred":[`, "]"), `"id":"taxpayer-account"`) {
+		t.Errorf("services as JSON: %d %.300s", code, body)
+	}
+}

@@ -1,6 +1,8 @@
 package idweb
 
 import (
+	"encoding/base64"
+	"html/template"
 	"io"
 	"net/http"
 	"strings"
@@ -29,12 +31,17 @@ func (h *Handler) confirmPage(q *web.Request, status int) error {
 				"esign": Base + "confirm/esign"}})
 		return nil
 	}
-	if q.Page.Form == nil {
+	// The letter's address starts as the profile's, also when the page comes back with another
+	// form's error (a wrong code).
+	if q.Page.Value("address") == "" {
 		addr := a.Profile.Postal
 		if addr == "" {
 			addr = a.Profile.Residence
 		}
-		q.Page.Form = map[string][]string{"address": {addr}}
+		if q.Page.Form == nil {
+			q.Page.Form = map[string][]string{}
+		}
+		q.Page.Form.Set("address", addr)
 	}
 	q.Page.Title = q.Page.T("id.confirm.title")
 	q.Page.Data = map[string]any{"A": a, "Letters": letters, "CanOrder": canOrder}
@@ -82,13 +89,17 @@ func (h *Handler) handleESign(q *web.Request) error {
 		return nil
 	}
 	q.Page.Title = q.Page.T("id.esign.title")
-	q.Page.Data = map[string]any{"A": a, "Challenge": ch, "Text": string(ch.Bytes())}
+	// The file to download is this page's challenge, whose id the form posts: a link to the
+	// server would issue another, which the form's signature would not match.
+	download := template.URL("data:text/plain;charset=utf-8;base64," + base64.StdEncoding.EncodeToString(ch.Bytes()))
+	q.Page.Data = map[string]any{"A": a, "Challenge": ch, "Text": string(ch.Bytes()), "Download": download,
+		"Expires": ch.ExpiresAt.In(q.Page.Zone()).Format("15:04")}
 	q.Render(http.StatusOK, "esign.html")
 	return nil
 }
 
-// handleChallenge downloads a fresh challenge as a file to sign: the page links to it, and the
-// form of the page carries the id of the one downloaded last.
+// handleChallenge downloads a fresh challenge as a file to sign, its id in X-Challenge-ID, for a
+// tool that signs it and posts the signature with that id (the page offers its own challenge).
 func (h *Handler) handleChallenge(q *web.Request) error {
 	ch, err := h.d.Identity.IssueChallenge(q.Ctx(), q.Viewer.Subject)
 	if err != nil {
@@ -118,7 +129,7 @@ func (h *Handler) handleESignSubmit(q *web.Request) error {
 		}
 	}
 	if len(sig) == 0 {
-		return q.FailTo(Base+"confirm/esign", problem.InvalidField("signature", problem.Msg("idp.required", web.Label(q.Page.Lang, "signature"))))
+		return q.FailTo(Base+"confirm/esign", problem.InvalidField("signature", problem.Msg("idp.signature_missing")))
 	}
 	if err := h.d.Identity.ConfirmWithSignature(q.Ctx(), q.Viewer.Subject, q.Form("challenge"), sig, origin(q, h.site)); err != nil {
 		return q.FailTo(Base+"confirm/esign", err)

@@ -69,12 +69,13 @@ func (h *Handler) handleSignOutEverywhere(q *web.Request) error {
 			return err
 		}
 		_ = h.d.Identity.RecordEvent(q.Ctx(), q.Viewer.Subject, "session_ended", origin(q, h.site))
-	} else {
-		if _, err := h.site.SignOutEverywhere(q.R, q.Viewer.Subject); err != nil {
-			return err
-		}
-		_ = h.d.Identity.RecordEvent(q.Ctx(), q.Viewer.Subject, "signed_out_everywhere", origin(q, h.site))
+		q.Redirect(Base+"settings", "id.flash.session_ended")
+		return nil
 	}
+	if _, err := h.site.SignOutEverywhere(q.R, q.Viewer.Subject); err != nil {
+		return err
+	}
+	_ = h.d.Identity.RecordEvent(q.Ctx(), q.Viewer.Subject, "signed_out_everywhere", origin(q, h.site))
 	q.Redirect(Base+"settings", "id.flash.signed_out")
 	return nil
 }
@@ -140,6 +141,7 @@ type homeView struct {
 	OrgName, OrgOGRN          string
 	Phone, Email, SNILS       string
 	Simplified, Standard      bool
+	ByMail                    bool // confirmed by a letter's code: not enough for the personal account (LK-6)
 	// LostLevel says which level a change of verified data took away, until its verification
 	// ends; the verification's state and, refused or not completed, why.
 	LostLevel                         string
@@ -150,7 +152,7 @@ type homeView struct {
 func newHomeView(p *web.Page, a *identity.Account, v *identity.Verification) *homeView {
 	h := &homeView{Name: a.FullName(), Level: p.Enum("level", a.Level), Kind: p.Enum("reg_kind", a.Kind),
 		OrgName: a.Organization.Name, OrgOGRN: a.Organization.OGRN, Phone: web.PhoneText(a.Phone), Email: a.Email, SNILS: snilsText(a.SNILS),
-		Simplified: a.Level == identity.Simplified, Standard: a.Level == identity.Standard}
+		Simplified: a.Level == identity.Simplified, Standard: a.Level == identity.Standard, ByMail: a.Level == identity.Confirmed && a.Method == identity.Mail}
 	if a.Method != "" {
 		h.Method = p.Enum("method", a.Method)
 	}
@@ -159,8 +161,11 @@ func newHomeView(p *web.Page, a *identity.Account, v *identity.Verification) *ho
 	}
 	if h.Simplified {
 		h.InProgress, h.Refused, h.NotCompleted = v.State == identity.InProgress, v.State == identity.Refused, v.State == identity.NotCompleted
-		if h.Refused || h.NotCompleted {
-			h.Reason = p.T(v.Reason)
+		switch {
+		case h.Refused:
+			h.Reason = p.T("id.home.refused", p.T(v.Reason))
+		case h.NotCompleted:
+			h.Reason = p.T("id.home.not_completed", p.T(v.Reason))
 		}
 	}
 	return h

@@ -3,6 +3,7 @@ package oidcweb
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/kabinet/kabinet/internal/flow"
@@ -208,7 +209,10 @@ func (h *Handler) handleContinue(q *web.Request) error {
 func (h *Handler) page(q *web.Request, c *oidc.Client, req *oidc.AuthRequest, f *flow.Flow, d oidc.Decision, a *identity.Account) {
 	web.AllowFormTargets(q.W, origin(req.RedirectURI))
 	data := map[string]any{"Action": ContinuePath + "?flow=" + url.QueryEscape(f.ID), "Client": c.Name, "Account": a}
-	if u, err := url.Parse(req.RedirectURI); err == nil {
+	// Where the answer leads: the site's host, or for an application's own scheme
+	// (com.example.app:/cb) the service's name.
+	data["Host"] = c.Name
+	if u, err := url.Parse(req.RedirectURI); err == nil && u.Host != "" {
 		data["Host"] = u.Host
 	}
 	if d.Step == oidc.StepLevel {
@@ -220,13 +224,18 @@ func (h *Handler) page(q *web.Request, c *oidc.Client, req *oidc.AuthRequest, f 
 		q.Render(http.StatusForbidden, "oidc_level.html")
 		return
 	}
-	type item struct{ Scope, Text string }
+	// Asked again for more, the citizen sees which of the data are new.
+	again := len(d.New) < len(d.Ask) && len(d.New) > 0
+	type item struct {
+		Scope, Text string
+		New         bool
+	}
 	var items []item
 	for _, s := range d.Ask {
-		items = append(items, item{s, q.Page.T("oidc.scope." + s)})
+		items = append(items, item{s, q.Page.T("oidc.scope." + s), again && slices.Contains(d.New, s)})
 	}
 	data["Scopes"] = items
-	data["Again"] = len(d.New) < len(d.Ask) && len(d.New) > 0
+	data["Again"] = again
 	q.Page.Title = q.Page.T("oidc.consent.title")
 	q.Page.Data = data
 	q.Render(http.StatusOK, "oidc_consent.html")

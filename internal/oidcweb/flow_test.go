@@ -10,6 +10,7 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/oidc"
 	"github.com/kabinet/kabinet/internal/oidcweb"
@@ -340,4 +341,35 @@ func TestLevelNeeded(t *testing.T) {
 	if code, e := r.callback(f, out); code == "" {
 		t.Fatalf("at the level: %s", e)
 	}
+}
+
+// IDP-7: a service that was allowed some data and asks for more shows its consent page again,
+// with the new data marked as new; the page promises only what is true of the answer.
+func TestConsentMarksWhatIsNew(t *testing.T) {
+	a := start(t, storetest.SQLite(t))
+	secret := addClient(t, a, oidc.NewClient{ID: "clinic", Name: "Запись к врачу"})
+	_, phone := citizen(t, a, identity.Confirmed, identity.ESign)
+	b := newBrowser(t, a.URL)
+	first := newRP(t, a.URL, a.Clock, "clinic", secret, gooidc.ScopeOpenID, "profile")
+	authorize(t, b, first, first.start(), phone)
+	more := newRP(t, a.URL, a.Clock, "clinic", secret, gooidc.ScopeOpenID, "profile", "snils")
+	p, out := b.walk(b.Do("GET", more.start().authURL, nil))
+	if out != nil || !strings.Contains(p.Body, `id="consent-form"`) {
+		t.Fatalf("no consent page for more data: %d %v", p.Status, out)
+	}
+	badge := `<strong class="badge new">` + i18n.T("ru", "oidc.consent.new") + `</strong>`
+	snils, profile := between(p.Body, `id="scope-snils"`, "</li>"), between(p.Body, `id="scope-profile"`, "</li>")
+	if !strings.Contains(snils, badge) || profile == "" || strings.Contains(profile, badge) || !strings.Contains(p.Body, i18n.T("ru", "oidc.consent.again")) {
+		t.Fatalf("the new data are not marked: %s | %s", snils, profile)
+	}
+}
+
+// between returns the part of s from the first from to the next to, or "".
+func between(s, from, to string) string {
+	_, rest, ok := strings.Cut(s, from)
+	if !ok {
+		return ""
+	}
+	in, _, _ := strings.Cut(rest, to)
+	return from + in
 }

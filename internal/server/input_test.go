@@ -233,7 +233,11 @@ func TestLoginFieldsRequired(t *testing.T) {
 		}
 		resp, page = do(t, browser, "POST", a.URL+action, strings.NewReader(url.Values{"csrf": {csrf}, "login": {" "}, "password": {""}}.Encode()),
 			"Content-Type", "application/x-www-form-urlencoded", "Accept-Language", "en")
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `id="login-error">Login is required<`) ||
+		loginRequired := "Login is required" // the identity provider asks for what its login is
+		if path == "/id/login" {
+			loginRequired = i18n.T("en", "idp.login.required")
+		}
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `id="login-error">`+loginRequired+`<`) ||
 			!strings.Contains(page, `id="password-error">Password is required<`) {
 			t.Errorf("%s, both left empty, in English: %d %q", path, resp.StatusCode, alert(page))
 		}
