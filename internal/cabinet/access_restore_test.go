@@ -102,7 +102,7 @@ func TestKyrgyzAccessRestore(t *testing.T) {
 		}
 		// The one-time password logs in, must be replaced first, and is not the mobile application's.
 		_, err = e.svc.LoginMobile(ctx, cabinet.MobileLogin{Login: p.TIN, Password: ra.OneTimePassword, AcceptOffer: true, AcceptPrivacy: true}, origin)
-		wantCode(t, err, problem.Forbidden, "lk.mobile.temporary")
+		wantCode(t, err, problem.Forbidden, "lk.mobile.temporary.kg") // the one-time password given at the УГНС
 		res, err := e.svc.Login(ctx, p.TIN, ra.OneTimePassword, origin)
 		if err != nil || !res.MustChange || res.Account.CardID != ra.ID {
 			t.Fatalf("the one-time password: %+v %v", res, err)

@@ -127,6 +127,9 @@ func TestKyrgyzRegistration(t *testing.T) {
 		}
 		_, _, err = e.svc.SubmitRegistration(ctx, in, "ky")
 		wantCode(t, err, problem.Invalid, "lk.reg.pending")
+		if pe, _ := problem.As(err); strings.Contains(pe.Fields[0].In("ru"), r.Number()) { // with the ИНН it opens the application's state
+			t.Errorf("a second application is told the first one's number: %s", pe.Fields[0].In("ru"))
+		}
 		if _, err := e.svc.Account(ctx, p.TIN); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("an account before the approval: %v", err)
 		}
@@ -418,5 +421,33 @@ func TestKyrgyzMobileBurst(t *testing.T) {
 	}
 	if seen[problem.Unauthorized] == 0 || seen[problem.TooMany] == 0 || seen[problem.Internal] > 0 {
 		t.Errorf("answers %v", seen)
+	}
+}
+
+// KG-1: the form's «Поиск» answers with a person's name and УГНС, so one client address may make
+// only so many look-ups an hour (a staff member's are not counted).
+func TestKyrgyzSearchLimited(t *testing.T) {
+	e := newKGEnv(t, storetest.SQLite(t), cabinet.Terms{})
+	ctx := context.Background()
+	p := e.outsider("", 0)
+	in := cabinet.RegistrationInput{TIN: p.TIN, Address: "198.51.100.7"}
+	for i := 0; i < 30; i++ {
+		if _, err := e.svc.Search(ctx, in, false); err != nil {
+			t.Fatalf("look-up %d: %v", i+1, err)
+		}
+	}
+	if _, err := e.svc.Search(ctx, in, false); !problem.Is(err, problem.TooMany) {
+		t.Fatalf("the 31st look-up of an hour: %v", err)
+	}
+	if _, _, err := e.svc.SubmitRegistration(ctx, in, "ru"); !problem.Is(err, problem.TooMany) {
+		t.Fatalf("a submission after them: %v", err)
+	}
+	in.Address = "" // an inspector's comparison with the register
+	if _, err := e.svc.Search(ctx, in, false); err != nil {
+		t.Fatalf("a staff member's look-up: %v", err)
+	}
+	in.Address = "198.51.100.8"
+	if _, err := e.svc.Search(ctx, in, false); err != nil {
+		t.Fatalf("another address: %v", err)
 	}
 }

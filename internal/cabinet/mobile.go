@@ -98,7 +98,7 @@ func (s *Service) LoginMobile(ctx context.Context, in MobileLogin, o Origin) (*M
 	a := res.Account
 	if a == nil || res.MustChange {
 		// A card's temporary password is replaced on the site first (LK-2).
-		return nil, problem.New(problem.Forbidden, msgMobileTemporary)
+		return nil, problem.New(problem.Forbidden, problem.Msg(s.local(msgMobileTemporary.Key)))
 	}
 	now := s.now().UTC()
 	acc, err := s.accept(ctx, a.TIN, map[string]bool{DocOffer: in.AcceptOffer, DocPrivacy: in.AcceptPrivacy}, now, o.Address)

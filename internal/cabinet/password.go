@@ -103,15 +103,21 @@ var (
 
 // CheckPassword returns what is wrong with a new own password pw typed twice (pw and again), on
 // the fields field and field+"_confirm": one message naming each broken rule of LK-3 (the
-// problem's Extra "rules" lists their codes for programs), or nil.
+// problem's Extra "rules" lists their codes for programs), or nil. A field left empty is named
+// as required.
 func CheckPassword(field, pw, again string) error {
 	var fe problem.Fields
 	broken := Broken(pw)
 	switch {
+	case pw == "":
+		fe.Add(field, msgRequired.With(i18n.Field(field)))
+		broken = nil
 	case utf8.RuneCountInString(pw) > MaxPassword:
 		fe.Add(field, msgPasswordLong)
 	case len(broken) > 0:
 		fe.Add(field, msgPasswordRules.With(ruleList(broken)))
+	case again == "":
+		fe.Add(field+"_confirm", msgRequired.With(i18n.Field(field+"_confirm")))
 	case pw != again:
 		fe.Add(field+"_confirm", msgPasswordRepeat)
 	}

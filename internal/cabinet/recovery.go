@@ -61,6 +61,9 @@ func (s *Service) SendContactCode(ctx context.Context, tin string, p Purpose, va
 	if p == ForPhone {
 		ch, field, to = notify.SMS, "phone", s.phone(value)
 	}
+	if strings.TrimSpace(value) == "" { // left empty: asked for, not called wrong
+		return problem.InvalidField(field, msgRequired.With(i18n.Field(field)))
+	}
 	if to == "" {
 		if p == ForPhone {
 			return problem.InvalidField(field, problem.Msg(s.local(msgPhone.Key)))
@@ -121,7 +124,7 @@ func (s *Service) EnableRecovery(ctx context.Context, tin, codeWord, again strin
 		return err
 	}
 	if a.RecoveryOff == RecoveryOffCodeWord {
-		return problem.New(problem.Conflict, msgRecoveryOff)
+		return problem.New(problem.Conflict, problem.Msg(s.local(msgRecoveryOff.Key)))
 	}
 	var fe problem.Fields
 	if !a.EmailConfirmed {
@@ -309,7 +312,7 @@ func (s *Service) ResetPassword(ctx context.Context, l, pw, again string, o Orig
 // recovery was switched off after the link was sent.
 func (s *Service) admitRecovered(a *Account) error {
 	if !a.RecoveryOn {
-		return problem.New(problem.Conflict, msgRecoveryOff)
+		return problem.New(problem.Conflict, problem.Msg(s.local(msgRecoveryOff.Key)))
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ func (e *env) setUpRecovery(tin, email, phone, word string) {
 	e.t.Helper()
 	ctx := context.Background()
 	wantCode(e.t, e.svc.SendContactCode(ctx, tin, cabinet.ForEmail, "not-an-email", origin), problem.Invalid, "lk.email")
+	wantCode(e.t, e.svc.SendContactCode(ctx, tin, cabinet.ForPhone, " ", origin), problem.Invalid, "lk.required") // empty: asked for, not called wrong
 	for _, c := range []struct {
 		p  cabinet.Purpose
 		to string

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/jurisdiction"
+	"github.com/kabinet/kabinet/internal/limits"
 	"github.com/kabinet/kabinet/internal/notify"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/storeerr"
@@ -90,6 +91,26 @@ type RegistrationInput struct {
 	Password, Again string
 	Phone, Email    string
 	Lang            string // the page's language, in which Found names the УГНС
+	// Address is the applicant's client address, under which the look-ups of the register are
+	// counted (searchLookups); empty for a staff member's, which are not.
+	Address string
+}
+
+// searchLookups limits the look-ups of the register one client address makes through the
+// registration form (each answers with a name and a УГНС), so that walking the ИНН costs the
+// walker; an applicant needs a few.
+var searchLookups = limits.Rule{Max: 30, Window: time.Hour}
+
+// countSearch counts a look-up of the register for the applicant's address (searchLookups).
+func (s *Service) countSearch(ctx context.Context, in RegistrationInput) error {
+	if in.Address == "" {
+		return nil
+	}
+	err := s.o.Limits.Count(ctx, "lk.registration_search.client", in.Address, searchLookups)
+	if r, ok := limits.AsRefusal(err); ok {
+		return r.Problem()
+	}
+	return err
 }
 
 // Found is what the form's searches («Поиск») found in the register.
@@ -139,6 +160,9 @@ func (s *Service) byApplication() error {
 // nor its accountant is refused with that reason.
 func (s *Service) Search(ctx context.Context, in RegistrationInput, org bool) (Found, error) {
 	if err := s.byApplication(); err != nil {
+		return Found{}, err
+	}
+	if err := s.countSearch(ctx, in); err != nil {
 		return Found{}, err
 	}
 	var fe problem.Fields
@@ -215,6 +239,9 @@ func (s *Service) SubmitRegistration(ctx context.Context, in RegistrationInput, 
 	if fe.RequiredAs(msgRequired, "person_type", in.Type) && !slices.Contains(PersonTypes, typ) {
 		fe.Add("person_type", msgRegType)
 	}
+	if err := s.countSearch(ctx, in); err != nil {
+		return nil, f, err
+	}
 	var tin, orgTIN string
 	f, tin, orgTIN = s.search(ctx, &fe, in, typ == LegalEntity)
 	if err := s.checkPasswordPair("password", "password_repeat", in.Password, in.Again); err != nil {
@@ -281,13 +308,15 @@ func (s *Service) checkNew(ctx context.Context, fe *problem.Fields, field, login
 		fe.Add(field, msgRegAccount.With(login))
 		return nil
 	}
-	p, err := s.o.Store.PendingRegistration(ctx, login)
+	_, err = s.o.Store.PendingRegistration(ctx, login)
 	switch {
 	case errors.Is(err, storeerr.ErrNotFound):
 	case err != nil:
 		return err
 	default:
-		fe.Add(field, msgRegPending.With(login, p.Number()))
+		// Its number is not told: with the ИНН it opens the application's state, which is for
+		// its applicant, who was given it (RegistrationStatus).
+		fe.Add(field, msgRegPending.With(login))
 	}
 	return nil
 }

@@ -129,7 +129,7 @@ func (h *Handler) handleESignSubmit(q *web.Request) error {
 		}
 	}
 	if len(sig) == 0 {
-		return q.FailTo(Base+"confirm/esign", problem.InvalidField("signature", problem.Msg("idp.signature_missing")))
+		return q.FailTo(Base+"confirm/esign", problem.InvalidField("signature", problem.Msg("signature.missing")))
 	}
 	if err := h.d.Identity.ConfirmWithSignature(q.Ctx(), q.Viewer.Subject, q.Form("challenge"), sig, origin(q, h.site)); err != nil {
 		return q.FailTo(Base+"confirm/esign", err)

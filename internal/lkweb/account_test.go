@@ -22,6 +22,7 @@ import (
 	"github.com/kabinet/kabinet/internal/audit"
 	"github.com/kabinet/kabinet/internal/cabinet"
 	"github.com/kabinet/kabinet/internal/extract"
+	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/password"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/store/storetest"
@@ -386,5 +387,35 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	}
 	if !strings.Contains(settings().Body, "выход на всех устройствах") {
 		t.Error("the history does not say the account was signed out everywhere")
+	}
+}
+
+// LK-4: a contact's code that has expired takes its form off the settings page, so its error is
+// shown under the field that sends a new code, not in a summary that links to nothing.
+func TestExpiredContactCode(t *testing.T) {
+	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
+	ctx := context.Background()
+	tin := person(t, a, "Соколова", "Елена", "111111", time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC))
+	c, err := a.Cabinet.IssueCard(ctx, sys, cabinet.CardRequest{TIN: tin, Unchecked: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Cabinet.SetOwnPassword(ctx, tin, c.ID, "Volga-2026!", "Volga-2026!", cabinet.Origin{}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, a.URL)
+	p := b.Follow(b.Do("GET", "/lk/login", nil))
+	action, csrf := webtest.Form(t, p, "login-form")
+	b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "login": {tin}, "password": {"Volga-2026!"}}))
+	p = b.Do("GET", "/lk/settings", nil)
+	action, csrf = webtest.Form(t, p, "email-form")
+	b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "email": {"e.sokolova@example.org"}}))
+	code := storetest.LastCode(t, a.DB, "e.sokolova@example.org")
+	p = b.Do("GET", "/lk/settings", nil)
+	action, csrf = webtest.Form(t, p, "email-confirm-form")
+	a.Clock.Advance(cabinet.CodeTTL + time.Minute) // the code typed after it expired
+	p = b.Follow(b.Do("POST", action, url.Values{"csrf": {csrf}, "email_code": {code}}))
+	if !strings.Contains(p.Body, `<span class="error" id="email-error">`+i18n.T("ru", "lk.code.expired")+`</span>`) {
+		t.Fatalf("the expired code's error is not under the e-mail: %s", p.Body)
 	}
 }

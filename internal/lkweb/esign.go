@@ -66,6 +66,9 @@ func (h *Handler) handleESignForm(q *web.Request) error {
 		}
 		data["Text"] = text
 	}
+	if f.State == stepRegister { // the password's rules under its field (LK-3)
+		data["Rules"] = h.rules(q)
+	}
 	return fs.Show(q, f, nil, data)
 }
 
@@ -125,7 +128,7 @@ func (h *Handler) handleESign(q *web.Request) error {
 	}
 	var signed *cabinet.Signed
 	if len(sig) == 0 {
-		err = problem.InvalidField("signature", problem.Msg("lk.required", web.Label(q.Page.Lang, "signature")))
+		err = problem.InvalidField("signature", problem.Msg("signature.missing"))
 	} else {
 		signed, err = h.d.Cabinet.CheckSignature(q.Ctx(), f.ID, f.Data["challenge"], sig)
 	}

@@ -160,7 +160,7 @@ func (h *Handler) registerType(q *web.Request, fs *web.FlowPages, f *flow.Flow, 
 // registerForm takes a search, a change of the person type or the registration (step "form").
 func (h *Handler) registerForm(q *web.Request, fs *web.FlowPages, f *flow.Flow, in map[string]string) error {
 	reg := cabinet.RegistrationInput{Type: f.Data["person_type"], TIN: in["tin"], OrgTIN: in["org_tin"], Password: in["password"],
-		Again: in["password_repeat"], Phone: in["phone"], Email: in["email"], Lang: q.Page.Lang}
+		Again: in["password_repeat"], Phone: in["phone"], Email: in["email"], Lang: q.Page.Lang, Address: web.ClientAddr(q.R)}
 	legal := reg.Type == string(cabinet.LegalEntity)
 	keep := func(found cabinet.Found) {
 		for k, v := range map[string]string{"tin": in["tin"], "phone": in["phone"], "email": in["email"], "name": found.Name,

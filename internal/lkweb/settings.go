@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/kabinet/kabinet/internal/cabinet"
+	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/web"
 )
@@ -98,6 +99,12 @@ func (h *Handler) handleConfirm(p cabinet.Purpose) func(q *web.Request, st *Stat
 			return err
 		}
 		if err := h.d.Cabinet.ConfirmContact(q.Ctx(), st.Account.TIN, p, q.Form(string(p)+"_code"), origin(q, h.site)); err != nil {
+			// A code that has expired takes its form off the page: the error goes under the
+			// field that sends a new one.
+			if pe, ok := problem.As(err); ok && len(pe.Fields) == 1 && pe.Fields[0].Key == "lk.code.expired" {
+				web.DropSecrets(q.R.PostForm)
+				return q.FailTo(settingsPath, err, web.Rename{string(p) + "_code": string(p)})
+			}
 			return failSettings(q, err)
 		}
 		flash := "lk.flash.confirmed_email"
