@@ -282,19 +282,7 @@ var (
 func TestSessionsAndSignOutEverywhere(t *testing.T) {
 	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
 	ctx := context.Background()
-	own := func(surname, number string) string {
-		t.Helper()
-		tin := person(t, a, surname, "Елена", number, time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC))
-		c, err := a.Cabinet.IssueCard(ctx, sys, cabinet.CardRequest{TIN: tin, Unchecked: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.Cabinet.SetOwnPassword(ctx, tin, c.ID, "Volga-2026!", "Volga-2026!", cabinet.Origin{}); err != nil {
-			t.Fatal(err)
-		}
-		return tin
-	}
-	tin, stranger := own("Соколова", "111111"), own("Морозова", "222222")
+	tin, stranger := ownAccount(t, a, "Соколова", "111111"), ownAccount(t, a, "Морозова", "222222")
 	login := func(ua, who string) *browser {
 		t.Helper()
 		b := newBrowser(t, a.URL)
@@ -394,15 +382,7 @@ func TestSessionsAndSignOutEverywhere(t *testing.T) {
 // shown under the field that sends a new code, not in a summary that links to nothing.
 func TestExpiredContactCode(t *testing.T) {
 	a := apptest.Start(t, storetest.SQLite(t), apptest.Options{})
-	ctx := context.Background()
-	tin := person(t, a, "Соколова", "Елена", "111111", time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC))
-	c, err := a.Cabinet.IssueCard(ctx, sys, cabinet.CardRequest{TIN: tin, Unchecked: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Cabinet.SetOwnPassword(ctx, tin, c.ID, "Volga-2026!", "Volga-2026!", cabinet.Origin{}); err != nil {
-		t.Fatal(err)
-	}
+	tin := ownAccount(t, a, "Соколова", "111111")
 	b := newBrowser(t, a.URL)
 	p := b.Follow(b.Do("GET", "/lk/login", nil))
 	action, csrf := webtest.Form(t, p, "login-form")
@@ -418,4 +398,20 @@ func TestExpiredContactCode(t *testing.T) {
 	if !strings.Contains(p.Body, `<span class="error" id="email-error">`+i18n.T("ru", "lk.code.expired")+`</span>`) {
 		t.Fatalf("the expired code's error is not under the e-mail: %s", p.Body)
 	}
+}
+
+// ownAccount registers a person (given name Елена, passport number) with a card whose temporary
+// password was replaced by Volga-2026!, and returns the TIN.
+func ownAccount(t *testing.T, a *apptest.App, surname, number string) string {
+	t.Helper()
+	ctx := context.Background()
+	tin := person(t, a, surname, "Елена", number, time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC))
+	c, err := a.Cabinet.IssueCard(ctx, sys, cabinet.CardRequest{TIN: tin, Unchecked: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Cabinet.SetOwnPassword(ctx, tin, c.ID, "Volga-2026!", "Volga-2026!", cabinet.Origin{}); err != nil {
+		t.Fatal(err)
+	}
+	return tin
 }
