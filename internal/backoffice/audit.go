@@ -57,6 +57,10 @@ func auditEnum(action, key string) string {
 		return "role"
 	case "came":
 		return "lk_came"
+	case "kind":
+		if strings.HasPrefix(action, "lk.representative") {
+			return "lk_rep_kind" // a power of attorney, a parent (LK-8)
+		}
 	case "type":
 		return "person_type"
 	case "passport":
@@ -108,6 +112,14 @@ func auditDetails(p *web.Page, action, details string) string {
 				labels = append(labels, web.Label(p.Lang, f))
 			}
 			val = strings.Join(labels, ", ")
+		case key == "powers":
+			var powers []string
+			for _, pw := range strings.Split(val, ",") {
+				if pw != "" {
+					powers = append(powers, p.Enum("lk_power", pw))
+				}
+			}
+			val = strings.Join(powers, ", ")
 		case key == "checked":
 			var docs []string
 			for _, d := range strings.Split(val, ",") {

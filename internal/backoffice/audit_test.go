@@ -186,6 +186,7 @@ func TestAuditDetailsInWords(t *testing.T) {
 		{Action: "lk.registration.approve", Subject: "21505199012345", Details: "application=2026-000001 office=003 type=individual applicant=21505199012345 passport=shown role=head"},
 		{Action: "lk.access.restore", Subject: "21505199012345", Details: "restore=r1 office=003 checked=passport holder=21505199012345 role=accountant"},
 		{Action: "account.confirm", Subject: "account:a1", Details: `centre=c1 checked=passport,snils note="сверено: серия=4510"`},
+		{Action: "lk.representative.add", Subject: "500100732259", Details: "id=r1 kind=power_of_attorney representative=500100732260 until=2027-01-31 powers=view,extracts"},
 	} {
 		e.At, e.Actor = at, audit.Actor{Login: "ivanova", Role: "inspector"}
 		if err := db.InTx(ctx, func(tx *sql.Tx) error { return store.InsertAudit(ctx, tx, e) }); err != nil {
@@ -195,7 +196,8 @@ func TestAuditDetailsInWords(t *testing.T) {
 	for lang, want := range map[string][]string{
 		"ru": {"Кто обратился: представитель по нотариальной доверенности", "Проверены документы: паспорт (документ, удостоверяющий личность), свидетельство о постановке на учёт (ИНН), нотариальная доверенность",
 			"Доверенность действует до: 31.01.2027", "Тип налогоплательщика: физическое лицо", "Паспорт: предъявлен", "Роль: руководитель", "Роль: бухгалтер",
-			"Проверены документы: паспорт (документ, удостоверяющий личность), СНИЛС", `Примечание: &#34;сверено: серия=4510&#34;`},
+			"Проверены документы: паспорт (документ, удостоверяющий личность), СНИЛС", `Примечание: &#34;сверено: серия=4510&#34;`,
+			"Полномочия: просмотр сведений кабинета, получение выписок и документов"},
 		"en": {"Visitor: " + i18n.T("en", "enum.lk_came.representative"), "Taxpayer type: " + i18n.T("en", "enum.person_type.individual"), "Passport: shown"},
 	} {
 		code, page := officeGet(t, a.URL+"/office/audit?from=2026-03-02&to=2026-03-02", tok, lang)

@@ -86,6 +86,13 @@ type State struct {
 	Acting  *cabinet.Acting
 }
 
+// May reports whether the viewer may do what power gives in the account the page shows: always in
+// their own, and in a principal's when the representation gives it (LK-8), so that no page
+// offers what would be refused.
+func (s *State) May(power string) bool {
+	return s.Acting == nil || s.Acting.Representation.Can(power)
+}
+
 // Subject is the TIN whose data the page shows: the principal's when acting, else the viewer's.
 func (s *State) Subject() string {
 	if s.Acting != nil {
