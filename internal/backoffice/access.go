@@ -31,7 +31,8 @@ func (h *Handler) handleAccessFind(q *web.Request) error {
 		return err
 	}
 	q.Page.Title = q.Page.T("office.access.title")
-	if tin := q.R.URL.Query().Get("tin"); tin != "" {
+	if query := q.R.URL.Query(); query.Has("tin") {
+		tin := query.Get("tin") // an empty one is asked for by AccessAccount
 		a, _, err := h.d.Cabinet.AccessAccount(q.Ctx(), office, tin)
 		if err != nil {
 			q.R.PostForm = q.R.URL.Query() // FormError shows again what was sent: a GET form's query
@@ -91,7 +92,7 @@ func (h *Handler) accessData(q *web.Request, office, tin string) (map[string]any
 	}
 	q.Page.Title = q.Page.T("office.access.title") + " " + a.TIN
 	return map[string]any{"A": a, "P": p, "OfficeName": h.d.Cabinet.OfficeName(q.Ctx(), p.Office, q.Page.Lang), "Restores": restores, "By": by,
-		"Flow": flowID, "Blocked": a.Blocked(now), "Expires": a.CardExpiresAt.In(q.Page.Zone()).Format("02.01.2006"), "HolderName": holderName,
+		"Flow": flowID, "Blocked": a.Blocked(now), "Expires": a.CardExpiresAt.In(q.Page.Zone()).Format("02.01.2006 15:04"), "HolderName": holderName,
 		"Organization": a.Signatory != "" || p.OrgName != ""}, nil
 }
 

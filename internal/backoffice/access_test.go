@@ -112,6 +112,14 @@ func TestAccessRestorePages(t *testing.T) {
 	if page.status != 200 || page.at != "/office/access/"+p.TIN || !strings.Contains(page.body, `id="access-form"`) {
 		t.Fatalf("found: %d at %s", page.status, page.at)
 	}
+	// A search sent empty is asked for its ИНН, not shown the form again without a word; a
+	// malformed application number in the queue's search is named.
+	if empty := insp.do("GET", "/office/access?tin=", nil); empty.status != 422 || empty.fieldError("tin") == "" {
+		t.Errorf("an empty search: %d %q", empty.status, empty.fieldError("tin"))
+	}
+	if bad := insp.do("GET", "/office/registrations?number=2026-", nil); bad.status != 200 || bad.fieldError("number") == "" {
+		t.Errorf("a malformed number: %d %q", bad.status, bad.fieldError("number"))
+	}
 	if nf := insp.do("GET", "/office/access?tin=12345", nil); nf.status != 422 || !strings.Contains(nf.body, `id="access-find"`) {
 		t.Errorf("a malformed ИНН: %d", nf.status)
 	}

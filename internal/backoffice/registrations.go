@@ -69,6 +69,7 @@ func (h *Handler) handleRegistrations(q *web.Request) error {
 			http.Redirect(q.W, q.R, registrationURL(n), http.StatusSeeOther)
 			return nil
 		}
+		q.Page.FieldErrors(problem.InvalidField("number", problem.Msg("lk.reg_status.number_format")))
 	}
 	state := cabinet.AppState(query.Get("state"))
 	if !query.Has("state") {

@@ -191,6 +191,9 @@ func issuedRecord(e *Extract) (*IssuedExtract, ExtractFiles) {
 	if d := e.Document; d != nil {
 		rec.Lang, rec.SHA256, rec.Signed = d.Lang, d.SHA256(), len(d.Signature) > 0
 		files.PDF, files.Signature = d.PDF, d.Signature
+		// The office as the document names it (a УГНС in Kyrgyz in a Kyrgyz extract), so that
+		// the check of the extract shows what the reader sees on paper.
+		rec.OfficeName = e.Office.In(d.Lang).FullName
 	}
 	return rec, files
 }

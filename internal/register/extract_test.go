@@ -11,6 +11,7 @@ import (
 	"github.com/kabinet/kabinet/internal/jurisdiction"
 	"github.com/kabinet/kabinet/internal/problem"
 	"github.com/kabinet/kabinet/internal/register"
+	"github.com/kabinet/kabinet/internal/register/registertest"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 )
@@ -159,4 +160,31 @@ func TestOfficesAndExtract(t *testing.T) {
 			t.Fatalf("foreign organization's extract: %+v %v", e, err)
 		}
 	})
+}
+
+// REG-9: the register keeps the office of an issued extract as its document names it — a УГНС in
+// Kyrgyz in a Kyrgyz extract — so that the public check shows what the reader has on paper.
+func TestIssuedExtractOfficeInItsLanguage(t *testing.T) {
+	db := storetest.SQLite(t)
+	s := registertest.NewKyrgyzService(db)
+	ctx := context.Background()
+	tp := mustRegister(t, s, registertest.KyrgyzPerson(3))
+	card, err := s.OfficeCard(ctx, tp.TaxOffice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"ky": card.In("ky").FullName, "ru": card.FullName} {
+		e, err := s.Extract(ctx, inspector, tp.TIN, register.Officer{Login: "asanova"}, func(*register.Extract) (*register.ExtractDocument, error) {
+			return &register.ExtractDocument{Lang: lang, PDF: []byte("%PDF-1.7 " + lang)}, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x, err := s.IssuedExtract(ctx, e.Number); err != nil || x.OfficeName != want {
+			t.Errorf("%s: the office kept as %q, the document names it %q (%v)", lang, x.OfficeName, want, err)
+		}
+	}
+	if card.In("ky").FullName == card.FullName {
+		t.Fatal("the office has no Kyrgyz name: the test proves nothing")
+	}
 }

@@ -133,6 +133,9 @@ func (h *Handler) handleCompare(q *web.Request) error {
 	}
 	got := hex.EncodeToString(sum.Sum(nil))
 	x, err := h.x.Issued(q.Ctx(), q.R.PathValue("number"))
+	if err != nil && !problem.Is(err, problem.NotFound) {
+		return err // nothing was compared: not a "changed file"
+	}
 	if err == nil {
 		switch {
 		case x.SHA256 == "":

@@ -127,8 +127,8 @@ func TestVerifyExtract(t *testing.T) {
 		// The public page, in both languages, without login.
 		for lang, want := range map[string][]string{
 			"ru": {"Выписка № " + number + " выдавалась", "Инспекция Федеральной налоговой службы № 36 по г. Москве (код 7736)", "Иванова Анна Сергеевна, Главный государственный налоговый инспектор",
-				"применяется", "подписан электронной подписью"},
-			"en": {"Extract No. " + number + " was issued", "(code 7736)", "active", "signed with the tax office"},
+				"применяется", "выдана с электронной подписью налогового органа"},
+			"en": {"Extract No. " + number + " was issued", "(code 7736)", "active", "electronic signature (a .p7s file)"},
 		} {
 			page := s.do(t, "GET", "/verify/extract/"+number, lang, nil)
 			text := string(page.body)
