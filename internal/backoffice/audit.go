@@ -78,6 +78,17 @@ func auditEnum(action, key string) string {
 // whatever it holds.
 var freeText = map[string]bool{"refusal": true, "note": true}
 
+// listText words a detail that is a list ("view,extracts"): each item named, joined by commas.
+func listText(val string, name func(string) string) string {
+	var out []string
+	for _, v := range strings.Split(val, ",") {
+		if v != "" {
+			out = append(out, name(v))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 // checkedText names a document that a staff member checked ("tin_certificate"): as a card's
 // checklist names it, else by its field's label ("snils").
 func checkedText(p *web.Page, code string) string {
@@ -107,27 +118,11 @@ func auditDetails(p *web.Page, action, details string) string {
 		val := strings.TrimSpace(details[l[1]:end])
 		switch {
 		case key == "fields":
-			var labels []string
-			for _, f := range strings.Split(val, ",") {
-				labels = append(labels, web.Label(p.Lang, f))
-			}
-			val = strings.Join(labels, ", ")
+			val = listText(val, func(f string) string { return web.Label(p.Lang, f) })
 		case key == "powers":
-			var powers []string
-			for _, pw := range strings.Split(val, ",") {
-				if pw != "" {
-					powers = append(powers, p.Enum("lk_power", pw))
-				}
-			}
-			val = strings.Join(powers, ", ")
+			val = listText(val, func(pw string) string { return p.Enum("lk_power", pw) })
 		case key == "checked":
-			var docs []string
-			for _, d := range strings.Split(val, ",") {
-				if d != "" {
-					docs = append(docs, checkedText(p, d))
-				}
-			}
-			val = strings.Join(docs, ", ")
+			val = listText(val, func(d string) string { return checkedText(p, d) })
 		case auditEnum(action, key) != "":
 			val = p.Enum(auditEnum(action, key), val)
 		default:

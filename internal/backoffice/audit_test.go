@@ -17,6 +17,7 @@ import (
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/webtest"
 )
 
 // officeGet fetches a back-office page as the session tok, in lang.
@@ -209,8 +210,7 @@ func TestAuditDetailsInWords(t *testing.T) {
 				t.Errorf("%s: the audit page lacks %q", lang, w)
 			}
 		}
-		_, table, _ := strings.Cut(page, `<table id="audit">`)
-		table, _, _ = strings.Cut(table, "</table>")
+		table := webtest.Between(page, `<table id="audit">`, "</table>")
 		codes := []string{"audit.", "enum.", "tin_certificate", "power_of_attorney"}
 		if lang == "ru" {
 			codes = append(codes, ": representative", ": individual", ": shown", ": head", ": accountant")

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -22,16 +20,17 @@ import (
 	"github.com/kabinet/kabinet/internal/session"
 	"github.com/kabinet/kabinet/internal/staff"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/webtest"
 )
 
 // The inspector's side of the personal account over HTTP (BO-2, BO-3, LK-8, LK-10), without a
 // browser: the pages of cards and of online applications, their forms and what they refuse.
 
-// office is an inspector's browser: a cookie jar with the staff session, redirects followed.
+// office is an inspector's browser (webtest's) with the staff session, whose answers are
+// followed to the page they lead to.
 type office struct {
-	t    *testing.T
-	base string
-	c    *http.Client
+	t *testing.T
+	b *webtest.Browser
 }
 
 // page is an answer: its status, the address it ended at, its body and visible text.
@@ -49,31 +48,18 @@ func newOffice(t *testing.T, a *apptest.App, login string) *office {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jar, _ := cookiejar.New(nil)
+	b := webtest.NewBrowser(t, a.URL)
 	u, _ := url.Parse(a.URL)
-	jar.SetCookies(u, []*http.Cookie{{Name: "__Host-kabinet_office", Value: tok, Path: "/", Secure: true}, {Name: "__Host-kabinet_lang", Value: "ru", Path: "/", Secure: true}})
-	return &office{t: t, base: a.URL, c: &http.Client{Jar: jar}}
+	b.Client.Jar.SetCookies(u, []*http.Cookie{{Name: "__Host-kabinet_office", Value: tok, Path: "/", Secure: true}, {Name: "__Host-kabinet_lang", Value: "ru", Path: "/", Secure: true}})
+	return &office{t: t, b: b}
 }
 
 func (o *office) do(method, path string, form url.Values) page {
 	o.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, _ := http.NewRequest(method, o.base+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", o.base)
-	}
-	resp, err := o.c.Do(req)
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return page{status: resp.StatusCode, at: resp.Request.URL.RequestURI(), body: string(b), text: strings.Join(strings.Fields(visibleText(string(b))), " "),
-		contentType: resp.Header.Get("Content-Type"), raw: b}
+	p := o.b.Follow(o.b.Do(method, path, form))
+	at, _ := url.Parse(p.URL)
+	return page{status: p.Status, at: at.RequestURI(), body: p.Body, text: strings.Join(strings.Fields(visibleText(p.Body)), " "),
+		contentType: p.Header.Get("Content-Type"), raw: []byte(p.Body)}
 }
 
 var (

@@ -114,11 +114,15 @@ func (s *Service) checkCode(ctx context.Context, p Purpose, key, typed, field st
 
 // countSend counts a code sent to a destination, at most CodeSends an hour.
 func (s *Service) countSend(ctx context.Context, to string) error {
-	if err := s.o.Limits.Count(ctx, "lk.send", to, sendRule); err != nil {
-		if r, ok := limits.AsRefusal(err); ok {
-			return r.Problem()
-		}
-		return err
+	return s.count(ctx, "lk.send", to, sendRule)
+}
+
+// count counts one more of what r limits for subject under scope; past the limit, the refusal
+// is the problem the user is answered with (TooMany, with when to try again).
+func (s *Service) count(ctx context.Context, scope, subject string, r limits.Rule) error {
+	err := s.o.Limits.Count(ctx, scope, subject, r)
+	if ref, ok := limits.AsRefusal(err); ok {
+		return ref.Problem()
 	}
-	return nil
+	return err
 }

@@ -106,11 +106,7 @@ func (s *Service) countSearch(ctx context.Context, in RegistrationInput) error {
 	if in.Address == "" {
 		return nil
 	}
-	err := s.o.Limits.Count(ctx, "lk.registration_search.client", in.Address, searchLookups)
-	if r, ok := limits.AsRefusal(err); ok {
-		return r.Problem()
-	}
-	return err
+	return s.count(ctx, "lk.registration_search.client", in.Address, searchLookups)
 }
 
 // Found is what the form's searches («Поиск») found in the register.

@@ -68,10 +68,7 @@ func (s *Service) RegistrationStatus(ctx context.Context, number, tin string, o 
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.o.Limits.Count(ctx, RegistrationStatusPolicy.Scope+".client", o.Address, statusLookups); err != nil {
-		if r, ok := limits.AsRefusal(err); ok {
-			return nil, r.Problem()
-		}
+	if err := s.count(ctx, RegistrationStatusPolicy.Scope+".client", o.Address, statusLookups); err != nil {
 		return nil, err
 	}
 	// Counted under the number as it is printed, so that 2026-42 and 2026-000042 share counters.

@@ -90,7 +90,7 @@ func (h *Handler) handleCentres(q *web.Request) error {
 		if !ok || p.Code != problem.Invalid || web.WantsJSON(q.R) {
 			return err
 		}
-		markFields(q.Page, p)
+		q.Page.FieldErrors(p) // in place, as a form's are, on a page answered to GET
 	}
 	if web.WantsJSON(q.R) {
 		web.WriteJSON(q.W, http.StatusOK, map[string]any{"city": city, "service": service, "cities": dir.Cities(), "centres": centres})
@@ -110,20 +110,4 @@ func (h *Handler) handleCentres(q *web.Request) error {
 	}
 	q.Render(status, "centres.html")
 	return nil
-}
-
-// markFields shows a search's field errors in place, as a form's are, on a page answered to GET.
-func markFields(p *web.Page, e *problem.Error) {
-	p.Problem = p.T("form.errors")
-	for _, f := range e.Fields {
-		if _, dup := p.Errors[f.Field]; dup {
-			continue
-		}
-		msg := f.In(p.Lang)
-		p.Errors[f.Field] = msg
-		if p.FirstError == "" {
-			p.FirstError = f.Field
-		}
-		p.ErrorList = append(p.ErrorList, web.ErrorItem{ID: web.ErrorID(f.Field), Message: msg})
-	}
 }

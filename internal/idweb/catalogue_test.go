@@ -15,6 +15,7 @@ import (
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/store/storetest"
 	"github.com/kabinet/kabinet/internal/web"
+	"github.com/kabinet/kabinet/internal/webtest"
 )
 
 // get fetches a page of the app in lang (with a session token when given) and returns its
@@ -220,8 +221,8 @@ func TestMailConfirmedAccountServices(t *testing.T) {
 	c.login("+79161234567", "Volga-river-2026")
 	for _, lang := range []string{"ru", "en"} {
 		_, body := get(t, a.URL, "/id/services", lang, c.token, "")
-		barred := between(body, `id="services-barred"`, "</section>")
-		if !strings.Contains(barred, `id="service-taxpayer-account"`) || strings.Contains(between(body, `id="services-now"`, "</section>"), "taxpayer-account") ||
+		barred := webtest.Between(body, `id="services-barred"`, "</section>")
+		if !strings.Contains(barred, `id="service-taxpayer-account"`) || strings.Contains(webtest.Between(body, `id="services-now"`, "</section>"), "taxpayer-account") ||
 			strings.Contains(body, i18n.T(lang, "id.home.all")) {
 			t.Errorf("services %s: the personal account is not set apart", lang)
 		}
@@ -232,7 +233,7 @@ func TestMailConfirmedAccountServices(t *testing.T) {
 		}
 	}
 	code, body := get(t, a.URL, "/id/services", "en", c.token, "application/json")
-	if code != 200 || !strings.Contains(between(body, `"barred":[`, "]"), `"id":"taxpayer-account"`) {
+	if code != 200 || !strings.Contains(webtest.Between(body, `"barred":[`, "]"), `"id":"taxpayer-account"`) {
 		t.Errorf("services as JSON: %d %.300s", code, body)
 	}
 }

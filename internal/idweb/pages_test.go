@@ -10,6 +10,7 @@ import (
 	"github.com/kabinet/kabinet/internal/i18n"
 	"github.com/kabinet/kabinet/internal/identity"
 	"github.com/kabinet/kabinet/internal/store/storetest"
+	"github.com/kabinet/kabinet/internal/webtest"
 )
 
 // IDP-1: the terms of use and the consent to the processing of personal data are pages in
@@ -128,7 +129,7 @@ func TestCitizenshipChoice(t *testing.T) {
 			if code != 200 {
 				t.Fatalf("profile %s: %d", lang, code)
 			}
-			sel := between(body, `<select id="citizenship" name="citizenship"`, "</select>")
+			sel := webtest.Between(body, `<select id="citizenship" name="citizenship"`, "</select>")
 			if sel == "" {
 				t.Fatalf("profile %s: no select of the citizenship", lang)
 			}
@@ -150,8 +151,8 @@ func TestCitizenshipChoice(t *testing.T) {
 			}
 			// The passport and the СНИЛС are asked as the account's kind has them: a Russian
 			// citizen's series of 4 digits and СНИЛС required, a foreign passport's letters.
-			snils := between(body, `<input id="snils"`, ">")
-			series := between(body, `<input id="passport_series"`, ">")
+			snils := webtest.Between(body, `<input id="snils"`, ">")
+			series := webtest.Between(body, `<input id="passport_series"`, ">")
 			if ru := n.Kind != identity.ForeignCitizen; strings.Contains(snils, " required") != ru || strings.Contains(series, " required") != ru ||
 				strings.Contains(series, `inputmode="numeric"`) != ru || strings.Contains(body, i18n.T(lang, "id.hint.passport_series_ru")) != ru {
 				t.Errorf("profile %s of a %s account: СНИЛС %s, series %s", lang, n.Kind, snils, series)
@@ -161,17 +162,4 @@ func TestCitizenshipChoice(t *testing.T) {
 			}
 		}
 	}
-}
-
-// between returns the part of s from the first from to the next to, or "".
-func between(s, from, to string) string {
-	i := strings.Index(s, from)
-	if i < 0 {
-		return ""
-	}
-	j := strings.Index(s[i:], to)
-	if j < 0 {
-		return ""
-	}
-	return s[i : i+j]
 }

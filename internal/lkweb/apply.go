@@ -66,12 +66,12 @@ func (h *Handler) handleApply(q *web.Request) error {
 		return err
 	}
 	q.Page.Title = q.Page.T("lk.apply.title")
-	data, err := h.applyData(q)
-	if err != nil {
-		return err
-	}
 	if q.Form("action") == "offices" && !web.WantsJSON(q.R) {
 		// The offices of the region chosen, the rest of the form kept as typed.
+		data, err := h.applyData(q)
+		if err != nil {
+			return err
+		}
 		q.Page.Form, q.Page.Data = q.R.PostForm, data
 		q.Render(http.StatusOK, "apply.html")
 		return nil
@@ -82,6 +82,11 @@ func (h *Handler) handleApply(q *web.Request) error {
 		Phone: q.Form("phone"), Email: q.Form("email"), Office: q.Form("office"), Consent: q.Form("consent") != ""}
 	a, key, err := h.d.Cabinet.SubmitApplication(q.Ctx(), in, q.Page.Lang)
 	if err != nil {
+		// The directory is read only to show the form again.
+		data, derr := h.applyData(q)
+		if derr != nil {
+			return derr
+		}
 		return q.FormError(err, "apply.html", data)
 	}
 	to := Base + "apply/" + a.Number() + "?key=" + url.QueryEscape(key)

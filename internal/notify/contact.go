@@ -12,19 +12,11 @@ import (
 // a user types (8 916 123-45-67, +7 (916) 123 45 67), or "" when it is not one. Other countries'
 // numbers are accepted in international form (+ and 8 to 15 digits).
 func NormalizePhone(s string) string {
-	var d strings.Builder
 	plus := strings.HasPrefix(strings.TrimSpace(s), "+")
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			d.WriteRune(r)
-		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '+' || r == '.':
-		default:
-			return ""
-		}
-	}
-	n := d.String()
+	n, ok := phoneDigits(s)
 	switch {
+	case !ok:
+		return ""
 	case len(n) == 11 && (n[0] == '8' || n[0] == '7') && n[1] == '9' && !(plus && n[0] == '8'):
 		return "+7" + n[1:]
 	case len(n) == 10 && n[0] == '9' && !plus:
@@ -33,6 +25,22 @@ func NormalizePhone(s string) string {
 		return "+" + n
 	}
 	return ""
+}
+
+// phoneDigits returns the digits of a phone as typed, whose other characters may only be the
+// separators people write (spaces, hyphens, brackets, dots, a plus); ok is false for any other.
+func phoneDigits(s string) (digits string, ok bool) {
+	var d strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			d.WriteRune(r)
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '+' || r == '.':
+		default:
+			return "", false
+		}
+	}
+	return d.String(), true
 }
 
 // National is how the people of a country write a phone number at home: its calling code
@@ -50,18 +58,10 @@ func NormalizePhoneIn(s string, n National) string {
 	if p := NormalizePhone(s); p != "" || n.CallingCode == "" || strings.HasPrefix(strings.TrimSpace(s), "+") {
 		return p
 	}
-	var d strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			d.WriteRune(r)
-		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.':
-		default:
-			return ""
-		}
-	}
-	digits := d.String()
+	digits, ok := phoneDigits(s)
 	switch {
+	case !ok:
+		return ""
 	case len(digits) == len(n.Trunk)+n.Digits && strings.HasPrefix(digits, n.Trunk) && n.Trunk != "":
 		return NormalizePhone("+" + n.CallingCode + digits[len(n.Trunk):])
 	case len(digits) == len(n.CallingCode)+n.Digits && strings.HasPrefix(digits, n.CallingCode):

@@ -358,18 +358,8 @@ func TestConsentMarksWhatIsNew(t *testing.T) {
 		t.Fatalf("no consent page for more data: %d %v", p.Status, out)
 	}
 	badge := `<strong class="badge new">` + i18n.T("ru", "oidc.consent.new") + `</strong>`
-	snils, profile := between(p.Body, `id="scope-snils"`, "</li>"), between(p.Body, `id="scope-profile"`, "</li>")
+	snils, profile := webtest.Between(p.Body, `id="scope-snils"`, "</li>"), webtest.Between(p.Body, `id="scope-profile"`, "</li>")
 	if !strings.Contains(snils, badge) || profile == "" || strings.Contains(profile, badge) || !strings.Contains(p.Body, i18n.T("ru", "oidc.consent.again")) {
 		t.Fatalf("the new data are not marked: %s | %s", snils, profile)
 	}
-}
-
-// between returns the part of s from the first from to the next to, or "".
-func between(s, from, to string) string {
-	_, rest, ok := strings.Cut(s, from)
-	if !ok {
-		return ""
-	}
-	in, _, _ := strings.Cut(rest, to)
-	return from + in
 }

@@ -120,10 +120,7 @@ func (h *Handler) handleCompare(q *web.Request) error {
 	compared := "mismatch"
 	f, _, err := q.R.FormFile("file")
 	if err != nil {
-		q.Page.Problem = q.Page.T("form.errors")
-		q.Page.Errors["file"] = q.Page.T("verify.no_file")
-		q.Page.FirstError = "file"
-		q.Page.ErrorList = append(q.Page.ErrorList, web.ErrorItem{ID: web.ErrorID("file"), Message: q.Page.Errors["file"]})
+		q.Page.FieldErrors(problem.InvalidField("file", problem.Msg("verify.no_file")))
 		return h.show(q, "", http.StatusUnprocessableEntity)
 	}
 	defer f.Close()

@@ -111,3 +111,14 @@ func Form(t testing.TB, p Page, id string) (action, csrf string) {
 	t.Fatalf("no form %s on %s (%d):\n%.3000s", id, p.URL, p.Status, p.Body)
 	return "", ""
 }
+
+// Between returns the part of a page's body from the first from to the next to (from included,
+// to not), or "" when from is not there: one element of a page, to look into.
+func Between(body, from, to string) string {
+	_, rest, ok := strings.Cut(body, from)
+	if !ok {
+		return ""
+	}
+	in, _, _ := strings.Cut(rest, to)
+	return from + in
+}
